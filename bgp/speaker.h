@@ -1,0 +1,146 @@
+/*
+ * speaker: the public API of the BGP core, one virtual border router.
+ *
+ * This is the only header the service includes from bgp/. Everything here runs on the libuv
+ * loop thread that owns the speaker: call these functions only from that thread, and the
+ * callbacks arrive on it too. Peers and networks are named by plain values (peer IDs chosen by
+ * the caller, IPv4 addresses in host byte order), never by pointers into the core.
+ *
+ * Errors are negative errno-style codes (-EEXIST, -ENOENT, -EINVAL, -ENOSPC, ...), as libuv's.
+ */
+#ifndef VBR_BGP_SPEAKER_H
+#define VBR_BGP_SPEAKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "state.h"
+
+#define BGP_AUTH_KEY_MAX 80 /* TCP_MD5SIG_MAXKEYLEN */
+
+struct bgp_speaker;
+
+struct bgp_speaker_config {
+	uint32_t local_asn;
+	uint32_t router_id;  /* BGP identifier, host byte order */
+	uint32_t listen_ip;  /* host byte order; 0 = INADDR_ANY */
+	uint16_t listen_port; /* 179 by default; 0 = do not listen (tests) */
+};
+
+enum bgp_route_limit_action {
+	BGP_ROUTE_LIMIT_DROP = 1,     /* keep the session, refuse routes past the limit */
+	BGP_ROUTE_LIMIT_TEARDOWN = 2, /* Cease / Maximum Number of Prefixes Reached, RFC 4486 */
+};
+
+/* Everything a peer inherits from its group, flattened: the core has no notion of groups. */
+struct bgp_peer_config {
+	uint32_t id;          /* caller's handle, unique and non-zero */
+	uint32_t peer_ip;     /* host byte order */
+	uint32_t peer_asn;
+	char auth_key[BGP_AUTH_KEY_MAX + 1]; /* "" = no TCP MD5 */
+	uint16_t hold_time;   /* proposed; 0 = none, else >= 3 */
+	uint16_t keepalive_time;
+	uint32_t route_limit;
+	enum bgp_route_limit_action route_limit_action;
+	bool admin_down;      /* held Idle; going down sends Cease / Administrative Shutdown */
+	char shutdown_message[256]; /* RFC 9003 text sent when admin_down turns on; may be "" */
+};
+
+/* Live view of one peer, copied out. */
+struct bgp_peer_status {
+	enum bgp_state state;
+	int64_t established_since_ms; /* unix time in ms; 0 unless Established */
+	uint64_t received_routes;
+	uint64_t accepted_routes;
+	uint64_t advertised_routes;
+	uint16_t negotiated_hold_time;
+	uint32_t remote_router_id;    /* host byte order; 0 before an OPEN arrives */
+	uint32_t local_ip;            /* session's local address; 0 when no session */
+	char last_error[256];         /* readable reason of the last session loss, or "" */
+	uint64_t established_transitions;
+	uint64_t messages_in, messages_out;
+	uint64_t notifications_in, notifications_out;
+};
+
+enum bgp_origin { BGP_ORIGIN_IGP = 0, BGP_ORIGIN_EGP = 1, BGP_ORIGIN_INCOMPLETE = 2 };
+
+/* A route as ListRoutes shows it. Pointers are valid only during the callback. */
+struct bgp_route_view {
+	uint32_t prefix;      /* host byte order */
+	uint8_t prefix_len;
+	uint32_t next_hop;
+	const uint32_t *as_path; /* flattened, AS_SET members in order */
+	size_t as_path_len;
+	enum bgp_origin origin;
+	bool has_med;
+	uint32_t med;
+	bool has_local_pref;
+	uint32_t local_pref;
+	const uint32_t *communities; /* RFC 1997, each (asn << 16 | value) */
+	size_t communities_len;
+	const uint32_t *large_communities; /* RFC 8092, triples */
+	size_t large_communities_len;      /* number of triples */
+	bool accepted;        /* false when over the route limit */
+};
+
+struct bgp_speaker_callbacks {
+	/* Every transition, with a readable reason ("hold timer expired", "NOTIFICATION received:
+	 * Cease / Administrative Shutdown: \"maintenance\"", "connection refused", ...). */
+	void (*on_state_change)(void *ctx, uint32_t peer_id, enum bgp_state old_state,
+				enum bgp_state new_state, const char *reason);
+	/* Once per crossing of the peer's route limit (not again until it drops back below). */
+	void (*on_route_limit)(void *ctx, uint32_t peer_id, uint32_t limit);
+	/* Counters or RIB contents changed (coalescing is the caller's business). May be NULL. */
+	void (*on_peer_counters)(void *ctx, uint32_t peer_id);
+};
+
+int bgp_speaker_new(uv_loop_t *loop, const struct bgp_speaker_config *config,
+		    const struct bgp_speaker_callbacks *callbacks, void *ctx,
+		    struct bgp_speaker **out);
+
+/* Binds and listens on config->listen_ip:listen_port (a no-op when listen_port is 0). */
+int bgp_speaker_start(struct bgp_speaker *speaker);
+
+/*
+ * Sends Cease / Administrative Shutdown with `message` to every peer with a session, waits for
+ * those writes (bounded in time), closes every handle and then calls done(arg). After done the
+ * loop has no handle of the speaker left and bgp_speaker_free may be called.
+ */
+void bgp_speaker_shutdown(struct bgp_speaker *speaker, const char *message,
+			  void (*done)(void *arg), void *arg);
+void bgp_speaker_free(struct bgp_speaker *speaker);
+
+int bgp_speaker_peer_add(struct bgp_speaker *speaker, const struct bgp_peer_config *config);
+/* Applies a new config: a changed key or ASN resets the session; admin_down as documented. */
+int bgp_speaker_peer_update(struct bgp_speaker *speaker, const struct bgp_peer_config *config);
+/* Sends Cease / Peer De-configured if a session is up, then forgets the peer. */
+int bgp_speaker_peer_remove(struct bgp_speaker *speaker, uint32_t peer_id);
+/* hard: Cease / Administrative Reset (RFC 9003 message); soft: ROUTE-REFRESH. */
+int bgp_speaker_peer_reset(struct bgp_speaker *speaker, uint32_t peer_id, bool soft,
+			   const char *message);
+int bgp_speaker_peer_status(const struct bgp_speaker *speaker, uint32_t peer_id,
+			    struct bgp_peer_status *out);
+
+/* Announced to / withdrawn from every Established peer at once. */
+int bgp_speaker_network_add(struct bgp_speaker *speaker, uint32_t prefix, uint8_t prefix_len);
+int bgp_speaker_network_remove(struct bgp_speaker *speaker, uint32_t prefix,
+			       uint8_t prefix_len);
+
+/*
+ * Walks a peer's routes in (prefix, prefix_len) order, starting strictly after
+ * (after_prefix, after_len) unless `from_start`, calling visit for at most `max` routes.
+ * advertised=false: the Adj-RIB-In (accepted and not); true: what we sent the peer.
+ * Returns the number visited, or a negative error (-ENOENT for an unknown peer).
+ */
+typedef void (*bgp_route_visit_fn)(void *arg, const struct bgp_route_view *route);
+int bgp_speaker_routes(const struct bgp_speaker *speaker, uint32_t peer_id, bool advertised,
+		       bool from_start, uint32_t after_prefix, uint8_t after_len, size_t max,
+		       bgp_route_visit_fn visit, void *arg);
+
+/* Connections refused because they came from no configured peer. */
+uint64_t bgp_speaker_unknown_connections(const struct bgp_speaker *speaker);
+
+#endif

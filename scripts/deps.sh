@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what vbrd needs from Debian 12's packages. As root on a fresh machine.
+#   scripts/deps.sh build   what building and running vbrd and vbrctl needs
+#   scripts/deps.sh test    that, plus the test tools and real BGP daemons
+set -euo pipefail
+want=${1:-build}
+build_pkgs=(build-essential cmake pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler
+  libuv1-dev libjson-c-dev ca-certificates)
+test_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 python3-grpcio python3-protobuf
+  protobuf-compiler protobuf-compiler-grpc bird2 gobgpd exabgp iproute2 procps valgrind
+  psmisc util-linux)
+pkgs=("${build_pkgs[@]}")
+[ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# The Debian packages start BIRD as a service; tests run their own daemons.
+if [ "$want" = test ] && command -v systemctl >/dev/null 2>&1; then
+  systemctl stop bird 2>/dev/null || true
+fi

@@ -1,0 +1,6 @@
+#include "version.h"
+
+const char *vbr_version(void)
+{
+	return VBR_VERSION;
+}
