@@ -11,7 +11,7 @@ cmake --build build -j"$jobs"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DVBR_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DVBR_FUZZ=ON >/dev/null
-cmake --build build-fuzz -j"$jobs"
+cmake --build build-fuzz --target fuzzers -j"$jobs"
 
 status=0
 ctest --test-dir build-asan -L 'unit|asan' --output-on-failure || status=1
