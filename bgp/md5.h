@@ -1,0 +1,15 @@
+/*
+ * md5: TCP MD5 signatures (RFC 2385) through the kernel's TCP_MD5SIG socket option. A key is
+ * bound to one peer address: set on the listening socket it protects accepted connections
+ * from that address, set on a connecting socket it signs that connection.
+ */
+#ifndef VBR_BGP_MD5_H
+#define VBR_BGP_MD5_H
+
+#include <stdint.h>
+
+/* Sets (key non-empty) or removes (key "" or NULL) the key for peer_ip (host byte order) on
+ * fd. Returns 0 or a negative errno. Removing a key that was never set is not an error. */
+int bgp_md5_set(int fd, uint32_t peer_ip, const char *key);
+
+#endif

@@ -1,0 +1,399 @@
+/*
+ * rib: interned path attributes, the ordered prefix table, the Adj-RIB-In with its route
+ * limit, and the RFC 4271 9.1.2.2 comparison. See rib.h for the shapes.
+ */
+#include "rib.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define RIB_TOP_SIZE 65536u
+
+/* ---- interned attributes ---- */
+
+static uint32_t hash_words(uint32_t h, const uint32_t *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= w[i];
+		h *= 0x01000193u; /* FNV-1a prime, word-wise */
+		h ^= h >> 15;
+	}
+	return h;
+}
+
+static uint32_t path_hash(const struct rib_path *p)
+{
+	uint32_t head[8] = { p->origin, p->has_med, p->has_local_pref, p->next_hop, p->med,
+			     p->local_pref, p->as_path_len,
+			     (uint32_t)p->communities_len << 16 | p->large_communities_len };
+	uint32_t h = hash_words(0x811c9dc5u, head, 8);
+	h = hash_words(h, p->as_path, p->as_path_len);
+	h = hash_words(h, p->communities, p->communities_len);
+	return hash_words(h, p->large_communities, (size_t)p->large_communities_len * 3);
+}
+
+static bool words_equal(const uint32_t *a, const uint32_t *b, size_t n)
+{
+	return n == 0 || memcmp(a, b, n * sizeof(uint32_t)) == 0;
+}
+
+static bool path_equal(const struct rib_path *a, const struct rib_path *b)
+{
+	return a->origin == b->origin && a->has_med == b->has_med &&
+	       a->has_local_pref == b->has_local_pref && a->next_hop == b->next_hop &&
+	       a->med == b->med && a->local_pref == b->local_pref &&
+	       a->as_path_len == b->as_path_len && a->as_path_count == b->as_path_count &&
+	       a->communities_len == b->communities_len &&
+	       a->large_communities_len == b->large_communities_len &&
+	       words_equal(a->as_path, b->as_path, a->as_path_len) &&
+	       words_equal(a->communities, b->communities, a->communities_len) &&
+	       words_equal(a->large_communities, b->large_communities,
+			   (size_t)a->large_communities_len * 3);
+}
+
+void rib_attr_table_init(struct rib_attr_table *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void rib_attr_table_free(struct rib_attr_table *t)
+{
+	for (size_t i = 0; i < t->bucket_count; i++) {
+		struct rib_attrs *a = t->buckets[i];
+		while (a) {
+			struct rib_attrs *next = a->next;
+			free(a);
+			a = next;
+		}
+	}
+	free(t->buckets);
+	memset(t, 0, sizeof(*t));
+}
+
+static bool attr_table_grow(struct rib_attr_table *t)
+{
+	size_t n = t->bucket_count ? t->bucket_count * 2 : 256;
+	struct rib_attrs **b = calloc(n, sizeof(*b));
+	if (!b)
+		return false;
+	for (size_t i = 0; i < t->bucket_count; i++) {
+		struct rib_attrs *a = t->buckets[i];
+		while (a) {
+			struct rib_attrs *next = a->next;
+			size_t j = a->hash & (n - 1);
+			a->next = b[j];
+			b[j] = a;
+			a = next;
+		}
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->bucket_count = n;
+	return true;
+}
+
+struct rib_attrs *rib_attrs_intern(struct rib_attr_table *t, const struct rib_path *path)
+{
+	uint32_t h = path_hash(path);
+	if (t->bucket_count) {
+		for (struct rib_attrs *a = t->buckets[h & (t->bucket_count - 1)]; a; a = a->next) {
+			if (a->hash == h && path_equal(&a->path, path)) {
+				a->refs++;
+				return a;
+			}
+		}
+	}
+	if (t->count >= t->bucket_count && !attr_table_grow(t))
+		return NULL;
+	size_t words = (size_t)path->as_path_len + path->communities_len +
+		       (size_t)path->large_communities_len * 3;
+	struct rib_attrs *a = malloc(sizeof(*a) + words * sizeof(uint32_t));
+	if (!a)
+		return NULL;
+	a->refs = 1;
+	a->hash = h;
+	a->path = *path;
+	uint32_t *w = a->data;
+	if (path->as_path_len)
+		memcpy(w, path->as_path, path->as_path_len * sizeof(uint32_t));
+	a->path.as_path = w;
+	w += path->as_path_len;
+	if (path->communities_len)
+		memcpy(w, path->communities, path->communities_len * sizeof(uint32_t));
+	a->path.communities = w;
+	w += path->communities_len;
+	if (path->large_communities_len)
+		memcpy(w, path->large_communities,
+		       (size_t)path->large_communities_len * 3 * sizeof(uint32_t));
+	a->path.large_communities = w;
+	size_t j = h & (t->bucket_count - 1);
+	a->next = t->buckets[j];
+	t->buckets[j] = a;
+	t->count++;
+	return a;
+}
+
+void rib_attrs_ref(struct rib_attrs *a)
+{
+	a->refs++;
+}
+
+void rib_attrs_unref(struct rib_attr_table *t, struct rib_attrs *a)
+{
+	if (!a || --a->refs > 0)
+		return;
+	struct rib_attrs **pp = &t->buckets[a->hash & (t->bucket_count - 1)];
+	while (*pp && *pp != a)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = a->next;
+	t->count--;
+	free(a);
+}
+
+/* ---- ordered prefix table ---- */
+
+static int entry_cmp(uint16_t low, uint8_t len, const struct rib_entry *e)
+{
+	if (low != e->low)
+		return low < e->low ? -1 : 1;
+	return len == e->len ? 0 : (len < e->len ? -1 : 1);
+}
+
+/* First index whose key is not less than (low, len). */
+static uint32_t leaf_lower_bound(const struct rib_leaf *leaf, uint16_t low, uint8_t len)
+{
+	uint32_t lo = 0, hi = leaf->count;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (entry_cmp(low, len, &leaf->entries[mid]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void rib_table_init(struct rib_table *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void rib_table_free(struct rib_table *t, struct rib_attr_table *attrs_table)
+{
+	if (t->leaves) {
+		for (size_t i = 0; i < RIB_TOP_SIZE; i++) {
+			struct rib_leaf *leaf = t->leaves[i];
+			if (!leaf)
+				continue;
+			for (uint32_t j = 0; attrs_table && j < leaf->count; j++)
+				rib_attrs_unref(attrs_table, leaf->entries[j].attrs);
+			free(leaf);
+		}
+		free(t->leaves);
+	}
+	memset(t, 0, sizeof(*t));
+}
+
+struct rib_entry *rib_table_find(const struct rib_table *t, uint32_t prefix, uint8_t len)
+{
+	if (!t->leaves)
+		return NULL;
+	struct rib_leaf *leaf = t->leaves[prefix >> 16];
+	if (!leaf)
+		return NULL;
+	uint16_t low = (uint16_t)prefix;
+	uint32_t i = leaf_lower_bound(leaf, low, len);
+	if (i < leaf->count && entry_cmp(low, len, &leaf->entries[i]) == 0)
+		return &leaf->entries[i];
+	return NULL;
+}
+
+struct rib_entry *rib_table_upsert(struct rib_table *t, uint32_t prefix, uint8_t len,
+				   bool *created)
+{
+	*created = false;
+	if (!t->leaves) {
+		t->leaves = calloc(RIB_TOP_SIZE, sizeof(*t->leaves));
+		if (!t->leaves)
+			return NULL;
+	}
+	struct rib_leaf **slot = &t->leaves[prefix >> 16];
+	struct rib_leaf *leaf = *slot;
+	uint16_t low = (uint16_t)prefix;
+	uint32_t i = 0;
+	if (leaf) {
+		i = leaf_lower_bound(leaf, low, len);
+		if (i < leaf->count && entry_cmp(low, len, &leaf->entries[i]) == 0)
+			return &leaf->entries[i];
+	}
+	if (!leaf || leaf->count == leaf->cap) {
+		uint32_t cap = leaf ? leaf->cap * 2 : 4;
+		struct rib_leaf *grown =
+			realloc(leaf, sizeof(*leaf) + (size_t)cap * sizeof(struct rib_entry));
+		if (!grown)
+			return NULL;
+		if (!leaf)
+			grown->count = 0;
+		grown->cap = cap;
+		leaf = grown;
+		*slot = leaf;
+	}
+	memmove(&leaf->entries[i + 1], &leaf->entries[i],
+		(size_t)(leaf->count - i) * sizeof(struct rib_entry));
+	leaf->entries[i] = (struct rib_entry){ .low = low, .len = len };
+	leaf->count++;
+	t->count++;
+	*created = true;
+	return &leaf->entries[i];
+}
+
+bool rib_table_remove(struct rib_table *t, uint32_t prefix, uint8_t len)
+{
+	if (!t->leaves)
+		return false;
+	struct rib_leaf **slot = &t->leaves[prefix >> 16];
+	struct rib_leaf *leaf = *slot;
+	if (!leaf)
+		return false;
+	uint16_t low = (uint16_t)prefix;
+	uint32_t i = leaf_lower_bound(leaf, low, len);
+	if (i >= leaf->count || entry_cmp(low, len, &leaf->entries[i]) != 0)
+		return false;
+	memmove(&leaf->entries[i], &leaf->entries[i + 1],
+		(size_t)(leaf->count - i - 1) * sizeof(struct rib_entry));
+	leaf->count--;
+	t->count--;
+	if (leaf->count == 0) {
+		free(leaf);
+		*slot = NULL;
+	} else if (leaf->cap > 16 && leaf->count < leaf->cap / 4) {
+		uint32_t cap = leaf->cap / 2;
+		struct rib_leaf *shrunk =
+			realloc(leaf, sizeof(*leaf) + (size_t)cap * sizeof(struct rib_entry));
+		if (shrunk) {
+			shrunk->cap = cap;
+			*slot = shrunk;
+		}
+	}
+	return true;
+}
+
+size_t rib_table_walk(const struct rib_table *t, bool from_start, uint32_t after_prefix,
+		      uint8_t after_len, rib_walk_fn fn, void *arg)
+{
+	size_t visited = 0;
+	if (!t->leaves || t->count == 0)
+		return 0;
+	uint32_t top = from_start ? 0 : after_prefix >> 16;
+	for (; top < RIB_TOP_SIZE; top++) {
+		const struct rib_leaf *leaf = t->leaves[top];
+		if (!leaf)
+			continue;
+		uint32_t i = 0;
+		if (!from_start && top == after_prefix >> 16) {
+			uint16_t low = (uint16_t)after_prefix;
+			i = leaf_lower_bound(leaf, low, after_len);
+			if (i < leaf->count && entry_cmp(low, after_len, &leaf->entries[i]) == 0)
+				i++;
+		}
+		for (; i < leaf->count; i++) {
+			const struct rib_entry *e = &leaf->entries[i];
+			visited++;
+			if (!fn(arg, top << 16 | e->low, e->len, e))
+				return visited;
+		}
+	}
+	return visited;
+}
+
+/* ---- Adj-RIB-In ---- */
+
+void rib_in_init(struct rib_in *r, uint32_t limit)
+{
+	memset(r, 0, sizeof(*r));
+	rib_table_init(&r->table);
+	r->limit = limit;
+}
+
+enum rib_in_result rib_in_announce(struct rib_in *r, struct rib_attr_table *at, uint32_t prefix,
+				   uint8_t len, struct rib_attrs *attrs, bool *crossed)
+{
+	*crossed = false;
+	bool created;
+	struct rib_entry *e = rib_table_upsert(&r->table, prefix, len, &created);
+	if (!e)
+		return RIB_IN_NOMEM;
+	rib_attrs_ref(attrs);
+	if (!created) {
+		struct rib_attrs *old = e->attrs;
+		e->attrs = attrs;
+		rib_attrs_unref(at, old);
+		if (e->flags & RIB_ENTRY_ACCEPTED)
+			return old == attrs ? RIB_IN_UNCHANGED : RIB_IN_ACCEPTED;
+	} else {
+		e->attrs = attrs;
+	}
+	/* New prefix, or a refused one announced again: accept it if there is room. */
+	if (r->limit == 0 || r->accepted < r->limit) {
+		e->flags |= RIB_ENTRY_ACCEPTED;
+		r->accepted++;
+		return RIB_IN_ACCEPTED;
+	}
+	if (!r->over_limit) {
+		r->over_limit = true;
+		*crossed = true;
+	}
+	return RIB_IN_REFUSED;
+}
+
+bool rib_in_withdraw(struct rib_in *r, struct rib_attr_table *at, uint32_t prefix, uint8_t len,
+		     bool *was_present)
+{
+	struct rib_entry *e = rib_table_find(&r->table, prefix, len);
+	*was_present = e != NULL;
+	if (!e)
+		return false;
+	bool accepted = e->flags & RIB_ENTRY_ACCEPTED;
+	rib_attrs_unref(at, e->attrs);
+	rib_table_remove(&r->table, prefix, len);
+	if (accepted) {
+		r->accepted--;
+		if (r->accepted < r->limit)
+			r->over_limit = false;
+	}
+	return accepted;
+}
+
+void rib_in_clear(struct rib_in *r, struct rib_attr_table *at)
+{
+	rib_table_free(&r->table, at);
+	r->accepted = 0;
+	r->over_limit = false;
+}
+
+/* ---- decision ---- */
+
+bool rib_better(const struct rib_candidate *a, const struct rib_candidate *b)
+{
+	const struct rib_path *pa = &a->attrs->path, *pb = &b->attrs->path;
+	/* 9.1.2.2 a) shortest AS_PATH (an AS_SET counts as one). */
+	if (pa->as_path_count != pb->as_path_count)
+		return pa->as_path_count < pb->as_path_count;
+	/* b) lowest ORIGIN. */
+	if (pa->origin != pb->origin)
+		return pa->origin < pb->origin;
+	/* c) lowest MED, only between routes from the same neighbouring AS; a missing MED is
+	 * the lowest possible value. */
+	if (a->peer_asn == b->peer_asn) {
+		uint32_t ma = pa->has_med ? pa->med : 0, mb = pb->has_med ? pb->med : 0;
+		if (ma != mb)
+			return ma < mb;
+	}
+	/* d), e): every route here is external with the same (unknown) IGP cost. */
+	/* f) lowest BGP Identifier. */
+	if (a->router_id != b->router_id)
+		return a->router_id < b->router_id;
+	/* g) lowest peer address. */
+	return a->peer_ip < b->peer_ip;
+}

@@ -1,0 +1,131 @@
+/*
+ * rib: route storage for the speaker.
+ *
+ * - rib_attrs: one set of path attributes, interned (shared by every route that carries the
+ *   same set, reference counted), so a full table from one peer costs a few bytes per route
+ *   plus one copy per distinct path.
+ * - rib_table: an ordered map (prefix, length) -> entry, walked in (prefix, length) order for
+ *   paging. Entries live in small sorted arrays, one per /16, found through a lazily allocated
+ *   top-level array: 16 bytes per route and cache-friendly inserts.
+ * - rib_in: a peer's Adj-RIB-In with the route limit: routes past the limit are stored and
+ *   counted but flagged not accepted (kept out of the Loc-RIB).
+ * - Decision (RFC 4271 9.1.2): rib_better() compares two candidate paths; the Loc-RIB is a
+ *   rib_table whose entries name the winning peer.
+ */
+#ifndef VBR_BGP_RIB_H
+#define VBR_BGP_RIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct rib_path {
+	uint8_t origin; /* 0 IGP, 1 EGP, 2 INCOMPLETE */
+	bool has_med, has_local_pref;
+	uint32_t next_hop, med, local_pref;
+	const uint32_t *as_path; /* flattened, AS_SET members in order */
+	uint16_t as_path_len;
+	uint16_t as_path_count; /* RFC 4271 9.1.2.2 a): an AS_SET counts as 1 */
+	const uint32_t *communities;
+	uint16_t communities_len;
+	const uint32_t *large_communities; /* triples */
+	uint16_t large_communities_len;    /* triples */
+};
+
+struct rib_attrs {
+	struct rib_attrs *next; /* hash chain */
+	uint32_t refs;
+	uint32_t hash;
+	struct rib_path path; /* its arrays point into data[] */
+	uint32_t data[];
+};
+
+struct rib_attr_table {
+	struct rib_attrs **buckets;
+	size_t bucket_count; /* power of two */
+	size_t count;
+};
+
+void rib_attr_table_init(struct rib_attr_table *t);
+void rib_attr_table_free(struct rib_attr_table *t); /* every set must be unreferenced */
+/* Returns the interned copy of path with one more reference, or NULL when out of memory. */
+struct rib_attrs *rib_attrs_intern(struct rib_attr_table *t, const struct rib_path *path);
+void rib_attrs_ref(struct rib_attrs *a);
+void rib_attrs_unref(struct rib_attr_table *t, struct rib_attrs *a);
+
+struct rib_entry {
+	uint16_t low;  /* low 16 bits of the prefix */
+	uint8_t len;
+	uint8_t flags; /* RIB_ENTRY_* */
+	uint32_t aux;  /* Loc-RIB: the winning peer's id */
+	struct rib_attrs *attrs;
+};
+#define RIB_ENTRY_ACCEPTED 0x1
+
+struct rib_leaf {
+	uint32_t count, cap;
+	struct rib_entry entries[];
+};
+
+struct rib_table {
+	struct rib_leaf **leaves; /* 65536, NULL until the first route */
+	size_t count;
+};
+
+void rib_table_init(struct rib_table *t);
+/* Unreferences every entry's attrs in attrs_table (may be NULL if entries hold none). */
+void rib_table_free(struct rib_table *t, struct rib_attr_table *attrs_table);
+struct rib_entry *rib_table_find(const struct rib_table *t, uint32_t prefix, uint8_t len);
+/* Finds or inserts (zeroed, attrs NULL); *created tells which. NULL when out of memory. */
+struct rib_entry *rib_table_upsert(struct rib_table *t, uint32_t prefix, uint8_t len,
+				   bool *created);
+/* Removes the entry (the caller has already dropped its attrs). Returns false if absent. */
+bool rib_table_remove(struct rib_table *t, uint32_t prefix, uint8_t len);
+
+typedef bool (*rib_walk_fn)(void *arg, uint32_t prefix, uint8_t len,
+			    const struct rib_entry *entry); /* return false to stop */
+/* Visits entries in (prefix, len) order strictly after (after_prefix, after_len) unless
+ * from_start. Returns the number visited (including the one that stopped the walk). */
+size_t rib_table_walk(const struct rib_table *t, bool from_start, uint32_t after_prefix,
+		      uint8_t after_len, rib_walk_fn fn, void *arg);
+
+/* A peer's Adj-RIB-In with its route limit. */
+struct rib_in {
+	struct rib_table table;
+	uint64_t accepted;
+	uint32_t limit;      /* 0 = none */
+	bool over_limit;     /* a route was refused since the count was last below the limit */
+};
+
+enum rib_in_result {
+	RIB_IN_UNCHANGED = 0,
+	RIB_IN_ACCEPTED = 1,   /* the prefix's accepted path changed: recompute the Loc-RIB */
+	RIB_IN_REFUSED = 2,    /* stored, not accepted (limit) */
+	RIB_IN_NOMEM = -1,
+};
+
+void rib_in_init(struct rib_in *r, uint32_t limit);
+/* Stores the route (attrs: one reference is taken). *crossed is set when this refusal is the
+ * first since the count was last under the limit (one ROUTE_LIMIT_REACHED per crossing). */
+enum rib_in_result rib_in_announce(struct rib_in *r, struct rib_attr_table *at, uint32_t prefix,
+				   uint8_t len, struct rib_attrs *attrs, bool *crossed);
+/* Returns true if the route was present and accepted (recompute the Loc-RIB). */
+bool rib_in_withdraw(struct rib_in *r, struct rib_attr_table *at, uint32_t prefix, uint8_t len,
+		     bool *was_present);
+void rib_in_clear(struct rib_in *r, struct rib_attr_table *at);
+
+/* One candidate for the decision process. */
+struct rib_candidate {
+	const struct rib_attrs *attrs;
+	uint32_t peer_id;
+	uint32_t peer_asn;       /* neighbouring AS, for the MED rule */
+	uint32_t router_id;      /* the peer's BGP Identifier */
+	uint32_t peer_ip;
+};
+
+/* RFC 4271 9.1.2.2: true if a is preferred to b. All our peers are external, so the IGP
+ * cost and eBGP-over-iBGP steps are ties; LOCAL_PREF from an external peer is ignored (5.1.5)
+ * and every route gets the same degree of preference. */
+bool rib_better(const struct rib_candidate *a, const struct rib_candidate *b);
+
+#endif
