@@ -5,6 +5,19 @@
 #include "notify.h"
 
 #include <stdio.h>
+#include <string.h>
+
+void bgp_notification_set(struct bgp_notification *n, uint8_t code, uint8_t subcode,
+			  const void *data, size_t data_len)
+{
+	n->code = code;
+	n->subcode = subcode;
+	if (data_len > BGP_NOTIFY_DATA_MAX)
+		data_len = BGP_NOTIFY_DATA_MAX;
+	if (data_len)
+		memcpy(n->data, data, data_len);
+	n->data_len = (uint16_t)data_len;
+}
 
 static const char *const code_names[] = {
 	[BGP_ERR_HEADER] = "Message Header Error",

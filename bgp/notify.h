@@ -28,6 +28,7 @@ enum bgp_suberr_header {
 
 /* RFC 4271 6.2, RFC 5492 */
 enum bgp_suberr_open {
+	BGP_SUBERR_OPEN_UNSPECIFIC = 0,
 	BGP_SUBERR_OPEN_UNSUPPORTED_VERSION = 1,
 	BGP_SUBERR_OPEN_BAD_PEER_AS = 2,
 	BGP_SUBERR_OPEN_BAD_BGP_ID = 3,
@@ -39,6 +40,7 @@ enum bgp_suberr_open {
 
 /* RFC 4271 6.3 */
 enum bgp_suberr_update {
+	BGP_SUBERR_UPDATE_UNSPECIFIC = 0,
 	BGP_SUBERR_UPDATE_MALFORMED_ATTR_LIST = 1,
 	BGP_SUBERR_UPDATE_UNRECOGNIZED_WELL_KNOWN = 2,
 	BGP_SUBERR_UPDATE_MISSING_WELL_KNOWN = 3,
@@ -72,6 +74,24 @@ enum bgp_suberr_cease {
 	BGP_SUBERR_CEASE_HARD_RESET = 9, /* RFC 8538 */
 	BGP_SUBERR_CEASE_BFD_DOWN = 10,
 };
+
+/* Largest NOTIFICATION data: a 4096-octet message minus header (19), code and subcode. */
+#define BGP_NOTIFY_DATA_MAX 4075
+
+/*
+ * A NOTIFICATION as data: what a decoder found wrong (and the FSM will send), or what a peer
+ * sent us. code 0 means "no error". data_len octets of data follow (RFC 4271 4.5).
+ */
+struct bgp_notification {
+	uint8_t code;
+	uint8_t subcode;
+	uint16_t data_len;
+	uint8_t data[BGP_NOTIFY_DATA_MAX];
+};
+
+/* Fills n with code/subcode and copies data (truncated to BGP_NOTIFY_DATA_MAX). */
+void bgp_notification_set(struct bgp_notification *n, uint8_t code, uint8_t subcode,
+			  const void *data, size_t data_len);
 
 /* "Cease", "UPDATE Message Error", ...; "Unknown error code" when out of range. */
 const char *bgp_err_code_name(uint8_t code);
