@@ -1,0 +1,427 @@
+/*
+ * metrics: the counters the service bumps and the Prometheus text rendering of one scrape.
+ * The HTTP side is metrics_http.c. Output is grouped by metric family (the format requires
+ * every sample of a family to follow its HELP/TYPE lines), peers in id order, so a scrape is
+ * collected in full first and rendered second.
+ */
+#include "metrics.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics_scrape.h"
+
+/* Upper bounds of the store write latency buckets, in nanoseconds (0.5 ms .. 2 s). */
+static const uint64_t store_bucket_ns[VBR_METRICS_STORE_BUCKETS] = {
+	500000,	  1000000,   2000000,	5000000,   10000000,  20000000,
+	50000000, 100000000, 200000000, 500000000, 1000000000, 2000000000,
+};
+
+static const char *const grpc_code_names[VBR_METRICS_GRPC_CODES] = {
+	"OK",
+	"CANCELLED",
+	"UNKNOWN",
+	"INVALID_ARGUMENT",
+	"DEADLINE_EXCEEDED",
+	"NOT_FOUND",
+	"ALREADY_EXISTS",
+	"PERMISSION_DENIED",
+	"RESOURCE_EXHAUSTED",
+	"FAILED_PRECONDITION",
+	"ABORTED",
+	"OUT_OF_RANGE",
+	"UNIMPLEMENTED",
+	"INTERNAL",
+	"UNAVAILABLE",
+	"DATA_LOSS",
+	"UNAUTHENTICATED",
+};
+
+/* RFC 4271 4.5 (and RFC 7313 for 7), as label values. */
+static const char *const notify_code_names[VBR_METRICS_NOTIFY_CODES] = {
+	[0] = "other",
+	[1] = "message_header_error",
+	[2] = "open_message_error",
+	[3] = "update_message_error",
+	[4] = "hold_timer_expired",
+	[5] = "fsm_error",
+	[6] = "cease",
+	[7] = "route_refresh_message_error",
+};
+
+static const char *const state_names[] = {
+	[BGP_STATE_IDLE] = "idle",
+	[BGP_STATE_CONNECT] = "connect",
+	[BGP_STATE_ACTIVE] = "active",
+	[BGP_STATE_OPEN_SENT] = "opensent",
+	[BGP_STATE_OPEN_CONFIRM] = "openconfirm",
+	[BGP_STATE_ESTABLISHED] = "established",
+};
+
+void vbr_metrics_counters_init(struct vbr_metrics_counters *counters)
+{
+	memset(counters, 0, sizeof(*counters));
+	for (size_t m = 0; m < VBR_METRICS_API_METHODS_MAX; m++)
+		for (size_t c = 0; c < VBR_METRICS_GRPC_CODES; c++)
+			atomic_init(&counters->api_calls[m][c], 0);
+	for (size_t b = 0; b <= VBR_METRICS_STORE_BUCKETS; b++)
+		atomic_init(&counters->store_buckets[b], 0);
+	atomic_init(&counters->store_count, 0);
+	atomic_init(&counters->store_sum_ns, 0);
+}
+
+int vbr_metrics_api_method(struct vbr_metrics_counters *counters, const char *name)
+{
+	size_t len = name ? strlen(name) : 0;
+	if (len == 0 || len >= VBR_METRICS_METHOD_NAME_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < counters->n_methods; i++)
+		if (strcmp(counters->methods[i], name) == 0)
+			return (int)i;
+	if (counters->n_methods == VBR_METRICS_API_METHODS_MAX)
+		return -ENOSPC;
+	memcpy(counters->methods[counters->n_methods], name, len + 1);
+	return (int)counters->n_methods++;
+}
+
+void vbr_metrics_api_call(struct vbr_metrics_counters *counters, int method, int grpc_status)
+{
+	if (!counters || method < 0 || (size_t)method >= counters->n_methods || grpc_status < 0 ||
+	    grpc_status >= VBR_METRICS_GRPC_CODES)
+		return;
+	atomic_fetch_add_explicit(&counters->api_calls[method][grpc_status], 1,
+				  memory_order_relaxed);
+}
+
+void vbr_metrics_store_write(struct vbr_metrics_counters *counters, uint64_t nanoseconds)
+{
+	if (!counters)
+		return;
+	size_t b = 0;
+	while (b < VBR_METRICS_STORE_BUCKETS && nanoseconds > store_bucket_ns[b])
+		b++;
+	atomic_fetch_add_explicit(&counters->store_buckets[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&counters->store_sum_ns, nanoseconds, memory_order_relaxed);
+	atomic_fetch_add_explicit(&counters->store_count, 1, memory_order_relaxed);
+}
+
+/* ---- scrape collection ---- */
+
+int vbr_metrics_scrape_peer(struct vbr_metrics_scrape *scrape, const struct vbr_metrics_peer *peer)
+{
+	if (scrape->n_peers == scrape->cap_peers) {
+		size_t cap = scrape->cap_peers ? scrape->cap_peers * 2 : 8;
+		struct vbr_metrics_peer *peers = realloc(scrape->peers, cap * sizeof(*peers));
+		if (!peers) {
+			scrape->failed = true;
+			return -ENOMEM;
+		}
+		scrape->peers = peers;
+		scrape->cap_peers = cap;
+	}
+	scrape->peers[scrape->n_peers++] = *peer;
+	return 0;
+}
+
+void vbr_metrics_scrape_watchers(struct vbr_metrics_scrape *scrape, uint64_t watchers)
+{
+	scrape->watchers = watchers;
+}
+
+void vbr_metrics_scrape_unknown_connections(struct vbr_metrics_scrape *scrape, uint64_t count)
+{
+	scrape->unknown_connections = count;
+}
+
+/* ---- text output ---- */
+
+struct text {
+	char *data;
+	size_t len, cap;
+	bool failed;
+};
+
+static void text_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void text_printf(struct text *t, const char *fmt, ...)
+{
+	if (t->failed)
+		return;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(t->data + t->len, t->cap - t->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			t->failed = true;
+			return;
+		}
+		if ((size_t)n < t->cap - t->len) {
+			t->len += (size_t)n;
+			return;
+		}
+		size_t cap = t->cap * 2;
+		while (cap - t->len <= (size_t)n)
+			cap *= 2;
+		char *data = realloc(t->data, cap);
+		if (!data) {
+			t->failed = true;
+			return;
+		}
+		t->data = data;
+		t->cap = cap;
+	}
+}
+
+/* A label value: backslash, double quote and newline escaped, as the format requires. */
+static void text_label_value(struct text *t, const char *value)
+{
+	for (const char *p = value; *p; p++) {
+		if (*p == '\\')
+			text_printf(t, "\\\\");
+		else if (*p == '"')
+			text_printf(t, "\\\"");
+		else if (*p == '\n')
+			text_printf(t, "\\n");
+		else
+			text_printf(t, "%c", *p);
+	}
+}
+
+static void family(struct text *t, const char *name, const char *type, const char *help)
+{
+	text_printf(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void peer_labels(struct text *t, const struct vbr_metrics_peer *p)
+{
+	text_printf(t, "peer_id=\"%" PRIu32 "\",peer_ip=\"%" PRIu32 ".%" PRIu32 ".%" PRIu32
+		       ".%" PRIu32 "\"",
+		    p->id, p->peer_ip >> 24, (p->peer_ip >> 16) & 0xff, (p->peer_ip >> 8) & 0xff,
+		    p->peer_ip & 0xff);
+}
+
+/* One gauge or counter family with one value per peer. */
+typedef uint64_t (*peer_value_fn)(const struct vbr_metrics_peer *p);
+
+static void per_peer(struct text *t, const struct vbr_metrics_scrape *s, const char *name,
+		     const char *type, const char *help, peer_value_fn value)
+{
+	family(t, name, type, help);
+	for (size_t i = 0; i < s->n_peers; i++) {
+		text_printf(t, "%s{", name);
+		peer_labels(t, &s->peers[i]);
+		text_printf(t, "} %" PRIu64 "\n", value(&s->peers[i]));
+	}
+}
+
+static uint64_t peer_up(const struct vbr_metrics_peer *p)
+{
+	return p->status.state == BGP_STATE_ESTABLISHED;
+}
+static uint64_t peer_admin_down(const struct vbr_metrics_peer *p) { return p->admin_down; }
+static uint64_t peer_received(const struct vbr_metrics_peer *p) { return p->status.received_routes; }
+static uint64_t peer_accepted(const struct vbr_metrics_peer *p) { return p->status.accepted_routes; }
+static uint64_t peer_advertised(const struct vbr_metrics_peer *p)
+{
+	return p->status.advertised_routes;
+}
+static uint64_t peer_transitions(const struct vbr_metrics_peer *p)
+{
+	return p->status.established_transitions;
+}
+static uint64_t peer_hold_time(const struct vbr_metrics_peer *p)
+{
+	return p->status.negotiated_hold_time;
+}
+static uint64_t peer_established_since(const struct vbr_metrics_peer *p)
+{
+	return p->status.established_since_ms > 0 ? (uint64_t)p->status.established_since_ms / 1000
+						  : 0;
+}
+
+static int peer_by_id(const void *a, const void *b)
+{
+	uint32_t x = ((const struct vbr_metrics_peer *)a)->id;
+	uint32_t y = ((const struct vbr_metrics_peer *)b)->id;
+	return (x > y) - (x < y);
+}
+
+static void render_peers(struct text *t, struct vbr_metrics_scrape *s)
+{
+	if (s->n_peers > 1)
+		qsort(s->peers, s->n_peers, sizeof(*s->peers), peer_by_id);
+
+	family(t, "vbrd_bgp_peers", "gauge", "Configured BGP peers.");
+	text_printf(t, "vbrd_bgp_peers %zu\n", s->n_peers);
+
+	family(t, "vbrd_bgp_peer_info", "gauge",
+	       "Configuration of each BGP peer as labels; always 1.");
+	for (size_t i = 0; i < s->n_peers; i++) {
+		const struct vbr_metrics_peer *p = &s->peers[i];
+		text_printf(t, "vbrd_bgp_peer_info{");
+		peer_labels(t, p);
+		text_printf(t, ",group_id=\"%" PRIu32 "\",peer_asn=\"%" PRIu32 "\"} 1\n",
+			    p->group_id, p->peer_asn);
+	}
+
+	family(t, "vbrd_bgp_peer_state", "gauge",
+	       "RFC 4271 session state of each BGP peer: 1 for the current state, 0 for the others.");
+	for (size_t i = 0; i < s->n_peers; i++)
+		for (int st = BGP_STATE_IDLE; st <= BGP_STATE_ESTABLISHED; st++) {
+			text_printf(t, "vbrd_bgp_peer_state{");
+			peer_labels(t, &s->peers[i]);
+			text_printf(t, ",state=\"%s\"} %d\n", state_names[st],
+				    (int)s->peers[i].status.state == st);
+		}
+
+	per_peer(t, s, "vbrd_bgp_peer_up", "gauge", "1 while the BGP session is Established.",
+		 peer_up);
+	per_peer(t, s, "vbrd_bgp_peer_admin_down", "gauge",
+		 "1 while the peer is administratively down.", peer_admin_down);
+	per_peer(t, s, "vbrd_bgp_peer_established_since_seconds", "gauge",
+		 "Unix time the session became Established; 0 when it is not.",
+		 peer_established_since);
+	per_peer(t, s, "vbrd_bgp_peer_negotiated_hold_time_seconds", "gauge",
+		 "Hold time negotiated for the current session; 0 when there is none.",
+		 peer_hold_time);
+	per_peer(t, s, "vbrd_bgp_peer_received_routes", "gauge",
+		 "Routes in the peer's Adj-RIB-In, accepted or not.", peer_received);
+	per_peer(t, s, "vbrd_bgp_peer_accepted_routes", "gauge",
+		 "Routes received from the peer and accepted (within the route limit).",
+		 peer_accepted);
+	per_peer(t, s, "vbrd_bgp_peer_advertised_routes", "gauge",
+		 "Routes advertised to the peer.", peer_advertised);
+	per_peer(t, s, "vbrd_bgp_peer_established_transitions_total", "counter",
+		 "Times the session reached Established.", peer_transitions);
+
+	family(t, "vbrd_bgp_peer_messages_total", "counter",
+	       "BGP messages received (in) and sent (out), all types.");
+	for (size_t i = 0; i < s->n_peers; i++) {
+		const struct vbr_metrics_peer *p = &s->peers[i];
+		text_printf(t, "vbrd_bgp_peer_messages_total{");
+		peer_labels(t, p);
+		text_printf(t, ",direction=\"in\"} %" PRIu64 "\n", p->status.messages_in);
+		text_printf(t, "vbrd_bgp_peer_messages_total{");
+		peer_labels(t, p);
+		text_printf(t, ",direction=\"out\"} %" PRIu64 "\n", p->status.messages_out);
+	}
+
+	family(t, "vbrd_bgp_peer_notifications_total", "counter",
+	       "BGP NOTIFICATION messages received (in) and sent (out), by error code.");
+	for (size_t i = 0; i < s->n_peers; i++) {
+		const struct vbr_metrics_peer *p = &s->peers[i];
+		for (int dir = 0; dir < 2; dir++) {
+			const uint64_t *by_code =
+				dir ? p->notifications_out_by_code : p->notifications_in_by_code;
+			uint64_t total = dir ? p->status.notifications_out : p->status.notifications_in;
+			uint64_t counted = 0;
+			for (int code = 0; code < VBR_METRICS_NOTIFY_CODES; code++) {
+				counted += by_code[code];
+				/* Only codes seen: 16 zero series per peer would say nothing. */
+				if (by_code[code] == 0)
+					continue;
+				text_printf(t, "vbrd_bgp_peer_notifications_total{");
+				peer_labels(t, p);
+				text_printf(t, ",direction=\"%s\",code=\"%d\",code_name=\"%s\"} %" PRIu64 "\n",
+					    dir ? "out" : "in", code, notify_code_names[code],
+					    by_code[code]);
+			}
+			if (total > counted) {
+				text_printf(t, "vbrd_bgp_peer_notifications_total{");
+				peer_labels(t, p);
+				text_printf(t,
+					    ",direction=\"%s\",code=\"unknown\",code_name=\"unknown\"} %" PRIu64
+					    "\n",
+					    dir ? "out" : "in", total - counted);
+			}
+		}
+	}
+}
+
+static void render_api(struct text *t, const struct vbr_metrics_counters *c)
+{
+	family(t, "vbrd_api_calls_total", "counter",
+	       "Finished gRPC calls by method and status code.");
+	if (!c)
+		return;
+	for (size_t m = 0; m < c->n_methods; m++)
+		for (int code = 0; code < VBR_METRICS_GRPC_CODES; code++) {
+			uint64_t n = atomic_load_explicit(&c->api_calls[m][code],
+							  memory_order_relaxed);
+			/* OK always shows, so every method has a series from the start. */
+			if (n == 0 && code != 0)
+				continue;
+			text_printf(t, "vbrd_api_calls_total{method=\"");
+			text_label_value(t, c->methods[m]);
+			text_printf(t, "\",code=\"%s\"} %" PRIu64 "\n", grpc_code_names[code], n);
+		}
+}
+
+static void render_store(struct text *t, const struct vbr_metrics_counters *c)
+{
+	const char *name = "vbrd_store_write_duration_seconds";
+	family(t, name, "histogram",
+	       "Durable state writes: temp file, fsync, rename and fsync of the folder.");
+	uint64_t cumulative = 0;
+	for (int b = 0; b <= VBR_METRICS_STORE_BUCKETS; b++) {
+		if (c)
+			cumulative +=
+				atomic_load_explicit(&c->store_buckets[b], memory_order_relaxed);
+		if (b < VBR_METRICS_STORE_BUCKETS)
+			text_printf(t, "%s_bucket{le=\"%g\"} %" PRIu64 "\n", name,
+				    (double)store_bucket_ns[b] / 1e9, cumulative);
+		else
+			text_printf(t, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, cumulative);
+	}
+	uint64_t sum_ns = c ? atomic_load_explicit(&c->store_sum_ns, memory_order_relaxed) : 0;
+	/* Count = the +Inf bucket, read once above, so a write landing mid-scrape cannot make
+	 * the count disagree with the buckets. */
+	text_printf(t, "%s_sum %.9f\n%s_count %" PRIu64 "\n", name, (double)sum_ns / 1e9, name,
+		    cumulative);
+}
+
+int vbr_metrics_render(const struct vbr_metrics_config *config, char **out, size_t *out_len)
+{
+	struct vbr_metrics_scrape scrape = {0};
+	if (config->collect)
+		config->collect(config->collect_ctx, &scrape);
+
+	struct text t = {.data = malloc(4096), .cap = 4096};
+	if (!t.data) {
+		free(scrape.peers);
+		return -ENOMEM;
+	}
+	t.data[0] = '\0';
+
+	family(&t, "vbrd_build_info", "gauge", "vbrd's version and local ASN as labels; always 1.");
+	text_printf(&t, "vbrd_build_info{version=\"");
+	text_label_value(&t, config->version ? config->version : "");
+	text_printf(&t, "\",local_asn=\"%" PRIu32 "\"} 1\n", config->local_asn);
+	family(&t, "vbrd_start_time_seconds", "gauge", "Unix time vbrd started.");
+	text_printf(&t, "vbrd_start_time_seconds %" PRId64 "\n", config->start_time_unix);
+
+	render_peers(&t, &scrape);
+	family(&t, "vbrd_bgp_unknown_connections_total", "counter",
+	       "BGP connections closed at once because they came from no configured peer.");
+	text_printf(&t, "vbrd_bgp_unknown_connections_total %" PRIu64 "\n",
+		    scrape.unknown_connections);
+
+	render_api(&t, config->counters);
+	family(&t, "vbrd_api_watchers", "gauge", "Open WatchPeerEvents streams.");
+	text_printf(&t, "vbrd_api_watchers %" PRIu64 "\n", scrape.watchers);
+	render_store(&t, config->counters);
+
+	free(scrape.peers);
+	if (t.failed || scrape.failed) {
+		free(t.data);
+		return -ENOMEM;
+	}
+	*out = t.data;
+	*out_len = t.len;
+	return 0;
+}
