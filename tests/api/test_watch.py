@@ -1,0 +1,463 @@
+"""WatchPeerEvents against a real vbrd: PEER_CREATED / PEER_DELETED with monotonic sequences,
+send_initial_state (one INITIAL_STATE per peer, then END_OF_INITIAL_STATE, nothing lost or
+doubled between snapshot and live events even while peers change concurrently), the peer_ids
+filter, after_sequence replay, 1,000 concurrent watchers all receiving an event, and a stalled
+watcher ended with RESOURCE_EXHAUSTED while the others keep receiving.
+"""
+import asyncio
+import queue
+import threading
+import time
+
+import vbrtest
+from vbrtest import DaemonTest, peer_ip
+
+C = None
+K = None  # PeerEventKind values by short name
+
+
+def setUpModule():
+    global C, K
+    vbrtest.generate_stubs()
+    C = vbrtest.grpc.StatusCode
+    P = vbrtest.pb
+    K = {n: P.PeerEventKind.Value("PEER_EVENT_KIND_" + n) for n in
+         ["INITIAL_STATE", "END_OF_INITIAL_STATE", "STATE_CHANGED", "PEER_CREATED",
+          "PEER_DELETED", "ROUTE_LIMIT_REACHED"]}
+
+
+def pb():
+    return vbrtest.pb
+
+
+class Ended(Exception):
+    """The stream ended: code and details of its status."""
+
+    def __init__(self, code, details):
+        super().__init__("%s: %s" % (code, details))
+        self.code, self.details = code, details
+
+
+class Watcher:
+    """A WatchPeerEvents stream read by its own thread into a queue; get() waits bounded."""
+
+    def __init__(self, stub, timeout=120, **req):
+        self.call = stub.WatchPeerEvents(pb().WatchPeerEventsRequest(**req), timeout=timeout)
+        self.q = queue.Queue()
+        self.status = None
+        self.t = threading.Thread(target=self._read, daemon=True)
+        self.t.start()
+
+    def _read(self):
+        try:
+            for ev in self.call:
+                self.q.put(ev)
+            self.q.put(Ended(self.call.code(), self.call.details()))
+        except vbrtest.grpc.RpcError as e:
+            self.q.put(Ended(e.code(), e.details()))
+
+    def get(self, timeout=10):
+        try:
+            x = self.q.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError("no event within %ss" % timeout)
+        if isinstance(x, Ended):
+            self.status = x
+            raise x
+        return x
+
+    def until(self, pred, timeout=20):
+        """Events up to and including the first that satisfies pred."""
+        out, deadline = [], time.time() + timeout
+        while True:
+            ev = self.get(max(0.01, deadline - time.time()))
+            out.append(ev)
+            if pred(ev):
+                return out
+
+    def initial(self, timeout=10):
+        """The INITIAL_STATE events, after reading END_OF_INITIAL_STATE."""
+        evs = self.until(lambda e: e.kind == K["END_OF_INITIAL_STATE"], timeout)
+        for e in evs[:-1]:
+            assert e.kind == K["INITIAL_STATE"], e
+        return evs[:-1]
+
+    def pending(self):
+        out = []
+        while True:
+            try:
+                x = self.q.get_nowait()
+            except queue.Empty:
+                return out
+            if isinstance(x, Ended):
+                self.status = x
+                return out
+            out.append(x)
+
+    def cancel(self):
+        self.call.cancel()
+        self.t.join(10)
+
+
+class WatchTests(DaemonTest):
+    def stub(self):
+        return vbrtest.pbg.VirtualBorderRouterStub(self.d._channel())
+
+    def watch(self, **req):
+        w = Watcher(self.stub(), **req)
+        self.addCleanup(w.cancel)
+        return w
+
+    def test_created_and_deleted_events(self):
+        w = self.watch(send_initial_state=True)
+        self.assertEqual(w.initial(), [])
+        g = self.group()
+        t0 = time.time()
+        p = self.peer(g.id, "127.0.0.2")
+        ev = w.get()
+        self.assertEqual(ev.kind, K["PEER_CREATED"])
+        self.assertEqual(ev.peer_id, p.id)
+        self.assertEqual(ev.peer_ip, "127.0.0.2")
+        self.assertGreater(ev.sequence, 0)
+        self.assertTrue(ev.HasField("time"))
+        self.assertLessEqual(abs(ev.time.seconds - t0), 5)
+        self.api.DeleteBgpPeer(pb().DeleteBgpPeerRequest(id=p.id))
+        ev2 = w.get()
+        self.assertEqual(ev2.kind, K["PEER_DELETED"])
+        self.assertEqual(ev2.peer_id, p.id)
+        self.assertEqual(ev2.peer_ip, "127.0.0.2")
+        self.assertGreater(ev2.sequence, ev.sequence)
+
+    def test_sequences_strictly_increase(self):
+        w = self.watch(send_initial_state=True)
+        w.initial()
+        g = self.group()
+        ids = []
+        for i in range(6):
+            ids.append(self.peer(g.id, peer_ip(i)).id)
+        for pid in ids[:3]:
+            self.api.DeleteBgpPeer(pb().DeleteBgpPeerRequest(id=pid))
+        evs = [w.get() for _ in range(9)]
+        self.assertEqual([e.kind for e in evs], [K["PEER_CREATED"]] * 6 + [K["PEER_DELETED"]] * 3)
+        self.assertEqual([e.peer_id for e in evs], ids + ids[:3])
+        seqs = [e.sequence for e in evs]
+        self.assertEqual(seqs, sorted(set(seqs)), "sequences must strictly increase")
+
+    def test_live_only_without_initial_state(self):
+        g = self.group()
+        existing = self.peer(g.id, peer_ip(0))
+        w = self.watch()
+        # No snapshot marker to wait for: create probe peers until the stream shows one.
+        deadline = time.time() + 10
+        first = None
+        i = 1
+        while first is None and time.time() < deadline:
+            p = self.peer(g.id, peer_ip(i))
+            self.api.DeleteBgpPeer(pb().DeleteBgpPeerRequest(id=p.id))
+            i += 1
+            try:
+                first = w.get(0.2)
+            except AssertionError:
+                pass
+        self.assertIsNotNone(first)
+        for ev in [first] + w.pending():
+            self.assertNotIn(ev.kind, (K["INITIAL_STATE"], K["END_OF_INITIAL_STATE"]))
+            self.assertNotEqual(ev.peer_id, existing.id)
+
+    def test_initial_state(self):
+        g = self.group()
+        peers = {self.peer(g.id, peer_ip(i), admin_down=(i == 2)).id: peer_ip(i)
+                 for i in range(5)}
+        w = self.watch(send_initial_state=True)
+        init = w.initial()
+        self.assertEqual(len(init), 5, "one INITIAL_STATE per peer")
+        self.assertEqual({e.peer_id: e.peer_ip for e in init}, peers)
+        for e in init:
+            self.assertEqual(e.new_state, pb().SESSION_STATE_IDLE)
+        # Live events follow.
+        p = self.peer(g.id, peer_ip(7))
+        ev = w.get()
+        self.assertEqual((ev.kind, ev.peer_id), (K["PEER_CREATED"], p.id))
+
+    def test_peer_ids_filter(self):
+        g = self.group()
+        p1 = self.peer(g.id, peer_ip(0))
+        p2 = self.peer(g.id, peer_ip(1))
+        w = self.watch(send_initial_state=True, peer_ids=[p1.id])
+        init = w.initial()
+        self.assertEqual([e.peer_id for e in init], [p1.id])
+        self.peer(g.id, peer_ip(2))
+        self.api.DeleteBgpPeer(pb().DeleteBgpPeerRequest(id=p2.id))
+        self.api.DeleteBgpPeer(pb().DeleteBgpPeerRequest(id=p1.id))
+        ev = w.get()
+        self.assertEqual((ev.kind, ev.peer_id), (K["PEER_DELETED"], p1.id),
+                         "events of other peers must be filtered out")
+        # Two peers in the filter.
+        p3 = self.peer(g.id, peer_ip(3))
+        p4 = self.peer(g.id, peer_ip(4))
+        w2 = self.watch(send_initial_state=True, peer_ids=[p3.id, p4.id])
+        self.assertEqual(sorted(e.peer_id for e in w2.initial()), sorted([p3.id, p4.id]))
+
+    def test_snapshot_then_live_loses_nothing(self):
+        """Subscribe repeatedly while another client creates and deletes peers without pause:
+        snapshot + live events always rebuild exactly the peers the API lists at the end."""
+        g = self.group()
+        stop = threading.Event()
+        errors = []
+        ch = self.d.new_channel()
+        api = vbrtest.Api(vbrtest.pbg.VirtualBorderRouterStub(ch))
+
+        def churn():
+            i = 0
+            live = []
+            try:
+                while not stop.is_set():
+                    if len(live) < 6:
+                        live.append(self.peer(g.id, peer_ip(i % 200), api=api).id)
+                        i += 1
+                    else:
+                        api.DeleteBgpPeer(pb().DeleteBgpPeerRequest(id=live.pop(0)))
+            except Exception as e:  # reported below
+                errors.append(e)
+        t = threading.Thread(target=churn)
+        t.start()
+        watchers = []
+        try:
+            for _ in range(25):
+                watchers.append(self.watch(send_initial_state=True))
+                time.sleep(0.02)
+        finally:
+            stop.set()
+            t.join(30)
+            ch.close()
+        self.assertEqual(errors, [])
+        # A marker: its PEER_DELETED is the last event each watcher must see.
+        marker = self.peer(g.id, "127.0.9.9")
+        self.api.DeleteBgpPeer(pb().DeleteBgpPeerRequest(id=marker.id))
+        final = {p.id for p in self.api.ListBgpPeers(pb().ListBgpPeersRequest(
+            page_size=100)).peers}
+        for n, w in enumerate(watchers):
+            init = w.initial()
+            have = {e.peer_id for e in init}
+            self.assertEqual(len(have), len(init), "watcher %d: a peer twice in the snapshot" % n)
+            last_seq = 0
+            for ev in w.until(lambda e: e.kind == K["PEER_DELETED"] and e.peer_id == marker.id):
+                self.assertGreater(ev.sequence, last_seq, "watcher %d: sequence went back" % n)
+                last_seq = ev.sequence
+                if ev.kind == K["PEER_CREATED"]:
+                    self.assertNotIn(ev.peer_id, have,
+                                     "watcher %d: created twice (snapshot and live)" % n)
+                    have.add(ev.peer_id)
+                elif ev.kind == K["PEER_DELETED"]:
+                    self.assertIn(ev.peer_id, have,
+                                  "watcher %d: deleted a peer it never saw: an event was lost" % n)
+                    have.discard(ev.peer_id)
+            self.assertEqual(have, final, "watcher %d: snapshot + events != final peers" % n)
+
+    def test_after_sequence_replay(self):
+        g = self.group()
+        w = self.watch(send_initial_state=True)
+        w.initial()
+        ids = [self.peer(g.id, peer_ip(i)).id for i in range(4)]
+        self.api.DeleteBgpPeer(pb().DeleteBgpPeerRequest(id=ids[0]))
+        self.api.DeleteBgpPeer(pb().DeleteBgpPeerRequest(id=ids[1]))
+        seen = [w.get() for _ in range(6)]
+        key = lambda e: (e.sequence, e.kind, e.peer_id, e.peer_ip)
+        # Replay after the second event: events 3..6, same sequences, same order.
+        r = self.watch(after_sequence=seen[1].sequence)
+        replay = [r.get() for _ in range(4)]
+        self.assertEqual([key(e) for e in replay], [key(e) for e in seen[2:]])
+        # Then live events continue on the same stream, with no gap.
+        p = self.peer(g.id, peer_ip(5))
+        ev = r.get()
+        self.assertEqual((ev.kind, ev.peer_id), (K["PEER_CREATED"], p.id))
+        self.assertGreater(ev.sequence, seen[-1].sequence)
+        # after_sequence 0: the whole (short) history.
+        r0 = self.watch(after_sequence=0)
+        allr = [r0.get() for _ in range(7)]
+        self.assertEqual([key(e) for e in allr[:6]], [key(e) for e in seen])
+        # after the latest: nothing until the next event.
+        rl = self.watch(after_sequence=ev.sequence)
+        self.api.DeleteBgpPeer(pb().DeleteBgpPeerRequest(id=p.id))
+        ev2 = rl.get()
+        self.assertEqual((ev2.kind, ev2.peer_id), (K["PEER_DELETED"], p.id))
+
+    def test_after_sequence_with_filter(self):
+        g = self.group()
+        w = self.watch(send_initial_state=True)
+        w.initial()
+        a = self.peer(g.id, peer_ip(0))
+        b = self.peer(g.id, peer_ip(1))
+        self.api.DeleteBgpPeer(pb().DeleteBgpPeerRequest(id=a.id))
+        seen = [w.get() for _ in range(3)]
+        r = self.watch(after_sequence=0, peer_ids=[a.id])
+        replay = [r.get() for _ in range(2)]
+        self.assertEqual([(e.kind, e.peer_id) for e in replay],
+                         [(K["PEER_CREATED"], a.id), (K["PEER_DELETED"], a.id)])
+        self.assertEqual([e.sequence for e in replay], [seen[0].sequence, seen[2].sequence])
+        self.assertEqual(b.id, seen[1].peer_id)
+
+    def test_subscribe_cancel_churn(self):
+        """Clients that go away do not leave vbrd broken or stuck."""
+        ch = self.d.new_channel()
+        stub = vbrtest.pbg.VirtualBorderRouterStub(ch)
+        for _ in range(50):
+            call = stub.WatchPeerEvents(pb().WatchPeerEventsRequest(send_initial_state=True),
+                                        timeout=10)
+            next(call)
+            call.cancel()
+        ch.close()
+        g = self.group()
+        w = self.watch(send_initial_state=True)
+        w.initial()
+        p = self.peer(g.id, peer_ip(0))
+        self.assertEqual(w.get().peer_id, p.id)
+
+
+class ManyWatchersTests(DaemonTest):
+    N = 1000
+    CHANNELS = 20
+
+    def test_thousand_watchers_all_receive(self):
+        grpc = vbrtest.grpc
+        P = pb()
+        addr = self.d.api_addr
+        g = self.group()
+        target_ip = "127.0.5.5"
+        result = {}
+
+        async def main():
+            chans = [grpc.aio.insecure_channel(addr, options=[
+                ("grpc.use_local_subchannel_pool", 1)]) for _ in range(self.CHANNELS)]
+            stubs = [vbrtest.pbg.VirtualBorderRouterStub(c) for c in chans]
+            ready = [0]
+            all_ready = asyncio.Event()
+
+            async def watcher(i):
+                call = stubs[i % self.CHANNELS].WatchPeerEvents(
+                    P.WatchPeerEventsRequest(send_initial_state=True), timeout=180)
+                async for ev in call:
+                    if ev.kind == K["END_OF_INITIAL_STATE"]:
+                        ready[0] += 1
+                        if ready[0] == self.N:
+                            all_ready.set()
+                    elif ev.kind == K["PEER_CREATED"] and ev.peer_ip == target_ip:
+                        call.cancel()
+                        return ev.peer_id
+                return None
+
+            tasks = [asyncio.ensure_future(watcher(i)) for i in range(self.N)]
+            try:
+                await asyncio.wait_for(all_ready.wait(), 90)
+                result["ready"] = ready[0]
+                api = vbrtest.pbg.VirtualBorderRouterStub(chans[0])
+                # vbrd still answers calls with 1,000 streams open.
+                r = await api.GetRouter(P.GetRouterRequest(), timeout=10)
+                result["router"] = r.local_asn
+                p = await api.CreateBgpPeer(P.CreateBgpPeerRequest(group_id=g.id,
+                                                                   peer_ip=target_ip),
+                                            timeout=10)
+                result["peer_id"] = p.id
+                done, pending = await asyncio.wait(tasks, timeout=90)
+                result["got"] = [t.result() for t in done if not t.exception()]
+                result["errors"] = [repr(t.exception()) for t in done if t.exception()][:5]
+                result["pending"] = len(pending)
+            finally:
+                for t in tasks:
+                    t.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                for c in chans:
+                    await c.close()
+
+        asyncio.run(main())
+        self.assertEqual(result.get("ready"), self.N)
+        self.assertEqual(result["router"], 45104)
+        self.assertEqual(result["errors"], [])
+        self.assertEqual(result["pending"], 0, "watchers that never got the event")
+        self.assertEqual(len(result["got"]), self.N)
+        self.assertEqual(set(result["got"]), {result["peer_id"]})
+        # And vbrd is fine once they are gone.
+        self.assertEqual(self.api.GetBgpPeer(pb().GetBgpPeerRequest(
+            id=result["peer_id"])).peer_ip, target_ip)
+
+
+class StalledWatcherTests(DaemonTest):
+    MAX_EVENTS = 12000  # bound on how many events the test generates looking for the cut-off
+
+    def test_stalled_watcher_ended_others_keep_receiving(self):
+        grpc = vbrtest.grpc
+        P = pb()
+        g = self.group()
+        # The stalled client: a small HTTP/2 window and no BDP probing, so vbrd's writes back
+        # up after a few events; it reads the snapshot marker and then nothing.
+        sch = self.d.new_channel(options=[("grpc.http2.bdp_probe", 0),
+                                          ("grpc.http2.lookahead_bytes", 1024),
+                                          ("grpc.use_local_subchannel_pool", 1)])
+        self.addCleanup(sch.close)
+        stalled = vbrtest.pbg.VirtualBorderRouterStub(sch).WatchPeerEvents(
+            P.WatchPeerEventsRequest(send_initial_state=True), timeout=300)
+        self.assertEqual(next(stalled).kind, K["END_OF_INITIAL_STATE"])
+        healthy = [Watcher(vbrtest.pbg.VirtualBorderRouterStub(self.d._channel()),
+                           send_initial_state=True) for _ in range(3)]
+        for h in healthy:
+            self.addCleanup(h.cancel)
+            h.initial()
+        # Generate create/delete pairs from 4 clients at once until vbrd has ended the stalled
+        # stream (or the bound is hit; the assertions below then say what happened).
+        generated = [0]
+        lock = threading.Lock()
+
+        def churn(w, stop):
+            api = self.d.api()
+            i = 0
+            while not stop.is_set():
+                with lock:
+                    if generated[0] >= self.MAX_EVENTS:
+                        return
+                    generated[0] += 2
+                p = self.peer(g.id, "127.0.%d.%d" % (100 + w, 2 + i % 200), api=api)
+                api.DeleteBgpPeer(P.DeleteBgpPeerRequest(id=p.id))
+                i += 1
+        stop = threading.Event()
+        threads = [threading.Thread(target=churn, args=(w, stop)) for w in range(4)]
+        for t in threads:
+            t.start()
+        deadline = time.time() + 120
+        counts = [0] * len(healthy)
+        while time.time() < deadline and not stalled.done() and any(t.is_alive() for t in threads):
+            for k, h in enumerate(healthy):
+                counts[k] += len(h.pending())
+            time.sleep(0.1)
+        stop.set()
+        for t in threads:
+            t.join(30)
+        # Healthy watchers got every event: a marker arrives after all of them.
+        marker = self.peer(g.id, "127.0.99.99")
+        for k, h in enumerate(healthy):
+            evs = h.until(lambda e: e.peer_id == marker.id, timeout=60)
+            counts[k] += len(evs) - 1
+            self.assertEqual(counts[k], generated[0], "healthy watcher %d missed events" % k)
+        # The stalled one, once read, ends with RESOURCE_EXHAUSTED before the marker.
+        got, code, details = 0, None, ""
+        reader_deadline = time.time() + 60
+        try:
+            for ev in stalled:
+                got += 1
+                if ev.peer_id == marker.id:
+                    break
+                if time.time() > reader_deadline:
+                    break
+        except grpc.RpcError as e:
+            code, details = e.code(), e.details()
+        self.assertEqual(code, C.RESOURCE_EXHAUSTED,
+                         "stalled watcher after %d of %d events: %s %s"
+                         % (got, generated[0], code, details))
+        self.assertTrue(details)
+        self.assertLess(got, generated[0])
+        # vbrd keeps serving, and a new subscription works.
+        w = Watcher(vbrtest.pbg.VirtualBorderRouterStub(self.d._channel()),
+                    send_initial_state=True)
+        self.addCleanup(w.cancel)
+        w.initial()
+        self.api.DeleteBgpPeer(P.DeleteBgpPeerRequest(id=marker.id))
+        self.assertEqual(w.get().peer_id, marker.id)

@@ -1,0 +1,339 @@
+"""vbrtest: the harness of vbrd's API integration tests.
+
+Generates Python stubs from proto/ at test time (nothing generated is committed), starts a real
+build/vbrd per test with its own temp state dir, a unix-socket API and a loopback BGP listen
+address, and always stops it by PID (SIGTERM, then SIGKILL) even when the test fails. Every
+wait here is bounded in time.
+"""
+import atexit
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+
+# Set by run.py from the command line (CMake passes $<TARGET_FILE:vbrd>).
+VBRD = os.environ.get("VBRD", os.path.join(REPO, "build", "vbrd"))
+VALGRIND_SUPP = os.environ.get("VBRD_VALGRIND_SUPP", "")
+
+CALL_TIMEOUT = 10.0       # every RPC carries a deadline
+START_TIMEOUT = 30.0      # vbrd answers health checks within this
+STOP_TIMEOUT = 20.0       # vbrd exits after SIGTERM within this
+
+grpc = None
+pb = None        # vbr.v1 messages
+pbg = None       # vbr.v1 service stubs
+hpb = None       # grpc.health.v1 messages
+hpbg = None      # grpc.health.v1 stubs
+field_mask_pb2 = None
+empty_pb2 = None
+
+_live_daemons = set()
+_tmp_dirs = []
+
+
+def _cleanup_all():
+    for d in list(_live_daemons):
+        d.close()
+    for t in _tmp_dirs:
+        shutil.rmtree(t, ignore_errors=True)
+
+
+atexit.register(_cleanup_all)
+
+
+def mkdtemp(prefix="va-"):
+    """A temp folder removed when the test process exits (short path: unix sockets)."""
+    d = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
+    _tmp_dirs.append(d)
+    return d
+
+
+def generate_stubs():
+    """protoc the API and health protos into a private temp folder and import them."""
+    global grpc, pb, pbg, hpb, hpbg, field_mask_pb2, empty_pb2
+    if pb is not None:
+        return
+    out = mkdtemp("va-gen-")
+    proto_dir = os.path.join(REPO, "proto")
+    base = ["protoc", "--python_out=" + out, "--grpc_python_out=" + out,
+            "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
+            "-I", "/usr/include"]
+    subprocess.run(base + ["-I", proto_dir, "vbr/v1/vbr.proto"], check=True, cwd=proto_dir,
+                   timeout=60)
+    # grpc/health/v1/health_pb2 would collide with the grpc package itself: generate it from a
+    # copy at the top level (its proto package, grpc.health.v1, is unchanged).
+    hsrc = os.path.join(out, "hsrc")
+    os.makedirs(hsrc)
+    shutil.copy(os.path.join(proto_dir, "grpc", "health", "v1", "health.proto"), hsrc)
+    subprocess.run(base + ["-I", hsrc, "health.proto"], check=True, cwd=hsrc, timeout=60)
+    sys.path.insert(0, out)
+    import grpc as _grpc
+    from google.protobuf import field_mask_pb2 as _fm, empty_pb2 as _em
+    from vbr.v1 import vbr_pb2, vbr_pb2_grpc
+    import health_pb2, health_pb2_grpc
+    grpc, pb, pbg, hpb, hpbg = _grpc, vbr_pb2, vbr_pb2_grpc, health_pb2, health_pb2_grpc
+    field_mask_pb2, empty_pb2 = _fm, _em
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Api:
+    """A stub whose calls carry a deadline unless the caller gives one."""
+
+    def __init__(self, stub):
+        self._stub = stub
+
+    def __getattr__(self, name):
+        method = getattr(self._stub, name)
+
+        def call(*args, **kw):
+            kw.setdefault("timeout", CALL_TIMEOUT)
+            return method(*args, **kw)
+        call.future = lambda *a, **kw: method.future(*a, **dict({"timeout": CALL_TIMEOUT}, **kw))
+        call.raw = method
+        return call
+
+
+class Daemon:
+    """One vbrd process: its own work folder, state dir, API socket and BGP port."""
+
+    def __init__(self, state_dir=None, api=None, args=(), env=None, bgp_listen=None,
+                 valgrind=None, pass_api=True, pass_bgp=True, pass_state=True):
+        generate_stubs()
+        self.work = mkdtemp()
+        self.state_dir = state_dir or os.path.join(self.work, "state")
+        if state_dir is None:
+            os.makedirs(self.state_dir)
+        self.api_addr = api or "unix:" + os.path.join(self.work, "api.sock")
+        self.bgp_listen = bgp_listen or "127.0.0.1:%d" % free_port()
+        self.extra_args = list(args)
+        self.env = env
+        self.valgrind = valgrind  # list of valgrind args, or None
+        self.pass_api, self.pass_bgp, self.pass_state = pass_api, pass_bgp, pass_state
+        self.proc = None
+        self.channel = None
+        self.starts = 0
+
+    # --- process control ---
+
+    def argv(self):
+        a = [VBRD]
+        if self.pass_api:
+            a += ["--api", self.api_addr]
+        if self.pass_bgp:
+            a += ["--bgp-listen", self.bgp_listen]
+        if self.pass_state:
+            a += ["--state-dir", self.state_dir]
+        a += self.extra_args
+        if self.valgrind is not None:
+            a = ["valgrind"] + self.valgrind + a
+        return a
+
+    def start(self, wait=True, timeout=START_TIMEOUT):
+        assert self.proc is None or self.proc.poll() is not None
+        self.starts += 1
+        self.stderr_path = os.path.join(self.work, "stderr.%d" % self.starts)
+        self.stdout_path = os.path.join(self.work, "stdout.%d" % self.starts)
+        env = dict(os.environ)
+        # ASan builds: report leaks at exit and fail on them; harmless for plain builds.
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+        if self.env:
+            env.update(self.env)
+        self.proc = subprocess.Popen(self.argv(), stdout=open(self.stdout_path, "wb"),
+                                     stderr=open(self.stderr_path, "wb"),
+                                     stdin=subprocess.DEVNULL, env=env)
+        self.start_wall = time.time()
+        _live_daemons.add(self)
+        if wait:
+            self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout=START_TIMEOUT):
+        """Until the health service answers SERVING; fails if vbrd exits first."""
+        deadline = time.time() + timeout
+        last = None
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("vbrd exited with %s before serving; stderr:\n%s"
+                                     % (self.proc.returncode, self.stderr()))
+            try:
+                r = self.health().Check(hpb.HealthCheckRequest(service=""), timeout=1.0)
+                if r.status == hpb.HealthCheckResponse.SERVING:
+                    return
+                last = "status %s" % r.status
+            except grpc.RpcError as e:
+                last = "%s %s" % (e.code(), e.details())
+                self._drop_channel()
+            time.sleep(0.05)
+        raise AssertionError("vbrd not serving after %.0fs (%s); stderr:\n%s"
+                             % (timeout, last, self.stderr()))
+
+    def wait_exit(self, timeout):
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self, sig=signal.SIGTERM, timeout=STOP_TIMEOUT):
+        """Signal vbrd and return its exit code (None if it did not exit in time)."""
+        self._drop_channel()
+        if self.proc is None or self.proc.poll() is not None:
+            return None if self.proc is None else self.proc.returncode
+        self.proc.send_signal(sig)
+        rc = self.wait_exit(timeout)
+        if rc is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        return rc
+
+    def kill9(self):
+        self._drop_channel()
+        self.proc.kill()
+        self.proc.wait(10)
+
+    def close(self):
+        self._drop_channel()
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            if self.wait_exit(5) is None:
+                self.proc.kill()
+                self.proc.wait(10)
+        _live_daemons.discard(self)
+
+    def stderr(self):
+        try:
+            with open(self.stderr_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    # --- clients ---
+
+    def _channel(self):
+        if self.channel is None:
+            self.channel = grpc.insecure_channel(self.api_addr)
+        return self.channel
+
+    def _drop_channel(self):
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+
+    def new_channel(self, options=()):
+        return grpc.insecure_channel(self.api_addr, options=list(options))
+
+    def api(self):
+        return Api(pbg.VirtualBorderRouterStub(self._channel()))
+
+    def health(self):
+        return hpbg.HealthStub(self._channel())
+
+    # --- state files ---
+
+    def state_files(self):
+        """Regular files in the state dir (the state file, once something was stored)."""
+        out = []
+        for n in sorted(os.listdir(self.state_dir)):
+            p = os.path.join(self.state_dir, n)
+            if os.path.isfile(p) and not os.path.islink(p):
+                out.append(p)
+        return out
+
+
+class DaemonTest(unittest.TestCase):
+    """Each test gets its own vbrd (self.d) and a client (self.api)."""
+
+    daemon_args = ()
+
+    def setUp(self):
+        self.d = self.daemon(args=self.daemon_args)
+        self.api = self.d.api()
+
+    def daemon(self, start=True, **kw):
+        d = Daemon(**kw)
+        self.addCleanup(d.close)
+        if start:
+            d.start()
+        return d
+
+    def tearDown(self):
+        # A daemon that died during the test is a failure of its own, whatever the test said.
+        for d in list(_live_daemons):
+            if d.proc is not None and d.proc.poll() is not None and d.proc.returncode < 0 \
+                    and d.proc.returncode not in (-signal.SIGKILL,):
+                self.fail("vbrd died with signal %d; stderr:\n%s"
+                          % (-d.proc.returncode, d.stderr()))
+
+    def assertRpcError(self, code, fn, *args, contains=(), **kw):
+        """fn(*args) fails with this gRPC code and a message holding every `contains` string."""
+        with self.assertRaises(grpc.RpcError, msg="expected %s" % code) as cm:
+            fn(*args, **kw)
+        e = cm.exception
+        details = e.details() or ""
+        self.assertEqual(e.code(), code, "got %s: %r" % (e.code(), details))
+        for s in contains:
+            self.assertIn(s.lower(), details.lower(),
+                          "message %r should name %r" % (details, s))
+        return e
+
+    # --- convenience creators ---
+
+    _n = 0
+
+    def uniq(self, prefix="g"):
+        DaemonTest._n += 1
+        return "%s%d" % (prefix, DaemonTest._n)
+
+    def group(self, api=None, **kw):
+        kw.setdefault("name", self.uniq("grp"))
+        kw.setdefault("peer_asn", 65001)
+        return (api or self.api).CreateBgpGroup(pb.CreateBgpGroupRequest(**kw))
+
+    def peer(self, group_id, ip, api=None, **kw):
+        return (api or self.api).CreateBgpPeer(
+            pb.CreateBgpPeerRequest(group_id=group_id, peer_ip=ip, **kw))
+
+    def list_all(self, method, req_cls, field, page_size=0, **kw):
+        """Every item of a paged list, following next_page_token (bounded)."""
+        items, token = [], ""
+        for _ in range(10000):
+            r = method(req_cls(page_size=page_size, page_token=token, **kw))
+            items.extend(getattr(r, field))
+            token = r.next_page_token
+            if not token:
+                return items
+        self.fail("paging did not end")
+
+
+def peer_ip(i):
+    """Peers live in 127.0.0.0/8 only, so vbrd never connects anywhere else."""
+    return "127.0.%d.%d" % (10 + i // 250, 2 + i % 250)
+
+
+def mask(*paths):
+    return field_mask_pb2.FieldMask(paths=list(paths))
+
+
+def wait_until(pred, timeout, interval=0.05):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(interval)
+    return pred()
