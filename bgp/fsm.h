@@ -221,6 +221,7 @@ struct bgp_fsm_config {
 	uint32_t idle_hold_ms;     /* 0 = BGP_FSM_IDLE_HOLD_MS */
 	uint32_t idle_hold_max_ms; /* 0 = BGP_FSM_IDLE_HOLD_MAX_MS */
 	uint32_t stable_ms;        /* 0 = BGP_FSM_STABLE_MS */
+	uint32_t send_hold_min_ms; /* 0 = BGP_FSM_SEND_HOLD_MIN_MS; tests set it small */
 };
 
 /* All fields are readable by the driver; only bgp_fsm_* functions write them. */
@@ -270,8 +271,12 @@ bool bgp_fsm_negotiate_hold(uint16_t our_hold_s, uint16_t our_keepalive_s, uint1
 /* RFC 4271 10: ms reduced by a factor uniform in [0, 25%] from random: result in (0.75ms, ms]. */
 uint32_t bgp_fsm_jitter(uint32_t ms, uint32_t random);
 
-/* RFC 9687 4: max(8 minutes, 2 x negotiated hold time); 0 (timer not used) when hold is 0. */
-uint32_t bgp_fsm_send_hold_ms(uint16_t hold_s);
+/*
+ * RFC 9687 4: max(min_ms, 2 x negotiated hold time), min_ms being 8 minutes by default; 0
+ * (timer not used) when hold is 0: with no keepalives there may be nothing to write for
+ * hours, and the timer only restarts when a write completes.
+ */
+uint32_t bgp_fsm_send_hold_ms(uint16_t hold_s, uint32_t min_ms);
 
 /* Where a connection accepted from the peer's address goes (see the top of this file). */
 enum bgp_fsm_incoming {
