@@ -11,6 +11,8 @@ import os
 import sys
 import unittest
 
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 

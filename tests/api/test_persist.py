@@ -53,9 +53,9 @@ class RestartTests(DaemonTest):
         b = self.group(name="beta", peer_asn=4200000001)
         self.api.UpdateBgpGroup(P.UpdateBgpGroupRequest(id=b.id, update_mask=mask("description"),
                                                         description="updated"))
-        p1 = self.peer(a.id, "127.0.0.2", description="one")
-        self.peer(a.id, "127.0.0.3", admin_down=True)
-        p3 = self.peer(b.id, "127.0.0.4")
+        p1 = self.peer(a.id, "10.99.0.2", description="one")
+        self.peer(a.id, "10.99.0.3", admin_down=True)
+        p3 = self.peer(b.id, "10.99.0.4")
         self.api.UpdateBgpPeer(P.UpdateBgpPeerRequest(id=p1.id, update_mask=mask("admin_down"),
                                                       admin_down=True))
         self.api.DeleteBgpPeer(P.DeleteBgpPeerRequest(id=p3.id))
@@ -80,7 +80,7 @@ class RestartTests(DaemonTest):
         self.assertEqual(api.GetBgpGroup(pb().GetBgpGroupRequest(id=b.id)).peer_count, 0)
         # Rules still hold for restored state: names, addresses, networks stay unique.
         self.assertRpcError(C.ALREADY_EXISTS, self.group, api=api, name="alpha")
-        self.assertRpcError(C.ALREADY_EXISTS, self.peer, a.id, "127.0.0.2", api=api)
+        self.assertRpcError(C.ALREADY_EXISTS, self.peer, a.id, "10.99.0.2", api=api)
         self.assertRpcError(C.ALREADY_EXISTS, api.AddBgpNetwork,
                             pb().AddBgpNetworkRequest(cidr="192.0.2.0/24"))
         self.assertRpcError(C.FAILED_PRECONDITION, api.DeleteBgpGroup,
@@ -278,6 +278,19 @@ class StateFileTests(DaemonTest):
         os.rename(path, path + ".moved")
         os.mkdir(path)
         self.assert_refuses(d, path, is_dir=True)
+
+    def test_second_daemon_on_same_state_dir_refused(self):
+        self.group(name="first")
+        other = self.daemon(start=False, state_dir=self.d.state_dir)
+        other.start(wait=False)
+        rc = other.wait_exit(20)
+        self.assertIsNotNone(rc, "two vbrd processes share one state dir")
+        self.assertGreater(rc, 0)
+        self.assertIn(self.d.state_dir, other.stderr())
+        # The first one is unharmed.
+        self.assertEqual([g.name for g in self.api.ListBgpGroups(
+            pb().ListBgpGroupsRequest()).groups], ["first"])
+        self.group(name="second")
 
     def test_recovers_after_file_restored(self):
         d, path = self.stored_daemon()

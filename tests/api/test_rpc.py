@@ -319,10 +319,10 @@ class GroupUpdateTests(DaemonTest):
 class PeerTests(DaemonTest):
     def test_create_fields(self):
         g = self.group(peer_asn=65020)
-        p = self.peer(g.id, "127.0.0.2", description="dc1 edge")
+        p = self.peer(g.id, "10.99.0.2", description="dc1 edge")
         self.assertTrue(p.id)
         self.assertEqual(p.group_id, g.id)
-        self.assertEqual(p.peer_ip, "127.0.0.2")
+        self.assertEqual(p.peer_ip, "10.99.0.2")
         self.assertEqual(p.peer_asn, 65020)
         self.assertEqual(p.description, "dc1 edge")
         self.assertFalse(p.admin_down)
@@ -347,7 +347,7 @@ class PeerTests(DaemonTest):
     def test_peer_ip_validation(self):
         g = self.group()
         for ip in ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.-1", "a.b.c.d", "1.2.3.4/32",
-                   " 127.0.0.2", "127.0.0.2 ", "127.0.0.2:179", "224.0.0.1", "239.255.255.255",
+                   " 127.0.0.2", "10.99.0.2 ", "10.99.0.2:179", "224.0.0.1", "239.255.255.255",
                    "255.255.255.255", "0.0.0.0", "localhost"]:
             with self.subTest(ip=ip):
                 self.assertRpcError(C.INVALID_ARGUMENT, self.peer, g.id, ip,
@@ -357,7 +357,7 @@ class PeerTests(DaemonTest):
                 self.assertRpcError(C.INVALID_ARGUMENT, self.peer, g.id, ip,
                                     contains=["IPv6 is not supported"])
         self.assertEqual(len(self.api.ListBgpPeers(pb().ListBgpPeersRequest()).peers), 0)
-        self.assertEqual(self.peer(g.id, "127.255.255.254").peer_ip, "127.255.255.254")
+        self.assertEqual(self.peer(g.id, "10.255.255.254").peer_ip, "10.255.255.254")
 
     def test_description_validation(self):
         g = self.group()
@@ -368,9 +368,9 @@ class PeerTests(DaemonTest):
 
     def test_duplicate_ip(self):
         g1, g2 = self.group(), self.group()
-        self.peer(g1.id, "127.0.0.9")
-        self.assertRpcError(C.ALREADY_EXISTS, self.peer, g1.id, "127.0.0.9")
-        self.assertRpcError(C.ALREADY_EXISTS, self.peer, g2.id, "127.0.0.9")
+        self.peer(g1.id, "10.99.0.9")
+        self.assertRpcError(C.ALREADY_EXISTS, self.peer, g1.id, "10.99.0.9")
+        self.assertRpcError(C.ALREADY_EXISTS, self.peer, g2.id, "10.99.0.9")
         self.assertEqual(len(self.api.ListBgpPeers(pb().ListBgpPeersRequest()).peers), 1)
 
     def test_ninth_peer_resource_exhausted(self):
@@ -787,6 +787,6 @@ class ProtocolTests(DaemonTest):
 
     def test_tcp_api(self):
         port = vbrtest.free_port()
-        d = self.daemon(api="127.0.0.1:%d" % port)
+        d = self.daemon(api="10.99.0.1:%d" % port)
         r = d.api().GetRouter(pb().GetRouterRequest())
         self.assertEqual(r.local_asn, 45104)
