@@ -1,0 +1,103 @@
+/* cmd_routes.c: `vbrctl routes PEER [--advertised]`, a peer's Adj-RIB-In or what vbrd
+ * sends it (ListRoutes, every page). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "fmt.h"
+#include "output.h"
+#include "resolve.h"
+#include "rpc.h"
+#include "vbr/v1/vbr.pb-c.h"
+
+static const char *const peer_arg[] = {"peer", NULL};
+
+static const struct opt_spec routes_opts[] = {
+	{"advertised", 'a', OPT_FLAG, NULL, "routes vbrd advertises to the peer (default: received from it)", false, NULL},
+	{"received", 'r', OPT_FLAG, NULL, "routes received from the peer (the default)", false, NULL},
+	{0},
+};
+
+static void route_table(struct vbrctl *cli, const struct rpc_listing *all)
+{
+	bool wide = cli->output == OUTPUT_WIDE;
+	struct table *t = table_new();
+	if (wide)
+		table_header(t, "PREFIX", "NEXT-HOP", "AS-PATH", "ORIGIN", "MED", "LOCAL-PREF",
+			     "COMMUNITIES", "LARGE-COMMUNITIES", "ACCEPTED", "PEER", NULL);
+	else
+		table_header(t, "PREFIX", "NEXT-HOP", "AS-PATH", "ORIGIN", "MED", "COMMUNITIES",
+			     "ACCEPTED", NULL);
+	for (size_t i = 0; i < all->n_items; i++) {
+		const Vbr__V1__Route *r = (const Vbr__V1__Route *)all->items[i];
+		char path[1024], origin[32], communities[1024];
+		fmt_as_path(r->as_path, r->n_as_path, path, sizeof(path));
+		fmt_enum(&vbr__v1__origin__descriptor, r->origin, "ORIGIN_", origin, sizeof(origin));
+		fmt_join(r->communities, r->n_communities, " ", communities, sizeof(communities));
+		table_row(t);
+		table_cell(t, r->prefix);
+		table_cell(t, fmt_or_dash(r->next_hop));
+		table_cell(t, path);
+		table_cell(t, origin);
+		if (r->med_present_case == VBR__V1__ROUTE__MED_PRESENT_MED)
+			table_cellf(t, "%u", r->med);
+		else
+			table_cell(t, "-");
+		if (wide) {
+			if (r->local_pref_present_case == VBR__V1__ROUTE__LOCAL_PREF_PRESENT_LOCAL_PREF)
+				table_cellf(t, "%u", r->local_pref);
+			else
+				table_cell(t, "-");
+		}
+		table_cell(t, communities);
+		if (wide) {
+			char large[1024];
+			fmt_join(r->large_communities, r->n_large_communities, " ", large, sizeof(large));
+			table_cell(t, large);
+		}
+		/* A route past the route limit is flagged, the way the cloud console does. */
+		table_cell_color(t, r->accepted ? NULL : COLOR_RED,
+				 r->accepted ? "yes" : "no (over limit)");
+		if (wide)
+			table_cell(t, fmt_or_dash(r->peer_id));
+	}
+	output_table(cli, t);
+}
+
+static int routes(struct vbrctl *cli, const struct opt_result *a)
+{
+	if (opts_flag(a, "advertised") && opts_flag(a, "received"))
+		return usage_error("--advertised and --received contradict each other");
+	char *id;
+	int rc = resolve_peer(cli, a->args[0], &id);
+	if (rc != EXIT_OK)
+		return rc;
+	Vbr__V1__ListRoutesRequest req = VBR__V1__LIST_ROUTES_REQUEST__INIT;
+	req.peer_id = id;
+	req.direction = opts_flag(a, "advertised") ? VBR__V1__ROUTE_DIRECTION__ROUTE_DIRECTION_ADVERTISED
+						   : VBR__V1__ROUTE_DIRECTION__ROUTE_DIRECTION_RECEIVED;
+	struct rpc_listing all;
+	rc = rpc_list_all(cli, &RPC_LIST_ROUTES, &req.base, "routes", &all);
+	free(id);
+	if (rc != EXIT_OK)
+		return rc;
+	if (cli->output == OUTPUT_JSON)
+		output_json_list("routes", &all);
+	else
+		route_table(cli, &all);
+	rpc_listing_free(&all);
+	return EXIT_OK;
+}
+
+const struct command route_commands[] = {
+	{"routes", NULL, "PEER [--advertised]", "list routes received from (or advertised to) a peer",
+	 "PEER is the peer's id or IP address. Received routes past the group's route limit\n"
+	 "show ACCEPTED \"no (over limit)\": they are kept out of the routing table.\n"
+	 "\n"
+	 "Examples:\n"
+	 "  vbrctl routes 192.0.2.1\n"
+	 "  vbrctl routes 192.0.2.1 --advertised\n"
+	 "  vbrctl routes 192.0.2.1 -o json | jq '[.routes[] | select(.accepted | not)] | length'\n",
+	 routes_opts, 1, 1, peer_arg, routes},
+	{0},
+};

@@ -1,0 +1,141 @@
+/* table.c: aligned text tables (see table.h). */
+#include "table.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cell {
+	char *text;
+	const char *color;
+};
+
+struct row {
+	struct cell *cells;
+	size_t n;
+};
+
+struct table {
+	struct row *rows;
+	size_t n_rows;
+	bool failed; /* out of memory: print what we have */
+};
+
+struct table *table_new(void)
+{
+	return calloc(1, sizeof(struct table));
+}
+
+void table_free(struct table *t)
+{
+	if (!t)
+		return;
+	for (size_t r = 0; r < t->n_rows; r++) {
+		for (size_t c = 0; c < t->rows[r].n; c++)
+			free(t->rows[r].cells[c].text);
+		free(t->rows[r].cells);
+	}
+	free(t->rows);
+	free(t);
+}
+
+void table_row(struct table *t)
+{
+	struct row *rows = realloc(t->rows, (t->n_rows + 1) * sizeof(*rows));
+	if (!rows) {
+		t->failed = true;
+		return;
+	}
+	t->rows = rows;
+	t->rows[t->n_rows++] = (struct row){0};
+}
+
+void table_cell_color(struct table *t, const char *color, const char *text)
+{
+	if (t->n_rows == 0 || t->failed)
+		return;
+	struct row *row = &t->rows[t->n_rows - 1];
+	struct cell *cells = realloc(row->cells, (row->n + 1) * sizeof(*cells));
+	char *copy = strdup(text ? text : "");
+	if (!cells || !copy) {
+		free(copy);
+		if (cells)
+			row->cells = cells;
+		t->failed = true;
+		return;
+	}
+	row->cells = cells;
+	row->cells[row->n++] = (struct cell){copy, color};
+}
+
+void table_cell(struct table *t, const char *text)
+{
+	table_cell_color(t, NULL, text);
+}
+
+void table_cellf(struct table *t, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	table_cell(t, buf);
+}
+
+void table_header(struct table *t, ...)
+{
+	table_row(t);
+	va_list ap;
+	va_start(ap, t);
+	for (const char *h = va_arg(ap, const char *); h; h = va_arg(ap, const char *))
+		table_cell(t, h);
+	va_end(ap);
+}
+
+size_t display_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+void table_print(const struct table *t, FILE *out, bool color)
+{
+	size_t n_cols = 0;
+	for (size_t r = 0; r < t->n_rows; r++)
+		if (t->rows[r].n > n_cols)
+			n_cols = t->rows[r].n;
+	size_t *width = calloc(n_cols ? n_cols : 1, sizeof(size_t));
+	if (!width)
+		return;
+	for (size_t r = 0; r < t->n_rows; r++)
+		for (size_t c = 0; c < t->rows[r].n; c++) {
+			size_t w = display_width(t->rows[r].cells[c].text);
+			if (w > width[c])
+				width[c] = w;
+		}
+	for (size_t r = 0; r < t->n_rows; r++) {
+		const struct row *row = &t->rows[r];
+		/* Trailing empty cells would only print blanks. */
+		size_t last = row->n;
+		while (last > 0 && row->cells[last - 1].text[0] == '\0')
+			last--;
+		for (size_t c = 0; c < last; c++) {
+			const struct cell *cell = &row->cells[c];
+			bool colored = color && cell->color;
+			if (colored)
+				fputs(cell->color, out);
+			fputs(cell->text, out);
+			if (colored)
+				fputs("\033[0m", out);
+			if (c + 1 < last)
+				for (size_t pad = display_width(cell->text); pad < width[c] + 2; pad++)
+					fputc(' ', out);
+		}
+		fputc('\n', out);
+	}
+	free(width);
+}

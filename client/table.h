@@ -1,0 +1,32 @@
+/* table.h: aligned text tables for people. Cells are copied; a cell may carry a color that
+ * is printed only when color is on, and never counts toward the column width. */
+#ifndef VBRCTL_TABLE_H
+#define VBRCTL_TABLE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct table;
+
+#define COLOR_NONE NULL
+#define COLOR_GREEN "\033[32m"
+#define COLOR_YELLOW "\033[33m"
+#define COLOR_RED "\033[31m"
+#define COLOR_DIM "\033[2m"
+
+struct table *table_new(void);
+void table_free(struct table *t);
+/* Starts a new row; cells then fill it left to right. */
+void table_row(struct table *t);
+void table_cell(struct table *t, const char *text);
+void table_cell_color(struct table *t, const char *color, const char *text);
+void table_cellf(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Starts a row with the given header cells (NULL-terminated). */
+void table_header(struct table *t, ...);
+/* Prints every row, columns two spaces apart, no trailing blanks. */
+void table_print(const struct table *t, FILE *out, bool color);
+
+/* The number of terminal columns a UTF-8 string takes (one per code point). */
+size_t display_width(const char *s);
+
+#endif
