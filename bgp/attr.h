@@ -138,8 +138,8 @@ struct bgp_attrs {
 	/* Scratch for the AS4_PATH merge; not meaningful to callers. */
 	uint16_t as4_path_len;
 	uint16_t as4_segment_count;
-	uint32_t as4_path[BGP_AS_PATH_MAX / 2];
-	struct bgp_as_segment as4_segments[BGP_AS_SEGMENTS_MAX / 2];
+	uint32_t as4_path[BGP_AS_PATH_MAX];
+	struct bgp_as_segment as4_segments[BGP_AS_SEGMENTS_MAX];
 	uint32_t as4_aggregator_asn;
 	uint32_t as4_aggregator_ip;
 };

@@ -82,9 +82,9 @@ struct bgp_open_expect {
  * Checks a decoded OPEN against the configuration. Returns 0, or -1 with *err:
  * - Bad Peer AS (RFC 4271 6.2, RFC 6793 4.1, RFC 7607 2): the real ASN (capability value,
  *   else My AS) differs from peer_asn, or is 0;
- * - Bad BGP Identifier: 0 or a multicast/broadcast address, or equal to ours for an internal
- *   peer (RFC 6286 2.2 permits equal identifiers between different ASes; collision resolution
- *   then compares ASNs, RFC 6286 2.3);
+ * - Bad BGP Identifier: 0 (RFC 6286 2.1: any non-zero value is valid), or equal to ours for
+ *   an internal peer (RFC 6286 2.2 permits equal identifiers between different ASes;
+ *   collision resolution then compares ASNs, RFC 6286 2.3);
  * - Unacceptable Hold Time: 1 or 2 seconds (RFC 4271 6.2).
  */
 int bgp_open_check(const struct bgp_open *open, const struct bgp_open_expect *expect,

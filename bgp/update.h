@@ -17,23 +17,10 @@
 #include "attr.h"
 #include "buf.h"
 #include "notify.h"
-
-/* An IPv4 prefix, host byte order, bits past len zero. */
-struct bgp_prefix {
-	uint32_t addr;
-	uint8_t len;
-};
+#include "prefix.h"
 
 /* Every prefix takes at least one octet of a <= 4077-octet body. */
 #define BGP_UPDATE_PREFIX_MAX 4096
-
-/*
- * Decodes IPv4 prefixes (RFC 4271 4.3: length octet + ceil(length/8) octets) from p[0..len)
- * into out (room for max), setting *count. Bits past the prefix length are cleared.
- * Returns 0, or -1 when a length is over 32 or a prefix overruns the field.
- */
-int bgp_nlri_decode(const uint8_t *p, size_t len, struct bgp_prefix *out, size_t max,
-		    size_t *count);
 
 /*
  * A decoded UPDATE. What the caller does, by verdict:
