@@ -1,36 +1,120 @@
 /*
- * speaker: one virtual border router. Keeps the configured peers (by the caller's IDs) and the
- * advertised networks. This first version only keeps the books: peers are stored and reported
- * Idle, networks are stored, and no route is received or sent. The session driver (peer.c)
- * replaces the Idle-only part.
+ * speaker: one virtual border router. Owns the listener (one socket for every peer; each
+ * peer's TCP MD5 key is set on it for that peer's address), the configured peers (by the
+ * caller's IDs; the session work is in peer.c), the advertised networks (our Adj-RIB-Out,
+ * the same for every peer but the next hop) and the Loc-RIB (RFC 4271 9.1 best path across
+ * peers). Connections from addresses that are no configured peer are closed at once and
+ * counted.
  */
 #include "speaker.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-struct speaker_peer {
-	struct bgp_peer_config config;
-	struct bgp_peer_status status;
-};
+#include "md5.h"
+#include "speaker_int.h"
 
-struct speaker_network {
-	uint32_t prefix;
-	uint8_t len;
-};
+/* ---- small helpers for peer.c ---- */
 
-struct bgp_speaker {
-	uv_loop_t *loop;
-	struct bgp_speaker_config config;
-	struct bgp_speaker_callbacks callbacks;
-	void *ctx;
-	struct speaker_peer **peers;
-	size_t peer_count, peer_cap;
-	struct speaker_network *networks; /* sorted by (prefix, len) */
-	size_t network_count, network_cap;
-	uint64_t unknown_connections;
-};
+uint32_t speaker_random(struct bgp_speaker *s)
+{
+	/* xorshift64*: jitter only, no security role. */
+	uint64_t x = s->random_state;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	s->random_state = x;
+	return (uint32_t)((x * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+int64_t speaker_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void speaker_handle_closed(struct bgp_speaker *s)
+{
+	if (s->open_handles > 0)
+		s->open_handles--;
+	if (s->shutting_down && s->open_handles == 0 && s->shutdown_done) {
+		void (*done)(void *) = s->shutdown_done;
+		s->shutdown_done = NULL;
+		done(s->shutdown_arg);
+	}
+}
+
+static void conn_closed_cb(void *arg)
+{
+	speaker_handle_closed(arg);
+}
+
+void speaker_track_conn(struct bgp_speaker *s, struct bgp_conn *conn)
+{
+	conn->closed_cb = conn_closed_cb;
+	conn->closed_arg = s;
+	s->open_handles++;
+}
+
+void speaker_listener_key(struct bgp_speaker *s, uint32_t peer_ip, const char *key)
+{
+	if (!s->listener_open)
+		return;
+	uv_os_fd_t fd;
+	if (uv_fileno((uv_handle_t *)&s->listener, &fd) == 0)
+		bgp_md5_set(fd, peer_ip, key);
+}
+
+void speaker_decide(struct bgp_speaker *s, uint32_t prefix, uint8_t len)
+{
+	struct rib_candidate best;
+	bool have = false;
+	for (size_t i = 0; i < s->peer_count; i++) {
+		const struct bgp_peer *p = s->peers[i];
+		if (!p->established || !p->primary)
+			continue;
+		const struct rib_entry *e = rib_table_find(&p->rib_in.table, prefix, len);
+		if (!e || !(e->flags & RIB_ENTRY_ACCEPTED))
+			continue;
+		struct rib_candidate c = { .attrs = e->attrs,
+					   .peer_id = p->config.id,
+					   .peer_asn = p->config.peer_asn,
+					   .router_id = p->primary->fsm.remote_id,
+					   .peer_ip = p->config.peer_ip };
+		if (!have || rib_better(&c, &best)) {
+			best = c;
+			have = true;
+		}
+	}
+	struct rib_entry *loc = rib_table_find(&s->loc_rib, prefix, len);
+	if (!have) {
+		if (loc) {
+			rib_attrs_unref(&s->attrs, loc->attrs);
+			rib_table_remove(&s->loc_rib, prefix, len);
+		}
+		return;
+	}
+	if (!loc) {
+		bool created;
+		loc = rib_table_upsert(&s->loc_rib, prefix, len, &created);
+		if (!loc)
+			return; /* out of memory: the Loc-RIB misses this prefix */
+	}
+	struct rib_attrs *winner = (struct rib_attrs *)best.attrs;
+	if (loc->attrs != winner) {
+		rib_attrs_ref(winner);
+		rib_attrs_unref(&s->attrs, loc->attrs);
+		loc->attrs = winner;
+	}
+	loc->aux = best.peer_id;
+	loc->flags = RIB_ENTRY_ACCEPTED;
+}
+
+/* ---- life cycle ---- */
 
 int bgp_speaker_new(uv_loop_t *loop, const struct bgp_speaker_config *config,
 		    const struct bgp_speaker_callbacks *callbacks, void *ctx,
@@ -41,41 +125,130 @@ int bgp_speaker_new(uv_loop_t *loop, const struct bgp_speaker_config *config,
 	struct bgp_speaker *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	s->update = malloc(sizeof(*s->update));
+	if (!s->update) {
+		free(s);
+		return -ENOMEM;
+	}
 	s->loop = loop;
 	s->config = *config;
 	if (callbacks)
 		s->callbacks = *callbacks;
 	s->ctx = ctx;
+	s->random_state = uv_hrtime() ^ ((uint64_t)config->router_id << 32) ^ 0x9E3779B97F4A7C15ULL;
+	if (s->random_state == 0)
+		s->random_state = 1;
+	rib_attr_table_init(&s->attrs);
+	rib_table_init(&s->loc_rib);
 	*out = s;
 	return 0;
 }
 
-int bgp_speaker_start(struct bgp_speaker *speaker)
+static struct bgp_peer *find_peer_by_ip(const struct bgp_speaker *s, uint32_t ip)
 {
-	return speaker ? 0 : -EINVAL;
+	for (size_t i = 0; i < s->peer_count; i++)
+		if (s->peers[i]->config.peer_ip == ip)
+			return s->peers[i];
+	return NULL;
 }
 
-void bgp_speaker_shutdown(struct bgp_speaker *speaker, const char *message,
+static void on_connection(uv_stream_t *server, int status)
+{
+	struct bgp_speaker *s = server->data;
+	if (status < 0)
+		return;
+	struct bgp_conn *conn;
+	if (bgp_conn_accept(server, &conn) != 0)
+		return;
+	speaker_track_conn(s, conn);
+	struct bgp_peer *peer = s->shutting_down ? NULL : find_peer_by_ip(s, conn->remote_ip);
+	if (!peer) {
+		/* DESIGN.md: a connection from an address that is no configured peer is closed
+		 * at once. */
+		s->unknown_connections++;
+		bgp_conn_close(conn, false, 0);
+		return;
+	}
+	bgp_peer_accept(peer, conn);
+}
+
+int bgp_speaker_start(struct bgp_speaker *s)
+{
+	if (!s)
+		return -EINVAL;
+	if (s->config.listen_port == 0 || s->listener_open)
+		return 0;
+	int rc = uv_tcp_init_ex(s->loop, &s->listener, AF_INET);
+	if (rc)
+		return rc;
+	s->listener.data = s;
+	s->listener_open = true;
+	s->open_handles++;
+	struct sockaddr_in addr = { .sin_family = AF_INET,
+				    .sin_port = htons(s->config.listen_port),
+				    .sin_addr.s_addr = htonl(s->config.listen_ip) };
+	rc = uv_tcp_bind(&s->listener, (const struct sockaddr *)&addr, 0);
+	if (rc == 0) {
+		for (size_t i = 0; i < s->peer_count; i++)
+			if (s->peers[i]->config.auth_key[0])
+				speaker_listener_key(s, s->peers[i]->config.peer_ip,
+						     s->peers[i]->config.auth_key);
+		rc = uv_listen((uv_stream_t *)&s->listener, 64, on_connection);
+	}
+	if (rc) {
+		s->listener_open = false;
+		uv_close((uv_handle_t *)&s->listener, NULL);
+		s->open_handles--;
+		return rc;
+	}
+	return 0;
+}
+
+static void listener_closed(uv_handle_t *h)
+{
+	speaker_handle_closed(h->data);
+}
+
+void bgp_speaker_shutdown(struct bgp_speaker *s, const char *message,
 			  void (*done)(void *arg), void *arg)
 {
-	(void)speaker;
-	(void)message;
-	if (done)
-		done(arg);
+	s->shutting_down = true;
+	s->shutdown_done = done;
+	s->shutdown_arg = arg;
+	if (s->listener_open) {
+		s->listener_open = false;
+		uv_close((uv_handle_t *)&s->listener, listener_closed);
+	}
+	/* Each session sends Cease / Administrative Shutdown and closes after writing it (each
+	 * close bounded in time in peer.c), so done() follows within a few seconds at most. */
+	for (size_t i = 0; i < s->peer_count; i++)
+		bgp_peer_halt(s->peers[i], BGP_SUBERR_CEASE_ADMIN_SHUTDOWN, message);
+	if (s->open_handles == 0 && s->shutdown_done) {
+		s->shutdown_done = NULL;
+		if (done)
+			done(arg);
+	}
 }
 
-void bgp_speaker_free(struct bgp_speaker *speaker)
+void bgp_speaker_free(struct bgp_speaker *s)
 {
-	if (!speaker)
+	if (!s)
 		return;
-	for (size_t i = 0; i < speaker->peer_count; i++)
-		free(speaker->peers[i]);
-	free(speaker->peers);
-	free(speaker->networks);
-	free(speaker);
+	for (size_t i = 0; i < s->peer_count; i++) {
+		rib_in_clear(&s->peers[i]->rib_in, &s->attrs);
+		free(s->peers[i]);
+	}
+	free(s->peers);
+	rib_table_free(&s->loc_rib, &s->attrs);
+	rib_attr_table_free(&s->attrs);
+	free(s->networks);
+	free(s->update);
+	free(s);
 }
 
-static struct speaker_peer *find_peer(const struct bgp_speaker *s, uint32_t id, size_t *index)
+/* ---- peers ---- */
+
+static struct bgp_peer *find_peer(const struct bgp_speaker *s, uint32_t id, size_t *index)
 {
 	for (size_t i = 0; i < s->peer_count; i++) {
 		if (s->peers[i]->config.id == id) {
@@ -99,92 +272,108 @@ static int check_peer_config(const struct bgp_peer_config *c)
 	return 0;
 }
 
-int bgp_speaker_peer_add(struct bgp_speaker *speaker, const struct bgp_peer_config *config)
+int bgp_speaker_peer_add(struct bgp_speaker *s, const struct bgp_peer_config *config)
 {
-	if (!speaker)
+	if (!s)
 		return -EINVAL;
+	if (s->shutting_down)
+		return -ESHUTDOWN;
 	int rc = check_peer_config(config);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < speaker->peer_count; i++) {
-		const struct bgp_peer_config *c = &speaker->peers[i]->config;
+	for (size_t i = 0; i < s->peer_count; i++) {
+		const struct bgp_peer_config *c = &s->peers[i]->config;
 		if (c->id == config->id || c->peer_ip == config->peer_ip)
 			return -EEXIST;
 	}
-	if (speaker->peer_count == speaker->peer_cap) {
-		size_t cap = speaker->peer_cap ? speaker->peer_cap * 2 : 8;
-		struct speaker_peer **p = realloc(speaker->peers, cap * sizeof(*p));
+	if (s->peer_count == s->peer_cap) {
+		size_t cap = s->peer_cap ? s->peer_cap * 2 : 8;
+		struct bgp_peer **p = realloc(s->peers, cap * sizeof(*p));
 		if (!p)
 			return -ENOMEM;
-		speaker->peers = p;
-		speaker->peer_cap = cap;
+		s->peers = p;
+		s->peer_cap = cap;
 	}
-	struct speaker_peer *peer = calloc(1, sizeof(*peer));
+	struct bgp_peer *peer = bgp_peer_new(s, config);
 	if (!peer)
 		return -ENOMEM;
-	peer->config = *config;
-	peer->status.state = BGP_STATE_IDLE;
-	speaker->peers[speaker->peer_count++] = peer;
+	s->peers[s->peer_count++] = peer;
+	if (config->auth_key[0])
+		speaker_listener_key(s, config->peer_ip, config->auth_key);
+	bgp_peer_start(peer);
 	return 0;
 }
 
-int bgp_speaker_peer_update(struct bgp_speaker *speaker, const struct bgp_peer_config *config)
+int bgp_speaker_peer_update(struct bgp_speaker *s, const struct bgp_peer_config *config)
 {
-	if (!speaker)
+	if (!s)
 		return -EINVAL;
 	int rc = check_peer_config(config);
 	if (rc)
 		return rc;
-	struct speaker_peer *peer = find_peer(speaker, config->id, NULL);
+	struct bgp_peer *peer = find_peer(s, config->id, NULL);
 	if (!peer)
 		return -ENOENT;
-	for (size_t i = 0; i < speaker->peer_count; i++) {
-		const struct bgp_peer_config *c = &speaker->peers[i]->config;
+	for (size_t i = 0; i < s->peer_count; i++) {
+		const struct bgp_peer_config *c = &s->peers[i]->config;
 		if (c->id != config->id && c->peer_ip == config->peer_ip)
 			return -EEXIST;
 	}
-	peer->config = *config;
+	if (s->shutting_down) {
+		peer->config = *config;
+		return 0;
+	}
+	bgp_peer_apply(peer, config);
 	return 0;
 }
 
-int bgp_speaker_peer_remove(struct bgp_speaker *speaker, uint32_t peer_id)
+int bgp_speaker_peer_remove(struct bgp_speaker *s, uint32_t peer_id)
 {
 	size_t index;
-	if (!speaker)
+	if (!s)
 		return -EINVAL;
-	struct speaker_peer *peer = find_peer(speaker, peer_id, &index);
+	struct bgp_peer *peer = find_peer(s, peer_id, &index);
 	if (!peer)
 		return -ENOENT;
-	free(peer);
-	memmove(&speaker->peers[index], &speaker->peers[index + 1],
-		(speaker->peer_count - index - 1) * sizeof(speaker->peers[0]));
-	speaker->peer_count--;
+	memmove(&s->peers[index], &s->peers[index + 1],
+		(s->peer_count - index - 1) * sizeof(s->peers[0]));
+	s->peer_count--;
+	if (peer->config.auth_key[0])
+		speaker_listener_key(s, peer->config.peer_ip, "");
+	/* Out of the list first: its state changes while going down are not reported. */
+	peer->speaker_detached = true;
+	bgp_peer_destroy(peer, BGP_SUBERR_CEASE_PEER_DECONFIGURED, NULL);
 	return 0;
 }
 
-int bgp_speaker_peer_reset(struct bgp_speaker *speaker, uint32_t peer_id, bool soft,
+int bgp_speaker_peer_reset(struct bgp_speaker *s, uint32_t peer_id, bool soft,
 			   const char *message)
 {
-	(void)soft;
-	(void)message;
-	if (!speaker)
+	if (!s)
 		return -EINVAL;
-	return find_peer(speaker, peer_id, NULL) ? 0 : -ENOENT;
-}
-
-int bgp_speaker_peer_status(const struct bgp_speaker *speaker, uint32_t peer_id,
-			    struct bgp_peer_status *out)
-{
-	if (!speaker || !out)
-		return -EINVAL;
-	const struct speaker_peer *peer = find_peer(speaker, peer_id, NULL);
+	struct bgp_peer *peer = find_peer(s, peer_id, NULL);
 	if (!peer)
 		return -ENOENT;
-	*out = peer->status;
+	if (s->shutting_down)
+		return 0;
+	return bgp_peer_reset(peer, soft, message);
+}
+
+int bgp_speaker_peer_status(const struct bgp_speaker *s, uint32_t peer_id,
+			    struct bgp_peer_status *out)
+{
+	if (!s || !out)
+		return -EINVAL;
+	const struct bgp_peer *peer = find_peer(s, peer_id, NULL);
+	if (!peer)
+		return -ENOENT;
+	bgp_peer_status(peer, out);
 	return 0;
 }
 
-static int network_cmp(uint32_t ap, uint8_t al, uint32_t bp, uint8_t bl)
+/* ---- networks ---- */
+
+static int prefix_cmp(uint32_t ap, uint8_t al, uint32_t bp, uint8_t bl)
 {
 	if (ap != bp)
 		return ap < bp ? -1 : 1;
@@ -197,7 +386,7 @@ static size_t network_lower_bound(const struct bgp_speaker *s, uint32_t prefix, 
 	size_t lo = 0, hi = s->network_count;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (network_cmp(s->networks[mid].prefix, s->networks[mid].len, prefix, len) < 0)
+		if (prefix_cmp(s->networks[mid].addr, s->networks[mid].len, prefix, len) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -213,63 +402,126 @@ static bool network_valid(uint32_t prefix, uint8_t len)
 	return (prefix & ~mask) == 0;
 }
 
-int bgp_speaker_network_add(struct bgp_speaker *speaker, uint32_t prefix, uint8_t prefix_len)
+int bgp_speaker_network_add(struct bgp_speaker *s, uint32_t prefix, uint8_t prefix_len)
 {
-	if (!speaker || !network_valid(prefix, prefix_len))
+	if (!s || !network_valid(prefix, prefix_len))
 		return -EINVAL;
-	size_t i = network_lower_bound(speaker, prefix, prefix_len);
-	if (i < speaker->network_count && speaker->networks[i].prefix == prefix &&
-	    speaker->networks[i].len == prefix_len)
+	size_t i = network_lower_bound(s, prefix, prefix_len);
+	if (i < s->network_count && s->networks[i].addr == prefix &&
+	    s->networks[i].len == prefix_len)
 		return -EEXIST;
-	if (speaker->network_count == speaker->network_cap) {
-		size_t cap = speaker->network_cap ? speaker->network_cap * 2 : 16;
-		struct speaker_network *n = realloc(speaker->networks, cap * sizeof(*n));
+	if (s->network_count == s->network_cap) {
+		size_t cap = s->network_cap ? s->network_cap * 2 : 16;
+		struct bgp_prefix *n = realloc(s->networks, cap * sizeof(*n));
 		if (!n)
 			return -ENOMEM;
-		speaker->networks = n;
-		speaker->network_cap = cap;
+		s->networks = n;
+		s->network_cap = cap;
 	}
-	memmove(&speaker->networks[i + 1], &speaker->networks[i],
-		(speaker->network_count - i) * sizeof(speaker->networks[0]));
-	speaker->networks[i] = (struct speaker_network){ .prefix = prefix, .len = prefix_len };
-	speaker->network_count++;
+	memmove(&s->networks[i + 1], &s->networks[i],
+		(s->network_count - i) * sizeof(s->networks[0]));
+	s->networks[i] = (struct bgp_prefix){ .addr = prefix, .len = prefix_len };
+	s->network_count++;
+	for (size_t k = 0; k < s->peer_count; k++)
+		bgp_peer_advertise(s->peers[k], &s->networks[i], false);
 	return 0;
 }
 
-int bgp_speaker_network_remove(struct bgp_speaker *speaker, uint32_t prefix,
-			       uint8_t prefix_len)
+int bgp_speaker_network_remove(struct bgp_speaker *s, uint32_t prefix, uint8_t prefix_len)
 {
-	if (!speaker || !network_valid(prefix, prefix_len))
+	if (!s || !network_valid(prefix, prefix_len))
 		return -EINVAL;
-	size_t i = network_lower_bound(speaker, prefix, prefix_len);
-	if (i >= speaker->network_count || speaker->networks[i].prefix != prefix ||
-	    speaker->networks[i].len != prefix_len)
+	size_t i = network_lower_bound(s, prefix, prefix_len);
+	if (i >= s->network_count || s->networks[i].addr != prefix ||
+	    s->networks[i].len != prefix_len)
 		return -ENOENT;
-	memmove(&speaker->networks[i], &speaker->networks[i + 1],
-		(speaker->network_count - i - 1) * sizeof(speaker->networks[0]));
-	speaker->network_count--;
+	struct bgp_prefix gone = s->networks[i];
+	memmove(&s->networks[i], &s->networks[i + 1],
+		(s->network_count - i - 1) * sizeof(s->networks[0]));
+	s->network_count--;
+	for (size_t k = 0; k < s->peer_count; k++)
+		bgp_peer_advertise(s->peers[k], &gone, true);
 	return 0;
 }
 
-int bgp_speaker_routes(const struct bgp_speaker *speaker, uint32_t peer_id, bool advertised,
+/* ---- route listing ---- */
+
+struct route_walk {
+	bgp_route_visit_fn visit;
+	void *arg;
+	size_t max, visited;
+};
+
+static bool visit_received(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *e)
+{
+	struct route_walk *w = arg;
+	if (w->visited >= w->max)
+		return false;
+	const struct rib_path *p = &e->attrs->path;
+	struct bgp_route_view v = {
+		.prefix = prefix,
+		.prefix_len = len,
+		.next_hop = p->next_hop,
+		.as_path = p->as_path,
+		.as_path_len = p->as_path_len,
+		.origin = (enum bgp_origin)p->origin,
+		.has_med = p->has_med,
+		.med = p->med,
+		.has_local_pref = p->has_local_pref,
+		.local_pref = p->local_pref,
+		.communities = p->communities,
+		.communities_len = p->communities_len,
+		.large_communities = p->large_communities,
+		.large_communities_len = p->large_communities_len,
+		.accepted = e->flags & RIB_ENTRY_ACCEPTED,
+	};
+	w->visit(w->arg, &v);
+	w->visited++;
+	return w->visited < w->max;
+}
+
+int bgp_speaker_routes(const struct bgp_speaker *s, uint32_t peer_id, bool advertised,
 		       bool from_start, uint32_t after_prefix, uint8_t after_len, size_t max,
 		       bgp_route_visit_fn visit, void *arg)
 {
-	(void)advertised;
-	(void)from_start;
-	(void)after_prefix;
-	(void)after_len;
-	(void)max;
-	(void)visit;
-	(void)arg;
-	if (!speaker)
+	if (!s || !visit)
 		return -EINVAL;
-	if (!find_peer(speaker, peer_id, NULL))
+	const struct bgp_peer *peer = find_peer(s, peer_id, NULL);
+	if (!peer)
 		return -ENOENT;
-	return 0; /* no session yet, so no route in or out */
+	if (max == 0)
+		return 0;
+	if (!advertised) {
+		struct route_walk w = { .visit = visit, .arg = arg, .max = max };
+		rib_table_walk(&peer->rib_in.table, from_start, after_prefix, after_len,
+			       visit_received, &w);
+		return (int)w.visited;
+	}
+	if (!peer->established)
+		return 0;
+	size_t i = 0;
+	if (!from_start) {
+		i = network_lower_bound(s, after_prefix, after_len);
+		if (i < s->network_count && s->networks[i].addr == after_prefix &&
+		    s->networks[i].len == after_len)
+			i++;
+	}
+	uint32_t path[1] = { s->config.local_asn };
+	size_t n = 0;
+	for (; i < s->network_count && n < max; i++, n++) {
+		struct bgp_route_view v = { .prefix = s->networks[i].addr,
+					    .prefix_len = s->networks[i].len,
+					    .next_hop = peer->local_ip,
+					    .as_path = path,
+					    .as_path_len = 1,
+					    .origin = BGP_ORIGIN_IGP,
+					    .accepted = true };
+		visit(arg, &v);
+	}
+	return (int)n;
 }
 
-uint64_t bgp_speaker_unknown_connections(const struct bgp_speaker *speaker)
+uint64_t bgp_speaker_unknown_connections(const struct bgp_speaker *s)
 {
-	return speaker ? speaker->unknown_connections : 0;
+	return s ? s->unknown_connections : 0;
 }

@@ -28,6 +28,12 @@ struct bgp_speaker_config {
 	uint32_t router_id;  /* BGP identifier, host byte order */
 	uint32_t listen_ip;  /* host byte order; 0 = INADDR_ANY */
 	uint16_t listen_port; /* 179 by default; 0 = do not listen (tests) */
+	/* Added by sessions: the RFC 9687 send hold time is max(this, 2 x negotiated hold
+	 * time); 0 = 8 minutes. Tests set a few seconds to see a peer that stops reading
+	 * closed quickly. */
+	uint32_t send_hold_ms;
+	/* Added by sessions: TCP port peers are connected to; 0 = 179. */
+	uint16_t peer_port;
 };
 
 enum bgp_route_limit_action {

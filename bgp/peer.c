@@ -1,0 +1,904 @@
+/*
+ * peer: drives one configured peer's sessions. Everything that happens to a session becomes an
+ * FSM event (fsm.h); the FSM's actions are performed here, in order: connect, send, close,
+ * timers, peer up/down. Incoming messages are decoded here with the codec (open.h, update.h,
+ * msg.h) and routes go into the Adj-RIB-In and, through the speaker, the Loc-RIB.
+ *
+ * Collisions (RFC 4271 6.8): a peer has a primary FSM instance and, while two connections
+ * race, a secondary one; the pure helpers in fsm.h decide which survives. The state the
+ * service sees is the primary's, reported through on_state_change whenever it changes.
+ */
+#include "peer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "md5.h"
+#include "msg.h"
+#include "speaker_int.h"
+#include "update.h"
+
+#define CLOSE_LINGER_MS 2000 /* bound on writing a final NOTIFICATION */
+
+static void session_feed(struct bgp_session *sess, struct bgp_fsm_event *ev);
+static void peer_after(struct bgp_peer *peer, const char *reason);
+
+/* ---- sessions ---- */
+
+static void timer_closed(uv_handle_t *h)
+{
+	struct bgp_session *sess = h->data;
+	if (--sess->timers_open > 0)
+		return;
+	struct bgp_speaker *sp = sess->speaker;
+	free(sess);
+	speaker_handle_closed(sp);
+}
+
+static void timer_cb(uv_timer_t *t);
+
+static struct bgp_session *session_new(struct bgp_peer *peer)
+{
+	struct bgp_session *sess = calloc(1, sizeof(*sess));
+	if (!sess)
+		return NULL;
+	sess->peer = peer;
+	sess->speaker = peer->speaker;
+	for (int i = 0; i < BGP_FSM_TIMER_COUNT; i++) {
+		uv_timer_init(peer->speaker->loop, &sess->timers[i]);
+		sess->timers[i].data = sess;
+	}
+	sess->timers_open = BGP_FSM_TIMER_COUNT;
+	peer->speaker->open_handles++;
+	return sess;
+}
+
+static void session_fsm_config(const struct bgp_peer *peer, struct bgp_fsm_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->hold_time_s = peer->config.hold_time;
+	c->keepalive_s = peer->config.keepalive_time;
+	c->send_hold_min_ms = peer->speaker->config.send_hold_ms;
+}
+
+/* Stops everything the session has and frees it once its handles are closed. */
+static void session_discard(struct bgp_session *sess)
+{
+	if (!sess || sess->discarded)
+		return;
+	sess->discarded = true;
+	if (sess->new_conn && sess->new_conn != sess->conn)
+		bgp_conn_close(sess->new_conn, false, 0);
+	sess->new_conn = NULL;
+	if (sess->conn)
+		bgp_conn_close(sess->conn, true, CLOSE_LINGER_MS);
+	sess->conn = NULL;
+	for (int i = 0; i < BGP_FSM_TIMER_COUNT; i++) {
+		uv_timer_stop(&sess->timers[i]);
+		uv_close((uv_handle_t *)&sess->timers[i], timer_closed);
+	}
+}
+
+/* The connection the current event reported becomes the session's connection. */
+static void session_take_new(struct bgp_session *sess)
+{
+	if (!sess->new_conn)
+		return;
+	if (sess->conn && sess->conn != sess->new_conn)
+		bgp_conn_close(sess->conn, false, 0);
+	sess->conn = sess->new_conn;
+	sess->outgoing = sess->conn->outgoing;
+	sess->new_conn = NULL;
+}
+
+static struct bgp_session *other_session(const struct bgp_session *sess)
+{
+	struct bgp_peer *peer = sess->peer;
+	struct bgp_session *o = peer->primary == sess ? peer->secondary : peer->primary;
+	return o && !o->discarded ? o : NULL;
+}
+
+/* ---- connection callbacks ---- */
+
+static void conn_connected(void *owner, struct bgp_conn *conn, int status);
+static bool conn_message(void *owner, struct bgp_conn *conn, const struct bgp_frame *frame);
+static void conn_frame_error(void *owner, struct bgp_conn *conn,
+			     const struct bgp_notification *err);
+static void conn_failed(void *owner, struct bgp_conn *conn, int status);
+static void conn_written(void *owner, struct bgp_conn *conn);
+
+static const struct bgp_conn_ops session_conn_ops = {
+	.connected = conn_connected,
+	.message = conn_message,
+	.frame_error = conn_frame_error,
+	.failed = conn_failed,
+	.written = conn_written,
+};
+
+/* ---- performing actions ---- */
+
+static void flush(struct bgp_session *sess)
+{
+	if (sess->conn)
+		bgp_conn_flush(sess->conn);
+}
+
+static void send_networks(struct bgp_session *sess)
+{
+	struct bgp_peer *peer = sess->peer;
+	struct bgp_speaker *sp = peer->speaker;
+	if (!sess->conn || sp->network_count == 0)
+		return;
+	struct bgp_announce ann = { .local_asn = sp->config.local_asn,
+				    .as4 = peer->as4,
+				    .next_hop = peer->local_ip };
+	int n = bgp_update_encode_announce(&sess->conn->out, &ann, sp->networks,
+					   sp->network_count);
+	if (n > 0)
+		peer->messages_out += (uint64_t)n;
+}
+
+static void peer_up(struct bgp_session *sess)
+{
+	struct bgp_peer *peer = sess->peer;
+	struct bgp_speaker *sp = peer->speaker;
+	peer->established = true;
+	peer->as4 = sess->have_open && sess->open.cap_as4;
+	peer->local_ip = sess->conn ? sess->conn->local_ip : 0;
+	peer->established_since_ms = speaker_now_ms();
+	peer->established_transitions++;
+	/* Our networks, then End-of-RIB (RFC 4724 2). */
+	send_networks(sess);
+	if (sess->conn && bgp_update_encode_eor(&sess->conn->out) == 0)
+		peer->messages_out++;
+	peer->advertised_routes = sp->network_count;
+	flush(sess);
+}
+
+struct prefix_list {
+	struct bgp_prefix *items;
+	size_t count, cap;
+	uint32_t peer_id;
+};
+
+static bool collect_peer_best(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *e)
+{
+	struct prefix_list *l = arg;
+	if (e->aux != l->peer_id)
+		return true;
+	if (l->count == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct bgp_prefix *p = realloc(l->items, cap * sizeof(*p));
+		if (!p)
+			return false;
+		l->items = p;
+		l->cap = cap;
+	}
+	l->items[l->count++] = (struct bgp_prefix){ .addr = prefix, .len = len };
+	return true;
+}
+
+/* Empties the Adj-RIB-In and recomputes every Loc-RIB entry this peer had won. */
+static void peer_drop_routes(struct bgp_peer *peer)
+{
+	struct bgp_speaker *sp = peer->speaker;
+	rib_in_clear(&peer->rib_in, &sp->attrs);
+	struct prefix_list l = { .peer_id = peer->config.id };
+	rib_table_walk(&sp->loc_rib, true, 0, 0, collect_peer_best, &l);
+	for (size_t i = 0; i < l.count; i++)
+		speaker_decide(sp, l.items[i].addr, l.items[i].len);
+	free(l.items);
+}
+
+static void peer_down(struct bgp_peer *peer)
+{
+	if (!peer->established)
+		return;
+	peer->established = false;
+	peer->established_since_ms = 0;
+	peer->advertised_routes = 0;
+	peer->local_ip = 0;
+	peer_drop_routes(peer);
+	if (peer->speaker->callbacks.on_peer_counters && !peer->speaker_detached)
+		peer->speaker->callbacks.on_peer_counters(peer->speaker->ctx, peer->config.id);
+}
+
+static void send_notification(struct bgp_session *sess, const struct bgp_fsm_action *a)
+{
+	struct bgp_peer *peer = sess->peer;
+	session_take_new(sess);
+	if (!sess->conn)
+		return;
+	int rc;
+	if (a->notify.code == BGP_ERR_CEASE && a->notify.message &&
+	    (a->notify.subcode == BGP_SUBERR_CEASE_ADMIN_SHUTDOWN ||
+	     a->notify.subcode == BGP_SUBERR_CEASE_ADMIN_RESET)) {
+		rc = bgp_notification_encode_shutdown(&sess->conn->out, a->notify.subcode,
+						      a->notify.message);
+	} else {
+		struct bgp_notification n;
+		bgp_notification_set(&n, a->notify.code, a->notify.subcode, a->notify.data,
+				     a->notify.data_len);
+		rc = bgp_notification_encode(&sess->conn->out, &n);
+	}
+	if (rc == 0) {
+		peer->messages_out++;
+		peer->notifications_out++;
+	}
+	flush(sess);
+}
+
+static void start_connect(struct bgp_session *sess)
+{
+	struct bgp_peer *peer = sess->peer;
+	struct bgp_speaker *sp = peer->speaker;
+	if (sess->conn) /* an attempt or connection already exists: the FSM restarts it */
+		bgp_conn_close(sess->conn, false, 0);
+	sess->conn = NULL;
+	struct bgp_conn *conn;
+	uint16_t port = sp->config.peer_port ? sp->config.peer_port : 179;
+	int rc = bgp_conn_connect(sp->loop, peer->config.peer_ip, port, peer->config.auth_key,
+				  sp->config.listen_ip, &session_conn_ops, sess, &conn);
+	if (rc) {
+		snprintf(peer->last_error, sizeof(peer->last_error), "cannot connect: %s",
+			 uv_strerror(rc));
+		return; /* the ConnectRetry timer tries again */
+	}
+	speaker_track_conn(sp, conn);
+	sess->conn = conn;
+	sess->outgoing = true;
+}
+
+static void perform(struct bgp_session *sess, const struct bgp_fsm_output *out)
+{
+	struct bgp_peer *peer = sess->peer;
+	struct bgp_speaker *sp = peer->speaker;
+	for (size_t i = 0; i < out->n_actions; i++) {
+		const struct bgp_fsm_action *a = &out->actions[i];
+		switch (a->type) {
+		case BGP_FSM_ACT_CONNECT:
+			start_connect(sess);
+			break;
+		case BGP_FSM_ACT_CANCEL_CONNECT:
+			if (sess->conn && sess->conn != sess->new_conn && sess->conn->outgoing) {
+				bgp_conn_close(sess->conn, false, 0);
+				sess->conn = NULL;
+			}
+			break;
+		case BGP_FSM_ACT_REJECT:
+			if (sess->new_conn) {
+				bgp_conn_close(sess->new_conn, false, 0);
+				if (sess->conn == sess->new_conn)
+					sess->conn = NULL;
+				sess->new_conn = NULL;
+			}
+			break;
+		case BGP_FSM_ACT_SEND_OPEN: {
+			session_take_new(sess);
+			if (!sess->conn)
+				break;
+			struct bgp_open_local l = { .asn = sp->config.local_asn,
+						    .hold_time = sess->fsm.config.hold_time_s,
+						    .router_id = sp->config.router_id };
+			if (bgp_open_encode(&sess->conn->out, &l) == 0)
+				peer->messages_out++;
+			flush(sess);
+			break;
+		}
+		case BGP_FSM_ACT_SEND_KEEPALIVE:
+			session_take_new(sess);
+			if (sess->conn && bgp_keepalive_encode(&sess->conn->out) == 0)
+				peer->messages_out++;
+			flush(sess);
+			break;
+		case BGP_FSM_ACT_SEND_NOTIFICATION:
+			send_notification(sess, a);
+			break;
+		case BGP_FSM_ACT_CLOSE:
+			session_take_new(sess);
+			if (sess->conn)
+				bgp_conn_close(sess->conn, a->flush, CLOSE_LINGER_MS);
+			sess->conn = NULL;
+			break;
+		case BGP_FSM_ACT_START_TIMER: {
+			uint32_t ms = a->ms;
+			if ((int)a->timer >= 0 && a->timer < BGP_FSM_TIMER_COUNT)
+				uv_timer_start(&sess->timers[a->timer], timer_cb, ms, 0);
+			break;
+		}
+		case BGP_FSM_ACT_STOP_TIMER:
+			if ((int)a->timer >= 0 && a->timer < BGP_FSM_TIMER_COUNT)
+				uv_timer_stop(&sess->timers[a->timer]);
+			break;
+		case BGP_FSM_ACT_PEER_UP:
+			session_take_new(sess);
+			peer_up(sess);
+			break;
+		case BGP_FSM_ACT_PEER_DOWN:
+			peer_down(peer);
+			break;
+		case BGP_FSM_ACT_RELEASE:
+			sess->have_open = false;
+			break;
+		}
+	}
+}
+
+static void session_feed(struct bgp_session *sess, struct bgp_fsm_event *ev)
+{
+	if (sess->discarded)
+		return;
+	struct bgp_fsm_output out;
+	ev->random = speaker_random(sess->peer->speaker);
+	bgp_fsm_step(&sess->fsm, ev, &out);
+	perform(sess, &out);
+	if (sess->new_conn) {
+		/* Nothing used or refused the reported connection: keep it unless the instance
+		 * went back to Idle. */
+		if (sess->fsm.state != BGP_STATE_IDLE) {
+			session_take_new(sess);
+		} else {
+			bgp_conn_close(sess->new_conn, false, 0);
+			if (sess->conn == sess->new_conn)
+				sess->conn = NULL;
+			sess->new_conn = NULL;
+		}
+	}
+	if (sess->fsm.state == BGP_STATE_IDLE && sess->conn) {
+		bgp_conn_close(sess->conn, true, CLOSE_LINGER_MS);
+		sess->conn = NULL;
+	}
+	peer_after(sess->peer, out.reason);
+}
+
+static void feed_simple(struct bgp_session *sess, enum bgp_fsm_event_type type)
+{
+	struct bgp_fsm_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	session_feed(sess, &ev);
+}
+
+/* After any event: drop finished instances, promote a secondary whose primary died, and tell
+ * the service about a change of the peer's visible state. */
+static void peer_after(struct bgp_peer *peer, const char *reason)
+{
+	struct bgp_session *p = peer->primary, *s = peer->secondary;
+	if (s && (s->discarded || s->fsm.state == BGP_STATE_IDLE)) {
+		session_discard(s);
+		peer->secondary = s = NULL;
+	}
+	if (p && s && p->fsm.state == BGP_STATE_IDLE && !p->fsm.manual_stop) {
+		bgp_fsm_adopt_peer_state(&s->fsm, &p->fsm);
+		session_discard(p);
+		peer->primary = s;
+		peer->secondary = NULL;
+	}
+	enum bgp_state now = peer->primary ? peer->primary->fsm.state : BGP_STATE_IDLE;
+	enum bgp_state old = peer->reported_state;
+	if (now == old)
+		return;
+	peer->reported_state = now;
+	if (peer->speaker_detached)
+		return;
+	if (!reason || !*reason)
+		reason = "connection collision resolved";
+	bool failure = old != BGP_STATE_IDLE &&
+		       (now == BGP_STATE_IDLE || now == BGP_STATE_ACTIVE || now < old);
+	if (failure)
+		snprintf(peer->last_error, sizeof(peer->last_error), "%s", reason);
+	struct bgp_speaker *sp = peer->speaker;
+	if (sp->callbacks.on_state_change)
+		sp->callbacks.on_state_change(sp->ctx, peer->config.id, old, now, reason);
+	if (sp->callbacks.on_peer_counters)
+		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
+}
+
+static void timer_cb(uv_timer_t *t)
+{
+	struct bgp_session *sess = t->data;
+	enum bgp_fsm_timer which = (enum bgp_fsm_timer)(t - sess->timers);
+	struct bgp_peer *peer = sess->peer;
+	if (which == BGP_FSM_TIMER_CONNECT_RETRY && sess->conn && sess->conn->outgoing &&
+	    !sess->conn->connected) {
+		/* No SYN-ACK in time. With TCP MD5 a wrong key looks exactly like this: the
+		 * other side's kernel drops our signed SYNs without a word (RFC 2385 2.0). */
+		if (peer->config.auth_key[0])
+			snprintf(peer->last_error, sizeof(peer->last_error),
+				 "TCP connect timed out: no answer to TCP MD5 signed SYN "
+				 "(TCP MD5 key mismatch, or peer unreachable)");
+		else
+			snprintf(peer->last_error, sizeof(peer->last_error),
+				 "TCP connect timed out (peer unreachable, or it expects a "
+				 "TCP MD5 key)");
+	}
+	feed_simple(sess, bgp_fsm_timer_event(which));
+}
+
+static void conn_connected(void *owner, struct bgp_conn *conn, int status)
+{
+	struct bgp_session *sess = owner;
+	struct bgp_fsm_event ev;
+	memset(&ev, 0, sizeof(ev));
+	if (status == 0) {
+		sess->new_conn = conn;
+		ev.type = BGP_FSM_EV_TCP_CR_ACKED;
+	} else {
+		bgp_conn_close(conn, false, 0);
+		if (sess->conn == conn)
+			sess->conn = NULL;
+		ev.type = BGP_FSM_EV_TCP_CONNECTION_FAILS;
+		ev.tcp_fail.error = status;
+		ev.tcp_fail.detail = uv_strerror(status);
+	}
+	session_feed(sess, &ev);
+}
+
+static void conn_failed(void *owner, struct bgp_conn *conn, int status)
+{
+	struct bgp_session *sess = owner;
+	bgp_conn_close(conn, false, 0);
+	if (sess->conn == conn)
+		sess->conn = NULL;
+	struct bgp_fsm_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = BGP_FSM_EV_TCP_CONNECTION_FAILS;
+	ev.tcp_fail.error = status == UV_EOF ? 0 : status;
+	ev.tcp_fail.detail = status == UV_EOF ? NULL : uv_strerror(status);
+	session_feed(sess, &ev);
+}
+
+static void conn_written(void *owner, struct bgp_conn *conn)
+{
+	struct bgp_session *sess = owner;
+	if (sess->conn == conn)
+		feed_simple(sess, BGP_FSM_EV_SEND_PROGRESS);
+}
+
+static void conn_frame_error(void *owner, struct bgp_conn *conn,
+			     const struct bgp_notification *err)
+{
+	struct bgp_session *sess = owner;
+	if (sess->conn != conn)
+		return;
+	struct bgp_fsm_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = BGP_FSM_EV_BGP_HEADER_ERR;
+	ev.notify.code = err->code;
+	ev.notify.subcode = err->subcode;
+	ev.notify.data = err->data;
+	ev.notify.data_len = err->data_len;
+	session_feed(sess, &ev);
+}
+
+/* ---- incoming messages ---- */
+
+static void feed_notify(struct bgp_session *sess, enum bgp_fsm_event_type type,
+			const struct bgp_notification *n, const char *message)
+{
+	struct bgp_fsm_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.notify.code = n->code;
+	ev.notify.subcode = n->subcode;
+	ev.notify.data = n->data;
+	ev.notify.data_len = n->data_len;
+	ev.notify.message = message;
+	session_feed(sess, &ev);
+}
+
+static void handle_open(struct bgp_session *sess, const struct bgp_frame *frame)
+{
+	struct bgp_peer *peer = sess->peer;
+	struct bgp_speaker *sp = peer->speaker;
+	struct bgp_open open;
+	struct bgp_notification err;
+	struct bgp_open_expect expect = { .peer_asn = peer->config.peer_asn,
+					  .local_asn = sp->config.local_asn,
+					  .local_router_id = sp->config.router_id };
+	if (bgp_open_decode(frame->body, frame->body_len, &open, &err) != 0 ||
+	    bgp_open_check(&open, &expect, &err) != 0) {
+		feed_notify(sess, BGP_FSM_EV_BGP_OPEN_MSG_ERR, &err, NULL);
+		return;
+	}
+	sess->open = open;
+	sess->have_open = true;
+	struct bgp_fsm_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = BGP_FSM_EV_BGP_OPEN;
+	ev.open.hold_time = open.hold_time;
+	ev.open.bgp_id = open.bgp_id;
+	struct bgp_session *other = other_session(sess);
+	enum bgp_fsm_collision c = BGP_FSM_COLLISION_NONE;
+	if (other)
+		c = bgp_fsm_collision(&other->fsm, sess->outgoing, sp->config.router_id,
+				      sp->config.local_asn, open.bgp_id, open.asn);
+	switch (c) {
+	case BGP_FSM_COLLISION_NONE:
+		session_feed(sess, &ev);
+		break;
+	case BGP_FSM_COLLISION_DUMP_THIS:
+		feed_simple(sess, BGP_FSM_EV_OPEN_COLLISION_DUMP);
+		break;
+	case BGP_FSM_COLLISION_DUMP_OTHER:
+		if (other == peer->primary) {
+			bgp_fsm_adopt_peer_state(&sess->fsm, &other->fsm);
+			peer->primary = sess;
+			peer->secondary = other;
+		}
+		feed_simple(other, BGP_FSM_EV_OPEN_COLLISION_DUMP);
+		session_feed(sess, &ev);
+		break;
+	}
+}
+
+/* Builds the rib form of the decoded attributes (next hop filled per prefix). */
+static void path_from_attrs(const struct bgp_attrs *a, struct rib_path *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->origin = a->origin;
+	p->has_med = a->present & BGP_ATTR_BIT(BGP_ATTR_MED);
+	p->med = p->has_med ? a->med : 0;
+	p->has_local_pref = a->present & BGP_ATTR_BIT(BGP_ATTR_LOCAL_PREF);
+	p->local_pref = p->has_local_pref ? a->local_pref : 0;
+	p->as_path = a->as_path;
+	p->as_path_len = a->as_path_len;
+	uint32_t count = 0;
+	for (uint16_t i = 0; i < a->as_segment_count; i++) {
+		/* RFC 4271 9.1.2.2 a): a set counts as one; RFC 5065 5.3: confederation
+		 * segments do not count. */
+		if (a->as_segments[i].type == BGP_AS_SEQUENCE)
+			count += a->as_segments[i].count;
+		else if (a->as_segments[i].type == BGP_AS_SET)
+			count += 1;
+	}
+	p->as_path_count = (uint16_t)(count > UINT16_MAX ? UINT16_MAX : count);
+	if (a->present & BGP_ATTR_BIT(BGP_ATTR_COMMUNITIES)) {
+		p->communities = a->communities;
+		p->communities_len = a->community_count;
+	}
+	if (a->present & BGP_ATTR_BIT_LARGE_COMMUNITY) {
+		p->large_communities = &a->large_communities[0][0];
+		p->large_communities_len = a->large_community_count;
+	}
+}
+
+static void withdraw(struct bgp_peer *peer, const struct bgp_prefix *p)
+{
+	struct bgp_speaker *sp = peer->speaker;
+	bool present;
+	if (rib_in_withdraw(&peer->rib_in, &sp->attrs, p->addr, p->len, &present))
+		speaker_decide(sp, p->addr, p->len);
+}
+
+/* Applies a decoded UPDATE. Returns true if the route limit asks for a teardown. */
+static bool apply_update(struct bgp_peer *peer, const struct bgp_update *u)
+{
+	struct bgp_speaker *sp = peer->speaker;
+	for (size_t i = 0; i < u->withdrawn_count; i++)
+		withdraw(peer, &u->withdrawn[i]);
+	if (u->verdict == BGP_VERDICT_TREAT_AS_WITHDRAW) {
+		for (size_t i = 0; i < u->nlri_count; i++)
+			withdraw(peer, &u->nlri[i]);
+		return false;
+	}
+	if (u->nlri_count == 0)
+		return false;
+	struct rib_path path;
+	path_from_attrs(&u->attrs, &path);
+	struct rib_attrs *interned[2] = { NULL, NULL }; /* NEXT_HOP, MP_REACH next hop */
+	bool teardown = false;
+	for (size_t i = 0; i < u->nlri_count && !teardown; i++) {
+		int which = i >= u->nlri_mp_start;
+		if (!interned[which]) {
+			path.next_hop = bgp_update_next_hop(u, i);
+			interned[which] = rib_attrs_intern(&sp->attrs, &path);
+			if (!interned[which])
+				break; /* out of memory: the route is not stored */
+		}
+		bool crossed;
+		enum rib_in_result r = rib_in_announce(&peer->rib_in, &sp->attrs, u->nlri[i].addr,
+						       u->nlri[i].len, interned[which], &crossed);
+		if (r == RIB_IN_ACCEPTED)
+			speaker_decide(sp, u->nlri[i].addr, u->nlri[i].len);
+		if (crossed) {
+			if (sp->callbacks.on_route_limit)
+				sp->callbacks.on_route_limit(sp->ctx, peer->config.id,
+							     peer->rib_in.limit);
+			if (peer->config.route_limit_action == BGP_ROUTE_LIMIT_TEARDOWN)
+				teardown = true;
+		}
+	}
+	for (int k = 0; k < 2; k++)
+		if (interned[k])
+			rib_attrs_unref(&sp->attrs, interned[k]);
+	return teardown;
+}
+
+static void handle_update(struct bgp_session *sess, const struct bgp_frame *frame)
+{
+	struct bgp_peer *peer = sess->peer;
+	struct bgp_speaker *sp = peer->speaker;
+	if (sess->fsm.state != BGP_STATE_ESTABLISHED || sess != peer->primary) {
+		feed_simple(sess, BGP_FSM_EV_UPDATE_MSG); /* the FSM's error handling */
+		return;
+	}
+	struct bgp_attr_ctx ctx = { .as4 = peer->as4,
+				    .ibgp = false,
+				    .peer_asn = peer->config.peer_asn,
+				    .enforce_first_as = false };
+	struct bgp_update *u = sp->update;
+	enum bgp_verdict v = bgp_update_decode(frame->body, frame->body_len, &ctx, u);
+	if (v == BGP_VERDICT_SESSION_RESET) {
+		feed_notify(sess, BGP_FSM_EV_UPDATE_MSG_ERR, &u->err, NULL);
+		return;
+	}
+	bool teardown = apply_update(peer, u);
+	if (sp->callbacks.on_peer_counters)
+		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
+	feed_simple(sess, BGP_FSM_EV_UPDATE_MSG);
+	if (teardown && !sess->discarded) {
+		struct bgp_fsm_event ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = BGP_FSM_EV_AUTOMATIC_STOP;
+		ev.stop.subcode = BGP_SUBERR_CEASE_MAX_PREFIXES;
+		session_feed(sess, &ev);
+	}
+}
+
+static void handle_notification(struct bgp_session *sess, const struct bgp_frame *frame)
+{
+	struct bgp_peer *peer = sess->peer;
+	struct bgp_notification n;
+	memset(&n, 0, sizeof(n));
+	if (bgp_notification_decode(frame->body, frame->body_len, &n) != 0)
+		bgp_notification_set(&n, BGP_ERR_CEASE, 0, NULL, 0);
+	peer->notifications_in++;
+	char text[BGP_SHUTDOWN_MSG_MAX + 1];
+	bool has_text = bgp_notification_shutdown_message(&n, text) == BGP_SHUTDOWN_MSG_OK;
+	enum bgp_fsm_event_type type =
+		n.code == BGP_ERR_OPEN && n.subcode == BGP_SUBERR_OPEN_UNSUPPORTED_VERSION ?
+			BGP_FSM_EV_NOTIF_MSG_VER_ERR :
+			BGP_FSM_EV_NOTIF_MSG;
+	feed_notify(sess, type, &n, has_text ? text : NULL);
+}
+
+static void handle_route_refresh(struct bgp_session *sess, const struct bgp_frame *frame)
+{
+	struct bgp_route_refresh rr;
+	struct bgp_notification err;
+	if (bgp_route_refresh_decode(frame->body, frame->body_len, &rr, &err) == 0 &&
+	    rr.afi == BGP_AFI_IPV4 && rr.safi == BGP_SAFI_UNICAST && rr.subtype == 0 &&
+	    sess->fsm.state == BGP_STATE_ESTABLISHED && sess == sess->peer->primary) {
+		/* RFC 2918 3: send the Adj-RIB-Out again. */
+		send_networks(sess);
+		flush(sess);
+	}
+	feed_simple(sess, BGP_FSM_EV_UPDATE_MSG);
+}
+
+static bool conn_message(void *owner, struct bgp_conn *conn, const struct bgp_frame *frame)
+{
+	struct bgp_session *sess = owner;
+	if (sess->conn != conn || sess->discarded)
+		return false;
+	sess->peer->messages_in++;
+	switch (frame->type) {
+	case BGP_MSG_OPEN:
+		handle_open(sess, frame);
+		break;
+	case BGP_MSG_UPDATE:
+		handle_update(sess, frame);
+		break;
+	case BGP_MSG_NOTIFICATION:
+		handle_notification(sess, frame);
+		break;
+	case BGP_MSG_KEEPALIVE:
+		feed_simple(sess, BGP_FSM_EV_KEEPALIVE_MSG);
+		break;
+	case BGP_MSG_ROUTE_REFRESH:
+		handle_route_refresh(sess, frame);
+		break;
+	default:
+		break;
+	}
+	return sess->conn == conn && !sess->discarded && !conn->closing;
+}
+
+/* ---- the peer ---- */
+
+struct bgp_peer *bgp_peer_new(struct bgp_speaker *speaker, const struct bgp_peer_config *config)
+{
+	struct bgp_peer *peer = calloc(1, sizeof(*peer));
+	if (!peer)
+		return NULL;
+	peer->speaker = speaker;
+	peer->config = *config;
+	peer->reported_state = BGP_STATE_IDLE;
+	rib_in_init(&peer->rib_in, config->route_limit);
+	peer->primary = session_new(peer);
+	if (!peer->primary) {
+		free(peer);
+		return NULL;
+	}
+	struct bgp_fsm_config fc;
+	session_fsm_config(peer, &fc);
+	bgp_fsm_init(&peer->primary->fsm, &fc);
+	return peer;
+}
+
+void bgp_peer_start(struct bgp_peer *peer)
+{
+	if (!peer->config.admin_down && peer->primary)
+		feed_simple(peer->primary, BGP_FSM_EV_MANUAL_START);
+}
+
+static void stop_sessions(struct bgp_peer *peer, uint8_t subcode, const char *message)
+{
+	struct bgp_fsm_event ev;
+	if (peer->secondary) {
+		memset(&ev, 0, sizeof(ev));
+		ev.type = BGP_FSM_EV_MANUAL_STOP;
+		ev.stop.subcode = subcode;
+		ev.stop.message = message;
+		session_feed(peer->secondary, &ev);
+		session_discard(peer->secondary);
+		peer->secondary = NULL;
+	}
+	if (peer->primary) {
+		memset(&ev, 0, sizeof(ev));
+		ev.type = BGP_FSM_EV_MANUAL_STOP;
+		ev.stop.subcode = subcode;
+		ev.stop.message = message;
+		session_feed(peer->primary, &ev);
+	}
+}
+
+void bgp_peer_apply(struct bgp_peer *peer, const struct bgp_peer_config *config)
+{
+	struct bgp_peer_config old = peer->config;
+	peer->config = *config;
+	peer->rib_in.limit = config->route_limit;
+	if (peer->primary) {
+		struct bgp_fsm_config fc = peer->primary->fsm.config;
+		fc.hold_time_s = config->hold_time;
+		fc.keepalive_s = config->keepalive_time;
+		peer->primary->fsm.config = fc;
+	}
+	bool key_changed = strcmp(old.auth_key, config->auth_key) != 0;
+	if (key_changed || old.peer_ip != config->peer_ip) {
+		if (old.peer_ip != config->peer_ip)
+			speaker_listener_key(peer->speaker, old.peer_ip, "");
+		speaker_listener_key(peer->speaker, config->peer_ip, config->auth_key);
+	}
+	if (config->admin_down && !old.admin_down) {
+		stop_sessions(peer, BGP_SUBERR_CEASE_ADMIN_SHUTDOWN, config->shutdown_message);
+		return;
+	}
+	if (!config->admin_down && old.admin_down) {
+		bgp_peer_start(peer);
+		return;
+	}
+	if (!config->admin_down &&
+	    (key_changed || old.peer_asn != config->peer_asn || old.peer_ip != config->peer_ip)) {
+		/* RFC 4486: the session is reset for a configuration change. */
+		stop_sessions(peer, BGP_SUBERR_CEASE_OTHER_CONFIG_CHANGE, NULL);
+		bgp_peer_start(peer);
+	}
+}
+
+void bgp_peer_halt(struct bgp_peer *peer, uint8_t cease_subcode, const char *message)
+{
+	stop_sessions(peer, cease_subcode, message);
+	session_discard(peer->primary);
+	peer->primary = NULL;
+	peer_down(peer);
+	peer->reported_state = BGP_STATE_IDLE;
+}
+
+void bgp_peer_destroy(struct bgp_peer *peer, uint8_t cease_subcode, const char *message)
+{
+	bgp_peer_halt(peer, cease_subcode, message);
+	peer_drop_routes(peer);
+	free(peer);
+}
+
+int bgp_peer_reset(struct bgp_peer *peer, bool soft, const char *message)
+{
+	struct bgp_session *sess = peer->primary;
+	if (soft) {
+		if (!sess || sess->fsm.state != BGP_STATE_ESTABLISHED || !sess->conn)
+			return -ENOTCONN;
+		if (!sess->have_open || !sess->open.cap_route_refresh)
+			return -EOPNOTSUPP;
+		struct bgp_route_refresh rr = { .afi = BGP_AFI_IPV4, .safi = BGP_SAFI_UNICAST };
+		if (bgp_route_refresh_encode(&sess->conn->out, &rr) != 0)
+			return -ENOMEM;
+		peer->messages_out++;
+		flush(sess);
+		return 0;
+	}
+	if (peer->config.admin_down)
+		return 0;
+	stop_sessions(peer, BGP_SUBERR_CEASE_ADMIN_RESET, message);
+	bgp_peer_start(peer);
+	return 0;
+}
+
+void bgp_peer_accept(struct bgp_peer *peer, struct bgp_conn *conn)
+{
+	if (!peer->primary || peer->config.admin_down) {
+		bgp_conn_close(conn, false, 0);
+		return;
+	}
+	struct bgp_session *target = NULL;
+	switch (bgp_fsm_route_incoming(&peer->primary->fsm, peer->secondary != NULL)) {
+	case BGP_FSM_INCOMING_TO_PRIMARY:
+		target = peer->primary;
+		break;
+	case BGP_FSM_INCOMING_TO_SECONDARY:
+		target = session_new(peer);
+		if (!target)
+			break;
+		bgp_fsm_init_secondary(&target->fsm, &peer->primary->fsm);
+		peer->secondary = target;
+		break;
+	case BGP_FSM_INCOMING_REJECT:
+		break;
+	}
+	if (!target) {
+		bgp_conn_close(conn, false, 0);
+		return;
+	}
+	bgp_conn_start(conn, &session_conn_ops, target);
+	target->new_conn = conn;
+	feed_simple(target, BGP_FSM_EV_TCP_CONNECTION_CONFIRMED);
+}
+
+void bgp_peer_status(const struct bgp_peer *peer, struct bgp_peer_status *out)
+{
+	memset(out, 0, sizeof(*out));
+	const struct bgp_session *p = peer->primary;
+	out->state = p ? p->fsm.state : BGP_STATE_IDLE;
+	out->established_since_ms = peer->established ? peer->established_since_ms : 0;
+	out->received_routes = peer->rib_in.table.count;
+	out->accepted_routes = peer->rib_in.accepted;
+	out->advertised_routes = peer->advertised_routes;
+	if (p && (p->fsm.state == BGP_STATE_OPEN_CONFIRM ||
+		  p->fsm.state == BGP_STATE_ESTABLISHED)) {
+		out->negotiated_hold_time = p->fsm.hold_s;
+		out->remote_router_id = p->fsm.remote_id;
+	}
+	out->local_ip = peer->established ? peer->local_ip : 0;
+	snprintf(out->last_error, sizeof(out->last_error), "%s", peer->last_error);
+	out->established_transitions = peer->established_transitions;
+	out->messages_in = peer->messages_in;
+	out->messages_out = peer->messages_out;
+	out->notifications_in = peer->notifications_in;
+	out->notifications_out = peer->notifications_out;
+}
+
+void bgp_peer_advertise(struct bgp_peer *peer, const struct bgp_prefix *prefix, bool withdraw_it)
+{
+	struct bgp_session *sess = peer->primary;
+	if (!peer->established || !sess || !sess->conn)
+		return;
+	int n;
+	if (withdraw_it) {
+		n = bgp_update_encode_withdraw(&sess->conn->out, prefix, 1);
+		if (n > 0 && peer->advertised_routes > 0)
+			peer->advertised_routes--;
+	} else {
+		struct bgp_announce ann = { .local_asn = peer->speaker->config.local_asn,
+					    .as4 = peer->as4,
+					    .next_hop = peer->local_ip };
+		n = bgp_update_encode_announce(&sess->conn->out, &ann, prefix, 1);
+		if (n > 0)
+			peer->advertised_routes++;
+	}
+	if (n > 0)
+		peer->messages_out += (uint64_t)n;
+	flush(sess);
+}

@@ -1,0 +1,75 @@
+/*
+ * peer: the session driver for one configured peer. It owns up to two FSM instances (the
+ * primary and, during a connection collision, a secondary; see fsm.h), their libuv timers and
+ * connections, and the peer's Adj-RIB-In. It feeds events to the pure FSM and performs the
+ * actions it returns, in order. The speaker (speaker.c) owns the peers, the listener, the
+ * advertised networks and the Loc-RIB; speaker_int.h is the private seam between the two.
+ */
+#ifndef VBR_BGP_PEER_H
+#define VBR_BGP_PEER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conn.h"
+#include "fsm.h"
+#include "open.h"
+#include "rib.h"
+#include "speaker.h"
+#include "update.h"
+
+struct bgp_peer;
+
+/* One FSM instance with its connection and timers. */
+struct bgp_session {
+	struct bgp_peer *peer;
+	struct bgp_speaker *speaker;
+	struct bgp_fsm fsm;
+	struct bgp_conn *conn;     /* the session's connection, or NULL */
+	struct bgp_conn *new_conn; /* a connection the current event reported, not yet taken */
+	bool outgoing;             /* conn was initiated by us */
+	uv_timer_t timers[BGP_FSM_TIMER_COUNT];
+	int timers_open;
+	bool discarded;
+	/* From the peer's OPEN. */
+	bool have_open;
+	struct bgp_open open;
+};
+
+struct bgp_peer {
+	struct bgp_speaker *speaker;
+	struct bgp_peer_config config;
+	struct bgp_session *primary;
+	struct bgp_session *secondary;
+	enum bgp_state reported_state; /* last state told to on_state_change */
+	struct rib_in rib_in;
+	bool established;              /* PEER_UP seen, PEER_DOWN not yet */
+	bool speaker_detached;         /* removed: report nothing more to the service */
+	bool as4;                      /* both sides offered 4-octet AS */
+	uint32_t local_ip;             /* session's local address while established */
+	int64_t established_since_ms;
+	uint64_t advertised_routes;
+	uint64_t established_transitions;
+	uint64_t messages_in, messages_out, notifications_in, notifications_out;
+	char last_error[256];
+};
+
+struct bgp_peer *bgp_peer_new(struct bgp_speaker *speaker, const struct bgp_peer_config *config);
+/* Starts the peer unless it is admin down. */
+void bgp_peer_start(struct bgp_peer *peer);
+/* New configuration (same id). */
+void bgp_peer_apply(struct bgp_peer *peer, const struct bgp_peer_config *config);
+/* Sends Cease with subcode/message on any session, closes everything and frees the peer
+ * (its handles close asynchronously). */
+void bgp_peer_destroy(struct bgp_peer *peer, uint8_t cease_subcode, const char *message);
+/* Like destroy but keeps the (now session-less, Idle) peer: for shutdown. */
+void bgp_peer_halt(struct bgp_peer *peer, uint8_t cease_subcode, const char *message);
+/* Hard: Cease / Administrative Reset, then start again. Soft: ROUTE-REFRESH. */
+int bgp_peer_reset(struct bgp_peer *peer, bool soft, const char *message);
+/* An accepted connection from this peer's address. Takes ownership of conn. */
+void bgp_peer_accept(struct bgp_peer *peer, struct bgp_conn *conn);
+void bgp_peer_status(const struct bgp_peer *peer, struct bgp_peer_status *out);
+/* Announces / withdraws one of our networks on an Established session. */
+void bgp_peer_advertise(struct bgp_peer *peer, const struct bgp_prefix *prefix, bool withdraw);
+
+#endif

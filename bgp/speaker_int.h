@@ -1,0 +1,48 @@
+/*
+ * speaker_int: the speaker's private state, shared by speaker.c and peer.c only. Not for the
+ * service (it includes speaker.h).
+ */
+#ifndef VBR_BGP_SPEAKER_INT_H
+#define VBR_BGP_SPEAKER_INT_H
+
+#include "peer.h"
+#include "rib.h"
+#include "speaker.h"
+#include "update.h"
+
+struct bgp_speaker {
+	uv_loop_t *loop;
+	struct bgp_speaker_config config;
+	struct bgp_speaker_callbacks callbacks;
+	void *ctx;
+	uv_tcp_t listener;
+	bool listener_open;
+	struct bgp_peer **peers;
+	size_t peer_count, peer_cap;
+	struct bgp_prefix *networks; /* sorted by (addr, len) */
+	size_t network_count, network_cap;
+	struct rib_attr_table attrs;
+	struct rib_table loc_rib;    /* entries: aux = winning peer id */
+	struct bgp_update *update;   /* decode scratch (large), shared by all sessions */
+	uint64_t unknown_connections;
+	uint64_t random_state;
+	/* Handles (sessions, connections, the listener) not yet fully closed. */
+	uint64_t open_handles;
+	bool shutting_down;
+	void (*shutdown_done)(void *arg);
+	void *shutdown_arg;
+	uv_timer_t shutdown_timer;
+};
+
+uint32_t speaker_random(struct bgp_speaker *s);
+int64_t speaker_now_ms(void);
+/* A handle of the speaker finished closing (see open_handles). */
+void speaker_handle_closed(struct bgp_speaker *s);
+/* Counts conn in open_handles until its close callback. */
+void speaker_track_conn(struct bgp_speaker *s, struct bgp_conn *conn);
+/* Recomputes the Loc-RIB entry of one prefix from every peer's Adj-RIB-In (RFC 4271 9.1). */
+void speaker_decide(struct bgp_speaker *s, uint32_t prefix, uint8_t len);
+/* The listener's TCP MD5 key for this address ("" removes it). */
+void speaker_listener_key(struct bgp_speaker *s, uint32_t peer_ip, const char *key);
+
+#endif
