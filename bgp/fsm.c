@@ -21,7 +21,8 @@ static struct bgp_fsm_action *emit(struct bgp_fsm_output *out, enum bgp_fsm_acti
 	/* BGP_FSM_MAX_ACTIONS exceeds the longest list any transition builds (a teardown: six
 	 * timer stops and five more actions); past it, the last slot is reused rather than
 	 * writing beyond the array (the tests check no list comes near it). */
-	size_t i = out->n_actions < BGP_FSM_MAX_ACTIONS ? out->n_actions++ : BGP_FSM_MAX_ACTIONS - 1;
+	size_t i =
+	    out->n_actions < BGP_FSM_MAX_ACTIONS ? out->n_actions++ : BGP_FSM_MAX_ACTIONS - 1;
 	struct bgp_fsm_action *a = &out->actions[i];
 	memset(a, 0, sizeof(*a));
 	a->type = type;
@@ -69,7 +70,7 @@ static void send_notification(struct bgp_fsm_output *out, uint8_t code, uint8_t 
 }
 
 static void set_reason(struct bgp_fsm_output *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void set_reason(struct bgp_fsm_output *out, const char *fmt, ...)
 {
 	va_list ap;
@@ -137,8 +138,7 @@ static void tcp_fail_reason(struct bgp_fsm_output *out, const struct bgp_fsm_eve
  * Deviation: no ConnectRetryTimer for it (8.2.2 starts one and would connect when it fires;
  * "passive" here means we never initiate).
  */
-static void start(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
-		  struct bgp_fsm_output *out)
+static void start(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev, struct bgp_fsm_output *out)
 {
 	stop_timer(fsm, out, BGP_FSM_TIMER_IDLE_HOLD);
 	if (fsm->config.passive) {
@@ -183,8 +183,8 @@ struct down_notify {
  * routes if it was Established, release resources, and either arm the automatic restart
  * (IdleHoldTimer, growing, for DampPeerOscillations 8.1.1) or stay down.
  */
-static void go_down(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
-		    struct bgp_fsm_output *out, const struct down_notify *n, enum after_down after)
+static void go_down(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev, struct bgp_fsm_output *out,
+		    const struct down_notify *n, enum after_down after)
 {
 	enum bgp_state from = fsm->state;
 	stop_all_timers(fsm, out);
@@ -211,8 +211,8 @@ static void go_down(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
 		start_timer(fsm, out, BGP_FSM_TIMER_IDLE_HOLD, bgp_fsm_jitter(ms, ev->random));
 		uint64_t next = (uint64_t)ms * 2;
 		fsm->idle_hold_next_ms = next > fsm->config.idle_hold_max_ms
-						 ? fsm->config.idle_hold_max_ms
-						 : (uint32_t)next;
+					     ? fsm->config.idle_hold_max_ms
+					     : (uint32_t)next;
 		break;
 	}
 	case DOWN_MANUAL:
@@ -241,8 +241,8 @@ static void stop(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev, struct bgp
 	const char *msg = NULL;
 	if (sub == BGP_SUBERR_CEASE_ADMIN_SHUTDOWN || sub == BGP_SUBERR_CEASE_ADMIN_RESET)
 		msg = ev->stop.message;
-	struct down_notify n = {.send = true, .code = BGP_ERR_CEASE, .subcode = sub,
-				.message = msg};
+	struct down_notify n = {
+	    .send = true, .code = BGP_ERR_CEASE, .subcode = sub, .message = msg};
 	char desc[BGP_FSM_REASON_MAX];
 	bgp_notify_describe(BGP_ERR_CEASE, sub, msg, desc, sizeof(desc));
 	set_reason(out, "%s: NOTIFICATION sent: %s", why, desc);
@@ -253,8 +253,10 @@ static void stop(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev, struct bgp
 static void fail_with_event_notification(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
 					 struct bgp_fsm_output *out)
 {
-	struct down_notify n = {.send = true, .code = ev->notify.code,
-				.subcode = ev->notify.subcode, .data = ev->notify.data,
+	struct down_notify n = {.send = true,
+				.code = ev->notify.code,
+				.subcode = ev->notify.subcode,
+				.data = ev->notify.data,
 				.data_len = ev->notify.data_len};
 	char desc[BGP_FSM_REASON_MAX];
 	bgp_notify_describe(ev->notify.code, ev->notify.subcode, NULL, desc, sizeof(desc));
@@ -301,7 +303,8 @@ static void send_hold_expired(struct bgp_fsm *fsm, const struct bgp_fsm_event *e
 {
 	/* RFC 9687 4: send NOTIFICATION Send Hold Timer Expired if it can go out, and close the
 	 * connection without waiting for the peer to read it. */
-	struct down_notify n = {.send = true, .code = BGP_ERR_SEND_HOLD_TIMER, .no_flush = true};
+	struct down_notify n = {
+	    .send = true, .code = BGP_FSM_ERR_SEND_HOLD_TIMER, .no_flush = true};
 	set_reason(out, "send hold timer expired");
 	go_down(fsm, ev, out, &n, DOWN_RESTART);
 }
@@ -337,8 +340,7 @@ static void restart_hold(struct bgp_fsm *fsm, struct bgp_fsm_output *out)
 
 /* ---- one handler per state ---- */
 
-static void in_idle(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
-		    struct bgp_fsm_output *out)
+static void in_idle(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev, struct bgp_fsm_output *out)
 {
 	switch (ev->type) {
 	case BGP_FSM_EV_MANUAL_START:
@@ -525,9 +527,9 @@ static bool in_session_common(struct bgp_fsm *fsm, const struct bgp_fsm_event *e
 	case BGP_FSM_EV_SEND_PROGRESS:
 		/* RFC 9687 4: the SendHoldTimer restarts whenever the peer takes our data. */
 		if (timer_running(fsm, BGP_FSM_TIMER_SEND_HOLD))
-			start_timer(fsm, out, BGP_FSM_TIMER_SEND_HOLD,
-				    bgp_fsm_send_hold_ms(fsm->hold_s,
-							 fsm->config.send_hold_min_ms));
+			start_timer(
+			    fsm, out, BGP_FSM_TIMER_SEND_HOLD,
+			    bgp_fsm_send_hold_ms(fsm->hold_s, fsm->config.send_hold_min_ms));
 		return true;
 	case BGP_FSM_EV_CONNECT_RETRY_TIMER_EXPIRES:
 	case BGP_FSM_EV_IDLE_HOLD_TIMER_EXPIRES:
@@ -654,7 +656,8 @@ static void in_established(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
 			start_timer(fsm, out, BGP_FSM_TIMER_HOLD, (uint32_t)fsm->hold_s * 1000);
 		return;
 	case BGP_FSM_EV_UPDATE_MSG_ERR:
-		/* 8.2.2 Established, UpdateMsgErr; only RFC 7606 session-reset verdicts get here. */
+		/* 8.2.2 Established, UpdateMsgErr; only RFC 7606 session-reset verdicts get here.
+		 */
 		fail_with_event_notification(fsm, ev, out);
 		return;
 	case BGP_FSM_EV_BGP_OPEN:
@@ -823,8 +826,7 @@ uint32_t bgp_fsm_send_hold_ms(uint16_t hold_s, uint32_t min_ms)
 	return twice > min_ms ? twice : min_ms;
 }
 
-enum bgp_fsm_incoming bgp_fsm_route_incoming(const struct bgp_fsm *primary,
-					     bool secondary_exists)
+enum bgp_fsm_incoming bgp_fsm_route_incoming(const struct bgp_fsm *primary, bool secondary_exists)
 {
 	switch (primary->state) {
 	case BGP_STATE_CONNECT:
@@ -834,7 +836,7 @@ enum bgp_fsm_incoming bgp_fsm_route_incoming(const struct bgp_fsm *primary,
 	case BGP_STATE_OPEN_CONFIRM:
 		/* 6.8: both connections go on until an OPEN lets us compare identifiers. */
 		return secondary_exists ? BGP_FSM_INCOMING_REJECT : BGP_FSM_INCOMING_TO_SECONDARY;
-	case BGP_STATE_IDLE:        /* 8.2.2 Idle refuses connections */
+	case BGP_STATE_IDLE:	    /* 8.2.2 Idle refuses connections */
 	case BGP_STATE_ESTABLISHED: /* 6.8: an Established session wins over a new one */
 	default:
 		return BGP_FSM_INCOMING_REJECT;
@@ -852,15 +854,15 @@ bool bgp_fsm_collision_keep_outgoing(uint32_t local_id, uint32_t local_asn, uint
 }
 
 enum bgp_fsm_collision bgp_fsm_collision(const struct bgp_fsm *other, bool this_is_outgoing,
-					 uint32_t local_id, uint32_t local_asn,
-					 uint32_t remote_id, uint32_t remote_asn)
+					 uint32_t local_id, uint32_t local_asn, uint32_t remote_id,
+					 uint32_t remote_asn)
 {
 	if (!other)
 		return BGP_FSM_COLLISION_NONE;
 	switch (other->state) {
 	case BGP_STATE_OPEN_CONFIRM: {
 		bool keep_out =
-			bgp_fsm_collision_keep_outgoing(local_id, local_asn, remote_id, remote_asn);
+		    bgp_fsm_collision_keep_outgoing(local_id, local_asn, remote_id, remote_asn);
 		return keep_out == this_is_outgoing ? BGP_FSM_COLLISION_DUMP_OTHER
 						    : BGP_FSM_COLLISION_DUMP_THIS;
 	}

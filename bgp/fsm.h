@@ -31,6 +31,7 @@
  *   3. An instance that received OPEN_COLLISION_DUMP is finished: it goes to Idle and asks for
  *      no restart. Discarding an instance means stopping all its timers. If the primary falls
  *      to Idle while a secondary is alive, the driver may promote the secondary the same way.
+ *      A secondary that falls back to Active or Idle on its own is simply discarded.
  *   The peer's state shown to the API is the primary's.
  *
  * Deviations from the RFC text, each for a stated reason, are marked "Deviation" below and in
@@ -47,60 +48,60 @@
 
 /* ---- defaults (milliseconds unless named _s) ---- */
 
-#define BGP_FSM_CONNECT_RETRY_MS 5000     /* DESIGN.md: a peer comes up within seconds */
-#define BGP_FSM_OPEN_HOLD_MS     240000   /* 8.2.2 OpenSent: "a large value", 4 minutes */
-#define BGP_FSM_IDLE_HOLD_MS     1000     /* first automatic restart after a failure */
-#define BGP_FSM_IDLE_HOLD_MAX_MS 120000   /* cap of the doubling idle hold time */
-#define BGP_FSM_STABLE_MS        60000    /* Established this long resets the idle hold time */
-#define BGP_FSM_SEND_HOLD_MIN_MS 480000   /* RFC 9687: max(8 minutes, 2 x hold time) */
-#define BGP_ERR_SEND_HOLD_TIMER  8        /* RFC 9687 error code "Send Hold Timer Expired" */
+#define BGP_FSM_CONNECT_RETRY_MS    5000   /* DESIGN.md: a peer comes up within seconds */
+#define BGP_FSM_OPEN_HOLD_MS	    240000 /* 8.2.2 OpenSent: "a large value", 4 minutes */
+#define BGP_FSM_IDLE_HOLD_MS	    1000   /* first automatic restart after a failure */
+#define BGP_FSM_IDLE_HOLD_MAX_MS    120000 /* cap of the doubling idle hold time */
+#define BGP_FSM_STABLE_MS	    60000  /* Established this long resets the idle hold time */
+#define BGP_FSM_SEND_HOLD_MIN_MS    480000 /* RFC 9687: max(8 minutes, 2 x hold time) */
+#define BGP_FSM_ERR_SEND_HOLD_TIMER 8	   /* RFC 9687 error code "Send Hold Timer Expired" */
 
 /* ---- timers ---- */
 
 enum bgp_fsm_timer {
 	BGP_FSM_TIMER_CONNECT_RETRY = 0, /* 8: ConnectRetryTimer */
-	BGP_FSM_TIMER_HOLD = 1,          /* 8: HoldTimer */
-	BGP_FSM_TIMER_KEEPALIVE = 2,     /* 8: KeepaliveTimer */
-	BGP_FSM_TIMER_SEND_HOLD = 3,     /* RFC 9687 SendHoldTimer */
-	BGP_FSM_TIMER_IDLE_HOLD = 4,     /* 8: IdleHoldTimer (automatic restart, damping) */
-	BGP_FSM_TIMER_STABLE = 5,        /* ours: Established long enough to reset the idle hold */
+	BGP_FSM_TIMER_HOLD = 1,		 /* 8: HoldTimer */
+	BGP_FSM_TIMER_KEEPALIVE = 2,	 /* 8: KeepaliveTimer */
+	BGP_FSM_TIMER_SEND_HOLD = 3,	 /* RFC 9687 SendHoldTimer */
+	BGP_FSM_TIMER_IDLE_HOLD = 4,	 /* 8: IdleHoldTimer (automatic restart, damping) */
+	BGP_FSM_TIMER_STABLE = 5,	 /* ours: Established long enough to reset the idle hold */
 };
 #define BGP_FSM_TIMER_COUNT 6
 
 /* ---- events (values are RFC 4271 8.1 event numbers where there is one) ---- */
 
 enum bgp_fsm_event_type {
-	BGP_FSM_EV_MANUAL_START = 1,     /* operator enabled the peer. data: none */
-	BGP_FSM_EV_MANUAL_STOP = 2,      /* operator disabled/removed/reset it. data: stop */
-	BGP_FSM_EV_AUTOMATIC_START = 3,  /* start unless manually stopped. data: none */
-	BGP_FSM_EV_AUTOMATIC_STOP = 8,   /* e.g. route limit teardown; restarts after idle hold.
-					  * data: stop */
-	BGP_FSM_EV_CONNECT_RETRY_TIMER_EXPIRES = 9,  /* data: none */
-	BGP_FSM_EV_HOLD_TIMER_EXPIRES = 10,          /* data: none */
-	BGP_FSM_EV_KEEPALIVE_TIMER_EXPIRES = 11,     /* data: none */
-	BGP_FSM_EV_IDLE_HOLD_TIMER_EXPIRES = 13,     /* data: none */
-	BGP_FSM_EV_TCP_CR_ACKED = 16,            /* our outgoing connect succeeded. data: none */
-	BGP_FSM_EV_TCP_CONNECTION_CONFIRMED = 17, /* we accepted the peer's connection. none */
-	BGP_FSM_EV_TCP_CONNECTION_FAILS = 18,    /* connect failed, or the session's connection
-						  * closed/errored (EOF: error 0). data: tcp_fail */
-	BGP_FSM_EV_BGP_OPEN = 19,         /* a valid OPEN (codec checked it). data: open */
-	BGP_FSM_EV_BGP_HEADER_ERR = 21,   /* framing error. data: notify (what to send) */
-	BGP_FSM_EV_BGP_OPEN_MSG_ERR = 22, /* bad OPEN. data: notify (what to send) */
+	BGP_FSM_EV_MANUAL_START = 1,	/* operator enabled the peer. data: none */
+	BGP_FSM_EV_MANUAL_STOP = 2,	/* operator disabled/removed/reset it. data: stop */
+	BGP_FSM_EV_AUTOMATIC_START = 3, /* start unless manually stopped. data: none */
+	BGP_FSM_EV_AUTOMATIC_STOP = 8,	/* e.g. route limit teardown; restarts after idle hold.
+					 * data: stop */
+	BGP_FSM_EV_CONNECT_RETRY_TIMER_EXPIRES = 9, /* data: none */
+	BGP_FSM_EV_HOLD_TIMER_EXPIRES = 10,	    /* data: none */
+	BGP_FSM_EV_KEEPALIVE_TIMER_EXPIRES = 11,    /* data: none */
+	BGP_FSM_EV_IDLE_HOLD_TIMER_EXPIRES = 13,    /* data: none */
+	BGP_FSM_EV_TCP_CR_ACKED = 16,		    /* our outgoing connect succeeded. data: none */
+	BGP_FSM_EV_TCP_CONNECTION_CONFIRMED = 17,   /* we accepted the peer's connection. none */
+	BGP_FSM_EV_TCP_CONNECTION_FAILS = 18,	    /* connect failed, or the session's connection
+						     * closed/errored (EOF: error 0). data: tcp_fail */
+	BGP_FSM_EV_BGP_OPEN = 19,	     /* a valid OPEN (codec checked it). data: open */
+	BGP_FSM_EV_BGP_HEADER_ERR = 21,	     /* framing error. data: notify (what to send) */
+	BGP_FSM_EV_BGP_OPEN_MSG_ERR = 22,    /* bad OPEN. data: notify (what to send) */
 	BGP_FSM_EV_OPEN_COLLISION_DUMP = 23, /* lost collision resolution. data: none */
-	BGP_FSM_EV_NOTIF_MSG_VER_ERR = 24, /* NOTIFICATION OPEN/Unsupported Version received.
-					    * data: notify (what arrived) */
-	BGP_FSM_EV_NOTIF_MSG = 25,        /* any other NOTIFICATION received (2/1 is treated as
-					   * NotifMsgVerErr). data: notify (what arrived) */
-	BGP_FSM_EV_KEEPALIVE_MSG = 26,    /* data: none */
-	BGP_FSM_EV_UPDATE_MSG = 27,       /* a valid UPDATE (RFC 7606 treat-as-withdraw and
-					   * attribute-discard included) or a ROUTE-REFRESH.
-					   * data: none */
-	BGP_FSM_EV_UPDATE_MSG_ERR = 28,   /* UPDATE with an RFC 7606 session-reset verdict.
-					   * data: notify (what to send) */
+	BGP_FSM_EV_NOTIF_MSG_VER_ERR = 24,   /* NOTIFICATION OPEN/Unsupported Version received.
+					      * data: notify (what arrived) */
+	BGP_FSM_EV_NOTIF_MSG = 25,	     /* any other NOTIFICATION received (2/1 is treated as
+					      * NotifMsgVerErr). data: notify (what arrived) */
+	BGP_FSM_EV_KEEPALIVE_MSG = 26,	     /* data: none */
+	BGP_FSM_EV_UPDATE_MSG = 27,	     /* a valid UPDATE (RFC 7606 treat-as-withdraw and
+					      * attribute-discard included) or a ROUTE-REFRESH.
+					      * data: none */
+	BGP_FSM_EV_UPDATE_MSG_ERR = 28,	     /* UPDATE with an RFC 7606 session-reset verdict.
+					      * data: notify (what to send) */
 	BGP_FSM_EV_SEND_HOLD_TIMER_EXPIRES = 29, /* RFC 9687 section 4. data: none */
-	BGP_FSM_EV_SEND_PROGRESS = 100,   /* ours: a write to the peer completed (uv_write
-					   * callback, status 0). Restarts the send hold timer. */
-	BGP_FSM_EV_STABLE_TIMER_EXPIRES = 101, /* ours. data: none */
+	BGP_FSM_EV_SEND_PROGRESS = 100,		 /* ours: a write to the peer completed (uv_write
+						  * callback, status 0). Restarts the send hold timer. */
+	BGP_FSM_EV_STABLE_TIMER_EXPIRES = 101,	 /* ours. data: none */
 };
 
 struct bgp_fsm_event {
@@ -119,7 +120,7 @@ struct bgp_fsm_event {
 
 	/* TCP_CONNECTION_FAILS */
 	struct {
-		int error;          /* negative errno as libuv gives it (UV_ECONNREFUSED ==
+		int error;	    /* negative errno as libuv gives it (UV_ECONNREFUSED ==
 				     * -ECONNREFUSED); 0 = the peer closed the connection (EOF) */
 		const char *detail; /* e.g. uv_strerror(error); may be NULL */
 	} tcp_fail;
@@ -147,31 +148,31 @@ struct bgp_fsm_event {
 /* ---- actions ---- */
 
 enum bgp_fsm_action_type {
-	BGP_FSM_ACT_CONNECT = 1,        /* start an outgoing TCP connection to the peer; result
+	BGP_FSM_ACT_CONNECT = 1,	/* start an outgoing TCP connection to the peer; result
 					 * comes back as TCP_CR_ACKED or TCP_CONNECTION_FAILS */
 	BGP_FSM_ACT_CANCEL_CONNECT = 2, /* abandon the outgoing attempt in progress (if any);
 					 * feed no event for it afterwards */
-	BGP_FSM_ACT_REJECT = 3,         /* close the NEW connection the current event reported
+	BGP_FSM_ACT_REJECT = 3,		/* close the NEW connection the current event reported
 					 * (TCP_CONNECTION_CONFIRMED / TCP_CR_ACKED); the session's
 					 * own connection, if any, is untouched */
-	BGP_FSM_ACT_SEND_OPEN = 4,      /* our OPEN, with config.hold_time_s as Hold Time */
+	BGP_FSM_ACT_SEND_OPEN = 4,	/* our OPEN, with config.hold_time_s as Hold Time */
 	BGP_FSM_ACT_SEND_KEEPALIVE = 5,
 	BGP_FSM_ACT_SEND_NOTIFICATION = 6, /* fields: notify */
-	BGP_FSM_ACT_CLOSE = 7,          /* close the session's connection. fields: flush */
-	BGP_FSM_ACT_START_TIMER = 8,    /* (re)start timer for ms. fields: timer, ms */
-	BGP_FSM_ACT_STOP_TIMER = 9,     /* fields: timer */
-	BGP_FSM_ACT_PEER_UP = 10,       /* entered Established: advertise networks, End-of-RIB;
-					 * fsm->hold_s / keepalive_s / remote_id are final */
-	BGP_FSM_ACT_PEER_DOWN = 11,     /* left Established: drop the peer's routes from the
-					 * Loc-RIB, stop advertising. fields: none (out.reason) */
-	BGP_FSM_ACT_RELEASE = 12,       /* free per-session resources: read/write buffers,
-					 * negotiated capabilities, Adj-RIB-In/Out */
+	BGP_FSM_ACT_CLOSE = 7,		   /* close the session's connection. fields: flush */
+	BGP_FSM_ACT_START_TIMER = 8,	   /* (re)start timer for ms. fields: timer, ms */
+	BGP_FSM_ACT_STOP_TIMER = 9,	   /* fields: timer */
+	BGP_FSM_ACT_PEER_UP = 10,	   /* entered Established: advertise networks, End-of-RIB;
+					    * fsm->hold_s / keepalive_s / remote_id are final */
+	BGP_FSM_ACT_PEER_DOWN = 11,	   /* left Established: drop the peer's routes from the
+					    * Loc-RIB, stop advertising. fields: none (out.reason) */
+	BGP_FSM_ACT_RELEASE = 12,	   /* free per-session resources: read/write buffers,
+					    * negotiated capabilities, Adj-RIB-In/Out */
 };
 
 struct bgp_fsm_action {
 	enum bgp_fsm_action_type type;
 	enum bgp_fsm_timer timer; /* START_TIMER, STOP_TIMER */
-	uint32_t ms;              /* START_TIMER: duration, jitter already applied */
+	uint32_t ms;		  /* START_TIMER: duration, jitter already applied */
 	/*
 	 * CLOSE: true = write what is queued (the NOTIFICATION just sent) before closing, bounded
 	 * in time; false = close now and discard queued output (send hold timer: the peer is not
@@ -213,14 +214,14 @@ struct bgp_fsm_output {
 /* ---- the machine ---- */
 
 struct bgp_fsm_config {
-	uint16_t hold_time_s;   /* proposed in our OPEN: 0 = none, else >= 3 (default 30) */
-	uint16_t keepalive_s;   /* configured keepalive; 0 = hold/3 (default 10) */
-	bool passive;           /* never connect; wait in Active for the peer to connect */
+	uint16_t hold_time_s;	   /* proposed in our OPEN: 0 = none, else >= 3 (default 30) */
+	uint16_t keepalive_s;	   /* configured keepalive; 0 = hold/3 (default 10) */
+	bool passive;		   /* never connect; wait in Active for the peer to connect */
 	uint32_t connect_retry_ms; /* 0 = BGP_FSM_CONNECT_RETRY_MS */
-	uint32_t open_hold_ms;     /* 0 = BGP_FSM_OPEN_HOLD_MS */
-	uint32_t idle_hold_ms;     /* 0 = BGP_FSM_IDLE_HOLD_MS */
+	uint32_t open_hold_ms;	   /* 0 = BGP_FSM_OPEN_HOLD_MS */
+	uint32_t idle_hold_ms;	   /* 0 = BGP_FSM_IDLE_HOLD_MS */
 	uint32_t idle_hold_max_ms; /* 0 = BGP_FSM_IDLE_HOLD_MAX_MS */
-	uint32_t stable_ms;        /* 0 = BGP_FSM_STABLE_MS */
+	uint32_t stable_ms;	   /* 0 = BGP_FSM_STABLE_MS */
 	uint32_t send_hold_min_ms; /* 0 = BGP_FSM_SEND_HOLD_MIN_MS; tests set it small */
 };
 
@@ -228,14 +229,14 @@ struct bgp_fsm_config {
 struct bgp_fsm {
 	struct bgp_fsm_config config; /* may be changed between steps (takes effect next use) */
 	enum bgp_state state;
-	uint32_t timers_running;       /* bit (1u << enum bgp_fsm_timer) per running timer */
+	uint32_t timers_running;	/* bit (1u << enum bgp_fsm_timer) per running timer */
 	uint32_t connect_retry_counter; /* 8: ConnectRetryCounter */
-	uint32_t idle_hold_next_ms;    /* the idle hold time the next failure will use */
-	bool manual_stop;              /* stopped by ManualStop: AutomaticStart is ignored */
+	uint32_t idle_hold_next_ms;	/* the idle hold time the next failure will use */
+	bool manual_stop;		/* stopped by ManualStop: AutomaticStart is ignored */
 	/* Negotiated when the OPEN arrived (OpenConfirm, Established); 0 before. */
 	uint16_t hold_s;
 	uint16_t keepalive_s;
-	uint32_t remote_id;            /* peer's BGP identifier, host byte order */
+	uint32_t remote_id; /* peer's BGP identifier, host byte order */
 };
 
 /* Idle, not started, no timers; config copied and its zero fields replaced by defaults. */
@@ -284,8 +285,7 @@ enum bgp_fsm_incoming {
 	BGP_FSM_INCOMING_TO_SECONDARY = 2,
 	BGP_FSM_INCOMING_REJECT = 3,
 };
-enum bgp_fsm_incoming bgp_fsm_route_incoming(const struct bgp_fsm *primary,
-					     bool secondary_exists);
+enum bgp_fsm_incoming bgp_fsm_route_incoming(const struct bgp_fsm *primary, bool secondary_exists);
 
 /* A fresh instance for a second connection: the primary's config, state Active, no timers. */
 void bgp_fsm_init_secondary(struct bgp_fsm *secondary, const struct bgp_fsm *primary);
@@ -303,7 +303,7 @@ bool bgp_fsm_collision_keep_outgoing(uint32_t local_id, uint32_t local_asn, uint
 				     uint32_t remote_asn);
 
 enum bgp_fsm_collision {
-	BGP_FSM_COLLISION_NONE = 0,       /* no decision needed: feed the OPEN */
+	BGP_FSM_COLLISION_NONE = 0,	  /* no decision needed: feed the OPEN */
 	BGP_FSM_COLLISION_DUMP_THIS = 1,  /* dump the connection the OPEN arrived on */
 	BGP_FSM_COLLISION_DUMP_OTHER = 2, /* dump the other connection, then feed the OPEN */
 };
@@ -314,7 +314,7 @@ enum bgp_fsm_collision {
  * is dumped); in any other state there is nothing to decide yet.
  */
 enum bgp_fsm_collision bgp_fsm_collision(const struct bgp_fsm *other, bool this_is_outgoing,
-					 uint32_t local_id, uint32_t local_asn,
-					 uint32_t remote_id, uint32_t remote_asn);
+					 uint32_t local_id, uint32_t local_asn, uint32_t remote_id,
+					 uint32_t remote_asn);
 
 #endif

@@ -40,23 +40,23 @@ static void test_negotiate_hold(void **state)
 		bool ok;
 		uint16_t hold, keepalive;
 	} cases[] = {
-		{30, 10, 90, true, 30, 10},    /* ours is smaller */
-		{90, 30, 30, true, 30, 10},    /* the peer's is smaller: keepalive capped at 1/3 */
-		{30, 10, 9, true, 9, 3},
-		{30, 0, 90, true, 30, 10},     /* keepalive 0 = hold/3 */
-		{0, 10, 90, true, 0, 0},       /* we want none: no keepalives, no hold timer */
-		{30, 10, 0, true, 0, 0},       /* the peer wants none */
-		{30, 10, 3, true, 3, 1},       /* the smallest acceptable */
-		{30, 10, 1, false, 0, 0},      /* 6.2: 1 and 2 are refused */
-		{30, 10, 2, false, 0, 0},
-		{30, 5, 90, true, 30, 5},      /* a shorter configured keepalive is kept */
-		{65535, 0, 65535, true, 65535, 21845},
-		{4, 10, 90, true, 4, 1},
+	    {30, 10, 90, true, 30, 10}, /* ours is smaller */
+	    {90, 30, 30, true, 30, 10}, /* the peer's is smaller: keepalive capped at 1/3 */
+	    {30, 10, 9, true, 9, 3},
+	    {30, 0, 90, true, 30, 10}, /* keepalive 0 = hold/3 */
+	    {0, 10, 90, true, 0, 0},   /* we want none: no keepalives, no hold timer */
+	    {30, 10, 0, true, 0, 0},   /* the peer wants none */
+	    {30, 10, 3, true, 3, 1},   /* the smallest acceptable */
+	    {30, 10, 1, false, 0, 0},  /* 6.2: 1 and 2 are refused */
+	    {30, 10, 2, false, 0, 0},
+	    {30, 5, 90, true, 30, 5}, /* a shorter configured keepalive is kept */
+	    {65535, 0, 65535, true, 65535, 21845},
+	    {4, 10, 90, true, 4, 1},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint16_t hold = 7777, ka = 7777;
-		bool ok = bgp_fsm_negotiate_hold(cases[i].ours, cases[i].ka, cases[i].peer, &hold,
-						 &ka);
+		bool ok =
+		    bgp_fsm_negotiate_hold(cases[i].ours, cases[i].ka, cases[i].peer, &hold, &ka);
 		assert_int_equal(ok, cases[i].ok);
 		if (ok) {
 			assert_int_equal(hold, cases[i].hold);
@@ -186,8 +186,9 @@ static void test_jitter_applied_by_the_fsm(void **state)
 	step(&f,
 	     (struct bgp_fsm_event){.type = E(BGP_OPEN), .random = half, .open = {.hold_time = 90}},
 	     &out);
-	assert_string_equal(actions(&out),
-			    "send_keepalive start(KA,8750) start(Hold,30000) start(SendHold,480000)");
+	assert_string_equal(
+	    actions(&out),
+	    "send_keepalive start(KA,8750) start(Hold,30000) start(SendHold,480000)");
 	step(&f, (struct bgp_fsm_event){.type = E(HOLD_TIMER_EXPIRES), .random = half}, &out);
 	assert_string_equal(actions(&out),
 			    "stop(KA) stop(SendHold) notify(4/0) close(flush) release "
@@ -266,12 +267,12 @@ static void test_route_incoming(void **state)
 		enum bgp_state st;
 		enum bgp_fsm_incoming alone, with_secondary;
 	} cases[] = {
-		{BGP_STATE_IDLE, BGP_FSM_INCOMING_REJECT, BGP_FSM_INCOMING_REJECT},
-		{BGP_STATE_CONNECT, BGP_FSM_INCOMING_TO_PRIMARY, BGP_FSM_INCOMING_TO_PRIMARY},
-		{BGP_STATE_ACTIVE, BGP_FSM_INCOMING_TO_PRIMARY, BGP_FSM_INCOMING_TO_PRIMARY},
-		{BGP_STATE_OPEN_SENT, BGP_FSM_INCOMING_TO_SECONDARY, BGP_FSM_INCOMING_REJECT},
-		{BGP_STATE_OPEN_CONFIRM, BGP_FSM_INCOMING_TO_SECONDARY, BGP_FSM_INCOMING_REJECT},
-		{BGP_STATE_ESTABLISHED, BGP_FSM_INCOMING_REJECT, BGP_FSM_INCOMING_REJECT},
+	    {BGP_STATE_IDLE, BGP_FSM_INCOMING_REJECT, BGP_FSM_INCOMING_REJECT},
+	    {BGP_STATE_CONNECT, BGP_FSM_INCOMING_TO_PRIMARY, BGP_FSM_INCOMING_TO_PRIMARY},
+	    {BGP_STATE_ACTIVE, BGP_FSM_INCOMING_TO_PRIMARY, BGP_FSM_INCOMING_TO_PRIMARY},
+	    {BGP_STATE_OPEN_SENT, BGP_FSM_INCOMING_TO_SECONDARY, BGP_FSM_INCOMING_REJECT},
+	    {BGP_STATE_OPEN_CONFIRM, BGP_FSM_INCOMING_TO_SECONDARY, BGP_FSM_INCOMING_REJECT},
+	    {BGP_STATE_ESTABLISHED, BGP_FSM_INCOMING_REJECT, BGP_FSM_INCOMING_REJECT},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		p.state = cases[i].st;
@@ -309,7 +310,7 @@ static void test_collision_scenario(void **state)
 
 	/* The OPEN on the secondary (incoming): the peer is higher, so its connection stays. */
 	enum bgp_fsm_collision d =
-		bgp_fsm_collision(&primary, false, local_id, 45104, remote_id, 65001);
+	    bgp_fsm_collision(&primary, false, local_id, 45104, remote_id, 65001);
 	assert_int_equal(d, BGP_FSM_COLLISION_DUMP_OTHER);
 	fsm_feed(&primary, E(OPEN_COLLISION_DUMP), &out);
 	assert_int_equal(out.new_state, BGP_STATE_IDLE);
@@ -370,8 +371,8 @@ static void test_idle_hold_grows_to_cap(void **state)
 	struct bgp_fsm f;
 	struct bgp_fsm_config c = fsm_test_config();
 	bgp_fsm_init(&f, &c);
-	static const uint32_t want[] = {1000,  2000,  4000,   8000,   16000, 32000,
-					64000, 120000, 120000, 120000};
+	static const uint32_t want[] = {1000,  2000,  4000,   8000,   16000,
+					32000, 64000, 120000, 120000, 120000};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		uint32_t got = fail_once(&f, i == 0 ? E(MANUAL_START) : E(IDLE_HOLD_TIMER_EXPIRES));
 		assert_int_equal(got, want[i]);
@@ -424,7 +425,7 @@ static void test_idle_hold_resets_after_stable_session(void **state)
 	struct bgp_fsm f;
 	struct bgp_fsm_config c = fsm_test_config();
 	bgp_fsm_init(&f, &c);
-	fail_once(&f, E(MANUAL_START));                        /* 1000 */
+	fail_once(&f, E(MANUAL_START)); /* 1000 */
 	assert_int_equal(fail_once(&f, E(IDLE_HOLD_TIMER_EXPIRES)), 2000);
 	/* Established but dropped before the stable timer: still growing (flapping). */
 	establish_from_idle(&f);
@@ -507,15 +508,15 @@ static void test_tcp_failure_reasons(void **state)
 		const char *detail;
 		const char *reason;
 	} cases[] = {
-		{-ECONNREFUSED, "connection refused", "connection refused"},
-		{0, NULL, "connection closed by peer"},
-		{-ECONNRESET, NULL, "connection reset by peer"},
-		{-ETIMEDOUT, NULL, "connection timed out"},
-		{-EHOSTUNREACH, NULL, "host unreachable"},
-		{-ENETUNREACH, NULL, "network unreachable"},
-		{-EPIPE, "broken pipe", "TCP connection failed: broken pipe"},
-		{-EACCES, NULL, "TCP connection failed: error -13"},
-		{-EACCES, "", "TCP connection failed: error -13"},
+	    {-ECONNREFUSED, "connection refused", "connection refused"},
+	    {0, NULL, "connection closed by peer"},
+	    {-ECONNRESET, NULL, "connection reset by peer"},
+	    {-ETIMEDOUT, NULL, "connection timed out"},
+	    {-EHOSTUNREACH, NULL, "host unreachable"},
+	    {-ENETUNREACH, NULL, "network unreachable"},
+	    {-EPIPE, "broken pipe", "TCP connection failed: broken pipe"},
+	    {-EACCES, NULL, "TCP connection failed: error -13"},
+	    {-EACCES, "", "TCP connection failed: error -13"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct bgp_fsm f;
@@ -541,22 +542,22 @@ static void test_stop_reasons(void **state)
 		const char *reason;
 		const char *actions;
 	} cases[] = {
-		{0, NULL, "admin down: NOTIFICATION sent: Cease / Administrative Shutdown",
-		 "notify(6/2)"},
-		{BGP_SUBERR_CEASE_PEER_DECONFIGURED, "ignored",
-		 "peer deconfigured: NOTIFICATION sent: Cease / Peer De-configured", "notify(6/3)"},
-		{BGP_SUBERR_CEASE_ADMIN_RESET, "new key",
-		 "admin reset: NOTIFICATION sent: Cease / Administrative Reset: \"new key\"",
-		 "notify(6/4,msg=new key)"},
-		{BGP_SUBERR_CEASE_OTHER_CONFIG_CHANGE, NULL,
-		 "configuration changed: NOTIFICATION sent: Cease / Other Configuration Change",
-		 "notify(6/6)"},
-		{BGP_SUBERR_CEASE_OUT_OF_RESOURCES, NULL,
-		 "out of resources: NOTIFICATION sent: Cease / Out of Resources", "notify(6/8)"},
-		{BGP_SUBERR_CEASE_HARD_RESET, NULL, "hard reset: NOTIFICATION sent: Cease / Hard Reset",
-		 "notify(6/9)"},
-		{BGP_SUBERR_CEASE_BFD_DOWN, NULL, "stopped: NOTIFICATION sent: Cease / BFD Down",
-		 "notify(6/10)"},
+	    {0, NULL, "admin down: NOTIFICATION sent: Cease / Administrative Shutdown",
+	     "notify(6/2)"},
+	    {BGP_SUBERR_CEASE_PEER_DECONFIGURED, "ignored",
+	     "peer deconfigured: NOTIFICATION sent: Cease / Peer De-configured", "notify(6/3)"},
+	    {BGP_SUBERR_CEASE_ADMIN_RESET, "new key",
+	     "admin reset: NOTIFICATION sent: Cease / Administrative Reset: \"new key\"",
+	     "notify(6/4,msg=new key)"},
+	    {BGP_SUBERR_CEASE_OTHER_CONFIG_CHANGE, NULL,
+	     "configuration changed: NOTIFICATION sent: Cease / Other Configuration Change",
+	     "notify(6/6)"},
+	    {BGP_SUBERR_CEASE_OUT_OF_RESOURCES, NULL,
+	     "out of resources: NOTIFICATION sent: Cease / Out of Resources", "notify(6/8)"},
+	    {BGP_SUBERR_CEASE_HARD_RESET, NULL, "hard reset: NOTIFICATION sent: Cease / Hard Reset",
+	     "notify(6/9)"},
+	    {BGP_SUBERR_CEASE_BFD_DOWN, NULL, "stopped: NOTIFICATION sent: Cease / BFD Down",
+	     "notify(6/10)"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct bgp_fsm f;
@@ -608,11 +609,10 @@ static void test_notif_version_error_mapped(void **state)
 	struct bgp_fsm_output out;
 	struct bgp_fsm_config c = fsm_test_config();
 	reach_open_sent(&f, &c);
-	step(&f,
-	     (struct bgp_fsm_event){.type = E(NOTIF_MSG), .notify = {.code = 2, .subcode = 1}},
+	step(&f, (struct bgp_fsm_event){.type = E(NOTIF_MSG), .notify = {.code = 2, .subcode = 1}},
 	     &out);
-	assert_string_equal(out.reason,
-			    "NOTIFICATION received: OPEN Message Error / Unsupported Version Number");
+	assert_string_equal(
+	    out.reason, "NOTIFICATION received: OPEN Message Error / Unsupported Version Number");
 	assert_string_equal(actions(&out), "stop(Hold) close release start(IdleHold,1000)");
 }
 
@@ -658,29 +658,29 @@ static void test_init_defaults(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_negotiate_hold),
-		cmocka_unit_test(test_zero_hold_session),
-		cmocka_unit_test(test_open_with_hold_one_is_refused),
-		cmocka_unit_test(test_negotiated_timers_in_session),
-		cmocka_unit_test(test_jitter_bounds),
-		cmocka_unit_test(test_jitter_applied_by_the_fsm),
-		cmocka_unit_test(test_send_hold_ms),
-		cmocka_unit_test(test_collision_keep_outgoing),
-		cmocka_unit_test(test_collision_decision),
-		cmocka_unit_test(test_route_incoming),
-		cmocka_unit_test(test_collision_scenario),
-		cmocka_unit_test(test_adopt_peer_state),
-		cmocka_unit_test(test_idle_hold_grows_to_cap),
-		cmocka_unit_test(test_idle_hold_config),
-		cmocka_unit_test(test_idle_hold_resets_after_stable_session),
-		cmocka_unit_test(test_manual_stop_holds_down),
-		cmocka_unit_test(test_passive_peer),
-		cmocka_unit_test(test_tcp_failure_reasons),
-		cmocka_unit_test(test_stop_reasons),
-		cmocka_unit_test(test_long_notification_reason),
-		cmocka_unit_test(test_notif_version_error_mapped),
-		cmocka_unit_test(test_names_and_timer_events),
-		cmocka_unit_test(test_init_defaults),
+	    cmocka_unit_test(test_negotiate_hold),
+	    cmocka_unit_test(test_zero_hold_session),
+	    cmocka_unit_test(test_open_with_hold_one_is_refused),
+	    cmocka_unit_test(test_negotiated_timers_in_session),
+	    cmocka_unit_test(test_jitter_bounds),
+	    cmocka_unit_test(test_jitter_applied_by_the_fsm),
+	    cmocka_unit_test(test_send_hold_ms),
+	    cmocka_unit_test(test_collision_keep_outgoing),
+	    cmocka_unit_test(test_collision_decision),
+	    cmocka_unit_test(test_route_incoming),
+	    cmocka_unit_test(test_collision_scenario),
+	    cmocka_unit_test(test_adopt_peer_state),
+	    cmocka_unit_test(test_idle_hold_grows_to_cap),
+	    cmocka_unit_test(test_idle_hold_config),
+	    cmocka_unit_test(test_idle_hold_resets_after_stable_session),
+	    cmocka_unit_test(test_manual_stop_holds_down),
+	    cmocka_unit_test(test_passive_peer),
+	    cmocka_unit_test(test_tcp_failure_reasons),
+	    cmocka_unit_test(test_stop_reasons),
+	    cmocka_unit_test(test_long_notification_reason),
+	    cmocka_unit_test(test_notif_version_error_mapped),
+	    cmocka_unit_test(test_names_and_timer_events),
+	    cmocka_unit_test(test_init_defaults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
