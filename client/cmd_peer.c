@@ -21,7 +21,7 @@ static const char *state_text(const Vbr__V1__BgpPeer *p, char *buf, size_t size)
 	return buf;
 }
 
-static void peer_detail(struct vbrctl *cli, const Vbr__V1__BgpPeer *p)
+static void peer_detail(struct vbrctl *cli, const Vbr__V1__BgpPeer *p, const char *group)
 {
 	char state[64], status[32], since[40], up[32], created[40];
 	fmt_enum(&vbr__v1__bgp_status__descriptor, p->bgp_status, "BGP_STATUS_", status,
@@ -33,7 +33,10 @@ static void peer_detail(struct vbrctl *cli, const Vbr__V1__BgpPeer *p)
 	detail_row(t, "ID", p->id);
 	detail_row(t, "Peer IP", p->peer_ip);
 	detail_rowf(t, "Peer ASN", "%u", p->peer_asn);
-	detail_row(t, "Group", p->group_id);
+	if (group)
+		detail_rowf(t, "Group", "%s (%s)", group, p->group_id);
+	else
+		detail_row(t, "Group", p->group_id);
 	detail_row(t, "Description", fmt_or_dash(p->description));
 	detail_row(t, "Admin", p->admin_down ? "down (disabled)" : "up (enabled)");
 	detail_row_color(t, "State", fmt_state_color(p->session_state), state_text(p, state, sizeof(state)));
@@ -56,10 +59,22 @@ static void peer_detail(struct vbrctl *cli, const Vbr__V1__BgpPeer *p)
 
 static int print_peer(struct vbrctl *cli, ProtobufCMessage *resp)
 {
-	if (cli->output == OUTPUT_JSON)
+	if (cli->output == OUTPUT_JSON) {
 		output_json_message(resp);
-	else
-		peer_detail(cli, (Vbr__V1__BgpPeer *)resp);
+	} else {
+		/* People know groups by name; one more call finds it (the id alone if that fails). */
+		const Vbr__V1__BgpPeer *peer = (const Vbr__V1__BgpPeer *)resp;
+		Vbr__V1__GetBgpGroupRequest req = VBR__V1__GET_BGP_GROUP_REQUEST__INIT;
+		req.id = peer->group_id;
+		ProtobufCMessage *group = NULL;
+		bool quiet = rpc_quiet(cli, true);
+		if (rpc_unary(cli, &RPC_GET_BGP_GROUP, &req.base, &group) != EXIT_OK)
+			group = NULL;
+		rpc_quiet(cli, quiet);
+		peer_detail(cli, peer, group ? ((Vbr__V1__BgpGroup *)group)->name : NULL);
+		if (group)
+			protobuf_c_message_free_unpacked(group, NULL);
+	}
 	protobuf_c_message_free_unpacked(resp, NULL);
 	return EXIT_OK;
 }

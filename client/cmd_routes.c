@@ -18,16 +18,18 @@ static const struct opt_spec routes_opts[] = {
 	{0},
 };
 
-static void route_table(struct vbrctl *cli, const struct rpc_listing *all)
+static void route_table(struct vbrctl *cli, const struct rpc_listing *all, bool advertised)
 {
 	bool wide = cli->output == OUTPUT_WIDE;
+	/* Acceptance (the route limit) only applies to what the peer sent us. */
+	const char *accepted = advertised ? NULL : "ACCEPTED";
 	struct table *t = table_new();
 	if (wide)
 		table_header(t, "PREFIX", "NEXT-HOP", "AS-PATH", "ORIGIN", "MED", "LOCAL-PREF",
-			     "COMMUNITIES", "LARGE-COMMUNITIES", "ACCEPTED", "PEER", NULL);
+			     "COMMUNITIES", "LARGE-COMMUNITIES", "PEER", accepted, NULL);
 	else
 		table_header(t, "PREFIX", "NEXT-HOP", "AS-PATH", "ORIGIN", "MED", "COMMUNITIES",
-			     "ACCEPTED", NULL);
+			     accepted, NULL);
 	for (size_t i = 0; i < all->n_items; i++) {
 		const Vbr__V1__Route *r = (const Vbr__V1__Route *)all->items[i];
 		char path[1024], origin[32], communities[1024];
@@ -55,11 +57,12 @@ static void route_table(struct vbrctl *cli, const struct rpc_listing *all)
 			fmt_join(r->large_communities, r->n_large_communities, " ", large, sizeof(large));
 			table_cell(t, large);
 		}
-		/* A route past the route limit is flagged, the way the cloud console does. */
-		table_cell_color(t, r->accepted ? NULL : COLOR_RED,
-				 r->accepted ? "yes" : "no (over limit)");
 		if (wide)
 			table_cell(t, fmt_or_dash(r->peer_id));
+		/* A route past the route limit is flagged, the way the cloud console does. */
+		if (!advertised)
+			table_cell_color(t, r->accepted ? NULL : COLOR_RED,
+					 r->accepted ? "yes" : "no (over limit)");
 	}
 	output_table(cli, t);
 }
@@ -84,7 +87,7 @@ static int routes(struct vbrctl *cli, const struct opt_result *a)
 	if (cli->output == OUTPUT_JSON)
 		output_json_list("routes", &all);
 	else
-		route_table(cli, &all);
+		route_table(cli, &all, opts_flag(a, "advertised"));
 	rpc_listing_free(&all);
 	return EXIT_OK;
 }

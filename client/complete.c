@@ -117,8 +117,13 @@ int complete_words(struct vbrctl *cli, int argc, char **argv)
 	if (cur[0] == '-') {
 		for (const struct opt_spec *o = cmd ? cmd->opts : NULL; o && o->name; o++)
 			printf("--%s\n", o->name);
-		for (const struct opt_spec *o = global_opts; o->name; o++)
-			printf("--%s\n", o->name);
+		for (const struct opt_spec *o = global_opts; o->name; o++) {
+			bool shadowed = false;
+			for (const struct opt_spec *l = cmd ? cmd->opts : NULL; l && l->name; l++)
+				shadowed |= strcmp(l->name, o->name) == 0;
+			if (!shadowed)
+				printf("--%s\n", o->name);
+		}
 		return EXIT_OK;
 	}
 	if (!group) {

@@ -180,7 +180,7 @@ static int run(struct vbrctl *cli, int argc, char **argv)
 	}
 
 	char where[64];
-	snprintf(where, sizeof(where), "vbrctl %s%s%s", cmd->group, cmd->verb ? " " : "",
+	snprintf(where, sizeof(where), "%s%s%s", cmd->group, cmd->verb ? " " : "",
 		 cmd->verb ? cmd->verb : "");
 	const struct opt_spec *const sets[] = {cmd->opts, global_opts};
 	struct opt_result args;
@@ -198,7 +198,7 @@ static int run(struct vbrctl *cli, int argc, char **argv)
 	globals.n_sets = 1;
 	rc = apply_globals(cli, &globals);
 	if (rc == EXIT_OK && ((int)args.n_args < cmd->min_args || (int)args.n_args > cmd->max_args))
-		rc = usage_error("%s takes %s%s (see %s --help)", where,
+		rc = usage_error("%s takes %s%s (see vbrctl %s --help)", where,
 				 cmd->max_args == 0 ? "no arguments" : "arguments: ",
 				 cmd->max_args == 0 ? "" : cmd->synopsis, where);
 	for (const struct opt_spec *o = cmd->opts; rc == EXIT_OK && o && o->name; o++)

@@ -95,7 +95,7 @@ int opts_parse(int argc, char **argv, const struct opt_spec *const *specs, size_
 			const char *eq = strchr(name, '=');
 			size_t len = eq ? (size_t)(eq - name) : strlen(name);
 			if (!find_long(out, name, len, &set, &idx)) {
-				usage_error("unknown option --%.*s for %s (see %s --help)", (int)len,
+				usage_error("unknown option --%.*s for %s (see vbrctl %s --help)", (int)len,
 					    name, where, where);
 				goto fail_quiet;
 			}
@@ -103,7 +103,7 @@ int opts_parse(int argc, char **argv, const struct opt_spec *const *specs, size_
 				inline_value = eq + 1;
 		} else {
 			if (!find_short(out, a[1], &set, &idx)) {
-				usage_error("unknown option -%c for %s (see %s --help)", a[1], where,
+				usage_error("unknown option -%c for %s (see vbrctl %s --help)", a[1], where,
 					    where);
 				goto fail_quiet;
 			}

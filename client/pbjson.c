@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void pbjson_field_name(const char *proto_name, char *out, size_t out_size)
@@ -156,10 +157,8 @@ static size_t type_size(ProtobufCType t)
 /* Well-known types with their own JSON form. NULL: not one of them. */
 static struct json_object *well_known(const ProtobufCMessage *msg)
 {
-	const char *name = msg->descriptor->name;
-	if (strcmp(msg->descriptor->package_name, "google.protobuf") != 0)
-		return NULL;
-	if (strcmp(name, "Timestamp") == 0) {
+	const char *name = msg->descriptor->name; /* the full name */
+	if (strcmp(name, "google.protobuf.Timestamp") == 0) {
 		const ProtobufCFieldDescriptor *fs =
 			protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "seconds");
 		const ProtobufCFieldDescriptor *fn =
@@ -170,7 +169,7 @@ static struct json_object *well_known(const ProtobufCMessage *msg)
 				 sizeof(text));
 		return json_object_new_string(text);
 	}
-	if (strcmp(name, "FieldMask") == 0) {
+	if (strcmp(name, "google.protobuf.FieldMask") == 0) {
 		const ProtobufCFieldDescriptor *fp =
 			protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "paths");
 		size_t n = *(const size_t *)((const char *)msg + fp->quantifier_offset);

@@ -253,9 +253,21 @@ static ProtobufCMessage *unpack(const ProtobufCMessageDescriptor *desc, grpc_byt
 	return msg;
 }
 
+static bool quiet_errors;
+
+bool rpc_quiet(struct vbrctl *cli, bool quiet)
+{
+	(void)cli;
+	bool was = quiet_errors;
+	quiet_errors = quiet;
+	return was;
+}
+
 /* One line on stderr: the code name and the server's message. */
 static int report(struct vbrctl *cli, const char *prefix, grpc_status_code code, grpc_slice details)
 {
+	if (quiet_errors)
+		return code == GRPC_STATUS_UNAVAILABLE ? EXIT_CONNECT : EXIT_SERVER;
 	char *text = grpc_slice_to_c_string(details);
 	for (char *p = text; *p; p++)
 		if (*p == '\n' || *p == '\r')
@@ -445,13 +457,15 @@ int rpc_server_stream(struct vbrctl *cli, const struct rpc_method *method,
 	} else if (received == 0 && status == GRPC_STATUS_UNAVAILABLE) {
 		rc = report(cli, "", status, details);
 	} else {
-		/* The server (or the connection) ended a stream that only ends on request. */
+		/* The server, the connection or the deadline ended a stream that only ends on
+		 * request: say which, with the status. */
 		char *text = grpc_slice_to_c_string(details);
 		for (char *p = text; *p; p++)
 			if (*p == '\n' || *p == '\r')
 				*p = ' ';
-		fprintf(stderr, "vbrctl: stream ended by the server: %s: %s\n", rpc_code_name(status),
-			*text ? text : "(no message)");
+		fprintf(stderr, "vbrctl: stream ended by %s: %s: %s\n",
+			status == GRPC_STATUS_DEADLINE_EXCEEDED ? "the --timeout deadline" : "the server",
+			rpc_code_name(status), *text ? text : "(no message)");
 		gpr_free(text);
 		rc = EXIT_SERVER;
 	}

@@ -54,6 +54,9 @@ int rpc_list_all(struct vbrctl *cli, const struct rpc_method *method, ProtobufCM
 		 const char *items_field, struct rpc_listing *out);
 void rpc_listing_free(struct rpc_listing *listing);
 
+/* Turns the error line of failed calls off (true) or on; returns the previous setting. */
+bool rpc_quiet(struct vbrctl *cli, bool quiet);
+
 /* Shuts the channel and the gRPC core down (safe to call when nothing was opened). */
 void rpc_close(struct vbrctl *cli);
 
