@@ -1,0 +1,342 @@
+/*
+ * daemon: start-up (state, BGP core, event hub, snapshot, gRPC server, metrics, signals),
+ * the BGP core's callbacks, and the graceful shutdown:
+ *   SIGTERM/SIGINT -> watch streams ended, gRPC server stops taking calls and finishes the
+ *   ones in flight -> metrics stopped -> bgp_speaker_shutdown (Cease to every peer) -> every
+ *   handle closed -> the loop returns -> memory freed, exit 0.
+ * State needs no flush at exit: every mutation was durable before its reply.
+ */
+#include "daemon.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <grpc/grpc.h>
+
+#include "convert.h"
+#include "log.h"
+#include "metrics.h"
+#include "stats.h"
+#include "vbr/v1/vbr.pb-c.h"
+
+#define SHUTDOWN_GRACE_MS 5000
+#define COUNTERS_REFRESH_MS 5
+
+void vbrd_refresh_snapshot(struct vbrd *d)
+{
+	struct vbr_snapshot *s = snapshot_build(&d->info, &d->model, d->speaker);
+	if (s)
+		snapshot_publish(&d->slot, s);
+	else
+		vbr_log(VBR_LOG_ERROR, "out of memory building the read snapshot", NULL);
+}
+
+void vbrd_publish_event(struct vbrd *d, int kind, const struct vbr_peer *peer, int old_state,
+			int new_state, const char *reason)
+{
+	struct vbr_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	if (peer) {
+		snprintf(ev.peer_id, sizeof(ev.peer_id), "%s", peer->id);
+		ev.peer_ip = peer->ip;
+	}
+	ev.old_state = old_state;
+	ev.new_state = new_state;
+	snprintf(ev.reason, sizeof(ev.reason), "%s", reason ? reason : "");
+	event_hub_publish(d->hub, &ev);
+}
+
+/* ---- BGP core callbacks ---- */
+
+static void on_state_change(void *ctx, uint32_t peer_num, enum bgp_state old_state,
+			    enum bgp_state new_state, const char *reason)
+{
+	struct vbrd *d = ctx;
+	const struct vbr_peer *p = model_peer_by_num(&d->model, peer_num);
+	if (!p)
+		return;
+	/* Snapshot first: a client reacting to the event must read the new state. */
+	vbrd_refresh_snapshot(d);
+	vbrd_publish_event(d, VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_STATE_CHANGED, p,
+			   (int)old_state, (int)new_state, reason);
+	vbr_log(new_state == BGP_STATE_ESTABLISHED || old_state == BGP_STATE_ESTABLISHED
+			? VBR_LOG_INFO
+			: VBR_LOG_DEBUG,
+		"BGP session state changed", "peer_id", p->id, "from", bgp_state_name(old_state),
+		"to", bgp_state_name(new_state), "reason", reason ? reason : "", NULL);
+}
+
+static void on_route_limit(void *ctx, uint32_t peer_num, uint32_t limit)
+{
+	struct vbrd *d = ctx;
+	const struct vbr_peer *p = model_peer_by_num(&d->model, peer_num);
+	if (!p)
+		return;
+	const struct vbr_group *g = model_group(&d->model, p->group_id);
+	bool teardown = g && g->route_limit_action ==
+				     VBR__V1__ROUTE_LIMIT_ACTION__ROUTE_LIMIT_ACTION_TEARDOWN;
+	char reason[160];
+	snprintf(reason, sizeof(reason),
+		 teardown ? "route limit of %u reached: session torn down (Cease / Maximum Number "
+			    "of Prefixes Reached)"
+			  : "route limit of %u reached: further routes are not accepted",
+		 limit);
+	vbrd_refresh_snapshot(d);
+	struct bgp_peer_status st;
+	int state = bgp_speaker_peer_status(d->speaker, peer_num, &st) == 0 ? (int)st.state : 0;
+	vbrd_publish_event(d, VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_ROUTE_LIMIT_REACHED, p,
+			   state, state, reason);
+	char limit_text[16];
+	snprintf(limit_text, sizeof(limit_text), "%u", limit);
+	vbr_log(VBR_LOG_WARN, "route limit reached", "peer_id", p->id, "limit", limit_text, NULL);
+}
+
+static void on_counters_timer(uv_timer_t *t)
+{
+	vbrd_refresh_snapshot(t->data);
+}
+
+/* Counters move with every UPDATE: refresh the snapshot at most once per few ms. */
+static void on_peer_counters(void *ctx, uint32_t peer_num)
+{
+	struct vbrd *d = ctx;
+	(void)peer_num;
+	if (!d->shutting_down && !uv_is_active((uv_handle_t *)&d->counters_timer))
+		uv_timer_start(&d->counters_timer, on_counters_timer, COUNTERS_REFRESH_MS, 0);
+}
+
+/* ---- metrics ---- */
+
+static void collect_metrics(void *ctx, struct vbr_metrics_scrape *scrape)
+{
+	struct vbrd *d = ctx;
+	for (size_t i = 0; i < d->model.n_peers; i++) {
+		const struct vbr_peer *p = &d->model.peers[i];
+		const struct vbr_group *g = model_group(&d->model, p->group_id);
+		struct vbr_metrics_peer mp;
+		memset(&mp, 0, sizeof(mp));
+		mp.id = p->num;
+		mp.group_id = (uint32_t)strtoul(p->group_id + 5, NULL, 16);
+		mp.peer_ip = p->ip;
+		mp.peer_asn = g ? g->peer_asn : 0;
+		mp.admin_down = p->admin_down;
+		if (bgp_speaker_peer_status(d->speaker, p->num, &mp.status) != 0)
+			mp.status.state = BGP_STATE_IDLE;
+		vbr_metrics_scrape_peer(scrape, &mp);
+	}
+	vbr_metrics_scrape_watchers(scrape, event_hub_subscribers(d->hub));
+	vbr_metrics_scrape_unknown_connections(scrape, bgp_speaker_unknown_connections(d->speaker));
+}
+
+/* ---- shutdown ---- */
+
+static void close_handle(uv_handle_t *h)
+{
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+static void on_speaker_done(void *arg)
+{
+	struct vbrd *d = arg;
+	close_handle((uv_handle_t *)&d->counters_timer);
+	close_handle((uv_handle_t *)&d->sigterm);
+	close_handle((uv_handle_t *)&d->sigint);
+	vbr_log(VBR_LOG_INFO, "vbrd stopped", NULL);
+}
+
+static void on_metrics_stopped(void *arg)
+{
+	struct vbrd *d = arg;
+	d->metrics = NULL;
+	bgp_speaker_shutdown(d->speaker, "vbrd shutting down", on_speaker_done, d);
+}
+
+static void on_rpc_shutdown_done(void *ctx)
+{
+	struct vbrd *d = ctx;
+	rpc_free(d->rpc);
+	d->rpc = NULL;
+	vbr_log(VBR_LOG_INFO, "API stopped", NULL);
+	if (d->metrics)
+		vbr_metrics_stop(d->metrics, on_metrics_stopped, d);
+	else
+		on_metrics_stopped(d);
+}
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+	struct vbrd *d = sig->data;
+	if (d->shutting_down)
+		return;
+	d->shutting_down = true;
+	vbr_log(VBR_LOG_INFO, "shutting down", "signal", signum == SIGTERM ? "SIGTERM" : "SIGINT",
+		NULL);
+	uv_timer_stop(&d->counters_timer);
+	handlers_end_streams(d);
+	rpc_shutdown(d->rpc, SHUTDOWN_GRACE_MS);
+}
+
+/* ---- start-up ---- */
+
+static int load_into_speaker(struct vbrd *d)
+{
+	for (size_t i = 0; i < d->model.n_peers; i++) {
+		const struct vbr_peer *p = &d->model.peers[i];
+		const struct vbr_group *g = model_group(&d->model, p->group_id);
+		struct bgp_peer_config cfg;
+		convert_peer_config(p, g, &cfg);
+		int err = bgp_speaker_peer_add(d->speaker, &cfg);
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < d->model.n_networks; i++) {
+		int err = bgp_speaker_network_add(d->speaker, d->model.networks[i].prefix,
+						  d->model.networks[i].len);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void ignore(void *arg)
+{
+	(void)arg;
+}
+
+static void fail(const char *what, const char *detail)
+{
+	vbr_log(VBR_LOG_ERROR, what, "error", detail, NULL);
+	fprintf(stderr, "vbrd: %s: %s\n", what, detail);
+}
+
+int vbrd_run(const struct vbrd_config *cfg)
+{
+	struct vbrd *d = calloc(1, sizeof(*d));
+	uv_loop_t loop;
+	char err[512] = "";
+	int rc = 1;
+	if (!d || uv_loop_init(&loop) != 0) {
+		free(d);
+		fprintf(stderr, "vbrd: cannot start the event loop\n");
+		return 1;
+	}
+	d->config = cfg;
+	d->loop = &loop;
+	model_init(&d->model);
+	stats_init();
+	d->info.router_id = cfg->router_id;
+	d->info.local_asn = cfg->local_asn;
+	snprintf(d->info.bgp_listen, sizeof(d->info.bgp_listen), "%s", cfg->bgp_listen);
+	d->info.max_peers = cfg->max_peers;
+	d->info.max_networks = cfg->max_networks;
+	d->info.start_time_ms = now_ms();
+
+	if (store_open(cfg->state_dir, &d->store, err, sizeof(err)) != 0) {
+		fail("cannot use the state dir", err);
+		goto out_loop;
+	}
+	if (store_load(d->store, &d->model, err, sizeof(err)) != 0) {
+		fail("cannot load the state", err);
+		goto out_store;
+	}
+	d->hub = event_hub_new(cfg->event_history);
+	struct bgp_speaker_config sc = {.local_asn = cfg->local_asn,
+					.router_id = cfg->router_id,
+					.listen_ip = cfg->bgp_listen_ip,
+					.listen_port = cfg->bgp_listen_port};
+	struct bgp_speaker_callbacks cb = {on_state_change, on_route_limit, on_peer_counters};
+	int e;
+	if (!d->hub || (e = bgp_speaker_new(&loop, &sc, &cb, d, &d->speaker)) != 0) {
+		fail("cannot create the BGP speaker", "out of memory");
+		goto out_store;
+	}
+	if ((e = load_into_speaker(d)) != 0) {
+		fail("cannot load the stored peers into the BGP speaker", strerror(-e));
+		goto out_speaker;
+	}
+	if ((e = bgp_speaker_start(d->speaker)) != 0) {
+		snprintf(err, sizeof(err), "%s: %s", cfg->bgp_listen, strerror(-e));
+		fail("cannot listen for BGP", err);
+		goto out_speaker;
+	}
+	uv_timer_init(&loop, &d->counters_timer);
+	d->counters_timer.data = d;
+	vbrd_refresh_snapshot(d);
+
+	struct rpc_config rc_cfg = {cfg->api, cfg->tls_cert_pem, cfg->tls_key_pem,
+				    cfg->tls_client_ca_pem};
+	struct rpc_handlers h = {reads_on_read, handlers_on_call, handlers_on_write_done,
+				 handlers_on_stream_closed, on_rpc_shutdown_done};
+	grpc_init();
+	if (rpc_start(&loop, &rc_cfg, &h, d, &d->rpc, err, sizeof(err)) != 0) {
+		fail("cannot serve the API", err);
+		goto out_grpc;
+	}
+	if (cfg->metrics_listen) {
+		struct vbr_metrics_config mc = {.listen = cfg->metrics_listen,
+						.version = VBR_VERSION,
+						.local_asn = cfg->local_asn,
+						.start_time_unix = d->info.start_time_ms / 1000,
+						.counters = &vbr_metrics_counters,
+						.collect = collect_metrics,
+						.collect_ctx = d};
+		if ((e = vbr_metrics_start(&loop, &mc, &d->metrics)) != 0) {
+			snprintf(err, sizeof(err), "--metrics-listen %s: %s", cfg->metrics_listen,
+				 uv_strerror(e));
+			fail("cannot serve metrics", err);
+			d->shutting_down = true;
+			rpc_shutdown(d->rpc, 0);
+			d->exit_code = 1;
+		}
+	}
+	uv_signal_init(&loop, &d->sigterm);
+	uv_signal_init(&loop, &d->sigint);
+	d->sigterm.data = d->sigint.data = d;
+	if (!d->shutting_down) {
+		uv_signal_start(&d->sigterm, on_signal, SIGTERM);
+		uv_signal_start(&d->sigint, on_signal, SIGINT);
+		char peers[16], networks[16];
+		snprintf(peers, sizeof(peers), "%zu", d->model.n_peers);
+		snprintf(networks, sizeof(networks), "%zu", d->model.n_networks);
+		vbr_log(VBR_LOG_INFO, "vbrd started", "version", VBR_VERSION, "api", cfg->api,
+			"bgp_listen", cfg->bgp_listen, "state", store_path(d->store), "peers", peers,
+			"networks", networks, NULL);
+	}
+	uv_run(&loop, UV_RUN_DEFAULT);
+	rc = d->exit_code;
+	bgp_speaker_free(d->speaker);
+	grpc_shutdown_blocking();
+	goto out_store;
+
+out_grpc:
+	grpc_shutdown_blocking();
+	close_handle((uv_handle_t *)&d->counters_timer);
+out_speaker:
+	/* The speaker may hold handles (its listener): close them before freeing it. */
+	bgp_speaker_shutdown(d->speaker, "vbrd failed to start", ignore, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	bgp_speaker_free(d->speaker);
+out_store:
+	event_hub_free(d->hub);
+	snapshot_slot_clear(&d->slot);
+	model_free(&d->model);
+	store_close(d->store);
+out_loop:
+	uv_run(&loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&loop) != 0)
+		vbr_log(VBR_LOG_WARN, "event loop closed with handles left", NULL);
+	free(d);
+	return rc;
+}

@@ -1,0 +1,78 @@
+/*
+ * daemon: the running vbrd — the loop, the model, the store, the speaker, the event hub, the
+ * gRPC server and the published snapshot — and the start-up / shutdown sequence.
+ *
+ * Thread rules: everything here is the loop thread's except `slot.current`, `info`, `config`
+ * (immutable after start) which the completion-queue thread reads (reads.c).
+ */
+#ifndef VBR_SERVICE_DAEMON_H
+#define VBR_SERVICE_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "events.h"
+#include "model.h"
+#include "rpc.h"
+#include "snapshot.h"
+#include "speaker.h"
+#include "store.h"
+
+struct vbrd_config {
+	const char *api;          /* "127.0.0.1:50051", "unix:/run/vbrd.sock" */
+	const char *bgp_listen;   /* as given, for GetRouter */
+	uint32_t bgp_listen_ip;   /* host byte order */
+	uint16_t bgp_listen_port;
+	uint32_t router_id;
+	uint32_t local_asn;
+	const char *state_dir;
+	uint32_t max_peers;
+	uint32_t max_networks;
+	uint32_t event_history;
+	const char *metrics_listen; /* NULL: off */
+	char *tls_cert_pem;       /* NULL: plaintext */
+	char *tls_key_pem;
+	char *tls_client_ca_pem;
+};
+
+struct vbrd_metrics; /* service/metrics.c's server, opaque here */
+
+struct vbrd {
+	const struct vbrd_config *config;
+	uv_loop_t *loop;
+	struct router_info info;
+	struct vbr_model model;
+	struct vbr_store *store;
+	struct bgp_speaker *speaker;
+	struct event_hub *hub;
+	struct rpc_server *rpc;
+	struct snapshot_slot slot;
+	struct vbr_metrics *metrics;
+	uv_timer_t counters_timer; /* coalesces counter-driven snapshot refreshes */
+	uv_signal_t sigterm, sigint;
+	bool shutting_down;
+	int exit_code;
+};
+
+/* Runs until SIGTERM / SIGINT; returns the process exit code. */
+int vbrd_run(const struct vbrd_config *config);
+
+/* Loop thread: rebuild and publish the snapshot now. */
+void vbrd_refresh_snapshot(struct vbrd *d);
+/* Loop thread: publish a peer event (sequence and time filled in). */
+void vbrd_publish_event(struct vbrd *d, int kind, const struct vbr_peer *peer, int old_state,
+			int new_state, const char *reason);
+
+/* handlers.c (loop thread) */
+void handlers_on_call(void *ctx, struct rpc_call *call);
+void handlers_on_write_done(void *ctx, struct rpc_call *call, bool ok);
+void handlers_on_stream_closed(void *ctx, struct rpc_call *call);
+/* Ends every watch stream (shutdown). */
+void handlers_end_streams(struct vbrd *d);
+
+/* reads.c (completion-queue thread) */
+void reads_on_read(void *ctx, struct rpc_call *call);
+
+#endif

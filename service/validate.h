@@ -1,0 +1,101 @@
+/*
+ * validate: the API's input rules as pure functions, one per request type plus the single
+ * rules they are made of. Each takes a protobuf-c request (or a value), returns a gRPC status
+ * code (GRPC_STATUS_OK when valid) and fills `st->message` naming the field and the rule, e.g.
+ * "peer_asn: 23456 is AS_TRANS (RFC 6793) and cannot be a peer's ASN".
+ *
+ * Nothing here looks at the router's state (existence, duplicates, quotas): that is the
+ * handlers' job. Safe from any thread; fuzzed by tests/fuzz.
+ */
+#ifndef VBR_SERVICE_VALIDATE_H
+#define VBR_SERVICE_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <grpc/status.h>
+
+#include "vbr/v1/vbr.pb-c.h"
+
+struct vbr_status {
+	grpc_status_code code;
+	char message[320];
+};
+
+/* Sets st and returns code; printf-style message. */
+grpc_status_code vbr_status_set(struct vbr_status *st, grpc_status_code code, const char *fmt,
+				...) __attribute__((format(printf, 3, 4)));
+
+/* Single rules. `field` is the name used in the message. */
+grpc_status_code vbr_check_name(const char *field, const char *name, struct vbr_status *st);
+grpc_status_code vbr_check_description(const char *field, const char *text,
+				       struct vbr_status *st);
+grpc_status_code vbr_check_peer_asn(const char *field, uint32_t asn, uint32_t local_asn,
+				    struct vbr_status *st);
+grpc_status_code vbr_check_auth_key(const char *field, const char *key, struct vbr_status *st);
+grpc_status_code vbr_check_route_limit(const char *field, uint32_t limit,
+				       struct vbr_status *st);
+grpc_status_code vbr_check_route_limit_action(const char *field, int action,
+					      struct vbr_status *st);
+/* hold_time 0 or 3..65535; keepalive_time < hold_time (0 when hold_time is 0). */
+grpc_status_code vbr_check_timers(uint32_t hold_time, uint32_t keepalive_time,
+				  struct vbr_status *st);
+grpc_status_code vbr_check_request_id(const char *request_id, struct vbr_status *st);
+/* A dotted-quad IPv4 unicast address; *ip in host byte order. */
+grpc_status_code vbr_check_peer_ip(const char *field, const char *text, uint32_t *ip,
+				   struct vbr_status *st);
+/* "a.b.c.d/len" with host bits zero. */
+grpc_status_code vbr_check_cidr(const char *field, const char *text, uint32_t *prefix,
+				uint8_t *len, struct vbr_status *st);
+/* "bgpg-" / "bgpp-" + 8 lowercase hex. */
+grpc_status_code vbr_check_id(const char *field, const char *id, const char *prefix,
+			      struct vbr_status *st);
+/* Up to 255 octets of UTF-8 (RFC 9003). */
+grpc_status_code vbr_check_shutdown_message(const char *field, const char *text,
+					    struct vbr_status *st);
+
+/* The values a CreateBgpGroup request stands for, defaults applied. */
+struct vbr_group_values {
+	uint32_t route_limit;
+	uint32_t hold_time;
+	uint32_t keepalive_time;
+};
+
+/* Field masks: which fields an update names (missing/empty mask: every non-default field). */
+enum {
+	VBR_GROUP_NAME = 1 << 0,
+	VBR_GROUP_PEER_ASN = 1 << 1,
+	VBR_GROUP_AUTH_KEY = 1 << 2,
+	VBR_GROUP_DESCRIPTION = 1 << 3,
+	VBR_GROUP_ROUTE_LIMIT = 1 << 4,
+	VBR_GROUP_HOLD_TIME = 1 << 5,
+	VBR_GROUP_KEEPALIVE_TIME = 1 << 6,
+	VBR_GROUP_ROUTE_LIMIT_ACTION = 1 << 7,
+	VBR_PEER_GROUP_ID = 1 << 0,
+	VBR_PEER_DESCRIPTION = 1 << 1,
+	VBR_PEER_ADMIN_DOWN = 1 << 2,
+};
+
+grpc_status_code vbr_validate_create_group(const Vbr__V1__CreateBgpGroupRequest *req,
+					   uint32_t local_asn, struct vbr_group_values *out,
+					   struct vbr_status *st);
+/* Checks the id, the mask and each masked field alone; *mask gets VBR_GROUP_* bits. The
+ * timers are checked again by the handler once merged with the stored values. */
+grpc_status_code vbr_validate_update_group(const Vbr__V1__UpdateBgpGroupRequest *req,
+					   uint32_t local_asn, unsigned *mask,
+					   struct vbr_status *st);
+grpc_status_code vbr_validate_create_peer(const Vbr__V1__CreateBgpPeerRequest *req,
+					  uint32_t *ip, struct vbr_status *st);
+grpc_status_code vbr_validate_update_peer(const Vbr__V1__UpdateBgpPeerRequest *req,
+					  unsigned *mask, struct vbr_status *st);
+grpc_status_code vbr_validate_reset_peer(const Vbr__V1__ResetBgpPeerRequest *req,
+					 struct vbr_status *st);
+grpc_status_code vbr_validate_add_network(const Vbr__V1__AddBgpNetworkRequest *req,
+					  uint32_t *prefix, uint8_t *len, struct vbr_status *st);
+grpc_status_code vbr_validate_list_routes(const Vbr__V1__ListRoutesRequest *req,
+					  struct vbr_status *st);
+grpc_status_code vbr_validate_watch(const Vbr__V1__WatchPeerEventsRequest *req,
+				    struct vbr_status *st);
+
+#endif
