@@ -4,7 +4,7 @@
 #   scripts/deps.sh test    that, plus the test tools and real BGP daemons
 set -euo pipefail
 want=${1:-build}
-build_pkgs=(build-essential cmake pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler
+build_pkgs=(build-essential cmake pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev
   libuv1-dev libjson-c-dev ca-certificates)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 python3-grpcio python3-protobuf
   protobuf-compiler protobuf-compiler-grpc bird2 gobgpd exabgp iproute2 procps valgrind
