@@ -197,11 +197,24 @@ static void family(struct text *t, const char *name, const char *type, const cha
 	text_printf(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* An API id label if the service gave one (bounded: it may lack its NUL), else the number. */
+static void id_label(struct text *t, const char *label, uint32_t num)
+{
+	char buf[VBR_METRICS_ID_LABEL_MAX + 1];
+	memcpy(buf, label, VBR_METRICS_ID_LABEL_MAX);
+	buf[VBR_METRICS_ID_LABEL_MAX] = '\0';
+	if (buf[0])
+		text_label_value(t, buf);
+	else
+		text_printf(t, "%" PRIu32, num);
+}
+
 static void peer_labels(struct text *t, const struct vbr_metrics_peer *p)
 {
-	text_printf(t, "peer_id=\"%" PRIu32 "\",peer_ip=\"%" PRIu32 ".%" PRIu32 ".%" PRIu32
-		       ".%" PRIu32 "\"",
-		    p->id, p->peer_ip >> 24, (p->peer_ip >> 16) & 0xff, (p->peer_ip >> 8) & 0xff,
+	text_printf(t, "peer_id=\"");
+	id_label(t, p->id_label, p->id);
+	text_printf(t, "\",peer_ip=\"%" PRIu32 ".%" PRIu32 ".%" PRIu32 ".%" PRIu32 "\"",
+		    p->peer_ip >> 24, (p->peer_ip >> 16) & 0xff, (p->peer_ip >> 8) & 0xff,
 		    p->peer_ip & 0xff);
 }
 
@@ -265,8 +278,9 @@ static void render_peers(struct text *t, struct vbr_metrics_scrape *s)
 		const struct vbr_metrics_peer *p = &s->peers[i];
 		text_printf(t, "vbrd_bgp_peer_info{");
 		peer_labels(t, p);
-		text_printf(t, ",group_id=\"%" PRIu32 "\",peer_asn=\"%" PRIu32 "\"} 1\n",
-			    p->group_id, p->peer_asn);
+		text_printf(t, ",group_id=\"");
+		id_label(t, p->group_id_label, p->group_id);
+		text_printf(t, "\",peer_asn=\"%" PRIu32 "\"} 1\n", p->peer_asn);
 	}
 
 	family(t, "vbrd_bgp_peer_state", "gauge",

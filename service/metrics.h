@@ -34,6 +34,7 @@
 #define VBR_METRICS_METHOD_NAME_MAX 64
 #define VBR_METRICS_GRPC_CODES 17 /* OK (0) .. UNAUTHENTICATED (16) */
 #define VBR_METRICS_STORE_BUCKETS 12
+#define VBR_METRICS_ID_LABEL_MAX 32
 #define VBR_METRICS_NOTIFY_CODES 8 /* index = NOTIFICATION code 1..7; 0 = any other code */
 
 /* Counters the service bumps; zero-initialise with vbr_metrics_counters_init(). */
@@ -68,6 +69,10 @@ void vbr_metrics_store_write(struct vbr_metrics_counters *counters, uint64_t nan
 struct vbr_metrics_peer {
 	uint32_t id;
 	uint32_t group_id;
+	/* The API's ids ("bgpp-...", "bgpg-..."), so series match what the API shows; when empty
+	 * the numbers above are shown instead. */
+	char id_label[VBR_METRICS_ID_LABEL_MAX];
+	char group_id_label[VBR_METRICS_ID_LABEL_MAX];
 	uint32_t peer_ip; /* host byte order */
 	uint32_t peer_asn;
 	bool admin_down;

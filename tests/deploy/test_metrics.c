@@ -44,6 +44,8 @@ static void collect_sample(void *ctx, struct vbr_metrics_scrape *scrape)
 			   .notifications_out = 1},
 		.notifications_in_by_code = {[6] = 2}, /* one more in is of unknown code */
 		.notifications_out_by_code = {[4] = 1},
+		.id_label = "bgpp-00000007",
+		.group_id_label = "bgpg-00000002",
 	};
 	snprintf(b.status.last_error, sizeof(b.status.last_error), "bad key %s", SECRET);
 	struct vbr_metrics_peer a = {
@@ -146,26 +148,28 @@ static void test_render_peers(void **state)
 	assert_line(text, "vbrd_bgp_peers 2");
 	assert_line(text, "vbrd_bgp_peer_info{peer_id=\"3\",peer_ip=\"192.168.1.1\",group_id=\"2\","
 			  "peer_asn=\"4200000000\"} 1");
-	assert_line(text, "vbrd_bgp_peer_state{peer_id=\"7\",peer_ip=\"10.0.0.2\",state=\"established\"} 1");
-	assert_line(text, "vbrd_bgp_peer_state{peer_id=\"7\",peer_ip=\"10.0.0.2\",state=\"idle\"} 0");
+	assert_line(text, "vbrd_bgp_peer_info{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\","
+			  "group_id=\"bgpg-00000002\",peer_asn=\"65001\"} 1");
+	assert_line(text, "vbrd_bgp_peer_state{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\",state=\"established\"} 1");
+	assert_line(text, "vbrd_bgp_peer_state{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\",state=\"idle\"} 0");
 	assert_line(text, "vbrd_bgp_peer_state{peer_id=\"3\",peer_ip=\"192.168.1.1\",state=\"idle\"} 1");
 	assert_line(text, "vbrd_bgp_peer_state{peer_id=\"3\",peer_ip=\"192.168.1.1\",state=\"established\"} 0");
-	assert_line(text, "vbrd_bgp_peer_up{peer_id=\"7\",peer_ip=\"10.0.0.2\"} 1");
+	assert_line(text, "vbrd_bgp_peer_up{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\"} 1");
 	assert_line(text, "vbrd_bgp_peer_up{peer_id=\"3\",peer_ip=\"192.168.1.1\"} 0");
 	assert_line(text, "vbrd_bgp_peer_admin_down{peer_id=\"3\",peer_ip=\"192.168.1.1\"} 1");
-	assert_line(text, "vbrd_bgp_peer_established_since_seconds{peer_id=\"7\",peer_ip=\"10.0.0.2\"} 1700000000");
-	assert_line(text, "vbrd_bgp_peer_negotiated_hold_time_seconds{peer_id=\"7\",peer_ip=\"10.0.0.2\"} 30");
-	assert_line(text, "vbrd_bgp_peer_received_routes{peer_id=\"7\",peer_ip=\"10.0.0.2\"} 120");
-	assert_line(text, "vbrd_bgp_peer_accepted_routes{peer_id=\"7\",peer_ip=\"10.0.0.2\"} 100");
-	assert_line(text, "vbrd_bgp_peer_advertised_routes{peer_id=\"7\",peer_ip=\"10.0.0.2\"} 3");
-	assert_line(text, "vbrd_bgp_peer_established_transitions_total{peer_id=\"7\",peer_ip=\"10.0.0.2\"} 2");
-	assert_line(text, "vbrd_bgp_peer_messages_total{peer_id=\"7\",peer_ip=\"10.0.0.2\",direction=\"in\"} 55");
-	assert_line(text, "vbrd_bgp_peer_messages_total{peer_id=\"7\",peer_ip=\"10.0.0.2\",direction=\"out\"} 44");
-	assert_line(text, "vbrd_bgp_peer_notifications_total{peer_id=\"7\",peer_ip=\"10.0.0.2\",direction=\"in\","
+	assert_line(text, "vbrd_bgp_peer_established_since_seconds{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\"} 1700000000");
+	assert_line(text, "vbrd_bgp_peer_negotiated_hold_time_seconds{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\"} 30");
+	assert_line(text, "vbrd_bgp_peer_received_routes{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\"} 120");
+	assert_line(text, "vbrd_bgp_peer_accepted_routes{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\"} 100");
+	assert_line(text, "vbrd_bgp_peer_advertised_routes{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\"} 3");
+	assert_line(text, "vbrd_bgp_peer_established_transitions_total{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\"} 2");
+	assert_line(text, "vbrd_bgp_peer_messages_total{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\",direction=\"in\"} 55");
+	assert_line(text, "vbrd_bgp_peer_messages_total{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\",direction=\"out\"} 44");
+	assert_line(text, "vbrd_bgp_peer_notifications_total{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\",direction=\"in\","
 			  "code=\"6\",code_name=\"cease\"} 2");
-	assert_line(text, "vbrd_bgp_peer_notifications_total{peer_id=\"7\",peer_ip=\"10.0.0.2\",direction=\"in\","
+	assert_line(text, "vbrd_bgp_peer_notifications_total{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\",direction=\"in\","
 			  "code=\"unknown\",code_name=\"unknown\"} 1");
-	assert_line(text, "vbrd_bgp_peer_notifications_total{peer_id=\"7\",peer_ip=\"10.0.0.2\",direction=\"out\","
+	assert_line(text, "vbrd_bgp_peer_notifications_total{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\",direction=\"out\","
 			  "code=\"4\",code_name=\"hold_timer_expired\"} 1");
 	/* Totals fully explained by code: no "unknown" series for the out direction. */
 	assert_null(strstr(text, "direction=\"out\",code=\"unknown\""));
@@ -174,7 +178,7 @@ static void test_render_peers(void **state)
 
 	/* Peers in id order: peer 3 before peer 7 within a family. */
 	const char *p3 = strstr(text, "vbrd_bgp_peer_up{peer_id=\"3\"");
-	const char *p7 = strstr(text, "vbrd_bgp_peer_up{peer_id=\"7\"");
+	const char *p7 = strstr(text, "vbrd_bgp_peer_up{peer_id=\"bgpp-00000007\"");
 	assert_non_null(p3);
 	assert_non_null(p7);
 	assert_true(p3 < p7);
