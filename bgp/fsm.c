@@ -301,8 +301,8 @@ static void hold_expired(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
 static void send_hold_expired(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
 			      struct bgp_fsm_output *out)
 {
-	/* RFC 9687 4: send NOTIFICATION Send Hold Timer Expired if it can go out, and close the
-	 * connection without waiting for the peer to read it. */
+	/* RFC 9687 4.3: send NOTIFICATION Send Hold Timer Expired only if that does not delay
+	 * the teardown (the peer is not reading), drop the connection, go to Idle. */
 	struct down_notify n = {
 	    .send = true, .code = BGP_FSM_ERR_SEND_HOLD_TIMER, .no_flush = true};
 	set_reason(out, "send hold timer expired");
@@ -576,10 +576,6 @@ static void in_open_sent(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
 		emit(out, BGP_FSM_ACT_SEND_KEEPALIVE);
 		restart_keepalive(fsm, ev, out);
 		restart_hold(fsm, out);
-		/* RFC 9687: from here on we have messages the peer must read. */
-		if (hold)
-			start_timer(fsm, out, BGP_FSM_TIMER_SEND_HOLD,
-				    bgp_fsm_send_hold_ms(hold, fsm->config.send_hold_min_ms));
 		fsm->state = BGP_STATE_OPEN_CONFIRM;
 		return;
 	}
@@ -613,6 +609,12 @@ static void in_open_confirm(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
 		/* 8.2.2 OpenConfirm, KeepAliveMsg: restart the HoldTimer, go to Established. */
 		set_reason(out, "KEEPALIVE received");
 		restart_hold(fsm, out);
+		/* RFC 9687 4.3: OpenConfirm, KeepAliveMsg starts the SendHoldTimer if the
+		 * SendHoldTime is non-zero (it is 0 with a zero hold time, see fsm.h). */
+		if (fsm->hold_s)
+			start_timer(
+			    fsm, out, BGP_FSM_TIMER_SEND_HOLD,
+			    bgp_fsm_send_hold_ms(fsm->hold_s, fsm->config.send_hold_min_ms));
 		start_timer(fsm, out, BGP_FSM_TIMER_STABLE, fsm->config.stable_ms);
 		emit(out, BGP_FSM_ACT_PEER_UP);
 		fsm->state = BGP_STATE_ESTABLISHED;

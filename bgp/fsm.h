@@ -175,8 +175,10 @@ struct bgp_fsm_action {
 	uint32_t ms;		  /* START_TIMER: duration, jitter already applied */
 	/*
 	 * CLOSE: true = write what is queued (the NOTIFICATION just sent) before closing, bounded
-	 * in time; false = close now and discard queued output (send hold timer: the peer is not
-	 * reading, RFC 9687 says do not wait for it).
+	 * in time; false = close now and discard queued output. The send hold timer's
+	 * NOTIFICATION comes with false: RFC 9687 4.3 sends it only if that does not delay the
+	 * teardown, so write it only if nothing else is pending and the socket takes it at once
+	 * (uv_try_write), else drop it (a half-written message before it would garble framing).
 	 */
 	bool flush;
 	/*
@@ -273,7 +275,8 @@ bool bgp_fsm_negotiate_hold(uint16_t our_hold_s, uint16_t our_keepalive_s, uint1
 uint32_t bgp_fsm_jitter(uint32_t ms, uint32_t random);
 
 /*
- * RFC 9687 4: max(min_ms, 2 x negotiated hold time), min_ms being 8 minutes by default; 0
+ * RFC 9687 6: max(min_ms, 2 x negotiated hold time), min_ms being 8 minutes by default (so
+ * it is always above the hold time, 4.4). Runs in Established only (4.3). 0
  * (timer not used) when hold is 0: with no keepalives there may be nothing to write for
  * hours, and the timer only restarts when a write completes.
  */

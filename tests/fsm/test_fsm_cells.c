@@ -150,7 +150,7 @@ struct cell {
 
 /* Teardown action lists, spelled out once per starting timer set. */
 #define OS_STOP "stop(Hold)"
-#define OC_STOP "stop(Hold) stop(KA) stop(SendHold)"
+#define OC_STOP "stop(Hold) stop(KA)"
 #define ES_STOP "stop(Hold) stop(KA) stop(SendHold) stop(Stable)"
 #define RESTART "start(IdleHold,1000)"
 
@@ -301,8 +301,8 @@ static const struct cell cells[] = {
     {S_OPEN_SENT, E(TCP_CR_ACKED), 0, "reject", NULL},
     {S_OPEN_SENT, E(TCP_CONNECTION_CONFIRMED), 0, "reject", NULL},
     {S_OPEN_SENT, E(TCP_CONNECTION_FAILS), ACTV, OS_STOP " close release start(CR,5000)", R_EOF},
-    {S_OPEN_SENT, E(BGP_OPEN), OCNF,
-     "send_keepalive start(KA,10000) start(Hold,30000) start(SendHold,480000)", "OPEN received"},
+    {S_OPEN_SENT, E(BGP_OPEN), OCNF, "send_keepalive start(KA,10000) start(Hold,30000)",
+     "OPEN received"},
     {S_OPEN_SENT, E(BGP_HEADER_ERR), IDLE,
      OS_STOP " notify(1/2,len=2) close(flush) release " RESTART, R_HDR},
     {S_OPEN_SENT, E(BGP_OPEN_MSG_ERR), IDLE,
@@ -321,7 +321,7 @@ static const struct cell cells[] = {
     {S_OPEN_SENT, E(SEND_PROGRESS), 0, "", NULL},
     {S_OPEN_SENT, E(STABLE_TIMER_EXPIRES), 0, "", NULL},
 
-    /* ---- OpenConfirm: hold 30, keepalive 10, send hold running ---- */
+    /* ---- OpenConfirm: hold 30, keepalive 10 ---- */
     {S_OPEN_CONFIRM, E(MANUAL_START), 0, "", NULL},
     {S_OPEN_CONFIRM, E(MANUAL_STOP), IDLE,
      OC_STOP " notify(6/2,msg=maintenance) close(flush) release", R_ADMIN},
@@ -330,7 +330,7 @@ static const struct cell cells[] = {
      R_LIMIT},
     {S_OPEN_CONFIRM, E(CONNECT_RETRY_TIMER_EXPIRES), 0, "", NULL},
     {S_OPEN_CONFIRM, E(HOLD_TIMER_EXPIRES), IDLE,
-     "stop(KA) stop(SendHold) notify(4/0) close(flush) release " RESTART, "hold timer expired"},
+     "stop(KA) notify(4/0) close(flush) release " RESTART, "hold timer expired"},
     {S_OPEN_CONFIRM, E(KEEPALIVE_TIMER_EXPIRES), 0, "send_keepalive start(KA,10000)", NULL},
     {S_OPEN_CONFIRM, E(IDLE_HOLD_TIMER_EXPIRES), 0, "", NULL},
     {S_OPEN_CONFIRM, E(TCP_CR_ACKED), 0, "reject", NULL},
@@ -346,15 +346,14 @@ static const struct cell cells[] = {
      R_DUMP},
     {S_OPEN_CONFIRM, E(NOTIF_MSG_VER_ERR), IDLE, OC_STOP " close release " RESTART, R_VER},
     {S_OPEN_CONFIRM, E(NOTIF_MSG), IDLE, OC_STOP " close release " RESTART, R_NOTIF},
-    {S_OPEN_CONFIRM, E(KEEPALIVE_MSG), ESTB, "start(Hold,30000) start(Stable,60000) peer_up",
-     "KEEPALIVE received"},
+    {S_OPEN_CONFIRM, E(KEEPALIVE_MSG), ESTB,
+     "start(Hold,30000) start(SendHold,480000) start(Stable,60000) peer_up", "KEEPALIVE received"},
     {S_OPEN_CONFIRM, E(UPDATE_MSG), IDLE, OC_STOP " notify(5/2) close(flush) release " RESTART,
      R_FSM("OpenConfirm")},
     {S_OPEN_CONFIRM, E(UPDATE_MSG_ERR), IDLE, OC_STOP " notify(5/2) close(flush) release " RESTART,
      R_FSM("OpenConfirm")},
-    {S_OPEN_CONFIRM, E(SEND_HOLD_TIMER_EXPIRES), IDLE,
-     "stop(Hold) stop(KA) notify(8/0) close release " RESTART, "send hold timer expired"},
-    {S_OPEN_CONFIRM, E(SEND_PROGRESS), 0, "start(SendHold,480000)", NULL},
+    {S_OPEN_CONFIRM, E(SEND_HOLD_TIMER_EXPIRES), 0, "", NULL}, /* RFC 9687: Established only */
+    {S_OPEN_CONFIRM, E(SEND_PROGRESS), 0, "", NULL},
     {S_OPEN_CONFIRM, E(STABLE_TIMER_EXPIRES), 0, "", NULL},
 
     /* ---- Established ---- */
@@ -452,8 +451,7 @@ static void test_setups(void **state)
 	    [S_CONNECT] = 1u << BGP_FSM_TIMER_CONNECT_RETRY,
 	    [S_ACTIVE] = 1u << BGP_FSM_TIMER_CONNECT_RETRY,
 	    [S_OPEN_SENT] = 1u << BGP_FSM_TIMER_HOLD,
-	    [S_OPEN_CONFIRM] = (1u << BGP_FSM_TIMER_HOLD) | (1u << BGP_FSM_TIMER_KEEPALIVE) |
-			       (1u << BGP_FSM_TIMER_SEND_HOLD),
+	    [S_OPEN_CONFIRM] = (1u << BGP_FSM_TIMER_HOLD) | (1u << BGP_FSM_TIMER_KEEPALIVE),
 	    [S_ESTABLISHED] = (1u << BGP_FSM_TIMER_HOLD) | (1u << BGP_FSM_TIMER_KEEPALIVE) |
 			      (1u << BGP_FSM_TIMER_SEND_HOLD) | (1u << BGP_FSM_TIMER_STABLE),
 	};

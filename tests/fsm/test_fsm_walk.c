@@ -117,8 +117,7 @@ static uint32_t allowed_timers(const struct bgp_fsm *f)
 	case BGP_STATE_OPEN_SENT:
 		return BIT(BGP_FSM_TIMER_HOLD);
 	case BGP_STATE_OPEN_CONFIRM:
-		return BIT(BGP_FSM_TIMER_HOLD) | BIT(BGP_FSM_TIMER_KEEPALIVE) |
-		       BIT(BGP_FSM_TIMER_SEND_HOLD);
+		return BIT(BGP_FSM_TIMER_HOLD) | BIT(BGP_FSM_TIMER_KEEPALIVE);
 	case BGP_STATE_ESTABLISHED:
 		return BIT(BGP_FSM_TIMER_HOLD) | BIT(BGP_FSM_TIMER_KEEPALIVE) |
 		       BIT(BGP_FSM_TIMER_SEND_HOLD) | BIT(BGP_FSM_TIMER_STABLE);
@@ -229,10 +228,10 @@ static const char *check_step(struct model *m, const struct bgp_fsm *f,
 		return "Connect without ConnectRetryTimer";
 	if (f->state == BGP_STATE_OPEN_SENT && !(f->timers_running & BIT(BGP_FSM_TIMER_HOLD)))
 		return "OpenSent without HoldTimer";
-	if (f->state >= BGP_STATE_OPEN_CONFIRM &&
-	    ((f->timers_running & BIT(BGP_FSM_TIMER_SEND_HOLD)) != 0) != (f->hold_s != 0) &&
-	    ev->type != E(SEND_HOLD_TIMER_EXPIRES))
-		return "send hold timer not tied to a non-zero hold time";
+	/* RFC 9687 4.3: running all through Established, unless the hold time is 0. */
+	if (f->state == BGP_STATE_ESTABLISHED &&
+	    ((f->timers_running & BIT(BGP_FSM_TIMER_SEND_HOLD)) != 0) != (f->hold_s != 0))
+		return "send hold timer not tied to Established with a non-zero hold time";
 	if (m->up != (f->state == BGP_STATE_ESTABLISHED))
 		return "PEER_UP/PEER_DOWN do not match Established";
 	enum conn want = f->state == BGP_STATE_CONNECT	   ? CONN_ATTEMPT
