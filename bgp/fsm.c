@@ -768,6 +768,12 @@ void bgp_fsm_adopt_peer_state(struct bgp_fsm *to, const struct bgp_fsm *from)
 	to->manual_stop = from->manual_stop;
 }
 
+bool bgp_fsm_secondary_takes_over(const struct bgp_fsm *primary, const struct bgp_fsm *secondary)
+{
+	return secondary && secondary->state >= BGP_STATE_OPEN_SENT &&
+	       primary->state < BGP_STATE_OPEN_SENT && !primary->manual_stop;
+}
+
 /* ---- pure helpers ---- */
 
 enum bgp_fsm_event_type bgp_fsm_timer_event(enum bgp_fsm_timer timer)

@@ -29,8 +29,11 @@
  *                    discard Y. If Y was the primary, X becomes the primary:
  *                    bgp_fsm_adopt_peer_state(X, Y) first.
  *   3. An instance that received OPEN_COLLISION_DUMP is finished: it goes to Idle and asks for
- *      no restart. Discarding an instance means stopping all its timers. If the primary falls
- *      to Idle while a secondary is alive, the driver may promote the secondary the same way.
+ *      no restart. Discarding an instance means stopping all its timers.
+ *   4. After every event, if bgp_fsm_secondary_takes_over(primary, secondary): adopt, discard
+ *      the primary, the secondary becomes the primary. (The primary fell back to Idle, Connect
+ *      or Active while the secondary still has a BGP connection; without this a secondary
+ *      could reach Established behind a primary that the API shows as Active.)
  *      A secondary that falls back to Active or Idle on its own is simply discarded.
  *   The peer's state shown to the API is the primary's.
  *
@@ -296,6 +299,11 @@ void bgp_fsm_init_secondary(struct bgp_fsm *secondary, const struct bgp_fsm *pri
 /* Carries the peer-wide counters (idle hold, ConnectRetryCounter, manual_stop) from an
  * instance being discarded to the one that becomes primary. */
 void bgp_fsm_adopt_peer_state(struct bgp_fsm *to, const struct bgp_fsm *from);
+
+/* True when the secondary should replace the primary: the secondary has a BGP connection
+ * (OpenSent or later), the primary has none (Idle, Connect or Active) and was not stopped by
+ * the operator. secondary may be NULL (false). */
+bool bgp_fsm_secondary_takes_over(const struct bgp_fsm *primary, const struct bgp_fsm *secondary);
 
 /*
  * RFC 4271 6.8 with RFC 6286 2.3: the connection initiated by the speaker with the higher BGP

@@ -344,6 +344,31 @@ static void test_adopt_peer_state(void **state)
 	assert_int_equal(b.state, BGP_STATE_OPEN_SENT); /* its own connection state stays */
 }
 
+static void test_secondary_takes_over(void **state)
+{
+	(void)state;
+	struct bgp_fsm p, s;
+	struct bgp_fsm_config c = fsm_test_config();
+	bgp_fsm_init(&p, &c);
+	bgp_fsm_init_secondary(&s, &p);
+	struct bgp_fsm_output out;
+	fsm_feed(&s, E(TCP_CONNECTION_CONFIRMED), &out); /* OpenSent */
+	for (int ps = BGP_STATE_IDLE; ps <= BGP_STATE_ESTABLISHED; ps++) {
+		p.state = (enum bgp_state)ps;
+		bool want = ps < BGP_STATE_OPEN_SENT;
+		assert_int_equal(bgp_fsm_secondary_takes_over(&p, &s), want);
+		assert_false(bgp_fsm_secondary_takes_over(&p, NULL));
+	}
+	/* An operator's stop of the primary is not undone by a live secondary. */
+	p.state = BGP_STATE_IDLE;
+	p.manual_stop = true;
+	assert_false(bgp_fsm_secondary_takes_over(&p, &s));
+	/* A secondary without a BGP connection never takes over. */
+	p.manual_stop = false;
+	s.state = BGP_STATE_ACTIVE;
+	assert_false(bgp_fsm_secondary_takes_over(&p, &s));
+}
+
 /* ---- idle hold (automatic restart, growing) ---- */
 
 /* One failed session: start (or restart), connect, and get a header error. Returns the idle
@@ -667,6 +692,7 @@ int main(void)
 	    cmocka_unit_test(test_route_incoming),
 	    cmocka_unit_test(test_collision_scenario),
 	    cmocka_unit_test(test_adopt_peer_state),
+	    cmocka_unit_test(test_secondary_takes_over),
 	    cmocka_unit_test(test_idle_hold_grows_to_cap),
 	    cmocka_unit_test(test_idle_hold_config),
 	    cmocka_unit_test(test_idle_hold_resets_after_stable_session),
