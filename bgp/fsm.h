@@ -248,10 +248,11 @@ struct bgp_fsm {
 void bgp_fsm_init(struct bgp_fsm *fsm, const struct bgp_fsm_config *config);
 
 /*
- * Processes one event: updates *fsm and fills *out (always fully initialised). Never fails:
- * an event that has no meaning in the current state is ignored (no actions, same state) or
- * handled as the RFC says for "any other event". Stale timer expiries (a timer the fsm did
- * not start or has since stopped) are ignored.
+ * Processes one event: updates *fsm and fills *out (states, reason, n_actions and
+ * actions[0..n_actions) are set; slots past n_actions are not). Never fails: an event that
+ * has no meaning in the current state is ignored (no actions, same state) or handled as the
+ * RFC says for "any other event". Stale timer expiries (a timer the fsm did not start or has
+ * since stopped) are ignored.
  */
 void bgp_fsm_step(struct bgp_fsm *fsm, const struct bgp_fsm_event *event,
 		  struct bgp_fsm_output *out);

@@ -476,7 +476,7 @@ static void test_every_cell(void **state)
 		setup(&f, c->from);
 		struct bgp_fsm_event ev = fixture(c->event);
 		struct bgp_fsm_output out;
-		memset(&out, 0xa5, sizeof(out)); /* the step must initialise all of it */
+		memset(&out, 0xa5, sizeof(out)); /* garbage: the step must set what it reports */
 		bgp_fsm_step(&f, &ev, &out);
 
 		enum bgp_state want_state = c->to ? c->to : start_state[c->from];
