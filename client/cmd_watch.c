@@ -66,6 +66,7 @@ static void print_event(void *arg, const ProtobufCMessage *msg)
 	printf("%-15s  ", e->kind == VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_END_OF_INITIAL_STATE
 				  ? "-"
 				  : fmt_or_dash(e->peer_ip));
+	const char *label = NULL;
 	switch (e->kind) {
 	case VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_STATE_CHANGED:
 		print_state(cli->color, e->old_state);
@@ -80,19 +81,20 @@ static void print_event(void *arg, const ProtobufCMessage *msg)
 		printf("(end of initial state; live events follow)");
 		break;
 	case VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_PEER_CREATED:
-		printf("peer created");
+		printf("%s", label = "peer created");
 		break;
 	case VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_PEER_DELETED:
-		printf("peer deleted");
+		printf("%s", label = "peer deleted");
 		break;
 	case VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_ROUTE_LIMIT_REACHED:
-		printf("route limit reached");
+		printf("%s", label = "route limit reached");
 		break;
 	default:
 		printf("event kind %d", (int)e->kind);
 		break;
 	}
-	if (e->reason && *e->reason)
+	/* The reason says why; it is left out when it only repeats the label. */
+	if (e->reason && *e->reason && !(label && strcmp(label, e->reason) == 0))
 		printf("  %s", e->reason);
 	printf("\n");
 	fflush(stdout);

@@ -227,10 +227,43 @@ struct json_object *pbjson_message(const ProtobufCMessage *msg)
 	return obj;
 }
 
+/* Pretty printing walks the tree itself only for layout: json-c prints an empty array as
+ * "[\n  ]"; every string and number still goes through json-c's own serializer. */
+static void print_pretty(FILE *out, struct json_object *v, int depth)
+{
+	const int plain = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+	if (json_object_is_type(v, json_type_object) && json_object_object_length(v) > 0) {
+		fputs("{\n", out);
+		int i = 0, n = json_object_object_length(v);
+		json_object_object_foreach(v, key, val) {
+			struct json_object *k = json_object_new_string(key);
+			fprintf(out, "%*s%s: ", 2 * (depth + 1), "", json_object_to_json_string_ext(k, plain));
+			json_object_put(k);
+			print_pretty(out, val, depth + 1);
+			fputs(++i < n ? ",\n" : "\n", out);
+		}
+		fprintf(out, "%*s}", 2 * depth, "");
+	} else if (json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0) {
+		fputs("[\n", out);
+		size_t n = json_object_array_length(v);
+		for (size_t i = 0; i < n; i++) {
+			fprintf(out, "%*s", 2 * (depth + 1), "");
+			print_pretty(out, json_object_array_get_idx(v, i), depth + 1);
+			fputs(i + 1 < n ? ",\n" : "\n", out);
+		}
+		fprintf(out, "%*s]", 2 * depth, "");
+	} else {
+		fputs(json_object_to_json_string_ext(v, plain), out);
+	}
+}
+
 void pbjson_print(FILE *out, struct json_object *doc, bool one_line)
 {
-	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
-		    (one_line ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
-	fputs(json_object_to_json_string_ext(doc, flags), out);
+	if (one_line)
+		fputs(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
+								  JSON_C_TO_STRING_NOSLASHESCAPE),
+		      out);
+	else
+		print_pretty(out, doc, 0);
 	fputc('\n', out);
 }
