@@ -27,6 +27,7 @@ static const char *const code_names[] = {
 	[BGP_ERR_FSM] = "Finite State Machine Error",
 	[BGP_ERR_CEASE] = "Cease",
 	[BGP_ERR_ROUTE_REFRESH] = "ROUTE-REFRESH Message Error",
+	[BGP_ERR_SEND_HOLD_TIMER] = "Send Hold Timer Expired",
 };
 
 static const char *const header_names[] = {
