@@ -521,6 +521,133 @@ class WatchTests(Base):
         self.assertEqual(w.interrupt()[0], 0)
 
 
+class SessionTests(Base):
+    """A real BGP session with bgp_speaker.py inside vbrd's namespace: states, counters,
+    received and advertised routes, the route limit, and the events on watch."""
+    ADDR = "10.77.50.1"
+    PREFIXES = ["198.51.100.0/24", "198.51.101.0/24", "198.51.102.0/24"]
+
+    @classmethod
+    def setUpClass(cls):
+        ns = ["nsenter", "--net=/proc/%d/ns/net" % DAEMON.proc.pid]
+        subprocess.run(ns + ["ip", "addr", "add", cls.ADDR + "/32", "dev", "lo"], check=True,
+                       timeout=30)
+        speaker = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bgp_speaker.py")
+        cls.speaker = subprocess.Popen(ns + ["/usr/bin/python3", speaker, cls.ADDR, "65401"] +
+                                       cls.PREFIXES, stdout=subprocess.PIPE,
+                                       stdin=subprocess.DEVNULL)
+        ready = cls.speaker.stdout.readline()  # bounded: the speaker prints it or exits
+        if ready != b"listening\n":
+            cls.speaker.kill()
+            raise AssertionError("bgp_speaker did not start: %r" % ready)
+        cls.group = ok_json("group", "create", "st-group", "--peer-asn", "65401",
+                            "--route-limit", "2")
+        ok("network", "add", "198.18.50.0/24")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.speaker.kill()
+        cls.speaker.wait(10)
+        cls.speaker.stdout.close()
+        vbrctl("peer", "delete", cls.ADDR, server=SERVER)
+        vbrctl("group", "delete", "st-group", server=SERVER)
+        vbrctl("network", "delete", "198.18.50.0/24", server=SERVER)
+
+    def wait_for(self, what, predicate, timeout=20.0):
+        import time
+        deadline = time.time() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.time() > deadline:
+                self.fail("timed out waiting for " + what)
+            time.sleep(0.1)
+
+    def test_session_routes_and_events(self):
+        import json
+        jw = h.Watch("-o", "json", "--initial", server=SERVER)
+        self.addCleanup(jw.close)
+        tw = h.Watch("--initial", server=SERVER)
+        self.addCleanup(tw.close)
+        jw.until(lambda l: json.loads(l)["kind"] == "PEER_EVENT_KIND_END_OF_INITIAL_STATE")
+        tw.until(lambda l: "end of initial state" in l)
+
+        p = ok_json("peer", "add", "st-group", self.ADDR)
+        line, _ = jw.until(lambda l: json.loads(l).get("newState") == "SESSION_STATE_ESTABLISHED",
+                           timeout=30)
+        e = json.loads(line)
+        self.assertEqual(e["kind"], "PEER_EVENT_KIND_STATE_CHANGED")
+        self.assertEqual(e["peerId"], p["id"])
+        self.assertEqual(e["oldState"], "SESSION_STATE_OPEN_CONFIRM")
+        line, _ = tw.until(lambda l: "-> Established" in l, timeout=30)
+        self.assertRegex(line, r"^\S+Z  10\.77\.50\.1 +OpenConfirm -> Established")
+        line, _ = jw.until(lambda l: json.loads(l)["kind"] == "PEER_EVENT_KIND_ROUTE_LIMIT_REACHED")
+        self.assertEqual(json.loads(line)["peerId"], p["id"])
+        tw.until(lambda l: "10.77.50.1" in l and "route limit reached" in l)
+
+        api = lambda: DAEMON.call("GetBgpPeer", h.pb.GetBgpPeerRequest(id=p["id"]))
+        self.wait_for("3 routes received, 2 accepted, 1 advertised",
+                      lambda: (api().received_route_count, api().accepted_route_count,
+                               api().advertised_route_count) == (3, 2, 1))
+        d = details(ok("peer", "show", self.ADDR).out)
+        self.assertEqual(d["State"], "Established")
+        self.assertEqual(d["BGP status"], "established")
+        self.assertRegex(d["Established"], r"^\S+Z \(\d+[smhd]\S* ago\)$")
+        self.assertEqual(d["Routes"], "3 received, 2 accepted, 1 advertised")
+        self.assertEqual(d["Hold time"], "30s (negotiated)")
+        self.assertEqual(d["Remote router ID"], self.ADDR)
+        j = ok_json("peer", "show", p["id"])
+        self.assertEqual(j["sessionState"], "SESSION_STATE_ESTABLISHED")
+        self.assertEqual(j["bgpStatus"], "BGP_STATUS_ESTABLISHED")
+        self.assertRegex(j["establishedTime"], RFC3339)
+        self.assertEqual((j["receivedRouteCount"], j["acceptedRouteCount"],
+                          j["advertisedRouteCount"]), ("3", "2", "1"))
+        self.assertEqual(j["negotiatedHoldTime"], 30)
+        self.assertEqual(j["remoteRouterId"], self.ADDR)
+        self.assertIn("\x1b[32mEstablished\x1b[0m", ok("peer", "list", "--color", "always").out)
+        row = [r for r in table(ok("peer", "list").out) if r[1] == self.ADDR][0]
+        self.assertEqual(row[4], "Established")
+        self.assertRegex(row[5], r"^\d+[smhd]")
+        self.assertEqual(row[6:8], ["2/3", "1"])
+
+        rows = table(ok("routes", self.ADDR).out)
+        self.assertEqual(rows[0], ["PREFIX", "NEXT-HOP", "AS-PATH", "ORIGIN", "MED", "COMMUNITIES",
+                                   "ACCEPTED"])
+        self.assertEqual(sorted(r[0] for r in rows[1:]), self.PREFIXES)
+        for r in rows[1:]:
+            self.assertEqual(r[1:6], [self.ADDR, "65401 65402", "igp", "50", "65401:100"])
+        self.assertEqual(sorted(r[6] for r in rows[1:]), ["no (over limit)", "yes", "yes"])
+        j = ok_json("routes", p["id"])
+        listed = DAEMON.list_all("ListRoutes", h.pb.ListRoutesRequest(peer_id=p["id"]), "routes")
+        self.assertEqual(j, {"routes": [h.as_json(r) for r in listed]})
+        for r in j["routes"]:
+            self.assertEqual(r["asPath"], [65401, 65402])
+            self.assertEqual(r["nextHop"], self.ADDR)
+            self.assertEqual(r["origin"], "ORIGIN_IGP")
+            self.assertEqual(r["med"], 50)
+            self.assertNotIn("localPref", r)
+            self.assertEqual(r["communities"], ["65401:100"])
+        self.assertEqual(sorted(r["accepted"] for r in j["routes"]), [False, True, True])
+
+        rows = table(ok("routes", self.ADDR, "--advertised").out)
+        self.assertEqual(rows[0], ["PREFIX", "NEXT-HOP", "AS-PATH", "ORIGIN", "MED", "COMMUNITIES"])
+        self.assertEqual(rows[1][0], "198.18.50.0/24")
+        self.assertEqual(rows[1][2:4], ["45104", "igp"])
+
+        self.assertIn("Soft-reset", ok("peer", "reset", self.ADDR, "--soft").out)
+
+        ok("peer", "disable", self.ADDR)
+        line, _ = jw.until(lambda l: json.loads(l).get("oldState") == "SESSION_STATE_ESTABLISHED")
+        e = json.loads(line)
+        self.assertEqual(e["peerId"], p["id"])
+        self.assertNotEqual(e["reason"], "")
+        line, _ = tw.until(lambda l: "Established -> " in l)
+        self.assertRegex(line, r"^\S+Z  10\.77\.50\.1 +Established -> \w+  \S")
+        for w in (jw, tw):
+            self.assertEqual(w.interrupt()[0], 0)
+
+
 class ServerEndsStreamTests(Base):
     def test_watch_says_why_and_exits_non_zero(self):
         d = h.Daemon("tcp").start()
