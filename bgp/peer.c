@@ -226,6 +226,8 @@ static void send_notification(struct bgp_session *sess, const struct bgp_fsm_act
 	if (rc == 0) {
 		peer->messages_out++;
 		peer->notifications_out++;
+		peer->notifications_out_by_code[a->notify.code < 8 ? a->notify.code : 0]++;
+		sess->last_notification_code = a->notify.code;
 	}
 	flush(sess);
 }
@@ -298,6 +300,15 @@ static void perform(struct bgp_session *sess, const struct bgp_fsm_output *out)
 			break;
 		case BGP_FSM_ACT_CLOSE:
 			session_take_new(sess);
+			if (!a->flush && i > 0 &&
+			    out->actions[i - 1].type == BGP_FSM_ACT_SEND_NOTIFICATION &&
+			    sess->conn && peer->notifications_out > 0) {
+				/* Closed without writing it (send hold expiry): not sent. */
+				uint8_t c = sess->last_notification_code;
+				peer->notifications_out--;
+				peer->messages_out--;
+				peer->notifications_out_by_code[c < 8 ? c : 0]--;
+			}
 			if (sess->conn)
 				bgp_conn_close(sess->conn, a->flush, CLOSE_LINGER_MS);
 			sess->conn = NULL;
@@ -370,7 +381,7 @@ static void peer_after(struct bgp_peer *peer, const char *reason)
 		session_discard(s);
 		peer->secondary = s = NULL;
 	}
-	if (p && s && p->fsm.state == BGP_STATE_IDLE && !p->fsm.manual_stop) {
+	if (p && s && bgp_fsm_secondary_takes_over(&p->fsm, &s->fsm)) {
 		bgp_fsm_adopt_peer_state(&s->fsm, &p->fsm);
 		session_discard(p);
 		peer->primary = s;
@@ -656,6 +667,7 @@ static void handle_notification(struct bgp_session *sess, const struct bgp_frame
 	if (bgp_notification_decode(frame->body, frame->body_len, &n) != 0)
 		bgp_notification_set(&n, BGP_ERR_CEASE, 0, NULL, 0);
 	peer->notifications_in++;
+	peer->notifications_in_by_code[n.code < 8 ? n.code : 0]++;
 	char text[BGP_SHUTDOWN_MSG_MAX + 1];
 	bool has_text = bgp_notification_shutdown_message(&n, text) == BGP_SHUTDOWN_MSG_OK;
 	enum bgp_fsm_event_type type =
@@ -669,8 +681,12 @@ static void handle_route_refresh(struct bgp_session *sess, const struct bgp_fram
 {
 	struct bgp_route_refresh rr;
 	struct bgp_notification err;
-	if (bgp_route_refresh_decode(frame->body, frame->body_len, &rr, &err) == 0 &&
-	    rr.afi == BGP_AFI_IPV4 && rr.safi == BGP_SAFI_UNICAST && rr.subtype == 0 &&
+	if (bgp_route_refresh_decode(frame->body, frame->body_len, &rr, &err) != 0) {
+		/* RFC 7313 5: ROUTE-REFRESH Message Error / Invalid Message Length. */
+		feed_notify(sess, BGP_FSM_EV_UPDATE_MSG_ERR, &err, NULL);
+		return;
+	}
+	if (rr.afi == BGP_AFI_IPV4 && rr.safi == BGP_SAFI_UNICAST && rr.subtype == 0 &&
 	    sess->fsm.state == BGP_STATE_ESTABLISHED && sess == sess->peer->primary) {
 		/* RFC 2918 3: send the Adj-RIB-Out again. */
 		send_networks(sess);
@@ -878,6 +894,10 @@ void bgp_peer_status(const struct bgp_peer *peer, struct bgp_peer_status *out)
 	out->messages_out = peer->messages_out;
 	out->notifications_in = peer->notifications_in;
 	out->notifications_out = peer->notifications_out;
+	memcpy(out->notifications_in_by_code, peer->notifications_in_by_code,
+	       sizeof(out->notifications_in_by_code));
+	memcpy(out->notifications_out_by_code, peer->notifications_out_by_code,
+	       sizeof(out->notifications_out_by_code));
 }
 
 void bgp_peer_advertise(struct bgp_peer *peer, const struct bgp_prefix *prefix, bool withdraw_it)

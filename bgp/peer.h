@@ -31,6 +31,7 @@ struct bgp_session {
 	uv_timer_t timers[BGP_FSM_TIMER_COUNT];
 	int timers_open;
 	bool discarded;
+	uint8_t last_notification_code; /* of the last NOTIFICATION queued */
 	/* From the peer's OPEN. */
 	bool have_open;
 	struct bgp_open open;
@@ -51,6 +52,7 @@ struct bgp_peer {
 	uint64_t advertised_routes;
 	uint64_t established_transitions;
 	uint64_t messages_in, messages_out, notifications_in, notifications_out;
+	uint64_t notifications_in_by_code[8], notifications_out_by_code[8];
 	char last_error[256];
 };
 

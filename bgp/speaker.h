@@ -69,6 +69,8 @@ struct bgp_peer_status {
 	uint64_t established_transitions;
 	uint64_t messages_in, messages_out;
 	uint64_t notifications_in, notifications_out;
+	/* Added by sessions: NOTIFICATIONs by error code, index = code 1..7, 0 = any other. */
+	uint64_t notifications_in_by_code[8], notifications_out_by_code[8];
 };
 
 enum bgp_origin { BGP_ORIGIN_IGP = 0, BGP_ORIGIN_EGP = 1, BGP_ORIGIN_INCOMPLETE = 2 };
