@@ -8,7 +8,7 @@ build_pkgs=(build-essential cmake pkg-config libgrpc-dev libprotobuf-c-dev proto
   libuv1-dev libjson-c-dev ca-certificates)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 python3-grpcio python3-protobuf
   protobuf-compiler protobuf-compiler-grpc bird2 gobgpd exabgp iproute2 procps valgrind
-  psmisc util-linux prometheus openssl curl)
+  psmisc util-linux prometheus openssl curl python3-yaml)
 pkgs=("${build_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
 
