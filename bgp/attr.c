@@ -32,6 +32,7 @@ struct decoder {
 	struct bgp_attrs *out;
 	struct bgp_notification *err;
 	enum bgp_verdict verdict;
+	bool has_nlri; /* the NLRI field (not MP_REACH_NLRI) carries routes */
 };
 
 struct attr_desc;
@@ -197,7 +198,9 @@ static enum bgp_verdict decode_next_hop(struct decoder *d, const struct attr_vie
 	if (a->len != 4)
 		return bad_length(d, a, desc);
 	uint32_t ip = bgp_load_u32(a->val);
-	if (!valid_next_hop(ip))
+	/* RFC 4271 6.3: not a host address (syntax), or our own address (semantics; the
+	 * route is to be ignored, which RFC 7606 3 calls treat-as-withdraw). */
+	if (!valid_next_hop(ip) || (d->ctx->local_addr && ip == d->ctx->local_addr))
 		return malformed(d, a, desc, BGP_SUBERR_UPDATE_INVALID_NEXT_HOP);
 	d->out->next_hop = ip;
 	d->out->present |= BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP);
@@ -317,7 +320,7 @@ static enum bgp_verdict decode_mp_reach(struct decoder *d, const struct attr_vie
 			goto bad;
 		uint32_t ip = bgp_load_u32(nh);
 		/* A next hop that is no host address: as for NEXT_HOP, RFC 7606 7.3. */
-		if (!valid_next_hop(ip)) {
+		if (!valid_next_hop(ip) || (d->ctx->local_addr && ip == d->ctx->local_addr)) {
 			fail(d, BGP_VERDICT_TREAT_AS_WITHDRAW, BGP_SUBERR_UPDATE_INVALID_NEXT_HOP,
 			     a->raw, a->raw_len);
 		}
@@ -531,6 +534,11 @@ static bool decode_one(struct decoder *d, const struct attr_view *a, uint64_t se
 		d->out->discarded++;
 		return true;
 	}
+	/* RFC 7606 5.2: without routes in the NLRI field, NEXT_HOP is ignored. */
+	if (a->type == BGP_ATTR_NEXT_HOP && !d->has_nlri) {
+		d->out->discarded++;
+		return true;
+	}
 	const struct attr_desc *desc = &attr_table[a->type];
 	if (!desc->decode) {
 		/* RFC 4271 6.3: an unrecognized well-known attribute: session reset. */
@@ -572,7 +580,8 @@ enum bgp_verdict bgp_attrs_decode(const uint8_t *p, size_t len, const struct bgp
 				  bool has_nlri, struct bgp_attrs *out,
 				  struct bgp_notification *err)
 {
-	struct decoder d = {.ctx = ctx, .out = out, .err = err, .verdict = BGP_VERDICT_ACCEPT};
+	struct decoder d = {.ctx = ctx, .out = out, .err = err, .verdict = BGP_VERDICT_ACCEPT,
+			    .has_nlri = has_nlri};
 	uint64_t seen[4] = {0, 0, 0, 0};
 	err->code = 0;
 	err->subcode = 0;
@@ -660,6 +669,11 @@ overrun:
 			fail(&d, BGP_VERDICT_TREAT_AS_WITHDRAW, BGP_SUBERR_UPDATE_MALFORMED_AS_PATH,
 			     NULL, 0);
 	}
+	/* RFC 7606 5.2: an UPDATE with no reachable NLRI (none in the NLRI field, none in
+	 * MP_REACH_NLRI) and an error other than attribute-discard: session reset, since the
+	 * error may hide routes (a mangled MP_REACH_NLRI). The NOTIFICATION stays the same. */
+	if (d.verdict == BGP_VERDICT_TREAT_AS_WITHDRAW && !has_nlri && !mp_routes)
+		d.verdict = BGP_VERDICT_SESSION_RESET;
 	return d.verdict;
 }
 

@@ -150,13 +150,17 @@ struct bgp_attr_ctx {
 	bool ibgp;             /* false: eBGP rules (LOCAL_PREF discarded, RFC 7606 7.5) */
 	uint32_t peer_asn;     /* for the optional leftmost-AS check */
 	bool enforce_first_as; /* RFC 4271 6.3: leftmost AS must be the peer's, else malformed */
+	uint32_t local_addr;   /* our session address (host order), 0 = unknown: a NEXT_HOP equal
+				* to it is semantically wrong (RFC 4271 6.3), treat-as-withdraw */
 };
 
 /*
  * Decodes the Path Attributes field (exactly `len` octets, already bounded by Total Path
  * Attribute Length). `has_nlri` says whether the UPDATE's NLRI field is non-empty: ORIGIN,
  * AS_PATH and NEXT_HOP are then mandatory; with only MP_REACH_NLRI routes ORIGIN and AS_PATH
- * are (RFC 4271 6.3, RFC 4760 3). Without any route, nothing is mandatory.
+ * are (RFC 4271 6.3, RFC 4760 3). Without any route, nothing is mandatory, NEXT_HOP is
+ * ignored unread (RFC 7606 5.2), and any error worse than attribute-discard becomes a
+ * session reset (RFC 7606 5.2: there is nothing to treat as withdrawn).
  *
  * Returns the verdict; for anything but ACCEPT, *err describes the worst error (the exact
  * NOTIFICATION to send on SESSION_RESET). *out is filled as far as decoding got; on

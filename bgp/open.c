@@ -116,9 +116,10 @@ int bgp_open_decode(const uint8_t *body, size_t len, struct bgp_open *out,
 	out->asn = out->my_as;
 
 	size_t opt_len = opt_len8;
-	/* RFC 9072 2: Non-Ext OP Len 255 followed by Non-Ext OP Type 255 means a 2-octet
-	 * Extended Opt. Parm. Length follows, and every parameter has a 2-octet length. */
-	if (opt_len8 == 255 && bgp_rbuf_left(&r) > 0 && r.p[0] == OPT_PARAM_EXTENDED) {
+	/* RFC 9072 2: a non-zero Non-Ext OP Len followed by Non-Ext OP Type 255 (whatever the
+	 * length says; senders put 255) means a 2-octet Extended Opt. Parm. Length follows,
+	 * and every parameter has a 2-octet length. */
+	if (opt_len8 != 0 && bgp_rbuf_left(&r) > 0 && r.p[0] == OPT_PARAM_EXTENDED) {
 		uint16_t ext_len;
 		bgp_rbuf_skip(&r, 1);
 		if (bgp_rbuf_u16(&r, &ext_len))

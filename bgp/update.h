@@ -51,7 +51,9 @@ static inline uint32_t bgp_update_next_hop(const struct bgp_update *u, size_t i)
  * Decodes the body of a framed UPDATE (>= 4 octets, the framer guarantees it) and returns the
  * verdict (also in out->verdict). Withdrawn Routes Length or Total Path Attribute Length
  * overrunning the message, and a malformed Withdrawn Routes or NLRI field, are session-reset
- * (RFC 4271 6.3, RFC 7606 5.3); attribute errors get their own verdicts (attr.h). NLRI from
+ * (RFC 4271 6.3, RFC 7606 5.3); attribute errors get their own verdicts (attr.h), and any
+ * error beyond attribute-discard in an UPDATE without reachable NLRI is a session reset
+ * (RFC 7606 5.2). NLRI from
  * MP_REACH_NLRI / MP_UNREACH_NLRI for other AFI/SAFIs (not negotiated) are ignored.
  * `out` is large (about 100 KiB): keep one per session or per thread and reuse it.
  */

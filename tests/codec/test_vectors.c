@@ -107,6 +107,11 @@ static const struct vector vectors[] = {
 	{"open: unknown capability skipped", OPEN, OPEN_FIXED "08 02 06 49 02 abcd" CAP_RR,
 	 ERR(0, 0, NULL)},
 	{"open: empty capabilities parameter", OPEN, OPEN_FIXED "02 02 00", ERR(0, 0, NULL)},
+	{"open: RFC 9072 extended form with Non-Ext OP Len 1", OPEN,
+	 OPEN_FIXED "01 ff 0011 02 000e" CAP_MP CAP_RR CAP_AS4, ERR(0, 0, NULL)},
+	{"open: type 255 as a later parameter", OPEN, OPEN_FIXED "12 02 0e" CAP_MP CAP_RR CAP_AS4
+							   "ff 00",
+	 ERR(2, 4, "")},
 	{"open: RFC 9072 extended parameters ok", OPEN,
 	 OPEN_FIXED "ff ff 0011 02 000e" CAP_MP CAP_RR CAP_AS4, ERR(0, 0, NULL)},
 	{"open: RFC 9072 extended length too long", OPEN,
@@ -180,12 +185,19 @@ static const struct vector vectors[] = {
 	 ERR(3, 3, "03")},
 	{"update: no NLRI, nothing mandatory", U(.attrs = ORIGIN, .verdict = ACCEPT),
 	 ERR(0, 0, NULL)},
-	{"update: malformed attribute with no NLRI at all",
-	 U(.attrs = "40010105" AS_PATH NEXT_HOP, .verdict = TAW, NLRI_COUNT(0)),
-	 ERR(3, 6, "40010105")},
-	{"update: malformed attribute, withdrawals still reported",
-	 U(.withdrawn = "10 0a09", .attrs = "40010105", .verdict = TAW, WITHDRAWN_COUNT(1)),
-	 ERR(3, 6, "40010105")},
+	{"update: malformed attribute with no NLRI at all (RFC 7606 5.2)",
+	 U(.attrs = "40010105" AS_PATH NEXT_HOP, .verdict = RESET), ERR(3, 6, "40010105")},
+	{"update: malformed attribute with only withdrawals (RFC 7606 5.2)",
+	 U(.withdrawn = "10 0a09", .attrs = "40010105", .verdict = RESET), ERR(3, 6, "40010105")},
+	{"update: malformed attribute with only MP_UNREACH (RFC 7606 5.2)",
+	 U(.attrs = "800f 06 000101 10 0a03 c008 01 00", .verdict = RESET), ERR(3, 5, "c0080100")},
+	{"update: attribute-discard error with no NLRI is not escalated",
+	 U(.attrs = "4006 01 00", .withdrawn = "10 0a09", .verdict = DISCARD, WITHDRAWN_COUNT(1)),
+	 ERR(3, 5, "40060100")},
+	{"update: malformed MP_REACH-only UPDATE with routes stays treat-as-withdraw",
+	 U(.attrs = "800e 0c 0001 01 04 0a000002 00 10 0a02" "40010109" AS_PATH, .verdict = TAW,
+	   NLRI_COUNT(1)),
+	 ERR(3, 6, "40010109")},
 
 	/* ---- ORIGIN: RFC 7606 7.1 ---- */
 	{"ORIGIN length 0", U(.attrs = "400100" AS_PATH NEXT_HOP, .nlri = NLRI, .verdict = TAW),
@@ -285,9 +297,12 @@ static const struct vector vectors[] = {
 	{"NEXT_HOP flagged optional", U(.attrs = ORIGIN AS_PATH "c003 04 0a000001", .nlri = NLRI,
 					.verdict = TAW),
 	 ERR(3, 4, "c003040a000001")},
-	{"NEXT_HOP without NLRI is ignored", U(.attrs = ORIGIN AS_PATH "4003 03 0a0000",
-					       .verdict = TAW, NLRI_COUNT(0)),
-	 ERR(3, 5, NULL)},
+	{"NEXT_HOP without NLRI is ignored unread (RFC 7606 5.2)",
+	 U(.attrs = ORIGIN AS_PATH "c003 03 0a0000", .verdict = ACCEPT, NLRI_COUNT(0)),
+	 ERR(0, 0, NULL)},
+	{"NEXT_HOP is our own address", U(.attrs = ORIGIN AS_PATH "4003 04 0a000063", .nlri = NLRI,
+					  .verdict = TAW),
+	 ERR(3, 8, "4003040a000063")},
 
 	/* ---- MULTI_EXIT_DISC: RFC 7606 7.4 ---- */
 	{"MED length 3", U(.attrs = BASE "8004 03 000001", .nlri = NLRI, .verdict = TAW),
@@ -566,7 +581,7 @@ static void run_vector(void **state)
 		return;
 	}
 	struct bgp_attr_ctx ctx = {.as4 = !v->two_octet, .ibgp = v->ibgp, .peer_asn = 65001,
-				   .enforce_first_as = v->first_as};
+				   .enforce_first_as = v->first_as, .local_addr = 0x0a000063};
 	enum bgp_verdict verdict = bgp_update_decode(f.body, f.body_len, &ctx, &upd);
 	if (verdict != v->verdict)
 		print_error("verdict %s, expected %s (err %u/%u)\n", bgp_verdict_name(verdict),
