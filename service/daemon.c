@@ -251,15 +251,21 @@ int vbrd_run(const struct vbrd_config *cfg)
 		fail("cannot load the state", err);
 		goto out_store;
 	}
+	/* Before the speaker: its callbacks may run from bgp_speaker_peer_add already. */
+	uv_timer_init(&loop, &d->counters_timer);
+	d->counters_timer.data = d;
 	d->hub = event_hub_new(cfg->event_history);
 	struct bgp_speaker_config sc = {.local_asn = cfg->local_asn,
 					.router_id = cfg->router_id,
 					.listen_ip = cfg->bgp_listen_ip,
-					.listen_port = cfg->bgp_listen_port};
+					.listen_port = cfg->bgp_listen_port,
+					.send_hold_ms = cfg->send_hold_ms,
+					.peer_port = cfg->peer_port};
 	struct bgp_speaker_callbacks cb = {on_state_change, on_route_limit, on_peer_counters};
 	int e;
 	if (!d->hub || (e = bgp_speaker_new(&loop, &sc, &cb, d, &d->speaker)) != 0) {
 		fail("cannot create the BGP speaker", "out of memory");
+		close_handle((uv_handle_t *)&d->counters_timer);
 		goto out_store;
 	}
 	if ((e = load_into_speaker(d)) != 0) {
@@ -271,14 +277,19 @@ int vbrd_run(const struct vbrd_config *cfg)
 		fail("cannot listen for BGP", err);
 		goto out_speaker;
 	}
-	uv_timer_init(&loop, &d->counters_timer);
-	d->counters_timer.data = d;
 	vbrd_refresh_snapshot(d);
 
 	struct rpc_config rc_cfg = {cfg->api, cfg->tls_cert_pem, cfg->tls_key_pem,
 				    cfg->tls_client_ca_pem};
 	struct rpc_handlers h = {reads_on_read, handlers_on_call, handlers_on_write_done,
 				 handlers_on_stream_closed, on_rpc_shutdown_done};
+	/* Before the API answers: a SIGTERM right after the first health check must be ours.
+	 * Signals are handled only inside uv_run, after rpc_start. */
+	uv_signal_init(&loop, &d->sigterm);
+	uv_signal_init(&loop, &d->sigint);
+	d->sigterm.data = d->sigint.data = d;
+	uv_signal_start(&d->sigterm, on_signal, SIGTERM);
+	uv_signal_start(&d->sigint, on_signal, SIGINT);
 	grpc_init();
 	if (rpc_start(&loop, &rc_cfg, &h, d, &d->rpc, err, sizeof(err)) != 0) {
 		fail("cannot serve the API", err);
@@ -301,12 +312,7 @@ int vbrd_run(const struct vbrd_config *cfg)
 			d->exit_code = 1;
 		}
 	}
-	uv_signal_init(&loop, &d->sigterm);
-	uv_signal_init(&loop, &d->sigint);
-	d->sigterm.data = d->sigint.data = d;
 	if (!d->shutting_down) {
-		uv_signal_start(&d->sigterm, on_signal, SIGTERM);
-		uv_signal_start(&d->sigint, on_signal, SIGINT);
 		char peers[16], networks[16];
 		snprintf(peers, sizeof(peers), "%zu", d->model.n_peers);
 		snprintf(networks, sizeof(networks), "%zu", d->model.n_networks);
@@ -322,8 +328,11 @@ int vbrd_run(const struct vbrd_config *cfg)
 
 out_grpc:
 	grpc_shutdown_blocking();
+	close_handle((uv_handle_t *)&d->sigterm);
+	close_handle((uv_handle_t *)&d->sigint);
 	close_handle((uv_handle_t *)&d->counters_timer);
 out_speaker:
+	close_handle((uv_handle_t *)&d->counters_timer);
 	/* The speaker may hold handles (its listener): close them before freeing it. */
 	bgp_speaker_shutdown(d->speaker, "vbrd failed to start", ignore, NULL);
 	uv_run(&loop, UV_RUN_DEFAULT);

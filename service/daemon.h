@@ -31,13 +31,15 @@ struct vbrd_config {
 	uint32_t max_peers;
 	uint32_t max_networks;
 	uint32_t event_history;
+	uint32_t send_hold_ms;    /* 0: the core's default */
+	uint16_t peer_port;       /* 0: 179 */
 	const char *metrics_listen; /* NULL: off */
 	char *tls_cert_pem;       /* NULL: plaintext */
 	char *tls_key_pem;
 	char *tls_client_ca_pem;
 };
 
-struct vbrd_metrics; /* service/metrics.c's server, opaque here */
+struct queued_call;
 
 struct vbrd {
 	const struct vbrd_config *config;
@@ -54,6 +56,8 @@ struct vbrd {
 	uv_signal_t sigterm, sigint;
 	bool shutting_down;
 	int exit_code;
+	bool write_busy; /* a state write is in the thread pool (mutations.c) */
+	struct queued_call *queue_head, *queue_tail; /* mutations waiting for it */
 };
 
 /* Runs until SIGTERM / SIGINT; returns the process exit code. */

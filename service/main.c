@@ -37,6 +37,8 @@ static const struct option_doc docs[] = {
 	{"metrics-listen", "VBRD_METRICS_LISTEN", "IP:PORT", "serve Prometheus /metrics here (off)"},
 	{"log-format", "VBRD_LOG_FORMAT", "FMT", "text or json (text)"},
 	{"log-level", "VBRD_LOG_LEVEL", "LEVEL", "debug, info, warn or error (info)"},
+	{"send-hold-time", "VBRD_SEND_HOLD_TIME", "SECONDS", "RFC 9687 send hold timer (480)"},
+	{"peer-port", "VBRD_PEER_PORT", "PORT", "TCP port vbrd connects to on peers (179; tests)"},
 	{"help", NULL, NULL, "show this help"},
 };
 #define N_DOCS (sizeof(docs) / sizeof(docs[0]))
@@ -222,6 +224,13 @@ int main(int argc, char **argv)
 	cfg.event_history = 1024;
 	if (V(7) && !parse_u32(V(7), 1, 1u << 20, &cfg.event_history))
 		return usage_error("--event-history %s: expected 1..1048576%s", V(7), "");
+	uint32_t send_hold = 0, peer_port = 0;
+	if (V(15) && !parse_u32(V(15), 1, 86400, &send_hold))
+		return usage_error("--send-hold-time %s: expected 1..86400 seconds%s", V(15), "");
+	cfg.send_hold_ms = send_hold * 1000;
+	if (V(16) && !parse_u32(V(16), 1, 65535, &peer_port))
+		return usage_error("--peer-port %s: expected 1..65535%s", V(16), "");
+	cfg.peer_port = (uint16_t)peer_port;
 	bool insecure = V(11) && strcmp(V(11), "0") != 0 && strcmp(V(11), "false") != 0;
 	cfg.metrics_listen = V(12);
 	const char *fmt = V(13) ? V(13) : "text";

@@ -206,9 +206,13 @@ void reads_on_read(void *ctx, struct rpc_call *call)
 	size_t len;
 	const uint8_t *data = rpc_call_request(call, &len);
 	switch (rpc_call_method(call)) {
-	case VBR_M_GET_ROUTER:
+	case VBR_M_GET_ROUTER: {
+		/* No fields, but garbage is still refused. */
+		UNPACK(Vbr__V1__GetRouterRequest, vbr__v1__get_router_request);
+		vbr__v1__get_router_request__free_unpacked(req, NULL);
 		get_router(d, call);
 		return;
+	}
 	case VBR_M_GET_BGP_GROUP: {
 		UNPACK(Vbr__V1__GetBgpGroupRequest, vbr__v1__get_bgp_group_request);
 		get_group(s, call, req);

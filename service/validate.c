@@ -297,12 +297,12 @@ grpc_status_code vbr_validate_create_group(const Vbr__V1__CreateBgpGroupRequest 
 	bool has_keepalive = req->keepalive_time_present_case ==
 			     VBR__V1__CREATE_BGP_GROUP_REQUEST__KEEPALIVE_TIME_PRESENT_KEEPALIVE_TIME;
 	out->hold_time = has_hold ? req->hold_time : VBR_DEFAULT_HOLD_TIME;
-	/* An explicit hold time without a keepalive gets the usual third (RFC 4271 4.4). */
-	out->keepalive_time = has_keepalive ? req->keepalive_time
-			      : has_hold    ? req->hold_time / 3
-					    : VBR_DEFAULT_KEEPALIVE_TIME;
-	if (has_hold && !has_keepalive && req->hold_time == VBR_DEFAULT_HOLD_TIME)
-		out->keepalive_time = VBR_DEFAULT_KEEPALIVE_TIME;
+	/* No keepalive derived from the hold time: the default stays 10 s, and a hold time of
+	 * 10 s or less without a keepalive is refused, naming keepalive_time. Hold time 0 (no
+	 * hold timer) needs no keepalive. */
+	out->keepalive_time = has_keepalive		  ? req->keepalive_time
+			      : has_hold && req->hold_time == 0 ? 0
+								: VBR_DEFAULT_KEEPALIVE_TIME;
 	return vbr_check_timers(out->hold_time, out->keepalive_time, st);
 }
 
