@@ -1,0 +1,392 @@
+"""lab: network namespaces with real BGP daemons for the session tests.
+
+One switch namespace with a bridge, and one namespace per host on it (10.10.0.N/24 inside,
+never routed anywhere else). Names are unique per test process ("vs" + pid + letter), every
+daemon runs under `timeout` and is stopped by its PID, and everything is removed at exit even
+when a test fails (atexit + SIGTERM handler). Every wait is bounded in time.
+"""
+import atexit
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+DAEMON_TIMEOUT = 900  # seconds; `timeout` kills any daemon a crashed test left behind
+
+_labs = []
+_tmp = []
+
+
+def _cleanup():
+    for lab in list(_labs):
+        lab.close()
+    for d in _tmp:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+atexit.register(_cleanup)
+
+
+def _on_term(signum, frame):
+    _cleanup()
+    sys.exit(128 + signum)
+
+
+signal.signal(signal.SIGTERM, _on_term)
+
+
+def mkdtemp(prefix="vs-"):
+    d = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
+    _tmp.append(d)
+    return d
+
+
+def run(args, timeout=20, check=True, **kw):
+    return subprocess.run(args, timeout=timeout, check=check, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, **kw)
+
+
+def wait_for(pred, timeout, interval=0.05, what="condition"):
+    """Polls pred() until it returns a true value (returned) or timeout (AssertionError)."""
+    deadline = time.time() + timeout
+    last = None
+    while True:
+        try:
+            v = pred()
+            if v:
+                return v
+            last = v
+        except Exception as e:  # a CLI not ready yet counts as "not yet"
+            last = e
+        if time.time() >= deadline:
+            raise AssertionError("timed out after %.1fs waiting for %s (last: %r)"
+                                 % (timeout, what, last))
+        time.sleep(interval)
+
+
+class Proc:
+    """A daemon started in a namespace; stopped by PID."""
+
+    def __init__(self, argv, log_path, env=None, stdin=None):
+        self.log_path = log_path
+        self.log = open(log_path, "ab")
+        self.p = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT,
+                                  stdin=stdin if stdin is not None else subprocess.DEVNULL,
+                                  env=env, start_new_session=True)
+
+    def alive(self):
+        return self.p.poll() is None
+
+    def send(self, sig):
+        if self.alive():
+            try:
+                os.kill(self.p.pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        """Signal and wait; SIGKILL the process group if it does not exit in time."""
+        if self.alive():
+            self.send(sig)
+            try:
+                self.p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(self.p.pid, signal.SIGKILL)  # our own session only
+                except ProcessLookupError:
+                    pass
+                self.p.wait(5)
+        self.log.close()
+        return self.p.returncode
+
+    def text(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+
+class Lab:
+    def __init__(self, hosts):
+        """hosts: names, e.g. ["v", "bird", "gobgp"]; host i gets 10.10.0.(i+1)."""
+        self.tag = "vs%d" % os.getpid()
+        self.dir = mkdtemp("vs-lab-")
+        self.hosts = {}
+        self.procs = []
+        self.closed = False
+        _labs.append(self)
+        sw = self.ns("sw")
+        try:
+            run(["ip", "netns", "add", sw])
+            run(["ip", "-n", sw, "link", "add", "br0", "type", "bridge"])
+            run(["ip", "-n", sw, "link", "set", "br0", "up"])
+            for i, h in enumerate(hosts):
+                self.add_host(h, i + 1)
+        except Exception:
+            self.close()
+            raise
+
+    def ns(self, host):
+        return "%s-%s" % (self.tag, host)
+
+    def add_host(self, host, n):
+        ns, sw = self.ns(host), self.ns("sw")
+        ip = "10.10.0.%d" % n
+        a, b = "%sa%d" % (self.tag, n), "%sb%d" % (self.tag, n)
+        run(["ip", "netns", "add", ns])
+        run(["ip", "link", "add", a, "type", "veth", "peer", "name", b])
+        run(["ip", "link", "set", a, "netns", ns])
+        run(["ip", "link", "set", b, "netns", sw])
+        run(["ip", "-n", ns, "link", "set", a, "name", "eth0"])
+        run(["ip", "-n", ns, "addr", "add", ip + "/24", "dev", "eth0"])
+        run(["ip", "-n", ns, "link", "set", "eth0", "up"])
+        run(["ip", "-n", ns, "link", "set", "lo", "up"])
+        run(["ip", "-n", sw, "link", "set", b, "master", "br0"])
+        run(["ip", "-n", sw, "link", "set", b, "up"])
+        self.hosts[host] = ip
+        return ip
+
+    def ip(self, host):
+        return self.hosts[host]
+
+    def exec(self, host, args, timeout=20, check=True):
+        return run(["ip", "netns", "exec", self.ns(host)] + list(args), timeout=timeout,
+                   check=check)
+
+    def spawn(self, host, args, name, env=None, stdin=None):
+        argv = ["ip", "netns", "exec", self.ns(host), "timeout", str(DAEMON_TIMEOUT)] + list(args)
+        p = Proc(argv, os.path.join(self.dir, name + ".log"), env=env, stdin=stdin)
+        self.procs.append(p)
+        return p
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def close(self):
+        if self.closed:
+            return
+        self.closed = True
+        for p in self.procs:
+            try:
+                p.stop(timeout=8)
+            except Exception:
+                pass
+        for h in list(self.hosts) + ["sw"]:
+            subprocess.run(["ip", "netns", "del", self.ns(h)], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=20)
+        if self in _labs:
+            _labs.remove(self)
+
+
+# ---- BIRD 2 ----
+
+class Bird:
+    """BIRD 2 in a lab host, peering with vbrd as protocol `vbr`."""
+
+    def __init__(self, lab, host, asn, neighbor, neighbor_asn=45104, routes=(), password=None,
+                 extra="", include=None, name=None, hold=None):
+        self.lab, self.host, self.asn = lab, host, asn
+        self.name = name or "bird-" + host
+        self.ctl = lab.path(self.name + ".ctl")
+        self.conf = lab.path(self.name + ".conf")
+        self.logfile = lab.path(self.name + ".log")
+        ip = lab.ip(host)
+        static = "".join("  route %s blackhole;\n" % r for r in routes)
+        pw = 'password "%s";' % password if password else ""
+        hold_s = "hold time %d; keepalive time %d;" % (hold, max(1, hold // 3)) if hold else ""
+        inc = 'include "%s";' % include if include else ""
+        with open(self.conf, "w") as f:
+            f.write("""log "%(log)s" all;
+router id %(ip)s;
+protocol device {}
+protocol static s4 { ipv4;
+%(static)s}
+%(inc)s
+protocol bgp vbr { local %(ip)s as %(asn)d; neighbor %(nb)s as %(nbasn)d; %(pw)s %(hold)s
+  connect delay time 1; connect retry time 1; error wait time 1,5;
+  ipv4 { import all; export all; }; }
+%(extra)s
+""" % dict(log=self.logfile, ip=ip, static=static, asn=asn, nb=neighbor, nbasn=neighbor_asn,
+           pw=pw, extra=extra, inc=inc, hold=hold_s))
+        self.proc = None
+
+    def start(self):
+        self.proc = self.lab.spawn(self.host, ["bird", "-f", "-c", self.conf, "-s", self.ctl,
+                                               "-P", self.lab.path(self.name + ".pid")],
+                                   self.name + ".out")
+        wait_for(lambda: self.cli("show status").find("Daemon is up") >= 0, 15,
+                 what="bird up")
+        return self
+
+    def cli(self, cmd):
+        return run(["birdc", "-s", self.ctl] + cmd.split(), timeout=20, check=False).stdout
+
+    def state(self):
+        """BGP state of protocol vbr: 'Established', 'Active', ..."""
+        for line in self.cli("show protocols all vbr").splitlines():
+            line = line.strip()
+            if line.startswith("BGP state:"):
+                return line.split(":", 1)[1].strip()
+        return None
+
+    def routes(self):
+        """{prefix: {'as_path': [..], 'next_hop': ip}} learned from vbrd."""
+        out = {}
+        cur = None
+        for line in self.cli("show route protocol vbr all").splitlines():
+            if line and not line[0].isspace() and "/" in line.split()[0]:
+                cur = line.split()[0]
+                out[cur] = {}
+            elif cur and "BGP.as_path:" in line:
+                out[cur]["as_path"] = [int(x) for x in line.split(":", 1)[1].split()]
+            elif cur and "BGP.next_hop:" in line:
+                out[cur]["next_hop"] = line.split(":", 1)[1].strip()
+        return out
+
+    def log(self):
+        try:
+            with open(self.logfile) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def kill(self):
+        """SIGKILL: the daemon dies without a NOTIFICATION (the kernel resets its sockets)."""
+        self.proc.stop(sig=signal.SIGKILL)
+        self.lab.procs.remove(self.proc)
+
+    def stop(self):
+        self.proc.stop()
+        self.lab.procs.remove(self.proc)
+
+
+# ---- GoBGP ----
+
+class GoBgp:
+    def __init__(self, lab, host, asn, neighbor, neighbor_asn=45104, password=None):
+        self.lab, self.host, self.asn = lab, host, asn
+        self.name = "gobgp-" + host
+        self.conf = lab.path(self.name + ".toml")
+        ip = lab.ip(host)
+        pw = '    auth-password = "%s"\n' % password if password else ""
+        with open(self.conf, "w") as f:
+            f.write("""[global.config]
+  as = %d
+  router-id = "%s"
+  local-address-list = ["%s"]
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "%s"
+    peer-as = %d
+%s  [neighbors.timers.config]
+    connect-retry = 1
+    idle-hold-time-after-reset = 1
+""" % (asn, ip, ip, neighbor, neighbor_asn, pw))
+        self.neighbor = neighbor
+        self.proc = None
+
+    def start(self):
+        self.proc = self.lab.spawn(self.host, ["gobgpd", "-f", self.conf, "--api-hosts",
+                                               "127.0.0.1:50051", "--pprof-disable", "-p",
+                                               "-l", "info"], self.name + ".log")
+        wait_for(lambda: self.cli(["global"]).returncode == 0, 20, what="gobgpd up")
+        return self
+
+    def cli(self, args):
+        return self.lab.exec(self.host, ["gobgp"] + list(args), check=False)
+
+    def neighbor_json(self):
+        r = self.cli(["neighbor", self.neighbor, "-j"])
+        return json.loads(r.stdout) if r.returncode == 0 else None
+
+    def state(self):
+        """'established', 'active', ... (GoBGP's session_state names)."""
+        j = self.neighbor_json()
+        if not j:
+            return None
+        st = j.get("state", {}).get("session_state")
+        names = {1: "idle", 2: "connect", 3: "active", 4: "opensent", 5: "openconfirm",
+                 6: "established"}
+        return names.get(st, st)
+
+    def add_route(self, prefix, aspath=None):
+        args = ["global", "rib", "add", prefix, "nexthop", self.lab.ip(self.host)]
+        if aspath:
+            args += ["aspath", ",".join(str(a) for a in aspath)]
+        args += ["-a", "ipv4"]
+        r = self.cli(args)
+        assert r.returncode == 0, r.stdout
+
+    def adj_in(self):
+        """{prefix: {'as_path': [...], 'next_hop': ip}} received from vbrd."""
+        r = self.cli(["neighbor", self.neighbor, "adj-in", "-j"])
+        if r.returncode != 0 or not r.stdout.strip():
+            return {}
+        j = json.loads(r.stdout)
+        out = {}
+        for prefix, paths in (j or {}).items():
+            p = paths[0]
+            asp, nh = [], None
+            for a in p.get("attrs", []):
+                if a.get("type") == 2:
+                    for seg in a.get("as_paths", []):
+                        asp += seg.get("asns", [])
+                elif a.get("type") == 3:
+                    nh = a.get("nexthop")
+            out[prefix] = {"as_path": asp, "next_hop": nh}
+        return out
+
+    def log(self):
+        return self.proc.text() if self.proc else ""
+
+
+# ---- ExaBGP ----
+
+class ExaBgp:
+    """ExaBGP 4.2 (connects out only). asn4=False makes it a 2-octet-only speaker."""
+
+    def __init__(self, lab, host, asn, neighbor, neighbor_asn=45104, routes=(), asn4=True):
+        self.lab, self.host = lab, host
+        self.name = "exabgp-" + host
+        self.root = mkdtemp("vs-exa-")
+        os.makedirs(os.path.join(self.root, "run"))
+        for f in ("exa.in", "exa.out"):
+            os.mkfifo(os.path.join(self.root, "run", f))
+        ip = lab.ip(host)
+        self.conf = os.path.join(self.root, "exabgp.conf")
+        static = "".join("    route %s next-hop self;\n" % r for r in routes)
+        cap = "  capability { asn4 disable; }\n" if not asn4 else ""
+        with open(self.conf, "w") as f:
+            f.write("""neighbor %s {
+  router-id %s;
+  local-address %s;
+  local-as %d;
+  peer-as %d;
+%s  family { ipv4 unicast; }
+  static {
+%s  }
+}
+""" % (neighbor, ip, ip, asn, neighbor_asn, cap, static))
+
+    def start(self):
+        env = dict(os.environ, exabgp_daemon_user="root", exabgp_daemon_drop="false",
+                   exabgp_api_pipename="exa", exabgp_log_destination="stdout",
+                   exabgp_tcp_bind="", exabgp_daemon_daemonize="false")
+        self.proc = self.lab.spawn(self.host, ["env", "exabgp_daemon_user=root",
+                                               "exabgp_daemon_drop=false",
+                                               "exabgp_api_pipename=exa",
+                                               "exabgp_log_destination=stdout",
+                                               "exabgp_tcp_bind=",
+                                               "exabgp", "--root", self.root, self.conf],
+                                   self.name + ".log", env=env)
+        return self
+
+    def log(self):
+        return self.proc.text()
