@@ -48,7 +48,7 @@ enum attr_skip {
 
 struct attr_desc {
 	const char *name;
-	uint8_t flags;             /* expected Optional | Transitive bits */
+	uint8_t flags;		   /* expected Optional | Transitive bits */
 	enum bgp_verdict on_error; /* RFC 7606 7.x: how a malformed one is handled */
 	enum attr_skip skip;
 	attr_decode_fn decode;
@@ -382,38 +382,36 @@ static enum bgp_verdict decode_as4_aggregator(struct decoder *d, const struct at
 	return BGP_VERDICT_ACCEPT;
 }
 
-#define WELL_KNOWN BGP_ATTR_FLAG_TRANSITIVE
-#define OPT_TRANS (BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE)
+#define WELL_KNOWN    BGP_ATTR_FLAG_TRANSITIVE
+#define OPT_TRANS     (BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE)
 #define OPT_NON_TRANS BGP_ATTR_FLAG_OPTIONAL
-#define TAW BGP_VERDICT_TREAT_AS_WITHDRAW
-#define DISCARD BGP_VERDICT_ATTR_DISCARD
-#define RESET BGP_VERDICT_SESSION_RESET
+#define TAW	      BGP_VERDICT_TREAT_AS_WITHDRAW
+#define DISCARD	      BGP_VERDICT_ATTR_DISCARD
+#define RESET	      BGP_VERDICT_SESSION_RESET
 
 /* THE table: every attribute type we recognize. RFC 4271 5, RFC 7606 7. */
 static const struct attr_desc attr_table[256] = {
-	[BGP_ATTR_ORIGIN] = {"ORIGIN", WELL_KNOWN, TAW, SKIP_NEVER, decode_origin},
-	[BGP_ATTR_AS_PATH] = {"AS_PATH", WELL_KNOWN, TAW, SKIP_NEVER, decode_as_path},
-	[BGP_ATTR_NEXT_HOP] = {"NEXT_HOP", WELL_KNOWN, TAW, SKIP_NEVER, decode_next_hop},
-	[BGP_ATTR_MED] = {"MULTI_EXIT_DISC", OPT_NON_TRANS, TAW, SKIP_NEVER, decode_u32},
-	[BGP_ATTR_LOCAL_PREF] = {"LOCAL_PREF", WELL_KNOWN, TAW, SKIP_EBGP, decode_u32},
-	[BGP_ATTR_ATOMIC_AGGREGATE] = {"ATOMIC_AGGREGATE", WELL_KNOWN, DISCARD, SKIP_NEVER,
-				       decode_atomic_aggregate},
-	[BGP_ATTR_AGGREGATOR] = {"AGGREGATOR", OPT_TRANS, DISCARD, SKIP_NEVER, decode_aggregator},
-	[BGP_ATTR_COMMUNITIES] = {"COMMUNITIES", OPT_TRANS, TAW, SKIP_NEVER, decode_communities},
-	[BGP_ATTR_ORIGINATOR_ID] = {"ORIGINATOR_ID", OPT_NON_TRANS, TAW, SKIP_EBGP, decode_u32},
-	[BGP_ATTR_CLUSTER_LIST] = {"CLUSTER_LIST", OPT_NON_TRANS, TAW, SKIP_EBGP,
-				   decode_kept_multiple},
-	[BGP_ATTR_MP_REACH_NLRI] = {"MP_REACH_NLRI", OPT_NON_TRANS, RESET, SKIP_NEVER,
-				    decode_mp_reach},
-	[BGP_ATTR_MP_UNREACH_NLRI] = {"MP_UNREACH_NLRI", OPT_NON_TRANS, RESET, SKIP_NEVER,
-				      decode_mp_unreach},
-	[BGP_ATTR_EXT_COMMUNITIES] = {"EXTENDED_COMMUNITIES", OPT_TRANS, TAW, SKIP_NEVER,
-				      decode_kept_multiple},
-	[BGP_ATTR_AS4_PATH] = {"AS4_PATH", OPT_TRANS, DISCARD, SKIP_AS4, decode_as4_path},
-	[BGP_ATTR_AS4_AGGREGATOR] = {"AS4_AGGREGATOR", OPT_TRANS, DISCARD, SKIP_AS4,
-				     decode_as4_aggregator},
-	[BGP_ATTR_LARGE_COMMUNITY] = {"LARGE_COMMUNITY", OPT_TRANS, TAW, SKIP_NEVER,
-				      decode_large_community},
+    [BGP_ATTR_ORIGIN] = {"ORIGIN", WELL_KNOWN, TAW, SKIP_NEVER, decode_origin},
+    [BGP_ATTR_AS_PATH] = {"AS_PATH", WELL_KNOWN, TAW, SKIP_NEVER, decode_as_path},
+    [BGP_ATTR_NEXT_HOP] = {"NEXT_HOP", WELL_KNOWN, TAW, SKIP_NEVER, decode_next_hop},
+    [BGP_ATTR_MED] = {"MULTI_EXIT_DISC", OPT_NON_TRANS, TAW, SKIP_NEVER, decode_u32},
+    [BGP_ATTR_LOCAL_PREF] = {"LOCAL_PREF", WELL_KNOWN, TAW, SKIP_EBGP, decode_u32},
+    [BGP_ATTR_ATOMIC_AGGREGATE] = {"ATOMIC_AGGREGATE", WELL_KNOWN, DISCARD, SKIP_NEVER,
+				   decode_atomic_aggregate},
+    [BGP_ATTR_AGGREGATOR] = {"AGGREGATOR", OPT_TRANS, DISCARD, SKIP_NEVER, decode_aggregator},
+    [BGP_ATTR_COMMUNITIES] = {"COMMUNITIES", OPT_TRANS, TAW, SKIP_NEVER, decode_communities},
+    [BGP_ATTR_ORIGINATOR_ID] = {"ORIGINATOR_ID", OPT_NON_TRANS, TAW, SKIP_EBGP, decode_u32},
+    [BGP_ATTR_CLUSTER_LIST] = {"CLUSTER_LIST", OPT_NON_TRANS, TAW, SKIP_EBGP, decode_kept_multiple},
+    [BGP_ATTR_MP_REACH_NLRI] = {"MP_REACH_NLRI", OPT_NON_TRANS, RESET, SKIP_NEVER, decode_mp_reach},
+    [BGP_ATTR_MP_UNREACH_NLRI] = {"MP_UNREACH_NLRI", OPT_NON_TRANS, RESET, SKIP_NEVER,
+				  decode_mp_unreach},
+    [BGP_ATTR_EXT_COMMUNITIES] = {"EXTENDED_COMMUNITIES", OPT_TRANS, TAW, SKIP_NEVER,
+				  decode_kept_multiple},
+    [BGP_ATTR_AS4_PATH] = {"AS4_PATH", OPT_TRANS, DISCARD, SKIP_AS4, decode_as4_path},
+    [BGP_ATTR_AS4_AGGREGATOR] = {"AS4_AGGREGATOR", OPT_TRANS, DISCARD, SKIP_AS4,
+				 decode_as4_aggregator},
+    [BGP_ATTR_LARGE_COMMUNITY] = {"LARGE_COMMUNITY", OPT_TRANS, TAW, SKIP_NEVER,
+				  decode_large_community},
 };
 
 const char *bgp_attr_name(uint8_t type)
@@ -580,7 +578,10 @@ enum bgp_verdict bgp_attrs_decode(const uint8_t *p, size_t len, const struct bgp
 				  bool has_nlri, struct bgp_attrs *out,
 				  struct bgp_notification *err)
 {
-	struct decoder d = {.ctx = ctx, .out = out, .err = err, .verdict = BGP_VERDICT_ACCEPT,
+	struct decoder d = {.ctx = ctx,
+			    .out = out,
+			    .err = err,
+			    .verdict = BGP_VERDICT_ACCEPT,
 			    .has_nlri = has_nlri};
 	uint64_t seen[4] = {0, 0, 0, 0};
 	err->code = 0;
@@ -632,7 +633,7 @@ enum bgp_verdict bgp_attrs_decode(const uint8_t *p, size_t len, const struct bgp
 		if (!decode_one(&d, &a, seen))
 			return d.verdict;
 		continue;
-overrun:
+	overrun:
 		/* RFC 4271 6.3: Attribute Length Error; data = what is left of the attribute. */
 		fail(&d, BGP_VERDICT_TREAT_AS_WITHDRAW, BGP_SUBERR_UPDATE_ATTR_LENGTH, start, left);
 		break;
@@ -662,8 +663,8 @@ overrun:
 	}
 
 	/* RFC 4271 6.3: optionally, the leftmost AS must be the external peer's. */
-	if (ctx->enforce_first_as && !ctx->ibgp && (out->present & BGP_ATTR_BIT(BGP_ATTR_AS_PATH)) &&
-	    (has_nlri || mp_routes)) {
+	if (ctx->enforce_first_as && !ctx->ibgp &&
+	    (out->present & BGP_ATTR_BIT(BGP_ATTR_AS_PATH)) && (has_nlri || mp_routes)) {
 		if (out->as_segment_count == 0 || out->as_segments[0].type != BGP_AS_SEQUENCE ||
 		    out->as_path[0] != ctx->peer_asn)
 			fail(&d, BGP_VERDICT_TREAT_AS_WITHDRAW, BGP_SUBERR_UPDATE_MALFORMED_AS_PATH,

@@ -19,10 +19,10 @@
 #include "notify.h"
 
 /* RFC 4271 4.3 */
-#define BGP_ATTR_FLAG_OPTIONAL 0x80
+#define BGP_ATTR_FLAG_OPTIONAL	 0x80
 #define BGP_ATTR_FLAG_TRANSITIVE 0x40
-#define BGP_ATTR_FLAG_PARTIAL 0x20
-#define BGP_ATTR_FLAG_EXTENDED 0x10
+#define BGP_ATTR_FLAG_PARTIAL	 0x20
+#define BGP_ATTR_FLAG_EXTENDED	 0x10
 
 enum bgp_attr_type {
 	BGP_ATTR_ORIGIN = 1,
@@ -38,7 +38,7 @@ enum bgp_attr_type {
 	BGP_ATTR_MP_REACH_NLRI = 14,   /* RFC 4760 */
 	BGP_ATTR_MP_UNREACH_NLRI = 15, /* RFC 4760 */
 	BGP_ATTR_EXT_COMMUNITIES = 16, /* RFC 4360 */
-	BGP_ATTR_AS4_PATH = 17,        /* RFC 6793 */
+	BGP_ATTR_AS4_PATH = 17,	       /* RFC 6793 */
 	BGP_ATTR_AS4_AGGREGATOR = 18,  /* RFC 6793 */
 	BGP_ATTR_LARGE_COMMUNITY = 32, /* RFC 8092 */
 };
@@ -57,29 +57,29 @@ enum bgp_as_segment_type {
 /* RFC 7606 2: the ways to handle a malformed UPDATE, least severe first. */
 enum bgp_verdict {
 	BGP_VERDICT_ACCEPT = 0,
-	BGP_VERDICT_ATTR_DISCARD = 1,      /* routes accepted; the bad attribute(s) dropped */
+	BGP_VERDICT_ATTR_DISCARD = 1,	   /* routes accepted; the bad attribute(s) dropped */
 	BGP_VERDICT_TREAT_AS_WITHDRAW = 2, /* every NLRI in the UPDATE is withdrawn instead */
-	BGP_VERDICT_SESSION_RESET = 3,     /* send the NOTIFICATION, drop the session */
+	BGP_VERDICT_SESSION_RESET = 3,	   /* send the NOTIFICATION, drop the session */
 };
 
 /* "accept", "attribute-discard", "treat-as-withdraw", "session-reset" */
 const char *bgp_verdict_name(enum bgp_verdict verdict);
 
 /* Bounds, from the largest attribute a 4096-octet message can hold. */
-#define BGP_AS_PATH_MAX 2048      /* ASNs, 2-octet encoding: (4096 - 23 - 4 - 2) / 2 */
-#define BGP_AS_SEGMENTS_MAX 1024  /* each segment carries >= 1 ASN and a 2-octet header */
-#define BGP_COMMUNITIES_MAX 1024  /* 4 octets each */
-#define BGP_LARGE_COMMUNITIES_MAX 340 /* 12 octets each */
-#define BGP_ATTR_OTHER_MAX 4096   /* octets of kept unknown attributes */
+#define BGP_AS_PATH_MAX		  2048 /* ASNs, 2-octet encoding: (4096 - 23 - 4 - 2) / 2 */
+#define BGP_AS_SEGMENTS_MAX	  1024 /* each segment carries >= 1 ASN and a 2-octet header */
+#define BGP_COMMUNITIES_MAX	  1024 /* 4 octets each */
+#define BGP_LARGE_COMMUNITIES_MAX 340  /* 12 octets each */
+#define BGP_ATTR_OTHER_MAX	  4096 /* octets of kept unknown attributes */
 
 struct bgp_as_segment {
-	uint8_t type;    /* enum bgp_as_segment_type */
-	uint16_t start;  /* index of the first ASN in bgp_attrs.as_path */
+	uint8_t type;	/* enum bgp_as_segment_type */
+	uint16_t start; /* index of the first ASN in bgp_attrs.as_path */
 	uint16_t count;
 };
 
 /* One bit per attribute seen and kept (1u << type for types < 32; LARGE_COMMUNITY below). */
-#define BGP_ATTR_BIT(type) (1u << (type))
+#define BGP_ATTR_BIT(type)	     (1u << (type))
 #define BGP_ATTR_BIT_LARGE_COMMUNITY (1u << 31)
 
 /*
@@ -90,7 +90,7 @@ struct bgp_as_segment {
 struct bgp_attrs {
 	uint32_t present; /* BGP_ATTR_BIT(...) of the attributes below that are valid */
 
-	uint8_t origin;   /* enum bgp_origin values: 0 IGP, 1 EGP, 2 INCOMPLETE */
+	uint8_t origin;	   /* enum bgp_origin values: 0 IGP, 1 EGP, 2 INCOMPLETE */
 	uint32_t next_hop; /* NEXT_HOP, host byte order */
 	uint32_t med;
 	uint32_t local_pref;
@@ -122,7 +122,7 @@ struct bgp_attrs {
 	bool mp_reach;
 	uint16_t mp_reach_afi;
 	uint8_t mp_reach_safi;
-	uint32_t mp_next_hop;  /* host byte order; valid for IPv4 unicast */
+	uint32_t mp_next_hop; /* host byte order; valid for IPv4 unicast */
 	const uint8_t *mp_reach_nlri;
 	size_t mp_reach_nlri_len;
 	bool mp_unreach;
@@ -146,8 +146,8 @@ struct bgp_attrs {
 
 /* How the session was negotiated; decides encodings and eBGP/iBGP rules. */
 struct bgp_attr_ctx {
-	bool as4;              /* both sides sent the 4-octet AS capability (RFC 6793) */
-	bool ibgp;             /* false: eBGP rules (LOCAL_PREF discarded, RFC 7606 7.5) */
+	bool as4;	       /* both sides sent the 4-octet AS capability (RFC 6793) */
+	bool ibgp;	       /* false: eBGP rules (LOCAL_PREF discarded, RFC 7606 7.5) */
 	uint32_t peer_asn;     /* for the optional leftmost-AS check */
 	bool enforce_first_as; /* RFC 4271 6.3: leftmost AS must be the peer's, else malformed */
 	uint32_t local_addr;   /* our session address (host order), 0 = unknown: a NEXT_HOP equal

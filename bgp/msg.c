@@ -11,11 +11,11 @@ static const struct {
 	uint16_t min;
 	uint16_t max;
 } msg_len[] = {
-	[BGP_MSG_OPEN] = {29, BGP_MAX_MSG_LEN},
-	[BGP_MSG_UPDATE] = {23, BGP_MAX_MSG_LEN},
-	[BGP_MSG_NOTIFICATION] = {21, BGP_MAX_MSG_LEN},
-	[BGP_MSG_KEEPALIVE] = {19, 19},
-	[BGP_MSG_ROUTE_REFRESH] = {23, 23},
+    [BGP_MSG_OPEN] = {29, BGP_MAX_MSG_LEN},
+    [BGP_MSG_UPDATE] = {23, BGP_MAX_MSG_LEN},
+    [BGP_MSG_NOTIFICATION] = {21, BGP_MAX_MSG_LEN},
+    [BGP_MSG_KEEPALIVE] = {19, 19},
+    [BGP_MSG_ROUTE_REFRESH] = {23, 23},
 };
 
 const char *bgp_msg_type_name(uint8_t type)
@@ -43,8 +43,8 @@ enum bgp_frame_status bgp_msg_frame(const uint8_t *buf, size_t len, struct bgp_f
 	size_t marker_seen = len < BGP_MARKER_LEN ? len : BGP_MARKER_LEN;
 	for (size_t i = 0; i < marker_seen; i++) {
 		if (buf[i] != 0xff) {
-			bgp_notification_set(err, BGP_ERR_HEADER, BGP_SUBERR_HEADER_NOT_SYNC,
-					     NULL, 0);
+			bgp_notification_set(err, BGP_ERR_HEADER, BGP_SUBERR_HEADER_NOT_SYNC, NULL,
+					     0);
 			return BGP_FRAME_ERROR;
 		}
 	}

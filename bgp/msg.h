@@ -17,8 +17,8 @@
 #include "buf.h"
 #include "notify.h"
 
-#define BGP_MARKER_LEN 16
-#define BGP_HEADER_LEN 19
+#define BGP_MARKER_LEN	16
+#define BGP_HEADER_LEN	19
 #define BGP_MAX_MSG_LEN 4096 /* RFC 4271 4.1; no RFC 8654 extended messages */
 
 /* RFC 4271 4.1, RFC 2918 */
@@ -42,9 +42,9 @@ struct bgp_frame {
 };
 
 enum bgp_frame_status {
-	BGP_FRAME_ERROR = -1,    /* *err holds the Message Header Error to send */
+	BGP_FRAME_ERROR = -1,	 /* *err holds the Message Header Error to send */
 	BGP_FRAME_NEED_MORE = 0, /* not a whole message yet; nothing consumed */
-	BGP_FRAME_OK = 1,        /* *frame filled; *consumed octets make up the message */
+	BGP_FRAME_OK = 1,	 /* *frame filled; *consumed octets make up the message */
 };
 
 /*
@@ -95,8 +95,8 @@ enum bgp_shutdown_msg_status bgp_notification_shutdown_message(const struct bgp_
 
 /* ---- ROUTE-REFRESH (RFC 2918 3, RFC 7313 3) ---- */
 
-#define BGP_AFI_IPV4 1
-#define BGP_AFI_IPV6 2
+#define BGP_AFI_IPV4	 1
+#define BGP_AFI_IPV6	 2
 #define BGP_SAFI_UNICAST 1
 
 struct bgp_route_refresh {

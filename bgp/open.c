@@ -6,8 +6,8 @@
 
 #include "msg.h"
 
-#define OPT_PARAM_CAPABILITIES 2 /* RFC 5492 4 */
-#define OPT_PARAM_EXTENDED 255   /* RFC 9072 2 */
+#define OPT_PARAM_CAPABILITIES 2   /* RFC 5492 4 */
+#define OPT_PARAM_EXTENDED     255 /* RFC 9072 2 */
 
 bool bgp_open_ipv4_unicast(const struct bgp_open *open)
 {
@@ -166,8 +166,7 @@ int bgp_open_check(const struct bgp_open *open, const struct bgp_open_expect *ex
 {
 	/* RFC 4271 6.2 Bad Peer AS; RFC 6793 4.1 (the 4-octet value when the capability is
 	 * there; a 2-octet speaker cannot be a 4-octet AS); RFC 7607 2 (AS 0). */
-	if (open->asn == 0 || open->asn != expect->peer_asn ||
-	    (open->cap_as4 && open->my_as == 0))
+	if (open->asn == 0 || open->asn != expect->peer_asn || (open->cap_as4 && open->my_as == 0))
 		return open_error(err, BGP_SUBERR_OPEN_BAD_PEER_AS, NULL, 0);
 	/* RFC 4271 6.2: a hold time of 1 or 2 seconds is unacceptable. */
 	if (open->hold_time == 1 || open->hold_time == 2)

@@ -18,32 +18,32 @@
 #include "buf.h"
 #include "notify.h"
 
-#define BGP_VERSION 4
+#define BGP_VERSION  4
 #define BGP_AS_TRANS 23456 /* RFC 6793 2 */
 
 /* Capability codes (RFC 5492 registry) we look at. */
 enum bgp_cap_code {
-	BGP_CAP_MP = 1,             /* RFC 4760 */
-	BGP_CAP_ROUTE_REFRESH = 2,  /* RFC 2918 */
-	BGP_CAP_EXT_MESSAGE = 6,    /* RFC 8654: noted, not used */
+	BGP_CAP_MP = 1,		       /* RFC 4760 */
+	BGP_CAP_ROUTE_REFRESH = 2,     /* RFC 2918 */
+	BGP_CAP_EXT_MESSAGE = 6,       /* RFC 8654: noted, not used */
 	BGP_CAP_GRACEFUL_RESTART = 64, /* RFC 4724: noted, not used */
-	BGP_CAP_AS4 = 65,           /* RFC 6793 */
-	BGP_CAP_ENHANCED_RR = 70,   /* RFC 7313: noted, not used */
+	BGP_CAP_AS4 = 65,	       /* RFC 6793 */
+	BGP_CAP_ENHANCED_RR = 70,      /* RFC 7313: noted, not used */
 };
 
 /* A decoded OPEN. */
 struct bgp_open {
 	uint8_t version;
-	uint16_t my_as;     /* as on the wire: AS_TRANS for a 4-octet ASN */
+	uint16_t my_as; /* as on the wire: AS_TRANS for a 4-octet ASN */
 	uint16_t hold_time;
-	uint32_t bgp_id;    /* host byte order */
-	uint32_t asn;       /* the real ASN: the 4-octet AS capability's value, else my_as */
+	uint32_t bgp_id;     /* host byte order */
+	uint32_t asn;	     /* the real ASN: the 4-octet AS capability's value, else my_as */
 	bool ext_opt_params; /* RFC 9072 encoding was used */
-	bool has_caps;       /* at least one Capabilities optional parameter */
+	bool has_caps;	     /* at least one Capabilities optional parameter */
 	bool cap_as4;
 	uint32_t cap_as4_asn;
 	bool cap_mp_ipv4_unicast;
-	bool cap_mp_other;   /* some other AFI/SAFI offered */
+	bool cap_mp_other; /* some other AFI/SAFI offered */
 	bool cap_route_refresh;
 	bool cap_enhanced_rr;
 	bool cap_graceful_restart;
@@ -73,7 +73,7 @@ int bgp_open_decode(const uint8_t *body, size_t len, struct bgp_open *out,
 
 /* What a received OPEN is checked against. */
 struct bgp_open_expect {
-	uint32_t peer_asn;        /* configured peer ASN (never 0 or AS_TRANS) */
+	uint32_t peer_asn; /* configured peer ASN (never 0 or AS_TRANS) */
 	uint32_t local_asn;
 	uint32_t local_router_id; /* host byte order */
 };
@@ -92,7 +92,7 @@ int bgp_open_check(const struct bgp_open *open, const struct bgp_open_expect *ex
 
 /* What we announce in our OPEN. */
 struct bgp_open_local {
-	uint32_t asn;       /* My AS carries AS_TRANS when this is over 65535 (RFC 6793 4.1) */
+	uint32_t asn;	    /* My AS carries AS_TRANS when this is over 65535 (RFC 6793 4.1) */
 	uint16_t hold_time; /* 0 or >= 3 */
 	uint32_t router_id; /* host byte order */
 };

@@ -9,8 +9,7 @@ static inline uint32_t prefix_mask(uint8_t len)
 	return len == 0 ? 0 : 0xffffffffu << (32 - len);
 }
 
-int bgp_nlri_decode(const uint8_t *p, size_t len, struct bgp_prefix *out, size_t max,
-		    size_t *count)
+int bgp_nlri_decode(const uint8_t *p, size_t len, struct bgp_prefix *out, size_t max, size_t *count)
 {
 	size_t i = 0, n = 0;
 	while (i < len) {

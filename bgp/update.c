@@ -70,8 +70,8 @@ enum bgp_verdict bgp_update_decode(const uint8_t *body, size_t len, const struct
 		return out->verdict;
 	}
 
-	out->verdict = bgp_attrs_decode(attrs.p, attrs.left, ctx, out->nlri_count > 0,
-					&out->attrs, &out->err);
+	out->verdict =
+	    bgp_attrs_decode(attrs.p, attrs.left, ctx, out->nlri_count > 0, &out->attrs, &out->err);
 	if (out->verdict == BGP_VERDICT_SESSION_RESET)
 		return out->verdict;
 
@@ -88,7 +88,8 @@ enum bgp_verdict bgp_update_decode(const uint8_t *body, size_t len, const struct
 		    !a->mp_reach && a->present == 0 && a->other_len == 0)
 			out->end_of_rib = true;
 	}
-	if (a->mp_reach && a->mp_reach_afi == BGP_AFI_IPV4 && a->mp_reach_safi == BGP_SAFI_UNICAST) {
+	if (a->mp_reach && a->mp_reach_afi == BGP_AFI_IPV4 &&
+	    a->mp_reach_safi == BGP_SAFI_UNICAST) {
 		if (!append_prefixes(a->mp_reach_nlri, a->mp_reach_nlri_len, out->nlri,
 				     &out->nlri_count))
 			return reset(out, BGP_SUBERR_UPDATE_OPTIONAL_ATTR);
@@ -178,7 +179,8 @@ static int encode_prefixes(struct bgp_wbuf *w, const struct bgp_announce *announ
 		size_t tail = announce ? 0 : 2;
 		size_t first = i;
 		do {
-			size_t need = bgp_prefix_wire_len(prefixes[i].len > 32 ? 32 : prefixes[i].len);
+			size_t need =
+			    bgp_prefix_wire_len(prefixes[i].len > 32 ? 32 : prefixes[i].len);
 			if (w->len - start + need + tail > BGP_MAX_MSG_LEN)
 				break;
 			if (add_prefix(w, &prefixes[i]))

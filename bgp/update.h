@@ -31,10 +31,10 @@
  */
 struct bgp_update {
 	enum bgp_verdict verdict;
-	bool end_of_rib;          /* IPv4 unicast End-of-RIB (empty UPDATE, or empty MP_UNREACH) */
+	bool end_of_rib;	  /* IPv4 unicast End-of-RIB (empty UPDATE, or empty MP_UNREACH) */
 	uint16_t withdrawn_count; /* Withdrawn Routes, then MP_UNREACH_NLRI IPv4 unicast */
-	uint16_t nlri_count;      /* NLRI field, then MP_REACH_NLRI IPv4 unicast */
-	uint16_t nlri_mp_start;   /* nlri[i] for i >= this came from MP_REACH_NLRI */
+	uint16_t nlri_count;	  /* NLRI field, then MP_REACH_NLRI IPv4 unicast */
+	uint16_t nlri_mp_start;	  /* nlri[i] for i >= this came from MP_REACH_NLRI */
 	struct bgp_prefix withdrawn[BGP_UPDATE_PREFIX_MAX];
 	struct bgp_prefix nlri[BGP_UPDATE_PREFIX_MAX];
 	struct bgp_attrs attrs;
@@ -63,7 +63,7 @@ enum bgp_verdict bgp_update_decode(const uint8_t *body, size_t len, const struct
 /* What our announcements carry. */
 struct bgp_announce {
 	uint32_t local_asn;
-	bool as4;          /* 4-octet AS negotiated: AS_PATH in 4-octet encoding */
+	bool as4;	   /* 4-octet AS negotiated: AS_PATH in 4-octet encoding */
 	uint32_t next_hop; /* host byte order: the session's local address */
 };
 

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "buf.h"
@@ -103,10 +104,10 @@ static void test_wbuf_max_and_fixed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_read_in_order),
-		cmocka_unit_test(test_sub_view_is_bounded),
-		cmocka_unit_test(test_wbuf_grows_and_reserves),
-		cmocka_unit_test(test_wbuf_max_and_fixed),
+	    cmocka_unit_test(test_read_in_order),
+	    cmocka_unit_test(test_sub_view_is_bounded),
+	    cmocka_unit_test(test_wbuf_grows_and_reserves),
+	    cmocka_unit_test(test_wbuf_max_and_fixed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "msg.h"
@@ -125,9 +126,8 @@ static void test_shutdown_communication_cut_at_255_on_utf8_boundary(void **state
 	longmsg[255] = (char)0xa9;
 	longmsg[256] = '\0';
 	bgp_wbuf_init(&w, 0);
-	assert_int_equal(bgp_notification_encode_shutdown(&w, BGP_SUBERR_CEASE_ADMIN_SHUTDOWN,
-							  longmsg),
-			 0);
+	assert_int_equal(
+	    bgp_notification_encode_shutdown(&w, BGP_SUBERR_CEASE_ADMIN_SHUTDOWN, longmsg), 0);
 	struct bgp_frame f = frame_one(&w, BGP_MSG_NOTIFICATION);
 	assert_int_equal(bgp_notification_decode(f.body, f.body_len, &back), 0);
 	assert_int_equal(back.data[0], 254);
@@ -194,14 +194,14 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_keepalive_round_trip),
-		cmocka_unit_test(test_stream_of_messages_frames_one_by_one),
-		cmocka_unit_test(test_notification_round_trip),
-		cmocka_unit_test(test_shutdown_communication_round_trip),
-		cmocka_unit_test(test_shutdown_communication_cut_at_255_on_utf8_boundary),
-		cmocka_unit_test(test_shutdown_communication_errors_keep_code),
-		cmocka_unit_test(test_route_refresh_round_trip),
-		cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_keepalive_round_trip),
+	    cmocka_unit_test(test_stream_of_messages_frames_one_by_one),
+	    cmocka_unit_test(test_notification_round_trip),
+	    cmocka_unit_test(test_shutdown_communication_round_trip),
+	    cmocka_unit_test(test_shutdown_communication_cut_at_255_on_utf8_boundary),
+	    cmocka_unit_test(test_shutdown_communication_errors_keep_code),
+	    cmocka_unit_test(test_route_refresh_round_trip),
+	    cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "msg.h"
@@ -47,8 +48,8 @@ static void test_round_trip_2_octet_asn(void **state)
 	assert_int_equal(o.unknown_caps, 0);
 	assert_true(bgp_open_ipv4_unicast(&o));
 
-	struct bgp_open_expect expect = {.peer_asn = 45104, .local_asn = 65000,
-					 .local_router_id = 0x0a000002};
+	struct bgp_open_expect expect = {
+	    .peer_asn = 45104, .local_asn = 65000, .local_router_id = 0x0a000002};
 	assert_int_equal(bgp_open_check(&o, &expect, &err), 0);
 }
 
@@ -61,8 +62,8 @@ static void test_round_trip_4_octet_asn_uses_as_trans(void **state)
 	/* RFC 6793 4.1: My AS carries AS_TRANS, the capability the real ASN. */
 	assert_int_equal(o.my_as, BGP_AS_TRANS);
 	assert_int_equal(o.asn, 4200000001u);
-	struct bgp_open_expect expect = {.peer_asn = 4200000001u, .local_asn = 45104,
-					 .local_router_id = 2};
+	struct bgp_open_expect expect = {
+	    .peer_asn = 4200000001u, .local_asn = 45104, .local_router_id = 2};
 	assert_int_equal(bgp_open_check(&o, &expect, &err), 0);
 	expect.peer_asn = BGP_AS_TRANS + 1;
 	assert_int_equal(bgp_open_check(&o, &expect, &err), -1);
@@ -138,8 +139,8 @@ static void test_check_hold_time(void **state)
 static void test_check_bgp_identifier(void **state)
 {
 	(void)state;
-	struct bgp_open_expect e = {.peer_asn = 65001, .local_asn = 45104,
-				    .local_router_id = 0x01020304};
+	struct bgp_open_expect e = {
+	    .peer_asn = 65001, .local_asn = 45104, .local_router_id = 0x01020304};
 	struct bgp_open o = base_open();
 	/* RFC 6286 2.2: equal identifiers are fine between different ASes... */
 	assert_int_equal(bgp_open_check(&o, &e, &err), 0);
@@ -168,12 +169,12 @@ static void test_no_mp_capability_implies_ipv4_unicast(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip_2_octet_asn),
-		cmocka_unit_test(test_round_trip_4_octet_asn_uses_as_trans),
-		cmocka_unit_test(test_check_peer_as),
-		cmocka_unit_test(test_check_hold_time),
-		cmocka_unit_test(test_check_bgp_identifier),
-		cmocka_unit_test(test_no_mp_capability_implies_ipv4_unicast),
+	    cmocka_unit_test(test_round_trip_2_octet_asn),
+	    cmocka_unit_test(test_round_trip_4_octet_asn_uses_as_trans),
+	    cmocka_unit_test(test_check_peer_as),
+	    cmocka_unit_test(test_check_hold_time),
+	    cmocka_unit_test(test_check_bgp_identifier),
+	    cmocka_unit_test(test_no_mp_capability_implies_ipv4_unicast),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

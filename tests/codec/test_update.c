@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "hex.h"
@@ -69,9 +70,10 @@ static void check_announce(size_t index, void *arg)
 	assert_int_equal(a->as_path[0], c->asn);
 	assert_int_equal(a->next_hop, c->next_hop);
 	assert_int_equal(bgp_update_next_hop(&upd, 0), c->next_hop);
-	assert_int_equal(a->present, BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_AS_PATH) |
-					     BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP) |
-					     (!c->as4 && c->asn > 0xffff ? BGP_ATTR_BIT(BGP_ATTR_AS4_PATH) : 0));
+	assert_int_equal(a->present,
+			 BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_AS_PATH) |
+			     BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP) |
+			     (!c->as4 && c->asn > 0xffff ? BGP_ATTR_BIT(BGP_ATTR_AS4_PATH) : 0));
 }
 
 static void announce_round_trip(uint32_t asn, bool as4, size_t n, size_t expect_msgs)
@@ -91,8 +93,8 @@ static void announce_round_trip(uint32_t asn, bool as4, size_t n, size_t expect_
 	bgp_wbuf_init(&w, 0);
 	int msgs = bgp_update_encode_announce(&w, &an, prefixes, n);
 	assert_int_equal(msgs, (int)expect_msgs);
-	struct announce_check c = {.sent = prefixes, .asn = asn, .next_hop = an.next_hop,
-				   .as4 = as4};
+	struct announce_check c = {
+	    .sent = prefixes, .asn = asn, .next_hop = an.next_hop, .as4 = as4};
 	assert_int_equal(decode_all(&w, &ctx, check_announce, &c), expect_msgs);
 	assert_int_equal(c.seen, n);
 
@@ -158,7 +160,7 @@ static enum bgp_verdict decode_parts(const char *attrs_hex, const char *nlri_hex
 	return bgp_update_decode(body, 4 + (size_t)alen + (size_t)nlen, &ctx, &upd);
 }
 
-#define ORIGIN_IGP "40010100"
+#define ORIGIN_IGP	  "40010100"
 #define NEXT_HOP_10_0_0_1 "4003040a000001"
 
 static void test_all_attributes_decoded(void **state)
@@ -166,16 +168,14 @@ static void test_all_attributes_decoded(void **state)
 	(void)state;
 	assert_int_equal(decode_parts(ORIGIN_IGP
 				      "4002 10 02 02 0000fde9 0000fdea 01 01 00000064" /* AS_PATH */
-				      NEXT_HOP_10_0_0_1
-				      "8004 04 00000032"	     /* MED 50 */
-				      "4006 00"		     /* ATOMIC_AGGREGATE */
-				      "c007 08 0000fde9 0a000009" /* AGGREGATOR */
-				      "c008 08 fde90064 ffffff01" /* COMMUNITIES */
+				      NEXT_HOP_10_0_0_1 "8004 04 00000032"	       /* MED 50 */
+				      "4006 00"				   /* ATOMIC_AGGREGATE */
+				      "c007 08 0000fde9 0a000009"	   /* AGGREGATOR */
+				      "c008 08 fde90064 ffffff01"	   /* COMMUNITIES */
 				      "c020 0c 00000001 00000002 00000003" /* LARGE_COMMUNITY */
-				      "c010 08 0002fde900000001"  /* EXT_COMMUNITIES, kept */
-				      "c063 02 abcd",		     /* unknown transitive, kept */
-				      "18 0a0102 20 0a010203 00",
-				      true),
+				      "c010 08 0002fde900000001" /* EXT_COMMUNITIES, kept */
+				      "c063 02 abcd",		 /* unknown transitive, kept */
+				      "18 0a0102 20 0a010203 00", true),
 			 BGP_VERDICT_ACCEPT);
 	const struct bgp_attrs *a = &upd.attrs;
 	assert_int_equal(upd.nlri_count, 3);
@@ -226,9 +226,9 @@ static void test_as4_path_merge(void **state)
 {
 	(void)state;
 	/* AS_PATH [1 2 3 AS_TRANS AS_TRANS], AS4_PATH [4200000001 4200000002]. */
-	assert_int_equal(decode_parts(ORIGIN_IGP "4002 0c 02 05 0001 0002 0003 5ba0 5ba0"
-						 NEXT_HOP_10_0_0_1
-						 "c011 0a 02 02 fa56ea01 fa56ea02",
+	assert_int_equal(decode_parts(ORIGIN_IGP
+				      "4002 0c 02 05 0001 0002 0003 5ba0 5ba0" NEXT_HOP_10_0_0_1
+				      "c011 0a 02 02 fa56ea01 fa56ea02",
 				      "08 0a", false),
 			 BGP_VERDICT_ACCEPT);
 	const struct bgp_attrs *a = &upd.attrs;
@@ -245,11 +245,11 @@ static void test_as4_path_merge_with_as_set(void **state)
 	(void)state;
 	/* AS_PATH SEQ[1 2 AS_TRANS] SET[AS_TRANS 5]; AS4_PATH SEQ[4200000001] SET[4200000005 5].
 	 * Counts 4 and 2 (a set counts 1): keep 2 leading ASes, then AS4_PATH. */
-	assert_int_equal(decode_parts(ORIGIN_IGP "4002 0e 02 03 0001 0002 5ba0 01 02 5ba0 0005"
-						 NEXT_HOP_10_0_0_1
-						 "c011 10 02 01 fa56ea01 01 02 fa56ea05 00000005",
-				      "08 0a", false),
-			 BGP_VERDICT_ACCEPT);
+	assert_int_equal(
+	    decode_parts(ORIGIN_IGP "4002 0e 02 03 0001 0002 5ba0 01 02 5ba0 0005" NEXT_HOP_10_0_0_1
+				    "c011 10 02 01 fa56ea01 01 02 fa56ea05 00000005",
+			 "08 0a", false),
+	    BGP_VERDICT_ACCEPT);
 	const struct bgp_attrs *a = &upd.attrs;
 	assert_int_equal(a->as_path_len, 5);
 	assert_int_equal(a->as_path[0], 1);
@@ -302,10 +302,10 @@ static void test_mp_reach_ipv4_routes(void **state)
 {
 	(void)state;
 	/* Routes in the NLRI field and in MP_REACH_NLRI, each with its own next hop. */
-	enum bgp_verdict v = decode_parts("800e 0c 0001 01 04 c0000202 00 10 0a02" ORIGIN_IGP
-				      "40020602010000fde9" NEXT_HOP_10_0_0_1
-				      "800f 06 0001 01 10 0a03",
-				      "10 0a01", true);
+	enum bgp_verdict v =
+	    decode_parts("800e 0c 0001 01 04 c0000202 00 10 0a02" ORIGIN_IGP
+			 "40020602010000fde9" NEXT_HOP_10_0_0_1 "800f 06 0001 01 10 0a03",
+			 "10 0a01", true);
 	assert_int_equal(v, BGP_VERDICT_ACCEPT);
 	assert_int_equal(upd.err.code, 0);
 	assert_int_equal(upd.nlri_count, 2);
@@ -332,18 +332,18 @@ static void test_treat_as_withdraw_keeps_prefixes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_announce_4_octet_session),
-		cmocka_unit_test(test_announce_2_octet_session),
-		cmocka_unit_test(test_announce_packs_into_4096_octet_messages),
-		cmocka_unit_test(test_end_of_rib_round_trip),
-		cmocka_unit_test(test_all_attributes_decoded),
-		cmocka_unit_test(test_prefix_padding_bits_cleared),
-		cmocka_unit_test(test_as4_path_merge),
-		cmocka_unit_test(test_as4_path_merge_with_as_set),
-		cmocka_unit_test(test_as4_path_longer_than_as_path_ignored),
-		cmocka_unit_test(test_as4_aggregator),
-		cmocka_unit_test(test_mp_reach_ipv4_routes),
-		cmocka_unit_test(test_treat_as_withdraw_keeps_prefixes),
+	    cmocka_unit_test(test_announce_4_octet_session),
+	    cmocka_unit_test(test_announce_2_octet_session),
+	    cmocka_unit_test(test_announce_packs_into_4096_octet_messages),
+	    cmocka_unit_test(test_end_of_rib_round_trip),
+	    cmocka_unit_test(test_all_attributes_decoded),
+	    cmocka_unit_test(test_prefix_padding_bits_cleared),
+	    cmocka_unit_test(test_as4_path_merge),
+	    cmocka_unit_test(test_as4_path_merge_with_as_set),
+	    cmocka_unit_test(test_as4_path_longer_than_as_path_ignored),
+	    cmocka_unit_test(test_as4_aggregator),
+	    cmocka_unit_test(test_mp_reach_ipv4_routes),
+	    cmocka_unit_test(test_treat_as_withdraw_keeps_prefixes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,17 +12,19 @@
 static struct bgp_attrs attrs;
 static struct bgp_notification err;
 
-#define CHECK(cond)                                                                            \
-	do {                                                                                   \
-		if (!(cond))                                                                   \
-			abort();                                                               \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			abort();                                                                   \
 	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	struct bgp_attr_ctx ctx = {.as4 = data[0] & 1, .ibgp = data[0] & 2, .peer_asn = 65001,
+	struct bgp_attr_ctx ctx = {.as4 = data[0] & 1,
+				   .ibgp = data[0] & 2,
+				   .peer_asn = 65001,
 				   .enforce_first_as = data[0] & 4};
 	bool has_nlri = data[0] & 8;
 	enum bgp_verdict v = bgp_attrs_decode(data + 1, size - 1, &ctx, has_nlri, &attrs, &err);
@@ -44,8 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(attrs.large_community_count <= BGP_LARGE_COMMUNITIES_MAX);
 	CHECK(attrs.other_len <= BGP_ATTR_OTHER_MAX);
 	if (attrs.mp_reach)
-		CHECK(attrs.mp_reach_nlri >= data && attrs.mp_reach_nlri + attrs.mp_reach_nlri_len <=
-							     data + size);
+		CHECK(attrs.mp_reach_nlri >= data &&
+		      attrs.mp_reach_nlri + attrs.mp_reach_nlri_len <= data + size);
 	if (has_nlri)
 		CHECK((attrs.present & BGP_ATTR_BIT(BGP_ATTR_ORIGIN)) &&
 		      (attrs.present & BGP_ATTR_BIT(BGP_ATTR_AS_PATH)) &&

@@ -15,10 +15,10 @@
 
 static struct bgp_update upd;
 
-#define CHECK(cond)                                                                            \
-	do {                                                                                   \
-		if (!(cond))                                                                   \
-			abort();                                                               \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			abort();                                                                   \
 	} while (0)
 
 static void check_prefixes(const struct bgp_prefix *p, size_t n)
@@ -81,7 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (off < size) {
 		struct bgp_frame f;
 		size_t consumed = 0;
-		enum bgp_frame_status st = bgp_msg_frame(data + off, size - off, &f, &consumed, &err);
+		enum bgp_frame_status st =
+		    bgp_msg_frame(data + off, size - off, &f, &consumed, &err);
 		if (st == BGP_FRAME_ERROR) {
 			CHECK(err.code == BGP_ERR_HEADER);
 			send_notification(&err);
@@ -94,8 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (f.type) {
 		case BGP_MSG_OPEN: {
 			struct bgp_open o;
-			struct bgp_open_expect expect = {.peer_asn = 65001, .local_asn = 45104,
-							 .local_router_id = 0x0a000001};
+			struct bgp_open_expect expect = {
+			    .peer_asn = 65001, .local_asn = 45104, .local_router_id = 0x0a000001};
 			if (bgp_open_decode(f.body, f.body_len, &o, &err) == 0 &&
 			    bgp_open_check(&o, &expect, &err) == 0)
 				CHECK(o.asn == 65001 && o.hold_time != 1 && o.hold_time != 2);
@@ -111,7 +112,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct bgp_notification n;
 			char text[BGP_SHUTDOWN_MSG_MAX + 1];
 			CHECK(bgp_notification_decode(f.body, f.body_len, &n) == 0);
-			enum bgp_shutdown_msg_status s = bgp_notification_shutdown_message(&n, text);
+			enum bgp_shutdown_msg_status s =
+			    bgp_notification_shutdown_message(&n, text);
 			CHECK(strlen(text) <= BGP_SHUTDOWN_MSG_MAX);
 			if (s != BGP_SHUTDOWN_MSG_OK)
 				CHECK(text[0] == '\0');

@@ -17,7 +17,7 @@
 #include "update.h"
 
 #define TARGET_PREFIXES 1000000
-#define RUNS 7
+#define RUNS		7
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
@@ -37,8 +37,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int add_attr(struct bgp_wbuf *w, uint8_t flags, uint8_t type, const uint8_t *v,
-		    size_t len)
+static int add_attr(struct bgp_wbuf *w, uint8_t flags, uint8_t type, const uint8_t *v, size_t len)
 {
 	int errs = 0;
 	if (len > 255)
@@ -113,8 +112,7 @@ struct result {
 };
 
 /* Frames and decodes every message of buf; UPDATEs on a 4-octet session. */
-static int decode_stream(const uint8_t *buf, size_t len, struct bgp_update *upd,
-			 struct result *res)
+static int decode_stream(const uint8_t *buf, size_t len, struct bgp_update *upd, struct result *res)
 {
 	struct bgp_attr_ctx ctx = {.as4 = true, .peer_asn = 0};
 	struct bgp_notification err;
@@ -232,7 +230,8 @@ int main(int argc, char **argv)
 	}
 	printf("codec decode benchmark (one core; framing + bgp_update_decode)\n");
 	bench("generated: 1,000,000 prefixes, 1-100 per UPDATE, paths of 1-10 ASNs, "
-	      "communities on 1/3", w.data, w.len, &upd);
+	      "communities on 1/3",
+	      w.data, w.len, &upd);
 	printf("  target: 1M prefixes in < 100 ms\n");
 
 	if (argc > 1) {
