@@ -84,9 +84,15 @@ class Proc:
         return self.p.poll() is None
 
     def send(self, sig):
+        """SIGKILL goes to the whole process group (`timeout` and the daemon under it: a
+        killed `timeout` would leave its child running); other signals go to `timeout`, which
+        passes them on."""
         if self.alive():
             try:
-                os.kill(self.p.pid, sig)
+                if sig == signal.SIGKILL:
+                    os.killpg(self.p.pid, sig)
+                else:
+                    os.kill(self.p.pid, sig)
             except ProcessLookupError:
                 pass
 
