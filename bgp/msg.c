@@ -158,6 +158,45 @@ static size_t utf8_cut(const uint8_t *s, size_t n, size_t total)
 	return n;
 }
 
+/* RFC 3629 4: the length of the well-formed UTF-8 character at s[0..n), or 0 (overlong
+ * forms, surrogates, values past U+10FFFF, bad or missing continuation octets). */
+static size_t utf8_char(const uint8_t *s, size_t n)
+{
+	uint8_t c = s[0];
+	size_t extra;
+	uint32_t min, cp;
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xe0) == 0xc0)
+		extra = 1, min = 0x80, cp = c & 0x1f;
+	else if ((c & 0xf0) == 0xe0)
+		extra = 2, min = 0x800, cp = c & 0x0f;
+	else if ((c & 0xf8) == 0xf0)
+		extra = 3, min = 0x10000, cp = c & 0x07;
+	else
+		return 0;
+	if (n - 1 < extra)
+		return 0;
+	for (size_t k = 1; k <= extra; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return extra + 1;
+}
+
+static int utf8_valid(const uint8_t *s, size_t n)
+{
+	for (size_t i = 0, step; i < n; i += step) {
+		step = utf8_char(s + i, n - i);
+		if (step == 0)
+			return 0;
+	}
+	return 1;
+}
+
 int bgp_notification_encode_shutdown(struct bgp_wbuf *w, uint8_t subcode, const char *message)
 {
 	struct bgp_notification n;
@@ -168,45 +207,20 @@ int bgp_notification_encode_shutdown(struct bgp_wbuf *w, uint8_t subcode, const 
 	n.data_len = 0;
 	/* RFC 9003 2: a length octet then the UTF-8 text; no data at all when there is none. */
 	if (text_len > 0) {
+		uint8_t *text = n.data + 1;
 		n.data[0] = (uint8_t)text_len;
-		memcpy(n.data + 1, message, text_len);
+		memcpy(text, message, text_len);
+		/* RFC 9003 2: the text MUST be UTF-8; octets that are not become '?'. */
+		for (size_t i = 0, step; i < text_len; i += step) {
+			step = utf8_char(text + i, text_len - i);
+			if (step == 0) {
+				text[i] = '?';
+				step = 1;
+			}
+		}
 		n.data_len = (uint16_t)(1 + text_len);
 	}
 	return bgp_notification_encode(w, &n);
-}
-
-/* RFC 3629 4: well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF). */
-static int utf8_valid(const uint8_t *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		uint8_t c = s[i];
-		size_t extra;
-		uint32_t min, cp;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			extra = 1, min = 0x80, cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			extra = 2, min = 0x800, cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			extra = 3, min = 0x10000, cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (n - i - 1 < extra)
-			return 0;
-		for (size_t k = 1; k <= extra; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += extra + 1;
-	}
-	return 1;
 }
 
 enum bgp_shutdown_msg_status bgp_notification_shutdown_message(const struct bgp_notification *n,

@@ -136,6 +136,25 @@ static void test_shutdown_communication_cut_at_255_on_utf8_boundary(void **state
 	bgp_wbuf_free(&w);
 }
 
+static void test_shutdown_communication_sent_as_valid_utf8(void **state)
+{
+	(void)state;
+	struct bgp_wbuf w;
+	struct bgp_notification back;
+	char text[BGP_SHUTDOWN_MSG_MAX + 1];
+	bgp_wbuf_init(&w, 0);
+	/* A lone continuation octet and a truncated 3-octet character become '?'. */
+	assert_int_equal(bgp_notification_encode_shutdown(&w, BGP_SUBERR_CEASE_ADMIN_SHUTDOWN,
+							  "a\x80"
+							  "b\xe2\x82"),
+			 0);
+	struct bgp_frame f = frame_one(&w, BGP_MSG_NOTIFICATION);
+	assert_int_equal(bgp_notification_decode(f.body, f.body_len, &back), 0);
+	assert_int_equal(bgp_notification_shutdown_message(&back, text), BGP_SHUTDOWN_MSG_OK);
+	assert_string_equal(text, "a?b??");
+	bgp_wbuf_free(&w);
+}
+
 static void test_shutdown_communication_errors_keep_code(void **state)
 {
 	(void)state;
@@ -199,6 +218,7 @@ int main(void)
 	    cmocka_unit_test(test_notification_round_trip),
 	    cmocka_unit_test(test_shutdown_communication_round_trip),
 	    cmocka_unit_test(test_shutdown_communication_cut_at_255_on_utf8_boundary),
+	    cmocka_unit_test(test_shutdown_communication_sent_as_valid_utf8),
 	    cmocka_unit_test(test_shutdown_communication_errors_keep_code),
 	    cmocka_unit_test(test_route_refresh_round_trip),
 	    cmocka_unit_test(test_names),
