@@ -63,9 +63,11 @@ static void on_state_change(void *ctx, uint32_t peer_num, enum bgp_state old_sta
 	vbrd_refresh_snapshot(d);
 	vbrd_publish_event(d, VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_STATE_CHANGED, p,
 			   (int)old_state, (int)new_state, reason);
-	vbr_log(new_state == BGP_STATE_ESTABLISHED || old_state == BGP_STATE_ESTABLISHED
-			? VBR_LOG_INFO
-			: VBR_LOG_DEBUG,
+	/* Up is news, down is a warning; the Connect/Active churn of a peer that is not there
+	 * would flood the log at info. */
+	vbr_log(old_state == BGP_STATE_ESTABLISHED   ? VBR_LOG_WARN
+		: new_state == BGP_STATE_ESTABLISHED ? VBR_LOG_INFO
+						     : VBR_LOG_DEBUG,
 		"BGP session state changed", "peer_id", p->id, "from", bgp_state_name(old_state),
 		"to", bgp_state_name(new_state), "reason", reason ? reason : "", NULL);
 }
@@ -124,6 +126,8 @@ static void collect_metrics(void *ctx, struct vbr_metrics_scrape *scrape)
 		mp.peer_ip = p->ip;
 		mp.peer_asn = g ? g->peer_asn : 0;
 		mp.admin_down = p->admin_down;
+		snprintf(mp.id_label, sizeof(mp.id_label), "%s", p->id);
+		snprintf(mp.group_id_label, sizeof(mp.group_id_label), "%s", p->group_id);
 		if (bgp_speaker_peer_status(d->speaker, p->num, &mp.status) != 0)
 			mp.status.state = BGP_STATE_IDLE;
 		vbr_metrics_scrape_peer(scrape, &mp);

@@ -410,7 +410,8 @@ static void take_payload(struct rpc_call *c)
 		size_t len = GRPC_SLICE_LENGTH(slice);
 		c->request = malloc(len ? len : 1);
 		if (c->request) {
-			memcpy(c->request, GRPC_SLICE_START_PTR(slice), len);
+			if (len)
+				memcpy(c->request, GRPC_SLICE_START_PTR(slice), len);
 			c->request_len = len;
 		}
 		grpc_slice_unref(slice);

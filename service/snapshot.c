@@ -37,7 +37,8 @@ struct vbr_snapshot *snapshot_build(const struct router_info *router,
 		}
 	}
 	s->n_peers = m->n_peers;
-	memcpy(s->networks, m->networks, m->n_networks * sizeof(*s->networks));
+	if (m->n_networks) /* NULL when empty: memcpy must not see it */
+		memcpy(s->networks, m->networks, m->n_networks * sizeof(*s->networks));
 	s->n_networks = m->n_networks;
 	return s;
 }
