@@ -58,6 +58,10 @@ static void print_event(void *arg, const ProtobufCMessage *msg)
 		fflush(stdout);
 		return;
 	}
+	/* Server text goes through sanitize(): a reason can quote a remote router's message. */
+	sanitize(e->peer_id);
+	sanitize(e->peer_ip);
+	sanitize(e->reason);
 	char when[48];
 	event_time(e->time, when, sizeof(when));
 	printf("%s  ", when);

@@ -255,6 +255,15 @@ static ProtobufCMessage *unpack(const ProtobufCMessageDescriptor *desc, grpc_byt
 
 static bool quiet_errors;
 
+/* The error contract is one line, and no server text may drive the terminal. */
+static char *one_line(char *text)
+{
+	for (unsigned char *p = (unsigned char *)text; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return text;
+}
+
 bool rpc_quiet(struct vbrctl *cli, bool quiet)
 {
 	(void)cli;
@@ -268,10 +277,7 @@ static int report(struct vbrctl *cli, const char *prefix, grpc_status_code code,
 {
 	if (quiet_errors)
 		return code == GRPC_STATUS_UNAVAILABLE ? EXIT_CONNECT : EXIT_SERVER;
-	char *text = grpc_slice_to_c_string(details);
-	for (char *p = text; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
+	char *text = one_line(grpc_slice_to_c_string(details));
 	int rc = EXIT_SERVER;
 	if (code == GRPC_STATUS_UNAVAILABLE) {
 		fprintf(stderr, "vbrctl: %scannot connect to %s: UNAVAILABLE: %s\n", prefix,
@@ -459,10 +465,7 @@ int rpc_server_stream(struct vbrctl *cli, const struct rpc_method *method,
 	} else {
 		/* The server, the connection or the deadline ended a stream that only ends on
 		 * request: say which, with the status. */
-		char *text = grpc_slice_to_c_string(details);
-		for (char *p = text; *p; p++)
-			if (*p == '\n' || *p == '\r')
-				*p = ' ';
+		char *text = one_line(grpc_slice_to_c_string(details));
 		fprintf(stderr, "vbrctl: stream ended by %s: %s: %s\n",
 			status == GRPC_STATUS_DEADLINE_EXCEEDED ? "the --timeout deadline" : "the server",
 			rpc_code_name(status), *text ? text : "(no message)");

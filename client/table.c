@@ -57,6 +57,8 @@ void table_cell_color(struct table *t, const char *color, const char *text)
 	struct row *row = &t->rows[t->n_rows - 1];
 	struct cell *cells = realloc(row->cells, (row->n + 1) * sizeof(*cells));
 	char *copy = strdup(text ? text : "");
+	if (copy)
+		sanitize(copy);
 	if (!cells || !copy) {
 		free(copy);
 		if (cells)
@@ -91,6 +93,14 @@ void table_header(struct table *t, ...)
 	for (const char *h = va_arg(ap, const char *); h; h = va_arg(ap, const char *))
 		table_cell(t, h);
 	va_end(ap);
+}
+
+char *sanitize(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
 }
 
 size_t display_width(const char *s)

@@ -26,6 +26,11 @@ void table_header(struct table *t, ...);
 /* Prints every row, columns two spaces apart, no trailing blanks. */
 void table_print(const struct table *t, FILE *out, bool color);
 
+/* Replaces control characters (newlines, ESC, DEL...) with '?' in place: text from the
+ * server, some of it from remote routers (an RFC 9003 shutdown message), must not move the
+ * cursor or recolor a terminal, nor break a table's rows. Returns s. */
+char *sanitize(char *s);
+
 /* The number of terminal columns a UTF-8 string takes (one per code point). */
 size_t display_width(const char *s);
 
