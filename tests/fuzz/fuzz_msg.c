@@ -39,6 +39,39 @@ static void send_notification(const struct bgp_notification *n)
 	CHECK(w.len <= BGP_MAX_MSG_LEN);
 }
 
+/* Property: announcing the decoded prefixes and decoding that gives the same prefixes. */
+static void reencode(bool as4)
+{
+	static struct bgp_prefix sent[BGP_UPDATE_PREFIX_MAX];
+	static struct bgp_update back;
+	size_t n = upd.nlri_count;
+	memcpy(sent, upd.nlri, n * sizeof(sent[0]));
+	struct bgp_announce an = {.local_asn = 4200000001u, .as4 = as4, .next_hop = 0x0a000001};
+	struct bgp_attr_ctx ctx = {.as4 = as4};
+	struct bgp_wbuf w;
+	bgp_wbuf_init(&w, 0);
+	CHECK(bgp_update_encode_announce(&w, &an, sent, n) >= 1);
+	size_t off = 0, got = 0;
+	while (off < w.len) {
+		struct bgp_frame f;
+		struct bgp_notification err;
+		size_t consumed;
+		CHECK(bgp_msg_frame(w.data + off, w.len - off, &f, &consumed, &err) ==
+		      BGP_FRAME_OK);
+		CHECK(bgp_update_decode(f.body, f.body_len, &ctx, &back) == BGP_VERDICT_ACCEPT);
+		CHECK(back.attrs.as_path_len == 1 && back.attrs.as_path[0] == 4200000001u);
+		for (size_t i = 0; i < back.nlri_count; i++) {
+			CHECK(got < n);
+			CHECK(back.nlri[i].addr == sent[got].addr &&
+			      back.nlri[i].len == sent[got].len);
+			got++;
+		}
+		off += consumed;
+	}
+	CHECK(got == n);
+	bgp_wbuf_free(&w);
+}
+
 static void decode_update(const struct bgp_frame *f, bool as4)
 {
 	struct bgp_attr_ctx ctx = {.as4 = as4, .peer_asn = 65001, .enforce_first_as = as4};
@@ -70,6 +103,8 @@ static void decode_update(const struct bgp_frame *f, bool as4)
 			      (a->present & BGP_ATTR_BIT(BGP_ATTR_AS_PATH)));
 		if (upd.nlri_mp_start > 0)
 			CHECK(a->present & BGP_ATTR_BIT(BGP_ATTR_NEXT_HOP));
+		if (upd.nlri_count > 0)
+			reencode(as4);
 	}
 }
 
