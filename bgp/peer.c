@@ -407,6 +407,13 @@ static void peer_after(struct bgp_peer *peer, const char *reason)
 		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
 }
 
+static void notify_counters(struct bgp_peer *peer)
+{
+	struct bgp_speaker *sp = peer->speaker;
+	if (sp->callbacks.on_peer_counters && !peer->speaker_detached)
+		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
+}
+
 static void timer_cb(uv_timer_t *t)
 {
 	struct bgp_session *sess = t->data;
@@ -426,6 +433,8 @@ static void timer_cb(uv_timer_t *t)
 				 "TCP MD5 key)");
 	}
 	feed_simple(sess, bgp_fsm_timer_event(which));
+	if (which == BGP_FSM_TIMER_CONNECT_RETRY)
+		notify_counters(peer); /* last_error may have changed without a transition */
 }
 
 static void conn_connected(void *owner, struct bgp_conn *conn, int status)

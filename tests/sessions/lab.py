@@ -367,7 +367,11 @@ class ExaBgp:
             os.mkfifo(os.path.join(self.root, "run", f))
         ip = lab.ip(host)
         self.conf = os.path.join(self.root, "exabgp.conf")
-        static = "".join("    route %s next-hop self;\n" % r for r in routes)
+        # A route is "PREFIX" or "PREFIX as-path [ A B ]" (ExaBGP syntax after the prefix).
+        static = "".join("    route %s next-hop self%s;\n" % (r.split(" ", 1)[0],
+                                                            (" " + r.split(" ", 1)[1])
+                                                            if " " in r else "")
+                         for r in routes)
         cap = "  capability { asn4 disable; }\n" if not asn4 else ""
         with open(self.conf, "w") as f:
             f.write("""neighbor %s {
