@@ -1,0 +1,75 @@
+"""Route limits: a peer announcing 150 routes against a limit of 100. DROP (the default): 100
+accepted, 50 flagged not accepted in ListRoutes, the session stays up, exactly one
+ROUTE_LIMIT_REACHED event. TEARDOWN: vbrd sends Cease / Maximum Number of Prefixes Reached
+(RFC 4486), which the peer logs, and tries again only after an idle time.
+"""
+import time
+import unittest
+
+import lab as L
+import vbrapi as V
+
+EST = "SESSION_STATE_ESTABLISHED"
+ROUTES = ["10.%d.%d.0/24" % (100 + i // 100, i % 100) for i in range(150)]
+
+
+class Limits(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.lab = L.Lab(["v", "drop", "teardown"])
+        v = cls.lab.ip("v")
+        cls.drop = L.Bird(cls.lab, "drop", 65001, v, routes=ROUTES).start()
+        cls.tear = L.Bird(cls.lab, "teardown", 65002, v, routes=ROUTES).start()
+        cls.vbrd = V.Vbrd(cls.lab, "v").start()
+        cls.watch = cls.vbrd.watch()
+        g = cls.vbrd.group("limit-drop", 65001)  # route_limit defaults to 100, action DROP
+        cls.p_drop = cls.vbrd.peer(g.id, cls.lab.ip("drop")).id
+        g = cls.vbrd.group("limit-teardown", 65002, route_limit=100,
+                           route_limit_action=V.pb.ROUTE_LIMIT_ACTION_TEARDOWN)
+        cls.p_tear = cls.vbrd.peer(g.id, cls.lab.ip("teardown")).id
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.watch.cancel()
+        cls.lab.close()
+
+    def limit_events(self, peer_id):
+        self.watch.drain()
+        return [e for e in self.watch.events
+                if e.kind == V.pb.PEER_EVENT_KIND_ROUTE_LIMIT_REACHED and e.peer_id == peer_id]
+
+    def test_01_drop_keeps_session_and_flags_the_rest(self):
+        self.vbrd.wait_state(self.p_drop, timeout=20)
+        L.wait_for(lambda: self.vbrd.get_peer(self.p_drop).received_route_count == 150, 15,
+                   what="150 received")
+        p = self.vbrd.get_peer(self.p_drop)
+        self.assertEqual(p.accepted_route_count, 100)
+        routes = self.vbrd.routes(self.p_drop)
+        self.assertEqual(len(routes), 150)
+        self.assertEqual(sum(1 for r in routes.values() if r.accepted), 100)
+        self.assertEqual(sum(1 for r in routes.values() if not r.accepted), 50)
+        self.assertEqual(sorted(routes), sorted(ROUTES))
+        time.sleep(2)  # the session stays up, and no second event for the same crossing
+        self.assertEqual(self.vbrd.state_name(self.p_drop), EST)
+        self.assertEqual(self.drop.state(), "Established")
+        self.assertNotIn("Maximum number of prefixes", self.drop.log())
+        evs = self.limit_events(self.p_drop)
+        self.assertEqual(len(evs), 1, evs)
+        self.assertEqual(evs[0].peer_ip, self.lab.ip("drop"))
+
+    def test_02_teardown_sends_cease_max_prefixes(self):
+        L.wait_for(lambda: "Maximum number of prefixes reached" in self.tear.log(), 20,
+                   what="BIRD logs Cease / Maximum Number of Prefixes Reached")
+        self.assertGreaterEqual(len(self.limit_events(self.p_tear)), 1)
+        p = self.vbrd.get_peer(self.p_tear)
+        self.assertIn("Maximum Number of Prefixes", p.last_error)
+        downs = [e for e in self.watch.events
+                 if e.kind == V.pb.PEER_EVENT_KIND_STATE_CHANGED and e.peer_id == self.p_tear
+                 and e.old_state == V.state("ESTABLISHED")]
+        self.assertTrue(downs)
+        self.assertIn("Maximum Number of Prefixes", downs[0].reason)
+        self.assertEqual(downs[0].new_state, V.state("IDLE"))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
