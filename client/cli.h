@@ -30,6 +30,7 @@ struct vbrctl {
 	const char *tls_cert;
 	const char *tls_key;
 	const char *tls_server_name; /* override the name checked in the server's certificate */
+	uint32_t page_size;   /* items asked for per List call (the server caps it) */
 	enum output_format output;
 	bool color;           /* color session states (only when stdout is a terminal, by default) */
 	struct rpc_conn *conn;

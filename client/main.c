@@ -32,6 +32,12 @@ static int apply_globals(struct vbrctl *cli, const struct opt_result *r)
 		cli->server = s;
 	if ((s = opts_str(r, "timeout")) && !parse_duration_ms(s, &cli->timeout_ms))
 		return usage_error("--timeout: expected a duration such as 500ms, 5s or 1m, got \"%s\"", s);
+	if ((s = opts_str(r, "page-size"))) {
+		uint64_t n;
+		if (!parse_uint(s, UINT32_MAX, &n) || n == 0)
+			return usage_error("--page-size: expected a whole number from 1, got \"%s\"", s);
+		cli->page_size = (uint32_t)n;
+	}
 	if ((s = opts_str(r, "output"))) {
 		if (strcmp(s, "table") == 0)
 			cli->output = OUTPUT_TABLE;
@@ -69,6 +75,7 @@ static void defaults(struct vbrctl *cli)
 	const char *env = getenv("VBRCTL_SERVER");
 	cli->server = env && *env ? env : DEFAULT_SERVER;
 	cli->timeout_ms = -1;
+	cli->page_size = 1000;
 	cli->output = OUTPUT_TABLE;
 	const char *term = getenv("TERM");
 	cli->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);

@@ -501,6 +501,11 @@ int rpc_list_all(struct vbrctl *cli, const struct rpc_method *method, ProtobufCM
 		fprintf(stderr, "vbrctl: INTERNAL: %s is not a paged list\n", method->path);
 		return EXIT_SERVER;
 	}
+	/* Big pages by default (the server caps them): fewer round trips for a full RIB. */
+	const ProtobufCFieldDescriptor *size_f =
+		field(request->descriptor, "page_size", PROTOBUF_C_TYPE_UINT32);
+	if (size_f && *(uint32_t *)((char *)request + size_f->offset) == 0)
+		*(uint32_t *)((char *)request + size_f->offset) = cli->page_size;
 	char **token = (char **)((char *)request + token_f->offset);
 	char *original_token = *token;
 	const char *previous = NULL;

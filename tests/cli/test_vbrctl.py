@@ -166,14 +166,16 @@ class GroupTests(Base):
         self.assertEqual(ok("group", "delete", j["id"], "-o", "json").json(), {})
 
     def test_list_table_wide_json_and_every_page(self):
-        # More groups than one page (the server's default page is 100).
+        # Many pages: --page-size 7 over 30 groups (and the server really pages at 7).
         ids = []
-        for i in range(130):
+        for i in range(30):
             g = DAEMON.call("CreateBgpGroup", h.pb.CreateBgpGroupRequest(
                 name="gl-%03d" % i, peer_asn=64512 + i, description="page test %d" % i))
             ids.append(g.id)
         try:
-            rows = table(ok("group", "list").out)
+            self.assertTrue(DAEMON.call("ListBgpGroups", h.pb.ListBgpGroupsRequest(page_size=7)).next_page_token)
+            rows = table(ok("group", "list", "--page-size", "7").out)
+            self.assertEqual(rows, table(ok("group", "list").out))
             self.assertEqual(rows[0], ["ID", "NAME", "PEER-ASN", "PEERS", "ROUTE-LIMIT", "MD5",
                                        "DESCRIPTION"])
             by_id = {row[0]: row for row in rows[1:]}
@@ -186,10 +188,11 @@ class GroupTests(Base):
             row = [r for r in wide if r[0] == ids[7]][0]
             self.assertEqual(row[5:9], ["drop", "no", "30s", "10s"])
             self.assertRegex(row[9], RFC3339)
-            j = ok_json("group", "list")
+            j = ok_json("group", "list", "--page-size", "7")
+            self.assertEqual(j, ok_json("group", "list"))
             self.assertEqual(list(j), ["groups"])
             api = DAEMON.list_all("ListBgpGroups", h.pb.ListBgpGroupsRequest(), "groups")
-            self.assertGreaterEqual(len(api), 130)
+            self.assertGreaterEqual(len(api), 30)
             self.assertEqual(j["groups"], [h.as_json(g) for g in api])
         finally:
             for gid in ids:
@@ -370,13 +373,14 @@ class PeerTests(Base):
         ids = []
         g = DAEMON.call("CreateBgpGroup", h.pb.CreateBgpGroupRequest(name="pt-many", peer_asn=65199))
         try:
-            for i in range(120):
+            for i in range(30):
                 ids.append(DAEMON.call("CreateBgpPeer", h.pb.CreateBgpPeerRequest(
                     group_id=g.id, peer_ip="10.77.100.%d" % (i + 1), admin_down=True)).id)
-            j = ok_json("peer", "list", "--group", "pt-many")
+            j = ok_json("peer", "list", "--group", "pt-many", "--page-size", "4")
             self.assertEqual(sorted(p["id"] for p in j["peers"]), sorted(ids))
-            rows = table(ok("peer", "list", "--group", "pt-many").out)
-            self.assertEqual(len(rows), 121)
+            self.assertEqual(j, ok_json("peer", "list", "--group", "pt-many"))
+            rows = table(ok("peer", "list", "--group", "pt-many", "--page-size", "4").out)
+            self.assertEqual(len(rows), 31)
         finally:
             for pid in ids:
                 DAEMON.call("DeleteBgpPeer", h.pb.DeleteBgpPeerRequest(id=pid))
@@ -436,11 +440,13 @@ class NetworkTests(Base):
         self.assertNotIn("203.0.113.0/24", ok("network", "list").out)
 
     def test_list_every_page(self):
-        cidrs = ["198.19.%d.0/24" % i for i in range(150)]
+        cidrs = ["198.19.%d.0/24" % i for i in range(40)]
         for c in cidrs:
             DAEMON.call("AddBgpNetwork", h.pb.AddBgpNetworkRequest(cidr=c))
         try:
-            got = [n["cidr"] for n in ok_json("network", "list")["networks"]]
+            j = ok_json("network", "list", "--page-size", "3")
+            self.assertEqual(j, ok_json("network", "list"))
+            got = [n["cidr"] for n in j["networks"]]
             self.assertTrue(set(cidrs) <= set(got))
             self.assertEqual(len(got), len(set(got)))
         finally:
@@ -631,6 +637,7 @@ class SessionTests(Base):
         j = ok_json("routes", p["id"])
         listed = DAEMON.list_all("ListRoutes", h.pb.ListRoutesRequest(peer_id=p["id"]), "routes")
         self.assertEqual(j, {"routes": [h.as_json(r) for r in listed]})
+        self.assertEqual(ok_json("routes", p["id"], "--page-size", "1"), j)  # three pages
         for r in j["routes"]:
             self.assertEqual(r["asPath"], [65401, 65402])
             self.assertEqual(r["nextHop"], self.ADDR)
@@ -832,6 +839,7 @@ class UsageTests(Base):
         self.assertUsage(vbrctl("router", "show", "-o", "yaml"), "yaml")
         self.assertUsage(vbrctl("router", "show", "--server"), "--server")
         self.assertUsage(vbrctl("watch", "--after", "-1"), "--after")
+        self.assertUsage(vbrctl("group", "list", "--page-size", "0"), "--page-size")
 
 
 class CompletionTests(Base):
