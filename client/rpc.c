@@ -376,7 +376,7 @@ int rpc_server_stream(struct vbrctl *cli, const struct rpc_method *method,
 	int tag_start, tag_status, tag_message;
 	int outstanding = 0;
 	size_t received = 0;
-	bool cancelled = false, status_done = false, decode_failed = false;
+	bool cancelled = false, status_done = false, decode_failed = false, connected = false;
 
 	grpc_op ops[4];
 	memset(ops, 0, sizeof(ops));
@@ -423,6 +423,9 @@ int rpc_server_stream(struct vbrctl *cli, const struct rpc_method *method,
 		outstanding--;
 		if (ev.tag == &tag_status) {
 			status_done = true;
+		} else if (ev.tag == &tag_start) {
+			/* The batch with RECV_INITIAL_METADATA succeeds only if we reached a server. */
+			connected = ev.success != 0;
 		} else if (ev.tag == &tag_message) {
 			message_pending = false;
 			if (!recv)
@@ -460,7 +463,7 @@ int rpc_server_stream(struct vbrctl *cli, const struct rpc_method *method,
 	} else if (!status_done) {
 		fprintf(stderr, "vbrctl: INTERNAL: the stream ended without a status\n");
 		rc = EXIT_SERVER;
-	} else if (received == 0 && status == GRPC_STATUS_UNAVAILABLE) {
+	} else if (!connected && received == 0 && status == GRPC_STATUS_UNAVAILABLE) {
 		rc = report(cli, "", status, details);
 	} else {
 		/* The server, the connection or the deadline ended a stream that only ends on
