@@ -1,0 +1,674 @@
+/*
+ * bench_api: what vbrd's API costs, as a ratio to a bare gRPC core server. Figures only,
+ * never pass/fail (exit 0 unless something could not run at all).
+ *
+ * It starts vbrd itself (a temp --state-dir on the real disk, --api on a unix socket, in a
+ * private network namespace so the 8 peers it creates in 10.99.0.0/16 lead nowhere), and
+ * an echo server (echo.h, this same executable with --echo-serve) that answers each method
+ * with the exact bytes vbrd answered. One client thread (load.h) then drives:
+ *   1. GetRouter, 64 calls in flight, echo and vbrd in alternating slices;
+ *   2. ListBgpPeers (8 peers), the same;
+ *   3. AddBgpNetwork / DeleteBgpNetwork pairs, one call at a time (each writes the state
+ *      with fsync before it answers).
+ * and prints calls/s, p50/p99 latency and the server's CPU per call (from /proc, so the
+ * figure holds up on a machine shared with other work), vbrd/echo ratios, and the
+ * mutations' p99 against the targets (reads >= 80% of echo; mutations p99 < 10 ms).
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/support/log.h>
+
+#include "echo.h"
+#include "lat.h"
+#include "load.h"
+#include "proc.h"
+#include "vbr/v1/vbr.pb-c.h"
+
+#define SERVICE "/vbr.v1.VirtualBorderRouter/"
+#define N_PEERS 8
+#define N_NETWORKS 200
+#define START_TIMEOUT_MS 15000
+
+struct options {
+	const char *vbrd;
+	double seconds;   /* per measured phase and server */
+	int rounds;       /* slices each phase is cut into, alternating echo and vbrd */
+	int in_flight;
+	const char *state_parent;
+	bool keep;
+	const char *phases; /* comma list of get, list, mut */
+};
+
+struct server {
+	const char *name;
+	pid_t pid;
+	char address[160];
+	grpc_channel *channel;
+	void *m_get_router, *m_list_peers, *m_add_network, *m_delete_network;
+};
+
+/* One measured phase on one server: its calls and the CPU both sides spent on them. */
+struct phase {
+	struct load_result r;
+	double server_cpu, client_cpu;
+	size_t reply_bytes;
+};
+
+static struct {
+	char sock_dir[64];
+	char state_dir[256];
+	pid_t children[2];
+	bool keep;
+} cleanup_state;
+
+/* ---- clean-up ---- */
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path) == 0 ? 0 : 0; /* best effort: keep going */
+}
+
+static void remove_tree(const char *dir)
+{
+	if (dir[0])
+		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void cleanup(void)
+{
+	for (int i = 0; i < 2; i++)
+		if (cleanup_state.children[i] > 0)
+			proc_stop(cleanup_state.children[i], 5000);
+	if (!cleanup_state.keep) {
+		remove_tree(cleanup_state.state_dir);
+		remove_tree(cleanup_state.sock_dir);
+	}
+}
+
+static void on_signal(int sig)
+{
+	/* Children also get SIGTERM from PR_SET_PDEATHSIG; the folders stay (run.sh removes
+	 * them). */
+	for (int i = 0; i < 2; i++)
+		if (cleanup_state.children[i] > 0)
+			kill(cleanup_state.children[i], SIGTERM);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* ---- helpers ---- */
+
+static const char *fs_name(const char *dir, bool *is_tmpfs)
+{
+	struct statfs st;
+	*is_tmpfs = false;
+	if (statfs(dir, &st) != 0)
+		return "unknown";
+	switch ((unsigned long)st.f_type) {
+	case 0xEF53:
+		return "ext4";
+	case 0x58465342:
+		return "xfs";
+	case 0x9123683E:
+		return "btrfs";
+	case 0x794c7630:
+		return "overlayfs";
+	case 0x01021994:
+		*is_tmpfs = true;
+		return "tmpfs (fsync costs nothing: mutation figures mean little)";
+	default:
+		return "other";
+	}
+}
+
+static void load_average(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	double a = 0, b = 0, c = 0;
+	if (!f || fscanf(f, "%lf %lf %lf", &a, &b, &c) != 3)
+		snprintf(out, len, "unknown");
+	else
+		snprintf(out, len, "%.2f %.2f %.2f", a, b, c);
+	if (f)
+		fclose(f);
+}
+
+static grpc_slice pack_slice(const ProtobufCMessage *msg)
+{
+	size_t len = protobuf_c_message_get_packed_size(msg);
+	grpc_slice s = grpc_slice_malloc(len);
+	if (len)
+		protobuf_c_message_pack(msg, GRPC_SLICE_START_PTR(s));
+	return s;
+}
+
+static void connect_server(struct server *s)
+{
+	grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+	s->channel = grpc_channel_create(s->address, creds, NULL);
+	grpc_channel_credentials_release(creds);
+	s->m_get_router = grpc_channel_register_call(s->channel, SERVICE "GetRouter", NULL, NULL);
+	s->m_list_peers = grpc_channel_register_call(s->channel, SERVICE "ListBgpPeers", NULL, NULL);
+	s->m_add_network =
+		grpc_channel_register_call(s->channel, SERVICE "AddBgpNetwork", NULL, NULL);
+	s->m_delete_network =
+		grpc_channel_register_call(s->channel, SERVICE "DeleteBgpNetwork", NULL, NULL);
+}
+
+/* One set-up call; prints and fails on anything but OK. */
+static int call_ok(struct server *s, const char *method, const ProtobufCMessage *req,
+		   uint8_t **resp, size_t *resp_len)
+{
+	grpc_slice body = pack_slice(req);
+	char msg[256];
+	uint8_t *dummy;
+	size_t dummy_len;
+	grpc_status_code code = load_unary(s->channel, method, GRPC_SLICE_START_PTR(body),
+					   GRPC_SLICE_LENGTH(body), resp ? resp : &dummy,
+					   resp_len ? resp_len : &dummy_len, msg, sizeof(msg));
+	grpc_slice_unref(body);
+	if (!resp && code == GRPC_STATUS_OK)
+		free(dummy);
+	if (code != GRPC_STATUS_OK) {
+		fprintf(stderr, "bench_api: %s on %s: status %d: %s\n", method, s->name, (int)code,
+			msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* A group and N_PEERS peers (10.99.0.1..8: nothing answers in vbrd's namespace). */
+static int create_peers(struct server *vbrd)
+{
+	Vbr__V1__CreateBgpGroupRequest g = VBR__V1__CREATE_BGP_GROUP_REQUEST__INIT;
+	g.name = "bench";
+	g.peer_asn = 65001;
+	g.description = "API benchmark";
+	uint8_t *bytes;
+	size_t len;
+	if (call_ok(vbrd, SERVICE "CreateBgpGroup", &g.base, &bytes, &len))
+		return -1;
+	Vbr__V1__BgpGroup *group = vbr__v1__bgp_group__unpack(NULL, len, bytes);
+	free(bytes);
+	if (!group) {
+		fprintf(stderr, "bench_api: CreateBgpGroup: reply does not parse\n");
+		return -1;
+	}
+	int rc = 0;
+	for (int i = 1; i <= N_PEERS && rc == 0; i++) {
+		char ip[32];
+		snprintf(ip, sizeof(ip), "10.99.0.%d", i);
+		Vbr__V1__CreateBgpPeerRequest p = VBR__V1__CREATE_BGP_PEER_REQUEST__INIT;
+		p.group_id = group->id;
+		p.peer_ip = ip;
+		p.description = "benchmark peer";
+		rc = call_ok(vbrd, SERVICE "CreateBgpPeer", &p.base, NULL, NULL);
+	}
+	vbr__v1__bgp_group__free_unpacked(group, NULL);
+	return rc;
+}
+
+/* ---- request generators ---- */
+
+static const struct load_req *same_request(void *ctx)
+{
+	return ctx;
+}
+
+struct mutation_gen {
+	struct load_req add[N_NETWORKS], del[N_NETWORKS];
+	size_t next;
+	bool delete_next;
+};
+
+/* Add 10.200.i.0/24, delete it, add the next one... one call at a time. */
+static const struct load_req *next_mutation(void *ctx)
+{
+	struct mutation_gen *g = ctx;
+	const struct load_req *r = g->delete_next ? &g->del[g->next] : &g->add[g->next];
+	if (g->delete_next)
+		g->next = (g->next + 1) % N_NETWORKS;
+	g->delete_next = !g->delete_next;
+	return r;
+}
+
+static void mutation_gen_init(struct mutation_gen *g, struct server *vbrd)
+{
+	memset(g, 0, sizeof(*g));
+	for (int i = 0; i < N_NETWORKS; i++) {
+		char cidr[32];
+		snprintf(cidr, sizeof(cidr), "10.200.%d.0/24", i);
+		Vbr__V1__AddBgpNetworkRequest a = VBR__V1__ADD_BGP_NETWORK_REQUEST__INIT;
+		a.cidr = cidr;
+		Vbr__V1__DeleteBgpNetworkRequest d = VBR__V1__DELETE_BGP_NETWORK_REQUEST__INIT;
+		d.cidr = cidr;
+		g->add[i] = (struct load_req){vbrd->m_add_network, pack_slice(&a.base), 0};
+		g->del[i] = (struct load_req){vbrd->m_delete_network, pack_slice(&d.base), 1};
+	}
+}
+
+static void mutation_gen_free(struct mutation_gen *g)
+{
+	for (int i = 0; i < N_NETWORKS; i++) {
+		grpc_slice_unref(g->add[i].body);
+		grpc_slice_unref(g->del[i].body);
+	}
+}
+
+/* ---- measuring ---- */
+
+static int measure(struct server *s, struct load_req *req, int in_flight, double seconds,
+		   struct phase *ph)
+{
+	double c0 = proc_cpu_seconds(s->pid), self0 = proc_self_cpu_seconds();
+	int rc = load_run(s->channel, in_flight, seconds, same_request, req, &ph->r);
+	ph->server_cpu += proc_cpu_seconds(s->pid) - c0;
+	ph->client_cpu += proc_self_cpu_seconds() - self0;
+	if (rc != 0)
+		fprintf(stderr, "bench_api: %s: %s\n", s->name, ph->r.first_error);
+	return rc;
+}
+
+static double ms(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+static void print_read_row(const char *method, const char *server, struct phase *ph)
+{
+	uint64_t n = ph->r.calls[0];
+	double rate = ph->r.seconds > 0 ? (double)n / ph->r.seconds : 0;
+	printf("%-13s %-5s %9llu %10.0f %8.3f %8.3f %10.1f %10.1f %7zu %6llu\n", method, server,
+	       (unsigned long long)n, rate, ms(lat_percentile(&ph->r.lat[0], 50)),
+	       ms(lat_percentile(&ph->r.lat[0], 99)), n ? ph->server_cpu * 1e6 / (double)n : 0,
+	       n ? ph->client_cpu * 1e6 / (double)n : 0, ph->reply_bytes,
+	       (unsigned long long)ph->r.errors);
+	if (ph->r.errors)
+		printf("    first error: %s\n", ph->r.first_error);
+}
+
+static double rate_of(const struct phase *ph)
+{
+	return ph->r.seconds > 0 ? (double)ph->r.calls[0] / ph->r.seconds : 0;
+}
+
+static double cpu_per_call(const struct phase *ph)
+{
+	return ph->r.calls[0] ? ph->server_cpu / (double)ph->r.calls[0] : 0;
+}
+
+/* Echo and vbrd in alternating slices, so load from elsewhere on the machine falls on both. */
+static int read_phase(const char *method, struct server *echo, struct server *vbrd,
+		      struct load_req *echo_req, struct load_req *vbrd_req, size_t reply_bytes,
+		      const struct options *o)
+{
+	struct phase pe, pv;
+	memset(&pe, 0, sizeof(pe));
+	memset(&pv, 0, sizeof(pv));
+	pe.reply_bytes = pv.reply_bytes = reply_bytes;
+	double slice = o->seconds / o->rounds;
+	/* Warm-up, not counted: connections, allocator, the snapshot's first adoption. */
+	struct phase warm;
+	memset(&warm, 0, sizeof(warm));
+	int rc = measure(echo, echo_req, o->in_flight, 0.5, &warm);
+	rc |= measure(vbrd, vbrd_req, o->in_flight, 0.5, &warm);
+	load_result_free(&warm.r);
+	for (int i = 0; i < o->rounds && rc == 0; i++) {
+		rc |= measure(echo, echo_req, o->in_flight, slice, &pe);
+		rc |= measure(vbrd, vbrd_req, o->in_flight, slice, &pv);
+	}
+	print_read_row(method, "echo", &pe);
+	print_read_row(method, "vbrd", &pv);
+	double ratio = rate_of(&pe) > 0 ? rate_of(&pv) / rate_of(&pe) : 0;
+	double cpu_ratio = cpu_per_call(&pe) > 0 ? cpu_per_call(&pv) / cpu_per_call(&pe) : 0;
+	printf("  -> vbrd/echo rate %.2f (target >= 0.80: %s); server CPU per call vbrd/echo "
+	       "%.2f\n",
+	       ratio, ratio >= 0.80 ? "met" : "NOT met", cpu_ratio);
+	load_result_free(&pe.r);
+	load_result_free(&pv.r);
+	return rc;
+}
+
+static int mutation_phase(struct server *vbrd, const struct options *o)
+{
+	struct mutation_gen *gen = malloc(sizeof(*gen));
+	if (!gen)
+		return -1;
+	mutation_gen_init(gen, vbrd);
+	struct phase ph;
+	memset(&ph, 0, sizeof(ph));
+	double c0 = proc_cpu_seconds(vbrd->pid);
+	int rc = load_run(vbrd->channel, 1, o->seconds, next_mutation, gen, &ph.r);
+	ph.server_cpu = proc_cpu_seconds(vbrd->pid) - c0;
+	if (rc != 0)
+		fprintf(stderr, "bench_api: mutations: %s\n", ph.r.first_error);
+	const char *names[2] = {"AddBgpNetwork", "DeleteBgpNetwork"};
+	struct lat_log all = {0};
+	uint64_t total = 0;
+	printf("\nmutations, one call at a time (each writes the state with fsync first)\n");
+	printf("%-17s %8s %9s %8s %8s %8s\n", "method", "calls", "calls/s", "p50 ms", "p99 ms",
+	       "max ms");
+	for (int k = 0; k < 2; k++) {
+		uint64_t n = ph.r.calls[k];
+		total += n;
+		lat_merge(&all, &ph.r.lat[k]);
+		printf("%-17s %8llu %9.0f %8.2f %8.2f %8.2f\n", names[k], (unsigned long long)n,
+		       ph.r.seconds > 0 ? (double)n / ph.r.seconds : 0,
+		       ms(lat_percentile(&ph.r.lat[k], 50)), ms(lat_percentile(&ph.r.lat[k], 99)),
+		       ms(lat_percentile(&ph.r.lat[k], 100)));
+	}
+	double p99 = ms(lat_percentile(&all, 99));
+	printf("  -> %.0f add+delete pairs/s; p99 of both %.2f ms (target < 10 ms: %s); vbrd CPU "
+	       "%.0f us/call; errors %llu\n",
+	       ph.r.seconds > 0 ? (double)total / 2 / ph.r.seconds : 0, p99,
+	       p99 < 10.0 ? "met" : "NOT met", total ? ph.server_cpu * 1e6 / (double)total : 0,
+	       (unsigned long long)ph.r.errors);
+	if (ph.r.errors)
+		printf("    first error: %s\n", ph.r.first_error);
+	lat_free(&all);
+	load_result_free(&ph.r);
+	mutation_gen_free(gen);
+	free(gen);
+	return rc;
+}
+
+/* ---- the echo server's side of this executable ---- */
+
+static int hex_decode(const char *hex, uint8_t **out, size_t *len)
+{
+	size_t n = strlen(hex);
+	if (n % 2)
+		return -1;
+	*out = malloc(n / 2 + 1);
+	if (!*out)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned v;
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return -1;
+		(*out)[i] = (uint8_t)v;
+	}
+	*len = n / 2;
+	return 0;
+}
+
+static char *hex_encode(const uint8_t *data, size_t len)
+{
+	char *s = malloc(2 * len + 1);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+		sprintf(s + 2 * i, "%02x", data[i]);
+	s[2 * len] = '\0';
+	return s;
+}
+
+/* bench_api --echo-serve ADDRESS (PATH HEX_REPLY)... */
+static int echo_main(int argc, char **argv)
+{
+	struct echo_method m[4];
+	size_t n = 0;
+	for (int i = 3; i + 1 < argc && n < 4; i += 2, n++) {
+		uint8_t *reply;
+		size_t len;
+		if (hex_decode(argv[i + 1], &reply, &len) != 0) {
+			fprintf(stderr, "echo: bad reply bytes for %s\n", argv[i]);
+			return 2;
+		}
+		m[n] = (struct echo_method){argv[i], reply, len};
+	}
+	grpc_init();
+	return echo_serve(argv[2], m, n) == 0 ? 0 : 1;
+}
+
+/* ---- start-up ---- */
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: bench_api --vbrd PATH [--seconds S] [--rounds R] [--in-flight N]\n"
+		"                 [--state-parent DIR] [--keep] [--phases get,list,mut]\n"
+		"  --seconds       measured seconds per phase and server (5)\n"
+		"  --rounds        slices each read phase is cut into, echo and vbrd alternating (2)\n"
+		"  --in-flight     read calls in flight (64)\n"
+		"  --state-parent  where vbrd's temp --state-dir goes; must be a real disk (/var/tmp)\n"
+		"  --keep          keep the temp folders and logs\n"
+		"  --phases        which to run, comma separated: get,list,mut (all)\n"
+		"Runs as root (vbrd goes in a private network namespace).\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	*o = (struct options){NULL, 5.0, 2, 64, "/var/tmp", false, "get,list,mut"};
+	static const struct option longs[] = {
+		{"vbrd", required_argument, NULL, 'v'},
+		{"seconds", required_argument, NULL, 's'},
+		{"rounds", required_argument, NULL, 'r'},
+		{"in-flight", required_argument, NULL, 'n'},
+		{"state-parent", required_argument, NULL, 'p'},
+		{"keep", no_argument, NULL, 'k'},
+		{"phases", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+		switch (c) {
+		case 'v': o->vbrd = optarg; break;
+		case 's': o->seconds = atof(optarg); break;
+		case 'r': o->rounds = atoi(optarg); break;
+		case 'n': o->in_flight = atoi(optarg); break;
+		case 'p': o->state_parent = optarg; break;
+		case 'k': o->keep = true; break;
+		case 'f': o->phases = optarg; break;
+		default: usage(); return -1;
+		}
+	}
+	if (!o->vbrd || o->seconds <= 0 || o->seconds > 600 || o->rounds < 1 ||
+	    o->rounds > 100 || o->in_flight < 1 || o->in_flight > LOAD_MAX_IN_FLIGHT) {
+		usage();
+		return -1;
+	}
+	return 0;
+}
+
+static int start_vbrd(struct server *vbrd, const struct options *o, const char *log_path)
+{
+	char api[128], state[300];
+	snprintf(api, sizeof(api), "unix:%s/vbrd.sock", cleanup_state.sock_dir);
+	snprintf(state, sizeof(state), "%s", cleanup_state.state_dir);
+	/* A fresh namespace: every port is free; peers in 10.99/16 have no route. */
+	char *args[] = {(char *)o->vbrd, "--api", api, "--bgp-listen", "127.0.0.1:17900",
+			"--router-id", "192.0.2.1", "--state-dir", state, NULL};
+	char err[256];
+	vbrd->pid = proc_spawn(args, log_path, true, err, sizeof(err));
+	if (vbrd->pid < 0) {
+		fprintf(stderr, "bench_api: cannot start vbrd: %s\n", err);
+		return -1;
+	}
+	cleanup_state.children[0] = vbrd->pid;
+	snprintf(vbrd->address, sizeof(vbrd->address), "%s", api);
+	if (proc_wait_unix_socket(vbrd->pid, api + 5, START_TIMEOUT_MS) != 0) {
+		fprintf(stderr, "bench_api: vbrd did not open %s\n", api);
+		proc_print_log_tail(log_path, 2000);
+		return -1;
+	}
+	return 0;
+}
+
+static int start_echo(struct server *echo, const char *log_path, const uint8_t *router,
+		      size_t router_len, const uint8_t *peers, size_t peers_len)
+{
+	snprintf(echo->address, sizeof(echo->address), "unix:%s/echo.sock",
+		 cleanup_state.sock_dir);
+	char *router_hex = hex_encode(router, router_len), *peers_hex = hex_encode(peers, peers_len);
+	char *args[] = {"/proc/self/exe", "--echo-serve", echo->address, SERVICE "GetRouter",
+			router_hex, SERVICE "ListBgpPeers", peers_hex, NULL};
+	char err[256];
+	echo->pid = router_hex && peers_hex ? proc_spawn(args, log_path, false, err, sizeof(err))
+					    : -1;
+	free(router_hex);
+	free(peers_hex);
+	if (echo->pid < 0) {
+		fprintf(stderr, "bench_api: cannot start the echo server\n");
+		return -1;
+	}
+	cleanup_state.children[1] = echo->pid;
+	if (proc_wait_unix_socket(echo->pid, echo->address + 5, START_TIMEOUT_MS) != 0) {
+		fprintf(stderr, "bench_api: the echo server did not open %s\n", echo->address);
+		proc_print_log_tail(log_path, 2000);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether a comma list names a phase. */
+static bool has_phase(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p += len + (comma ? 1 : 0);
+	}
+	return false;
+}
+
+static void drop_log(gpr_log_func_args *args)
+{
+	(void)args;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 3 && strcmp(argv[1], "--echo-serve") == 0)
+		return echo_main(argc, argv);
+	struct options o;
+	if (parse_options(argc, argv, &o) != 0)
+		return 2;
+	if (access(o.vbrd, X_OK) != 0) {
+		fprintf(stderr, "bench_api: %s: not an executable\n", o.vbrd);
+		return 2;
+	}
+	cleanup_state.keep = o.keep;
+	/* Sockets in /tmp (short paths); vbrd's state where fsync reaches the disk. */
+	snprintf(cleanup_state.sock_dir, sizeof(cleanup_state.sock_dir), "/tmp/vbr-bench-api.XXXXXX");
+	snprintf(cleanup_state.state_dir, sizeof(cleanup_state.state_dir),
+		 "%s/vbr-bench-api-state.XXXXXX", o.state_parent);
+	if (!mkdtemp(cleanup_state.sock_dir) || !mkdtemp(cleanup_state.state_dir)) {
+		fprintf(stderr, "bench_api: cannot make temp folders: %s\n", strerror(errno));
+		return 1;
+	}
+	atexit(cleanup);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	char vbrd_log[128], echo_log[128], load_start[64], load_end[64];
+	snprintf(vbrd_log, sizeof(vbrd_log), "%s/vbrd.log", cleanup_state.sock_dir);
+	snprintf(echo_log, sizeof(echo_log), "%s/echo.log", cleanup_state.sock_dir);
+	struct server vbrd = {.name = "vbrd"}, echo = {.name = "echo"};
+	/* vbrd before grpc_init: nothing of gRPC's is running yet when it forks. */
+	if (start_vbrd(&vbrd, &o, vbrd_log) != 0)
+		return 1;
+	gpr_set_log_function(drop_log);
+	grpc_init();
+	connect_server(&vbrd);
+	if (create_peers(&vbrd) != 0) {
+		proc_print_log_tail(vbrd_log, 2000);
+		return 1;
+	}
+	/* Both replies as vbrd gives them: the echo server will answer with these bytes. */
+	Vbr__V1__GetRouterRequest rr = VBR__V1__GET_ROUTER_REQUEST__INIT;
+	Vbr__V1__ListBgpPeersRequest lr = VBR__V1__LIST_BGP_PEERS_REQUEST__INIT;
+	uint8_t *router_reply, *peers_reply;
+	size_t router_len, peers_len;
+	if (call_ok(&vbrd, SERVICE "GetRouter", &rr.base, &router_reply, &router_len) ||
+	    call_ok(&vbrd, SERVICE "ListBgpPeers", &lr.base, &peers_reply, &peers_len))
+		return 1;
+	Vbr__V1__ListBgpPeersResponse *lp =
+		vbr__v1__list_bgp_peers_response__unpack(NULL, peers_len, peers_reply);
+	size_t listed = lp ? lp->n_peers : 0;
+	if (lp)
+		vbr__v1__list_bgp_peers_response__free_unpacked(lp, NULL);
+	if (listed != N_PEERS) {
+		fprintf(stderr, "bench_api: ListBgpPeers shows %zu peers, created %d\n", listed,
+			N_PEERS);
+		return 1;
+	}
+	if (start_echo(&echo, echo_log, router_reply, router_len, peers_reply, peers_len) != 0)
+		return 1;
+	connect_server(&echo);
+
+	bool tmpfs;
+	const char *fs = fs_name(cleanup_state.state_dir, &tmpfs);
+	load_average(load_start, sizeof(load_start));
+	printf("vbrd API benchmark (figures only, never pass/fail)\n");
+	printf("vbrd:    %s (pid %d); API unix socket; state %s on %s\n", o.vbrd, (int)vbrd.pid,
+	       cleanup_state.state_dir, fs);
+	printf("setup:   1 group, %d peers (10.99.0.1-%d, unreachable in vbrd's private netns)\n",
+	       N_PEERS, N_PEERS);
+	printf("echo:    bare gRPC core server (pid %d), answers on its cq thread with vbrd's own "
+	       "reply bytes\n", (int)echo.pid);
+	printf("client:  1 thread, 1 channel per server; %.1f s per phase and server, in %d "
+	       "alternating slices\n",
+	       o.seconds, o.rounds);
+	printf("machine: %ld CPUs, load average %s at start: shared with other work, so rates "
+	       "are noisy; CPU/call is steadier\n\n",
+	       sysconf(_SC_NPROCESSORS_ONLN), load_start);
+	printf("reads, %d in flight (srv/cli us/call: server / client CPU per call)\n",
+	       o.in_flight);
+	printf("%-13s %-5s %9s %10s %8s %8s %10s %10s %7s %6s\n", "method", "srv", "calls",
+	       "calls/s", "p50 ms", "p99 ms", "srv us/cl", "cli us/cl", "reply B", "errors");
+
+	grpc_slice empty = grpc_empty_slice();
+	struct load_req echo_router = {echo.m_get_router, empty, 0};
+	struct load_req vbrd_router = {vbrd.m_get_router, empty, 0};
+	struct load_req echo_peers = {echo.m_list_peers, empty, 0};
+	struct load_req vbrd_peers = {vbrd.m_list_peers, empty, 0};
+	int rc = 0;
+	if (has_phase(o.phases, "get"))
+		rc |= read_phase("GetRouter", &echo, &vbrd, &echo_router, &vbrd_router, router_len,
+				 &o);
+	if (has_phase(o.phases, "list"))
+		rc |= read_phase("ListBgpPeers", &echo, &vbrd, &echo_peers, &vbrd_peers, peers_len,
+				 &o);
+	if (has_phase(o.phases, "mut"))
+		rc |= mutation_phase(&vbrd, &o);
+	load_average(load_end, sizeof(load_end));
+	printf("\nload average at end: %s\n", load_end);
+	free(router_reply);
+	free(peers_reply);
+
+	grpc_channel_destroy(echo.channel);
+	grpc_channel_destroy(vbrd.channel);
+	int echo_exit = proc_stop(echo.pid, 5000);
+	(void)echo_exit;
+	int vbrd_exit = proc_stop(vbrd.pid, 10000);
+	cleanup_state.children[0] = cleanup_state.children[1] = 0;
+	if (vbrd_exit != 0) {
+		printf("vbrd exited with %d after SIGTERM (expected 0)\n", vbrd_exit);
+		proc_print_log_tail(vbrd_log, 2000);
+	}
+	if (o.keep)
+		printf("kept: %s (logs, sockets) and %s (state)\n", cleanup_state.sock_dir,
+		       cleanup_state.state_dir);
+	grpc_shutdown();
+	return rc == 0 ? 0 : 1;
+}
