@@ -13,7 +13,7 @@
 /* Exit codes are part of the interface: scripts test them. */
 enum {
 	EXIT_OK = 0,
-	EXIT_USAGE = 1,   /* bad command line, ambiguous name */
+	EXIT_USAGE = 1,	  /* bad command line, ambiguous name */
 	EXIT_SERVER = 2,  /* the server answered with an error, or ended a stream */
 	EXIT_CONNECT = 3, /* no server at the address (UNAVAILABLE) */
 };
@@ -23,27 +23,27 @@ enum output_format { OUTPUT_TABLE, OUTPUT_WIDE, OUTPUT_JSON };
 struct rpc_conn; /* rpc.c: channel and completion queue, created on first use */
 
 struct vbrctl {
-	const char *server;   /* "127.0.0.1:50051", "unix:/run/vbrd.sock", "dns:host:port" */
-	int64_t timeout_ms;   /* per call; -1: the default (10 s for unary calls, none for watch) */
-	bool tls;             /* use TLS even without --ca (system roots) */
-	const char *tls_ca;   /* PEM file paths */
+	const char *server; /* "127.0.0.1:50051", "unix:/run/vbrd.sock", "dns:host:port" */
+	int64_t timeout_ms; /* per call; -1: the default (10 s for unary calls, none for watch) */
+	bool tls;	    /* use TLS even without --ca (system roots) */
+	const char *tls_ca; /* PEM file paths */
 	const char *tls_cert;
 	const char *tls_key;
 	const char *tls_server_name; /* override the name checked in the server's certificate */
-	uint32_t page_size;   /* items asked for per List call (the server caps it) */
+	uint32_t page_size;	     /* items asked for per List call (the server caps it) */
 	enum output_format output;
-	bool color;           /* color session states (only when stdout is a terminal, by default) */
+	bool color; /* color session states (only when stdout is a terminal, by default) */
 	struct rpc_conn *conn;
 };
 
 struct command {
-	const char *group;    /* "group", "peer", ...; a single-word command has verb NULL */
+	const char *group; /* "group", "peer", ...; a single-word command has verb NULL */
 	const char *verb;
 	const char *synopsis; /* positional arguments and required options, for the usage line */
 	const char *summary;  /* one line for listings */
 	const char *details;  /* paragraphs and examples for `--help` */
 	const struct opt_spec *opts; /* command-local options, terminated by a zeroed entry */
-	int min_args, max_args;      /* positional argument count */
+	int min_args, max_args;	     /* positional argument count */
 	/* What each positional argument names, for shell completion: "group", "peer", "network",
 	 * or NULL; max_args entries (or NULL for none). */
 	const char *const *arg_kinds;

@@ -58,16 +58,20 @@ static int print_group(struct vbrctl *cli, const Vbr__V1__BgpGroup *g)
 /* ---- create ---- */
 
 static const struct opt_spec create_opts[] = {
-	{"peer-asn", 0, OPT_VALUE, "ASN", "the on-premises AS number (eBGP: not vbrd's own ASN)", true, NULL},
-	{"key", 0, OPT_VALUE, "KEY", "TCP MD5 password, 1-80 printable characters", false, NULL},
-	{"description", 0, OPT_VALUE, "TEXT", "free text, up to 256 characters", false, NULL},
-	{"route-limit", 0, OPT_VALUE, "N", "routes accepted per peer (default 100)", false, NULL},
-	{"route-limit-action", 0, OPT_VALUE, "ACTION",
-	 "past the limit: drop (keep the session, default) or teardown", false, "drop|teardown"},
-	{"hold-time", 0, OPT_VALUE, "SECONDS", "hold time offered, 0 or 3-65535 (default 30)", false, NULL},
-	{"keepalive", 0, OPT_VALUE, "SECONDS", "keepalive interval, below the hold time (default 10)", false, NULL},
-	{"request-id", 0, OPT_VALUE, "ID", "makes a retry return the first result instead of a second group", false, NULL},
-	{0},
+    {"peer-asn", 0, OPT_VALUE, "ASN", "the on-premises AS number (eBGP: not vbrd's own ASN)", true,
+     NULL},
+    {"key", 0, OPT_VALUE, "KEY", "TCP MD5 password, 1-80 printable characters", false, NULL},
+    {"description", 0, OPT_VALUE, "TEXT", "free text, up to 256 characters", false, NULL},
+    {"route-limit", 0, OPT_VALUE, "N", "routes accepted per peer (default 100)", false, NULL},
+    {"route-limit-action", 0, OPT_VALUE, "ACTION",
+     "past the limit: drop (keep the session, default) or teardown", false, "drop|teardown"},
+    {"hold-time", 0, OPT_VALUE, "SECONDS", "hold time offered, 0 or 3-65535 (default 30)", false,
+     NULL},
+    {"keepalive", 0, OPT_VALUE, "SECONDS", "keepalive interval, below the hold time (default 10)",
+     false, NULL},
+    {"request-id", 0, OPT_VALUE, "ID",
+     "makes a retry return the first result instead of a second group", false, NULL},
+    {0},
 };
 
 /* Reads the numeric group options shared by create and update. -1: usage error printed. */
@@ -97,19 +101,21 @@ static int group_create(struct vbrctl *cli, const struct opt_result *a)
 		return EXIT_USAGE;
 	if (got)
 		req.route_limit_present_case =
-			VBR__V1__CREATE_BGP_GROUP_REQUEST__ROUTE_LIMIT_PRESENT_ROUTE_LIMIT;
+		    VBR__V1__CREATE_BGP_GROUP_REQUEST__ROUTE_LIMIT_PRESENT_ROUTE_LIMIT;
 	if ((got = get_u32(a, "hold-time", &req.hold_time)) < 0)
 		return EXIT_USAGE;
 	if (got)
-		req.hold_time_present_case = VBR__V1__CREATE_BGP_GROUP_REQUEST__HOLD_TIME_PRESENT_HOLD_TIME;
+		req.hold_time_present_case =
+		    VBR__V1__CREATE_BGP_GROUP_REQUEST__HOLD_TIME_PRESENT_HOLD_TIME;
 	if ((got = get_u32(a, "keepalive", &req.keepalive_time)) < 0)
 		return EXIT_USAGE;
 	if (got)
 		req.keepalive_time_present_case =
-			VBR__V1__CREATE_BGP_GROUP_REQUEST__KEEPALIVE_TIME_PRESENT_KEEPALIVE_TIME;
+		    VBR__V1__CREATE_BGP_GROUP_REQUEST__KEEPALIVE_TIME_PRESENT_KEEPALIVE_TIME;
 	const char *action = opts_str(a, "route-limit-action");
 	if (action && !parse_limit_action(action, &req.route_limit_action))
-		return usage_error("--route-limit-action: expected drop or teardown, got \"%s\"", action);
+		return usage_error("--route-limit-action: expected drop or teardown, got \"%s\"",
+				   action);
 
 	ProtobufCMessage *resp;
 	int rc = rpc_unary(cli, &RPC_CREATE_BGP_GROUP, &req.base, &resp);
@@ -141,8 +147,8 @@ static int group_list(struct vbrctl *cli, const struct opt_result *a)
 		table_header(t, "ID", "NAME", "PEER-ASN", "PEERS", "ROUTE-LIMIT", "ACTION", "MD5",
 			     "HOLD", "KEEPALIVE", "CREATED", "DESCRIPTION", NULL);
 	else
-		table_header(t, "ID", "NAME", "PEER-ASN", "PEERS", "ROUTE-LIMIT", "MD5", "DESCRIPTION",
-			     NULL);
+		table_header(t, "ID", "NAME", "PEER-ASN", "PEERS", "ROUTE-LIMIT", "MD5",
+			     "DESCRIPTION", NULL);
 	for (size_t i = 0; i < all.n_items; i++) {
 		const Vbr__V1__BgpGroup *g = (const Vbr__V1__BgpGroup *)all.items[i];
 		table_row(t);
@@ -194,16 +200,17 @@ static int group_show(struct vbrctl *cli, const struct opt_result *a)
 /* ---- update ---- */
 
 static const struct opt_spec update_opts[] = {
-	{"name", 0, OPT_VALUE, "NAME", "rename the group", false, NULL},
-	{"peer-asn", 0, OPT_VALUE, "ASN", "new on-premises AS number (resets the group's sessions)", false, NULL},
-	{"key", 0, OPT_VALUE, "KEY", "new TCP MD5 password (resets the group's sessions)", false, NULL},
-	{"no-key", 0, OPT_FLAG, NULL, "remove the MD5 password", false, NULL},
-	{"description", 0, OPT_VALUE, "TEXT", "new description (\"\" clears it)", false, NULL},
-	{"route-limit", 0, OPT_VALUE, "N", "routes accepted per peer", false, NULL},
-	{"route-limit-action", 0, OPT_VALUE, "ACTION", "drop or teardown", false, "drop|teardown"},
-	{"hold-time", 0, OPT_VALUE, "SECONDS", "hold time, 0 or 3-65535", false, NULL},
-	{"keepalive", 0, OPT_VALUE, "SECONDS", "keepalive interval", false, NULL},
-	{0},
+    {"name", 0, OPT_VALUE, "NAME", "rename the group", false, NULL},
+    {"peer-asn", 0, OPT_VALUE, "ASN", "new on-premises AS number (resets the group's sessions)",
+     false, NULL},
+    {"key", 0, OPT_VALUE, "KEY", "new TCP MD5 password (resets the group's sessions)", false, NULL},
+    {"no-key", 0, OPT_FLAG, NULL, "remove the MD5 password", false, NULL},
+    {"description", 0, OPT_VALUE, "TEXT", "new description (\"\" clears it)", false, NULL},
+    {"route-limit", 0, OPT_VALUE, "N", "routes accepted per peer", false, NULL},
+    {"route-limit-action", 0, OPT_VALUE, "ACTION", "drop or teardown", false, "drop|teardown"},
+    {"hold-time", 0, OPT_VALUE, "SECONDS", "hold time, 0 or 3-65535", false, NULL},
+    {"keepalive", 0, OPT_VALUE, "SECONDS", "keepalive interval", false, NULL},
+    {0},
 };
 
 static int group_update(struct vbrctl *cli, const struct opt_result *a)
@@ -241,8 +248,8 @@ static int group_update(struct vbrctl *cli, const struct opt_result *a)
 	const char *action = opts_str(a, "route-limit-action");
 	if (action) {
 		if (!parse_limit_action(action, &req.route_limit_action))
-			return usage_error("--route-limit-action: expected drop or teardown, got \"%s\"",
-					   action);
+			return usage_error(
+			    "--route-limit-action: expected drop or teardown, got \"%s\"", action);
 		paths[n++] = "route_limit_action";
 	}
 	if ((got = get_u32(a, "hold-time", &req.hold_time)) < 0)
@@ -254,7 +261,8 @@ static int group_update(struct vbrctl *cli, const struct opt_result *a)
 	if (got)
 		paths[n++] = "keepalive_time";
 	if (n == 0)
-		return usage_error("group update: nothing to change (see vbrctl group update --help)");
+		return usage_error(
+		    "group update: nothing to change (see vbrctl group update --help)");
 
 	char *id;
 	int rc = resolve_group(cli, a->args[0], &id);
@@ -300,47 +308,47 @@ static int group_delete(struct vbrctl *cli, const struct opt_result *a)
 static const struct opt_spec no_opts[] = {{0}};
 
 const struct command group_commands[] = {
-	{"group", "create", "NAME --peer-asn ASN", "create a BGP group (settings shared by its peers)",
-	 "A BGP group holds what its peers share: the on-premises AS number, the TCP MD5\n"
-	 "password, the route limit and the timers. Peers are added to it with `peer add`.\n"
-	 "NAME is 2-128 characters: a letter, then letters, digits, '.', '_' or '-'.\n"
-	 "\n"
-	 "Examples:\n"
-	 "  vbrctl group create dc1 --peer-asn 65001\n"
-	 "  vbrctl group create dc2 --peer-asn 4200000001 --key 's3cret' \\\n"
-	 "      --description 'DC 2 edge' --route-limit 500 --route-limit-action teardown\n"
-	 "  vbrctl group create dc3 --peer-asn 65003 --hold-time 9 --keepalive 3 -o json\n",
-	 create_opts, 1, 1, NULL, group_create},
-	{"group", "list", "", "list BGP groups",
-	 "Lists every BGP group (all pages). -o wide adds the limit action, timers and creation\n"
-	 "time; -o json prints {\"groups\": [...]}.\n"
-	 "\n"
-	 "Examples:\n"
-	 "  vbrctl group list\n"
-	 "  vbrctl group list -o json | jq -r '.groups[].name'\n",
-	 no_opts, 0, 0, NULL, group_list},
-	{"group", "show", "GROUP", "show one BGP group",
-	 "GROUP is the group's id (bgpg-...) or its name.\n"
-	 "\n"
-	 "Examples:\n"
-	 "  vbrctl group show dc1\n"
-	 "  vbrctl group show bgpg-1a2b3c4d -o json\n",
-	 no_opts, 1, 1, group_arg, group_show},
-	{"group", "update", "GROUP [options]", "change a BGP group",
-	 "Changes only the settings given. A new peer ASN or MD5 key resets the sessions of the\n"
-	 "group's peers. GROUP is the group's id or its name.\n"
-	 "\n"
-	 "Examples:\n"
-	 "  vbrctl group update dc1 --route-limit 1000\n"
-	 "  vbrctl group update dc1 --key 'n3w-s3cret'\n"
-	 "  vbrctl group update dc1 --no-key --description ''\n",
-	 update_opts, 1, 1, group_arg, group_update},
-	{"group", "delete", "GROUP", "delete a BGP group (it must have no peers)",
-	 "Deletes an empty BGP group; the server refuses (FAILED_PRECONDITION) while peers\n"
-	 "remain in it. GROUP is the group's id or its name.\n"
-	 "\n"
-	 "Examples:\n"
-	 "  vbrctl group delete dc1\n",
-	 no_opts, 1, 1, group_arg, group_delete},
-	{0},
+    {"group", "create", "NAME --peer-asn ASN", "create a BGP group (settings shared by its peers)",
+     "A BGP group holds what its peers share: the on-premises AS number, the TCP MD5\n"
+     "password, the route limit and the timers. Peers are added to it with `peer add`.\n"
+     "NAME is 2-128 characters: a letter, then letters, digits, '.', '_' or '-'.\n"
+     "\n"
+     "Examples:\n"
+     "  vbrctl group create dc1 --peer-asn 65001\n"
+     "  vbrctl group create dc2 --peer-asn 4200000001 --key 's3cret' \\\n"
+     "      --description 'DC 2 edge' --route-limit 500 --route-limit-action teardown\n"
+     "  vbrctl group create dc3 --peer-asn 65003 --hold-time 9 --keepalive 3 -o json\n",
+     create_opts, 1, 1, NULL, group_create},
+    {"group", "list", "", "list BGP groups",
+     "Lists every BGP group (all pages). -o wide adds the limit action, timers and creation\n"
+     "time; -o json prints {\"groups\": [...]}.\n"
+     "\n"
+     "Examples:\n"
+     "  vbrctl group list\n"
+     "  vbrctl group list -o json | jq -r '.groups[].name'\n",
+     no_opts, 0, 0, NULL, group_list},
+    {"group", "show", "GROUP", "show one BGP group",
+     "GROUP is the group's id (bgpg-...) or its name.\n"
+     "\n"
+     "Examples:\n"
+     "  vbrctl group show dc1\n"
+     "  vbrctl group show bgpg-1a2b3c4d -o json\n",
+     no_opts, 1, 1, group_arg, group_show},
+    {"group", "update", "GROUP [options]", "change a BGP group",
+     "Changes only the settings given. A new peer ASN or MD5 key resets the sessions of the\n"
+     "group's peers. GROUP is the group's id or its name.\n"
+     "\n"
+     "Examples:\n"
+     "  vbrctl group update dc1 --route-limit 1000\n"
+     "  vbrctl group update dc1 --key 'n3w-s3cret'\n"
+     "  vbrctl group update dc1 --no-key --description ''\n",
+     update_opts, 1, 1, group_arg, group_update},
+    {"group", "delete", "GROUP", "delete a BGP group (it must have no peers)",
+     "Deletes an empty BGP group; the server refuses (FAILED_PRECONDITION) while peers\n"
+     "remain in it. GROUP is the group's id or its name.\n"
+     "\n"
+     "Examples:\n"
+     "  vbrctl group delete dc1\n",
+     no_opts, 1, 1, group_arg, group_delete},
+    {0},
 };

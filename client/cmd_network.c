@@ -10,8 +10,9 @@
 static const char *const network_arg[] = {"network", NULL};
 
 static const struct opt_spec add_opts[] = {
-	{"request-id", 0, OPT_VALUE, "ID", "makes a retry return the first result instead of failing", false, NULL},
-	{0},
+    {"request-id", 0, OPT_VALUE, "ID", "makes a retry return the first result instead of failing",
+     false, NULL},
+    {0},
 };
 
 static int network_add(struct vbrctl *cli, const struct opt_result *a)
@@ -85,22 +86,22 @@ static int network_delete(struct vbrctl *cli, const struct opt_result *a)
 static const struct opt_spec no_opts[] = {{0}};
 
 const struct command network_commands[] = {
-	{"network", "add", "CIDR", "advertise a subnet to every BGP peer",
-	 "Adds an IPv4 prefix (host bits zero) that vbrd announces to every Established peer,\n"
-	 "with ORIGIN IGP, AS_PATH [local ASN] and the session's local address as next hop.\n"
-	 "\n"
-	 "Examples:\n"
-	 "  vbrctl network add 203.0.113.0/24\n"
-	 "  vbrctl network add 198.51.100.0/25 --request-id deploy-42\n",
-	 add_opts, 1, 1, NULL, network_add},
-	{"network", "list", "", "list advertised subnets",
-	 "Examples:\n"
-	 "  vbrctl network list\n"
-	 "  vbrctl network list -o json | jq -r '.networks[].cidr'\n",
-	 no_opts, 0, 0, NULL, network_list},
-	{"network", "delete", "CIDR", "stop advertising a subnet (withdrawn from every peer)",
-	 "Examples:\n"
-	 "  vbrctl network delete 203.0.113.0/24\n",
-	 no_opts, 1, 1, network_arg, network_delete},
-	{0},
+    {"network", "add", "CIDR", "advertise a subnet to every BGP peer",
+     "Adds an IPv4 prefix (host bits zero) that vbrd announces to every Established peer,\n"
+     "with ORIGIN IGP, AS_PATH [local ASN] and the session's local address as next hop.\n"
+     "\n"
+     "Examples:\n"
+     "  vbrctl network add 203.0.113.0/24\n"
+     "  vbrctl network add 198.51.100.0/25 --request-id deploy-42\n",
+     add_opts, 1, 1, NULL, network_add},
+    {"network", "list", "", "list advertised subnets",
+     "Examples:\n"
+     "  vbrctl network list\n"
+     "  vbrctl network list -o json | jq -r '.networks[].cidr'\n",
+     no_opts, 0, 0, NULL, network_list},
+    {"network", "delete", "CIDR", "stop advertising a subnet (withdrawn from every peer)",
+     "Examples:\n"
+     "  vbrctl network delete 203.0.113.0/24\n",
+     no_opts, 1, 1, network_arg, network_delete},
+    {0},
 };

@@ -17,7 +17,8 @@ static const char *const group_then_ip[] = {"group", NULL, NULL};
 
 static const char *state_text(const Vbr__V1__BgpPeer *p, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s%s", fmt_state(p->session_state), p->admin_down ? " (admin down)" : "");
+	snprintf(buf, size, "%s%s", fmt_state(p->session_state),
+		 p->admin_down ? " (admin down)" : "");
 	return buf;
 }
 
@@ -39,15 +40,18 @@ static void peer_detail(struct vbrctl *cli, const Vbr__V1__BgpPeer *p, const cha
 		detail_row(t, "Group", p->group_id);
 	detail_row(t, "Description", fmt_or_dash(p->description));
 	detail_row(t, "Admin", p->admin_down ? "down (disabled)" : "up (enabled)");
-	detail_row_color(t, "State", fmt_state_color(p->session_state), state_text(p, state, sizeof(state)));
+	detail_row_color(t, "State", fmt_state_color(p->session_state),
+			 state_text(p, state, sizeof(state)));
 	detail_row(t, "BGP status", status);
 	if (p->established_time)
 		detail_rowf(t, "Established", "%s (%s ago)", since, up);
 	else
 		detail_row(t, "Established", "-");
-	detail_rowf(t, "Routes", "%" PRIu64 " received, %" PRIu64 " accepted, %" PRIu64 " advertised",
+	detail_rowf(t, "Routes",
+		    "%" PRIu64 " received, %" PRIu64 " accepted, %" PRIu64 " advertised",
 		    p->received_route_count, p->accepted_route_count, p->advertised_route_count);
-	if (p->negotiated_hold_time || p->session_state == VBR__V1__SESSION_STATE__SESSION_STATE_ESTABLISHED)
+	if (p->negotiated_hold_time ||
+	    p->session_state == VBR__V1__SESSION_STATE__SESSION_STATE_ESTABLISHED)
 		detail_rowf(t, "Hold time", "%us (negotiated)", p->negotiated_hold_time);
 	else
 		detail_row(t, "Hold time", "-");
@@ -62,7 +66,8 @@ static int print_peer(struct vbrctl *cli, ProtobufCMessage *resp)
 	if (cli->output == OUTPUT_JSON) {
 		output_json_message(resp);
 	} else {
-		/* People know groups by name; one more call finds it (the id alone if that fails). */
+		/* People know groups by name; one more call finds it (the id alone if that fails).
+		 */
 		const Vbr__V1__BgpPeer *peer = (const Vbr__V1__BgpPeer *)resp;
 		Vbr__V1__GetBgpGroupRequest req = VBR__V1__GET_BGP_GROUP_REQUEST__INIT;
 		req.id = peer->group_id;
@@ -91,10 +96,12 @@ static int get_and_print(struct vbrctl *cli, const char *id)
 /* ---- add ---- */
 
 static const struct opt_spec add_opts[] = {
-	{"description", 0, OPT_VALUE, "TEXT", "free text, up to 256 characters", false, NULL},
-	{"disabled", 0, OPT_FLAG, NULL, "add it administratively down (no session until enabled)", false, NULL},
-	{"request-id", 0, OPT_VALUE, "ID", "makes a retry return the first result instead of failing", false, NULL},
-	{0},
+    {"description", 0, OPT_VALUE, "TEXT", "free text, up to 256 characters", false, NULL},
+    {"disabled", 0, OPT_FLAG, NULL, "add it administratively down (no session until enabled)",
+     false, NULL},
+    {"request-id", 0, OPT_VALUE, "ID", "makes a retry return the first result instead of failing",
+     false, NULL},
+    {0},
 };
 
 static int peer_add(struct vbrctl *cli, const struct opt_result *a)
@@ -120,8 +127,8 @@ static int peer_add(struct vbrctl *cli, const struct opt_result *a)
 /* ---- list ---- */
 
 static const struct opt_spec list_opts[] = {
-	{"group", 'g', OPT_VALUE, "GROUP", "only the peers of this group (id or name)", false, "group"},
-	{0},
+    {"group", 'g', OPT_VALUE, "GROUP", "only the peers of this group (id or name)", false, "group"},
+    {0},
 };
 
 static const char *group_name(const struct rpc_listing *groups, const char *id)
@@ -140,9 +147,9 @@ static void peer_table(struct vbrctl *cli, const struct rpc_listing *peers,
 	bool wide = cli->output == OUTPUT_WIDE;
 	struct table *t = table_new();
 	if (wide)
-		table_header(t, "ID", "PEER-IP", "PEER-ASN", "GROUP", "GROUP-ID", "STATE", "UP/DOWN",
-			     "RECEIVED", "ACCEPTED", "ADVERTISED", "HOLD", "ROUTER-ID", "ADMIN",
-			     "DESCRIPTION", "LAST-ERROR", NULL);
+		table_header(t, "ID", "PEER-IP", "PEER-ASN", "GROUP", "GROUP-ID", "STATE",
+			     "UP/DOWN", "RECEIVED", "ACCEPTED", "ADVERTISED", "HOLD", "ROUTER-ID",
+			     "ADMIN", "DESCRIPTION", "LAST-ERROR", NULL);
 	else
 		table_header(t, "ID", "PEER-IP", "PEER-ASN", "GROUP", "STATE", "UP/DOWN",
 			     "ACCEPTED/RECEIVED", "ADVERTISED", "DESCRIPTION", NULL);
@@ -157,7 +164,8 @@ static void peer_table(struct vbrctl *cli, const struct rpc_listing *peers,
 		table_cell(t, group_name(groups, p->group_id));
 		if (wide)
 			table_cell(t, p->group_id);
-		table_cell_color(t, fmt_state_color(p->session_state), state_text(p, state, sizeof(state)));
+		table_cell_color(t, fmt_state_color(p->session_state),
+				 state_text(p, state, sizeof(state)));
 		table_cell(t, up);
 		if (wide) {
 			table_cellf(t, "%" PRIu64, p->received_route_count);
@@ -227,11 +235,12 @@ static int peer_show(struct vbrctl *cli, const struct opt_result *a)
 /* ---- update, enable, disable ---- */
 
 static const struct opt_spec update_opts[] = {
-	{"group", 'g', OPT_VALUE, "GROUP", "move the peer to another group (id or name)", false, "group"},
-	{"description", 0, OPT_VALUE, "TEXT", "new description (\"\" clears it)", false, NULL},
-	{"disabled", 0, OPT_FLAG, NULL, "take the peer administratively down", false, NULL},
-	{"enabled", 0, OPT_FLAG, NULL, "bring the peer administratively up", false, NULL},
-	{0},
+    {"group", 'g', OPT_VALUE, "GROUP", "move the peer to another group (id or name)", false,
+     "group"},
+    {"description", 0, OPT_VALUE, "TEXT", "new description (\"\" clears it)", false, NULL},
+    {"disabled", 0, OPT_FLAG, NULL, "take the peer administratively down", false, NULL},
+    {"enabled", 0, OPT_FLAG, NULL, "bring the peer administratively up", false, NULL},
+    {0},
 };
 
 static int update_peer(struct vbrctl *cli, const char *ref, const char *group_ref,
@@ -279,7 +288,8 @@ static int peer_update(struct vbrctl *cli, const struct opt_result *a)
 		return usage_error("--disabled and --enabled contradict each other");
 	const char *group = opts_str(a, "group"), *description = opts_str(a, "description");
 	if (!group && !description && !disabled && !enabled)
-		return usage_error("peer update: nothing to change (see vbrctl peer update --help)");
+		return usage_error(
+		    "peer update: nothing to change (see vbrctl peer update --help)");
 	return update_peer(cli, a->args[0], group, description, disabled ? 1 : enabled ? 0 : -1);
 }
 
@@ -317,9 +327,11 @@ static int peer_delete(struct vbrctl *cli, const struct opt_result *a)
 }
 
 static const struct opt_spec reset_opts[] = {
-	{"soft", 0, OPT_FLAG, NULL, "ask the peer to resend its routes (ROUTE-REFRESH), keep the session", false, NULL},
-	{"message", 'm', OPT_VALUE, "TEXT", "shutdown communication sent with the Cease (RFC 9003)", false, NULL},
-	{0},
+    {"soft", 0, OPT_FLAG, NULL,
+     "ask the peer to resend its routes (ROUTE-REFRESH), keep the session", false, NULL},
+    {"message", 'm', OPT_VALUE, "TEXT", "shutdown communication sent with the Cease (RFC 9003)",
+     false, NULL},
+    {0},
 };
 
 static int peer_reset(struct vbrctl *cli, const struct opt_result *a)
@@ -340,8 +352,9 @@ static int peer_reset(struct vbrctl *cli, const struct opt_result *a)
 		if (cli->output == OUTPUT_JSON)
 			output_json_empty();
 		else
-			printf("%s BGP peer %s (%s)\n", req.soft ? "Soft-reset (route refresh sent to)" : "Reset",
-			       id, a->args[0]);
+			printf("%s BGP peer %s (%s)\n",
+			       req.soft ? "Soft-reset (route refresh sent to)" : "Reset", id,
+			       a->args[0]);
 	}
 	free(id);
 	return rc;
@@ -350,60 +363,60 @@ static int peer_reset(struct vbrctl *cli, const struct opt_result *a)
 static const struct opt_spec no_opts[] = {{0}};
 
 const struct command peer_commands[] = {
-	{"peer", "add", "GROUP IP", "add a BGP peer (an on-premises router) to a group",
-	 "Adds the router at IP (IPv4) to GROUP (id or name); vbrd starts connecting to it at\n"
-	 "once (and accepts its connections) unless --disabled is given.\n"
-	 "\n"
-	 "Examples:\n"
-	 "  vbrctl peer add dc1 192.0.2.1\n"
-	 "  vbrctl peer add dc1 192.0.2.2 --description 'edge-2' --disabled\n",
-	 add_opts, 2, 2, group_then_ip, peer_add},
-	{"peer", "list", "[--group GROUP]", "list BGP peers with their session state",
-	 "Lists every BGP peer (all pages) with its live session state; in a terminal the state\n"
-	 "is colored. -o wide adds counters, the negotiated hold time, the remote router id and\n"
-	 "the last error; -o json prints {\"peers\": [...]}.\n"
-	 "\n"
-	 "Examples:\n"
-	 "  vbrctl peer list\n"
-	 "  vbrctl peer list --group dc1 -o wide\n"
-	 "  vbrctl peer list -o json | jq -r '.peers[] | \"\\(.peerIp) \\(.sessionState)\"'\n",
-	 list_opts, 0, 0, NULL, peer_list},
-	{"peer", "show", "PEER", "show one BGP peer",
-	 "PEER is the peer's id (bgpp-...) or its IP address.\n"
-	 "\n"
-	 "Examples:\n"
-	 "  vbrctl peer show 192.0.2.1\n"
-	 "  vbrctl peer show bgpp-1a2b3c4d -o json\n",
-	 no_opts, 1, 1, peer_arg, peer_show},
-	{"peer", "update", "PEER [options]", "change a BGP peer",
-	 "Changes only what is given. PEER is the peer's id or IP address.\n"
-	 "\n"
-	 "Examples:\n"
-	 "  vbrctl peer update 192.0.2.1 --description 'edge-1, rack 4'\n"
-	 "  vbrctl peer update 192.0.2.1 --group dc2\n",
-	 update_opts, 1, 1, peer_arg, peer_update},
-	{"peer", "delete", "PEER", "delete a BGP peer (sends Cease / Peer De-configured)",
-	 "Examples:\n"
-	 "  vbrctl peer delete 192.0.2.1\n",
-	 no_opts, 1, 1, peer_arg, peer_delete},
-	{"peer", "reset", "PEER [--soft] [--message TEXT]", "reset a BGP session",
-	 "A hard reset sends Cease / Administrative Reset (with --message as the RFC 9003\n"
-	 "shutdown communication) and lets the session come back up; --soft sends a\n"
-	 "ROUTE-REFRESH instead and keeps the session.\n"
-	 "\n"
-	 "Examples:\n"
-	 "  vbrctl peer reset 192.0.2.1 --message 'clearing after maintenance'\n"
-	 "  vbrctl peer reset 192.0.2.1 --soft\n",
-	 reset_opts, 1, 1, peer_arg, peer_reset},
-	{"peer", "enable", "PEER", "bring a BGP peer administratively up",
-	 "Examples:\n"
-	 "  vbrctl peer enable 192.0.2.1\n",
-	 no_opts, 1, 1, peer_arg, peer_enable},
-	{"peer", "disable", "PEER", "take a BGP peer administratively down",
-	 "Sends Cease / Administrative Shutdown and holds the session Idle until enabled.\n"
-	 "\n"
-	 "Examples:\n"
-	 "  vbrctl peer disable 192.0.2.1\n",
-	 no_opts, 1, 1, peer_arg, peer_disable},
-	{0},
+    {"peer", "add", "GROUP IP", "add a BGP peer (an on-premises router) to a group",
+     "Adds the router at IP (IPv4) to GROUP (id or name); vbrd starts connecting to it at\n"
+     "once (and accepts its connections) unless --disabled is given.\n"
+     "\n"
+     "Examples:\n"
+     "  vbrctl peer add dc1 192.0.2.1\n"
+     "  vbrctl peer add dc1 192.0.2.2 --description 'edge-2' --disabled\n",
+     add_opts, 2, 2, group_then_ip, peer_add},
+    {"peer", "list", "[--group GROUP]", "list BGP peers with their session state",
+     "Lists every BGP peer (all pages) with its live session state; in a terminal the state\n"
+     "is colored. -o wide adds counters, the negotiated hold time, the remote router id and\n"
+     "the last error; -o json prints {\"peers\": [...]}.\n"
+     "\n"
+     "Examples:\n"
+     "  vbrctl peer list\n"
+     "  vbrctl peer list --group dc1 -o wide\n"
+     "  vbrctl peer list -o json | jq -r '.peers[] | \"\\(.peerIp) \\(.sessionState)\"'\n",
+     list_opts, 0, 0, NULL, peer_list},
+    {"peer", "show", "PEER", "show one BGP peer",
+     "PEER is the peer's id (bgpp-...) or its IP address.\n"
+     "\n"
+     "Examples:\n"
+     "  vbrctl peer show 192.0.2.1\n"
+     "  vbrctl peer show bgpp-1a2b3c4d -o json\n",
+     no_opts, 1, 1, peer_arg, peer_show},
+    {"peer", "update", "PEER [options]", "change a BGP peer",
+     "Changes only what is given. PEER is the peer's id or IP address.\n"
+     "\n"
+     "Examples:\n"
+     "  vbrctl peer update 192.0.2.1 --description 'edge-1, rack 4'\n"
+     "  vbrctl peer update 192.0.2.1 --group dc2\n",
+     update_opts, 1, 1, peer_arg, peer_update},
+    {"peer", "delete", "PEER", "delete a BGP peer (sends Cease / Peer De-configured)",
+     "Examples:\n"
+     "  vbrctl peer delete 192.0.2.1\n",
+     no_opts, 1, 1, peer_arg, peer_delete},
+    {"peer", "reset", "PEER [--soft] [--message TEXT]", "reset a BGP session",
+     "A hard reset sends Cease / Administrative Reset (with --message as the RFC 9003\n"
+     "shutdown communication) and lets the session come back up; --soft sends a\n"
+     "ROUTE-REFRESH instead and keeps the session.\n"
+     "\n"
+     "Examples:\n"
+     "  vbrctl peer reset 192.0.2.1 --message 'clearing after maintenance'\n"
+     "  vbrctl peer reset 192.0.2.1 --soft\n",
+     reset_opts, 1, 1, peer_arg, peer_reset},
+    {"peer", "enable", "PEER", "bring a BGP peer administratively up",
+     "Examples:\n"
+     "  vbrctl peer enable 192.0.2.1\n",
+     no_opts, 1, 1, peer_arg, peer_enable},
+    {"peer", "disable", "PEER", "take a BGP peer administratively down",
+     "Sends Cease / Administrative Shutdown and holds the session Idle until enabled.\n"
+     "\n"
+     "Examples:\n"
+     "  vbrctl peer disable 192.0.2.1\n",
+     no_opts, 1, 1, peer_arg, peer_disable},
+    {0},
 };

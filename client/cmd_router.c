@@ -46,10 +46,10 @@ static int router_show(struct vbrctl *cli, const struct opt_result *a)
 static const struct opt_spec no_opts[] = {{0}};
 
 const struct command router_commands[] = {
-	{"router", "show", "", "show the router: id, local ASN, limits, version",
-	 "Examples:\n"
-	 "  vbrctl router show\n"
-	 "  vbrctl --server unix:/run/vbrd/api.sock router show -o json\n",
-	 no_opts, 0, 0, NULL, router_show},
-	{0},
+    {"router", "show", "", "show the router: id, local ASN, limits, version",
+     "Examples:\n"
+     "  vbrctl router show\n"
+     "  vbrctl --server unix:/run/vbrd/api.sock router show -o json\n",
+     no_opts, 0, 0, NULL, router_show},
+    {0},
 };

@@ -13,9 +13,10 @@
 static const char *const peer_arg[] = {"peer", NULL};
 
 static const struct opt_spec routes_opts[] = {
-	{"advertised", 'a', OPT_FLAG, NULL, "routes vbrd advertises to the peer (default: received from it)", false, NULL},
-	{"received", 'r', OPT_FLAG, NULL, "routes received from the peer (the default)", false, NULL},
-	{0},
+    {"advertised", 'a', OPT_FLAG, NULL,
+     "routes vbrd advertises to the peer (default: received from it)", false, NULL},
+    {"received", 'r', OPT_FLAG, NULL, "routes received from the peer (the default)", false, NULL},
+    {0},
 };
 
 static void route_table(struct vbrctl *cli, const struct rpc_listing *all, bool advertised)
@@ -34,7 +35,8 @@ static void route_table(struct vbrctl *cli, const struct rpc_listing *all, bool 
 		const Vbr__V1__Route *r = (const Vbr__V1__Route *)all->items[i];
 		char path[1024], origin[32], communities[1024];
 		fmt_as_path(r->as_path, r->n_as_path, path, sizeof(path));
-		fmt_enum(&vbr__v1__origin__descriptor, r->origin, "ORIGIN_", origin, sizeof(origin));
+		fmt_enum(&vbr__v1__origin__descriptor, r->origin, "ORIGIN_", origin,
+			 sizeof(origin));
 		fmt_join(r->communities, r->n_communities, " ", communities, sizeof(communities));
 		table_row(t);
 		table_cell(t, r->prefix);
@@ -46,7 +48,8 @@ static void route_table(struct vbrctl *cli, const struct rpc_listing *all, bool 
 		else
 			table_cell(t, "-");
 		if (wide) {
-			if (r->local_pref_present_case == VBR__V1__ROUTE__LOCAL_PREF_PRESENT_LOCAL_PREF)
+			if (r->local_pref_present_case ==
+			    VBR__V1__ROUTE__LOCAL_PREF_PRESENT_LOCAL_PREF)
 				table_cellf(t, "%u", r->local_pref);
 			else
 				table_cell(t, "-");
@@ -54,7 +57,8 @@ static void route_table(struct vbrctl *cli, const struct rpc_listing *all, bool 
 		table_cell(t, communities);
 		if (wide) {
 			char large[1024];
-			fmt_join(r->large_communities, r->n_large_communities, " ", large, sizeof(large));
+			fmt_join(r->large_communities, r->n_large_communities, " ", large,
+				 sizeof(large));
 			table_cell(t, large);
 		}
 		if (wide)
@@ -77,8 +81,9 @@ static int routes(struct vbrctl *cli, const struct opt_result *a)
 		return rc;
 	Vbr__V1__ListRoutesRequest req = VBR__V1__LIST_ROUTES_REQUEST__INIT;
 	req.peer_id = id;
-	req.direction = opts_flag(a, "advertised") ? VBR__V1__ROUTE_DIRECTION__ROUTE_DIRECTION_ADVERTISED
-						   : VBR__V1__ROUTE_DIRECTION__ROUTE_DIRECTION_RECEIVED;
+	req.direction = opts_flag(a, "advertised")
+			    ? VBR__V1__ROUTE_DIRECTION__ROUTE_DIRECTION_ADVERTISED
+			    : VBR__V1__ROUTE_DIRECTION__ROUTE_DIRECTION_RECEIVED;
 	struct rpc_listing all;
 	rc = rpc_list_all(cli, &RPC_LIST_ROUTES, &req.base, "routes", &all);
 	free(id);
@@ -93,14 +98,14 @@ static int routes(struct vbrctl *cli, const struct opt_result *a)
 }
 
 const struct command route_commands[] = {
-	{"routes", NULL, "PEER [--advertised]", "list routes received from (or advertised to) a peer",
-	 "PEER is the peer's id or IP address. Received routes past the group's route limit\n"
-	 "show ACCEPTED \"no (over limit)\": they are kept out of the routing table.\n"
-	 "\n"
-	 "Examples:\n"
-	 "  vbrctl routes 192.0.2.1\n"
-	 "  vbrctl routes 192.0.2.1 --advertised\n"
-	 "  vbrctl routes 192.0.2.1 -o json | jq '[.routes[] | select(.accepted | not)] | length'\n",
-	 routes_opts, 1, 1, peer_arg, routes},
-	{0},
+    {"routes", NULL, "PEER [--advertised]", "list routes received from (or advertised to) a peer",
+     "PEER is the peer's id or IP address. Received routes past the group's route limit\n"
+     "show ACCEPTED \"no (over limit)\": they are kept out of the routing table.\n"
+     "\n"
+     "Examples:\n"
+     "  vbrctl routes 192.0.2.1\n"
+     "  vbrctl routes 192.0.2.1 --advertised\n"
+     "  vbrctl routes 192.0.2.1 -o json | jq '[.routes[] | select(.accepted | not)] | length'\n",
+     routes_opts, 1, 1, peer_arg, routes},
+    {0},
 };

@@ -66,10 +66,11 @@ static void print_event(void *arg, const ProtobufCMessage *msg)
 	event_time(e->time, when, sizeof(when));
 	printf("%s  ", when);
 	if (cli->output == OUTPUT_WIDE)
-		printf("#%-6llu  %-13s  ", (unsigned long long)e->sequence, fmt_or_dash(e->peer_id));
+		printf("#%-6llu  %-13s  ", (unsigned long long)e->sequence,
+		       fmt_or_dash(e->peer_id));
 	printf("%-15s  ", e->kind == VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_END_OF_INITIAL_STATE
-				  ? "-"
-				  : fmt_or_dash(e->peer_ip));
+			      ? "-"
+			      : fmt_or_dash(e->peer_ip));
 	const char *label = NULL;
 	switch (e->kind) {
 	case VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_STATE_CHANGED:
@@ -105,10 +106,11 @@ static void print_event(void *arg, const ProtobufCMessage *msg)
 }
 
 static const struct opt_spec watch_opts[] = {
-	{"initial", 'i', OPT_FLAG, NULL, "first print every peer's current state", false, NULL},
-	{"peer", 'p', OPT_LIST, "PEER", "only this peer (id or IP); repeat for more", false, "peer"},
-	{"after", 0, OPT_VALUE, "SEQ", "first replay the events after this sequence number", false, NULL},
-	{0},
+    {"initial", 'i', OPT_FLAG, NULL, "first print every peer's current state", false, NULL},
+    {"peer", 'p', OPT_LIST, "PEER", "only this peer (id or IP); repeat for more", false, "peer"},
+    {"after", 0, OPT_VALUE, "SEQ", "first replay the events after this sequence number", false,
+     NULL},
+    {0},
 };
 
 static int watch(struct vbrctl *cli, const struct opt_result *a)
@@ -121,7 +123,7 @@ static int watch(struct vbrctl *cli, const struct opt_result *a)
 		return EXIT_USAGE;
 	if (got) {
 		req.after_sequence_present_case =
-			VBR__V1__WATCH_PEER_EVENTS_REQUEST__AFTER_SEQUENCE_PRESENT_AFTER_SEQUENCE;
+		    VBR__V1__WATCH_PEER_EVENTS_REQUEST__AFTER_SEQUENCE_PRESENT_AFTER_SEQUENCE;
 		req.after_sequence = after;
 	}
 	const struct opt_value *peers = opts_get(a, "peer");
@@ -153,19 +155,20 @@ static int watch(struct vbrctl *cli, const struct opt_result *a)
 }
 
 const struct command watch_commands[] = {
-	{"watch", NULL, "[--initial] [--peer PEER]... [--after SEQ]", "print peer events as they happen",
-	 "Prints one line per event as it arrives: time, peer, old -> new session state and the\n"
-	 "reason (\"hold timer expired\", \"NOTIFICATION received: ...\"), and peers created,\n"
-	 "deleted or reaching their route limit. With -o json, one JSON object per line.\n"
-	 "Ctrl-C ends it (exit 0). If the server ends the stream (it restarts, or this watcher\n"
-	 "fell too far behind: RESOURCE_EXHAUSTED) vbrctl says why and exits 2; resume with\n"
-	 "--after and the last sequence number seen (-o wide or -o json shows it).\n"
-	 "\n"
-	 "Examples:\n"
-	 "  vbrctl watch --initial\n"
-	 "  vbrctl watch --peer 192.0.2.1 --peer 192.0.2.2\n"
-	 "  vbrctl watch -o json | jq -c 'select(.kind == \"PEER_EVENT_KIND_STATE_CHANGED\")'\n"
-	 "  vbrctl watch --after 1042 -o wide\n",
-	 watch_opts, 0, 0, NULL, watch},
-	{0},
+    {"watch", NULL, "[--initial] [--peer PEER]... [--after SEQ]",
+     "print peer events as they happen",
+     "Prints one line per event as it arrives: time, peer, old -> new session state and the\n"
+     "reason (\"hold timer expired\", \"NOTIFICATION received: ...\"), and peers created,\n"
+     "deleted or reaching their route limit. With -o json, one JSON object per line.\n"
+     "Ctrl-C ends it (exit 0). If the server ends the stream (it restarts, or this watcher\n"
+     "fell too far behind: RESOURCE_EXHAUSTED) vbrctl says why and exits 2; resume with\n"
+     "--after and the last sequence number seen (-o wide or -o json shows it).\n"
+     "\n"
+     "Examples:\n"
+     "  vbrctl watch --initial\n"
+     "  vbrctl watch --peer 192.0.2.1 --peer 192.0.2.2\n"
+     "  vbrctl watch -o json | jq -c 'select(.kind == \"PEER_EVENT_KIND_STATE_CHANGED\")'\n"
+     "  vbrctl watch --after 1042 -o wide\n",
+     watch_opts, 0, 0, NULL, watch},
+    {0},
 };

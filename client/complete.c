@@ -42,7 +42,8 @@ static void list_names(struct vbrctl *cli, const char *kind)
 			printf("%s\n", ((Vbr__V1__BgpPeer *)all.items[i])->peer_ip);
 	} else if (strcmp(kind, "network") == 0) {
 		Vbr__V1__ListBgpNetworksRequest req = VBR__V1__LIST_BGP_NETWORKS_REQUEST__INIT;
-		if (rpc_list_all(cli, &RPC_LIST_BGP_NETWORKS, &req.base, "networks", &all) != EXIT_OK)
+		if (rpc_list_all(cli, &RPC_LIST_BGP_NETWORKS, &req.base, "networks", &all) !=
+		    EXIT_OK)
 			return;
 		for (size_t i = 0; i < all.n_items; i++)
 			printf("%s\n", ((Vbr__V1__BgpNetwork *)all.items[i])->cidr);

@@ -15,9 +15,11 @@ static void print_options(FILE *out, const struct opt_spec *specs)
 		if (n < 0)
 			continue;
 		if ((size_t)n >= 24)
-			fprintf(out, "%s\n%24s%s%s\n", left, "", o->help, o->required ? " (required)" : "");
+			fprintf(out, "%s\n%24s%s%s\n", left, "", o->help,
+				o->required ? " (required)" : "");
 		else
-			fprintf(out, "%-24s%s%s\n", left, o->help, o->required ? " (required)" : "");
+			fprintf(out, "%-24s%s%s\n", left, o->help,
+				o->required ? " (required)" : "");
 	}
 }
 
@@ -46,25 +48,26 @@ void help_top(FILE *out)
 	fprintf(out, "  %-17s %s\n", "help [COMMAND]", "show help for a command, with examples");
 	fprintf(out, "\nGlobal options (anywhere on the line):\n");
 	print_options(out, global_opts);
-	fprintf(out,
-		"\n"
-		"GROUP is a BGP group's id (bgpg-...) or name; PEER is a BGP peer's id (bgpp-...)\n"
-		"or IP address.\n"
-		"\n"
-		"Exit status: 0 ok, 1 usage error, 2 error from the server (its gRPC status code and\n"
-		"message are printed on stderr), 3 cannot connect to the server.\n"
-		"\n"
-		"Environment: VBRCTL_SERVER, VBRCTL_CA, VBRCTL_CERT, VBRCTL_KEY, NO_COLOR,\n"
-		"VBRCTL_DEBUG (show gRPC's own log lines).\n"
-		"\n"
-		"The seed workflow:\n"
-		"  vbrctl group create dc1 --peer-asn 65001 --key 's3cret'\n"
-		"  vbrctl peer add dc1 192.0.2.1\n"
-		"  vbrctl network add 203.0.113.0/24\n"
-		"  vbrctl peer list\n"
-		"  vbrctl watch --initial\n"
-		"\n"
-		"Run `vbrctl help COMMAND` (or `vbrctl COMMAND --help`) for a command's options.\n");
+	fprintf(
+	    out,
+	    "\n"
+	    "GROUP is a BGP group's id (bgpg-...) or name; PEER is a BGP peer's id (bgpp-...)\n"
+	    "or IP address.\n"
+	    "\n"
+	    "Exit status: 0 ok, 1 usage error, 2 error from the server (its gRPC status code and\n"
+	    "message are printed on stderr), 3 cannot connect to the server.\n"
+	    "\n"
+	    "Environment: VBRCTL_SERVER, VBRCTL_CA, VBRCTL_CERT, VBRCTL_KEY, NO_COLOR,\n"
+	    "VBRCTL_DEBUG (show gRPC's own log lines).\n"
+	    "\n"
+	    "The seed workflow:\n"
+	    "  vbrctl group create dc1 --peer-asn 65001 --key 's3cret'\n"
+	    "  vbrctl peer add dc1 192.0.2.1\n"
+	    "  vbrctl network add 203.0.113.0/24\n"
+	    "  vbrctl peer list\n"
+	    "  vbrctl watch --initial\n"
+	    "\n"
+	    "Run `vbrctl help COMMAND` (or `vbrctl COMMAND --help`) for a command's options.\n");
 }
 
 void help_group(FILE *out, const char *group)
@@ -86,8 +89,9 @@ void help_command(FILE *out, const struct command *cmd)
 	char name[64];
 	command_name(cmd, name, sizeof(name));
 	fprintf(out, "Usage: vbrctl %s %s\n\n", name, cmd->synopsis);
-	fprintf(out, "%c%s.\n\n", cmd->summary[0] >= 'a' && cmd->summary[0] <= 'z'
-					? cmd->summary[0] - 'a' + 'A' : cmd->summary[0],
+	fprintf(out, "%c%s.\n\n",
+		cmd->summary[0] >= 'a' && cmd->summary[0] <= 'z' ? cmd->summary[0] - 'a' + 'A'
+								 : cmd->summary[0],
 		cmd->summary + 1);
 	if (cmd->details && *cmd->details)
 		fprintf(out, "%s\n", cmd->details);

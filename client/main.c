@@ -31,11 +31,13 @@ static int apply_globals(struct vbrctl *cli, const struct opt_result *r)
 	if ((s = opts_str(r, "server")))
 		cli->server = s;
 	if ((s = opts_str(r, "timeout")) && !parse_duration_ms(s, &cli->timeout_ms))
-		return usage_error("--timeout: expected a duration such as 500ms, 5s or 1m, got \"%s\"", s);
+		return usage_error(
+		    "--timeout: expected a duration such as 500ms, 5s or 1m, got \"%s\"", s);
 	if ((s = opts_str(r, "page-size"))) {
 		uint64_t n;
 		if (!parse_uint(s, UINT32_MAX, &n) || n == 0)
-			return usage_error("--page-size: expected a whole number from 1, got \"%s\"", s);
+			return usage_error(
+			    "--page-size: expected a whole number from 1, got \"%s\"", s);
 		cli->page_size = (uint32_t)n;
 	}
 	if ((s = opts_str(r, "output"))) {
@@ -54,7 +56,8 @@ static int apply_globals(struct vbrctl *cli, const struct opt_result *r)
 		else if (strcmp(s, "never") == 0)
 			cli->color = false;
 		else if (strcmp(s, "auto") != 0)
-			return usage_error("--color: expected auto, always or never, got \"%s\"", s);
+			return usage_error("--color: expected auto, always or never, got \"%s\"",
+					   s);
 	}
 	if (opts_flag(r, "tls"))
 		cli->tls = true;
@@ -78,7 +81,8 @@ static void defaults(struct vbrctl *cli)
 	cli->page_size = 1000;
 	cli->output = OUTPUT_TABLE;
 	const char *term = getenv("TERM");
-	cli->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
+	cli->color =
+	    isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
 	if ((env = getenv("VBRCTL_CA")) && *env)
 		cli->tls_ca = env;
 	if ((env = getenv("VBRCTL_CERT")) && *env)
@@ -97,8 +101,9 @@ static int skip_leading_options(int argc, char **argv, int i)
 		const struct opt_spec *o = NULL;
 		for (const struct opt_spec *g = global_opts; g->name && !o; g++) {
 			size_t len = strcspn(w + 2, "=");
-			if (w[1] == '-' ? strlen(g->name) == len && strncmp(g->name, w + 2, len) == 0
-					: g->short_name == w[1])
+			if (w[1] == '-'
+				? strlen(g->name) == len && strncmp(g->name, w + 2, len) == 0
+				: g->short_name == w[1])
 				o = g;
 		}
 		if (!o) {
@@ -129,7 +134,8 @@ static int help_command_words(int argc, char **argv)
 	}
 	const struct command *cmd = registry_find(group, argv[1]);
 	if (!cmd)
-		return usage_error("no command \"%s %s\" (see vbrctl help %s)", group, argv[1], group);
+		return usage_error("no command \"%s %s\" (see vbrctl help %s)", group, argv[1],
+				   group);
 	help_command(stdout, cmd);
 	return EXIT_OK;
 }
@@ -176,13 +182,16 @@ static int run(struct vbrctl *cli, int argc, char **argv)
 	} else {
 		const char *verb = next < argc ? argv[next] : NULL;
 		if (want_help || !verb || verb[0] == '-') {
-			bool asked = want_help || (verb && (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0));
+			bool asked =
+			    want_help ||
+			    (verb && (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0));
 			help_group(asked ? stdout : stderr, group);
 			return asked ? EXIT_OK : EXIT_USAGE;
 		}
 		cmd = registry_find(group, verb);
 		if (!cmd)
-			return usage_error("no command \"%s %s\" (see vbrctl %s --help)", group, verb, group);
+			return usage_error("no command \"%s %s\" (see vbrctl %s --help)", group,
+					   verb, group);
 		next++;
 	}
 
@@ -210,7 +219,8 @@ static int run(struct vbrctl *cli, int argc, char **argv)
 				 cmd->max_args == 0 ? "" : cmd->synopsis, where);
 	for (const struct opt_spec *o = cmd->opts; rc == EXIT_OK && o && o->name; o++)
 		if (o->required && !opts_flag(&args, o->name))
-			rc = usage_error("%s needs --%s %s", where, o->name, o->metavar ? o->metavar : "");
+			rc = usage_error("%s needs --%s %s", where, o->name,
+					 o->metavar ? o->metavar : "");
 	if (rc == EXIT_OK && opts_flag(&args, "version"))
 		printf("vbrctl %s\n", VBR_VERSION);
 	else if (rc == EXIT_OK)

@@ -17,8 +17,8 @@ size_t opts_count(const struct opt_spec *specs)
 	return n;
 }
 
-static bool find_long(const struct opt_result *r, const char *name, size_t name_len,
-		      size_t *set, size_t *idx)
+static bool find_long(const struct opt_result *r, const char *name, size_t name_len, size_t *set,
+		      size_t *idx)
 {
 	for (size_t s = 0; s < r->n_sets; s++)
 		for (size_t i = 0; r->specs[s][i].name; i++)
@@ -95,16 +95,16 @@ int opts_parse(int argc, char **argv, const struct opt_spec *const *specs, size_
 			const char *eq = strchr(name, '=');
 			size_t len = eq ? (size_t)(eq - name) : strlen(name);
 			if (!find_long(out, name, len, &set, &idx)) {
-				usage_error("unknown option --%.*s for %s (see vbrctl %s --help)", (int)len,
-					    name, where, where);
+				usage_error("unknown option --%.*s for %s (see vbrctl %s --help)",
+					    (int)len, name, where, where);
 				goto fail_quiet;
 			}
 			if (eq)
 				inline_value = eq + 1;
 		} else {
 			if (!find_short(out, a[1], &set, &idx)) {
-				usage_error("unknown option -%c for %s (see vbrctl %s --help)", a[1], where,
-					    where);
+				usage_error("unknown option -%c for %s (see vbrctl %s --help)",
+					    a[1], where, where);
 				goto fail_quiet;
 			}
 			if (a[2] != '\0')

@@ -16,10 +16,10 @@ enum opt_kind {
 };
 
 struct opt_spec {
-	const char *name;     /* long name without "--"; NULL ends a table */
-	char short_name;      /* 0: none */
+	const char *name; /* long name without "--"; NULL ends a table */
+	char short_name;  /* 0: none */
 	enum opt_kind kind;
-	const char *metavar;  /* "N", "CIDR"; for help */
+	const char *metavar; /* "N", "CIDR"; for help */
 	const char *help;
 	bool required;
 	/* What the value names, for shell completion: "group", "peer", "network", "file", or
@@ -29,8 +29,8 @@ struct opt_spec {
 
 struct opt_value {
 	bool set;
-	const char *value;    /* OPT_VALUE: the last one given */
-	const char **list;    /* OPT_LIST: every value in order */
+	const char *value; /* OPT_VALUE: the last one given */
+	const char **list; /* OPT_LIST: every value in order */
 	size_t n_list;
 };
 

@@ -20,7 +20,7 @@ void output_json_empty(void);
 void detail_row(struct table *t, const char *label, const char *value);
 void detail_row_color(struct table *t, const char *label, const char *color, const char *value);
 void detail_rowf(struct table *t, const char *label, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Prints and frees a table (colored per the run's settings). */
 void output_table(struct vbrctl *cli, struct table *t);

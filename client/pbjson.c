@@ -47,7 +47,7 @@ void pbjson_timestamp(int64_t seconds, int32_t nanos, char *out, size_t out_size
 static struct json_object *base64(const uint8_t *data, size_t len)
 {
 	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t out_len = 4 * ((len + 2) / 3);
 	char *s = malloc(out_len + 1);
 	if (!s)
@@ -109,7 +109,7 @@ static struct json_object *value(const ProtobufCFieldDescriptor *f, const void *
 	case PROTOBUF_C_TYPE_ENUM: {
 		int v = *(const int *)p;
 		const ProtobufCEnumValue *ev =
-			protobuf_c_enum_descriptor_get_value(f->descriptor, v);
+		    protobuf_c_enum_descriptor_get_value(f->descriptor, v);
 		return ev ? json_object_new_string(ev->name) : json_object_new_int(v);
 	}
 	case PROTOBUF_C_TYPE_STRING: {
@@ -160,9 +160,9 @@ static struct json_object *well_known(const ProtobufCMessage *msg)
 	const char *name = msg->descriptor->name; /* the full name */
 	if (strcmp(name, "google.protobuf.Timestamp") == 0) {
 		const ProtobufCFieldDescriptor *fs =
-			protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "seconds");
+		    protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "seconds");
 		const ProtobufCFieldDescriptor *fn =
-			protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "nanos");
+		    protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "nanos");
 		char text[64];
 		pbjson_timestamp(*(const int64_t *)((const char *)msg + fs->offset),
 				 *(const int32_t *)((const char *)msg + fn->offset), text,
@@ -171,7 +171,7 @@ static struct json_object *well_known(const ProtobufCMessage *msg)
 	}
 	if (strcmp(name, "google.protobuf.FieldMask") == 0) {
 		const ProtobufCFieldDescriptor *fp =
-			protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "paths");
+		    protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "paths");
 		size_t n = *(const size_t *)((const char *)msg + fp->quantifier_offset);
 		char *const *paths = *(char **const *)((const char *)msg + fp->offset);
 		struct printbuf *pb = printbuf_new();
@@ -214,7 +214,8 @@ struct json_object *pbjson_message(const ProtobufCMessage *msg)
 			uint32_t which = *(const uint32_t *)(base + f->quantifier_offset);
 			if (which == f->id)
 				v = value(f, base + f->offset);
-		} else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->type != PROTOBUF_C_TYPE_MESSAGE &&
+		} else if (f->label == PROTOBUF_C_LABEL_OPTIONAL &&
+			   f->type != PROTOBUF_C_TYPE_MESSAGE &&
 			   f->type != PROTOBUF_C_TYPE_STRING && f->quantifier_offset) {
 			if (*(const protobuf_c_boolean *)(base + f->quantifier_offset))
 				v = value(f, base + f->offset);
@@ -235,9 +236,11 @@ static void print_pretty(FILE *out, struct json_object *v, int depth)
 	if (json_object_is_type(v, json_type_object) && json_object_object_length(v) > 0) {
 		fputs("{\n", out);
 		int i = 0, n = json_object_object_length(v);
-		json_object_object_foreach(v, key, val) {
+		json_object_object_foreach(v, key, val)
+		{
 			struct json_object *k = json_object_new_string(key);
-			fprintf(out, "%*s%s: ", 2 * (depth + 1), "", json_object_to_json_string_ext(k, plain));
+			fprintf(out, "%*s%s: ", 2 * (depth + 1), "",
+				json_object_to_json_string_ext(k, plain));
 			json_object_put(k);
 			print_pretty(out, val, depth + 1);
 			fputs(++i < n ? ",\n" : "\n", out);
@@ -261,7 +264,7 @@ void pbjson_print(FILE *out, struct json_object *doc, bool one_line)
 {
 	if (one_line)
 		fputs(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
-								  JSON_C_TO_STRING_NOSLASHESCAPE),
+							      JSON_C_TO_STRING_NOSLASHESCAPE),
 		      out);
 	else
 		print_pretty(out, doc, 0);

@@ -16,17 +16,18 @@
 #include <grpc/support/log.h>
 #include <grpc/support/time.h>
 
-#include "vbr/v1/vbr.pb-c.h"
 #include "google/protobuf/empty.pb-c.h"
+#include "vbr/v1/vbr.pb-c.h"
 
-#define SERVICE "/vbr.v1.VirtualBorderRouter/"
+#define SERVICE			 "/vbr.v1.VirtualBorderRouter/"
 #define UNARY_DEFAULT_TIMEOUT_MS 10000
-#define MAX_LIST_PAGES 100000
+#define MAX_LIST_PAGES		 100000
 
 const struct rpc_method RPC_GET_ROUTER = {SERVICE "GetRouter", &vbr__v1__router__descriptor};
 const struct rpc_method RPC_CREATE_BGP_GROUP = {SERVICE "CreateBgpGroup",
 						&vbr__v1__bgp_group__descriptor};
-const struct rpc_method RPC_GET_BGP_GROUP = {SERVICE "GetBgpGroup", &vbr__v1__bgp_group__descriptor};
+const struct rpc_method RPC_GET_BGP_GROUP = {SERVICE "GetBgpGroup",
+					     &vbr__v1__bgp_group__descriptor};
 const struct rpc_method RPC_LIST_BGP_GROUPS = {SERVICE "ListBgpGroups",
 					       &vbr__v1__list_bgp_groups_response__descriptor};
 const struct rpc_method RPC_UPDATE_BGP_GROUP = {SERVICE "UpdateBgpGroup",
@@ -61,10 +62,23 @@ struct rpc_conn {
 };
 
 static const char *const code_names[] = {
-	"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-	"ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-	"ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-	"UNAUTHENTICATED",
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
 };
 
 const char *rpc_code_name(int code)
@@ -199,8 +213,8 @@ void rpc_close(struct vbrctl *cli)
 	grpc_channel_destroy(conn->channel);
 	grpc_completion_queue_shutdown(conn->cq);
 	for (;;) {
-		grpc_event ev = grpc_completion_queue_next(conn->cq, gpr_inf_future(GPR_CLOCK_REALTIME),
-							   NULL);
+		grpc_event ev =
+		    grpc_completion_queue_next(conn->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 		if (ev.type == GRPC_QUEUE_SHUTDOWN)
 			break;
 	}
@@ -221,8 +235,8 @@ static gpr_timespec deadline_in(int64_t ms)
 static bool wait_tag(struct rpc_conn *conn, void *tag)
 {
 	for (;;) {
-		grpc_event ev = grpc_completion_queue_next(conn->cq, gpr_inf_future(GPR_CLOCK_REALTIME),
-							   NULL);
+		grpc_event ev =
+		    grpc_completion_queue_next(conn->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 		if (ev.type == GRPC_OP_COMPLETE && ev.tag == tag)
 			return ev.success != 0;
 		if (ev.type == GRPC_QUEUE_SHUTDOWN)
@@ -293,7 +307,8 @@ static int report(struct vbrctl *cli, const char *prefix, grpc_status_code code,
 	return rc;
 }
 
-static grpc_call *start_call(struct vbrctl *cli, const struct rpc_method *method, int64_t timeout_ms)
+static grpc_call *start_call(struct vbrctl *cli, const struct rpc_method *method,
+			     int64_t timeout_ms)
 {
 	return grpc_channel_create_call(cli->conn->channel, NULL, GRPC_PROPAGATE_DEFAULTS,
 					cli->conn->cq, grpc_slice_from_static_string(method->path),
@@ -405,7 +420,8 @@ int rpc_server_stream(struct vbrctl *cli, const struct rpc_method *method,
 	memset(&msg_op, 0, sizeof(msg_op));
 	msg_op.op = GRPC_OP_RECV_MESSAGE;
 	msg_op.data.recv_message.recv_message = &recv;
-	bool message_pending = grpc_call_start_batch(call, &msg_op, 1, &tag_message, NULL) == GRPC_CALL_OK;
+	bool message_pending =
+	    grpc_call_start_batch(call, &msg_op, 1, &tag_message, NULL) == GRPC_CALL_OK;
 	if (message_pending)
 		outstanding++;
 
@@ -424,7 +440,8 @@ int rpc_server_stream(struct vbrctl *cli, const struct rpc_method *method,
 		if (ev.tag == &tag_status) {
 			status_done = true;
 		} else if (ev.tag == &tag_start) {
-			/* The batch with RECV_INITIAL_METADATA succeeds only if we reached a server. */
+			/* The batch with RECV_INITIAL_METADATA succeeds only if we reached a
+			 * server. */
 			connected = ev.success != 0;
 		} else if (ev.tag == &tag_message) {
 			message_pending = false;
@@ -446,7 +463,8 @@ int rpc_server_stream(struct vbrctl *cli, const struct rpc_method *method,
 				on_message(arg, msg);
 			protobuf_c_message_free_unpacked(msg, NULL);
 			if (!*stop && !cancelled &&
-			    grpc_call_start_batch(call, &msg_op, 1, &tag_message, NULL) == GRPC_CALL_OK) {
+			    grpc_call_start_batch(call, &msg_op, 1, &tag_message, NULL) ==
+				GRPC_CALL_OK) {
 				message_pending = true;
 				outstanding++;
 			}
@@ -455,7 +473,8 @@ int rpc_server_stream(struct vbrctl *cli, const struct rpc_method *method,
 	(void)message_pending;
 
 	if (decode_failed) {
-		fprintf(stderr, "vbrctl: INTERNAL: a streamed message from %s could not be decoded\n",
+		fprintf(stderr,
+			"vbrctl: INTERNAL: a streamed message from %s could not be decoded\n",
 			method->path);
 		rc = EXIT_SERVER;
 	} else if (*stop) {
@@ -470,7 +489,8 @@ int rpc_server_stream(struct vbrctl *cli, const struct rpc_method *method,
 		 * request: say which, with the status. */
 		char *text = one_line(grpc_slice_to_c_string(details));
 		fprintf(stderr, "vbrctl: stream ended by %s: %s: %s\n",
-			status == GRPC_STATUS_DEADLINE_EXCEEDED ? "the --timeout deadline" : "the server",
+			status == GRPC_STATUS_DEADLINE_EXCEEDED ? "the --timeout deadline"
+								: "the server",
 			rpc_code_name(status), *text ? text : "(no message)");
 		gpr_free(text);
 		rc = EXIT_SERVER;
@@ -486,7 +506,8 @@ int rpc_server_stream(struct vbrctl *cli, const struct rpc_method *method,
 static const ProtobufCFieldDescriptor *field(const ProtobufCMessageDescriptor *desc,
 					     const char *name, ProtobufCType type)
 {
-	const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(desc, name);
+	const ProtobufCFieldDescriptor *f =
+	    protobuf_c_message_descriptor_get_field_by_name(desc, name);
 	return f && f->type == type ? f : NULL;
 }
 
@@ -495,18 +516,18 @@ int rpc_list_all(struct vbrctl *cli, const struct rpc_method *method, ProtobufCM
 {
 	memset(out, 0, sizeof(*out));
 	const ProtobufCFieldDescriptor *token_f =
-		field(request->descriptor, "page_token", PROTOBUF_C_TYPE_STRING);
+	    field(request->descriptor, "page_token", PROTOBUF_C_TYPE_STRING);
 	const ProtobufCFieldDescriptor *next_f =
-		field(method->response, "next_page_token", PROTOBUF_C_TYPE_STRING);
+	    field(method->response, "next_page_token", PROTOBUF_C_TYPE_STRING);
 	const ProtobufCFieldDescriptor *items_f =
-		field(method->response, items_field, PROTOBUF_C_TYPE_MESSAGE);
+	    field(method->response, items_field, PROTOBUF_C_TYPE_MESSAGE);
 	if (!token_f || !next_f || !items_f || items_f->label != PROTOBUF_C_LABEL_REPEATED) {
 		fprintf(stderr, "vbrctl: INTERNAL: %s is not a paged list\n", method->path);
 		return EXIT_SERVER;
 	}
 	/* Big pages by default (the server caps them): fewer round trips for a full RIB. */
 	const ProtobufCFieldDescriptor *size_f =
-		field(request->descriptor, "page_size", PROTOBUF_C_TYPE_UINT32);
+	    field(request->descriptor, "page_size", PROTOBUF_C_TYPE_UINT32);
 	if (size_f && *(uint32_t *)((char *)request + size_f->offset) == 0)
 		*(uint32_t *)((char *)request + size_f->offset) = cli->page_size;
 	char **token = (char **)((char *)request + token_f->offset);
@@ -535,7 +556,8 @@ int rpc_list_all(struct vbrctl *cli, const struct rpc_method *method, ProtobufCM
 		size_t n = *(size_t *)((char *)resp + items_f->quantifier_offset);
 		ProtobufCMessage **items = *(ProtobufCMessage ***)((char *)resp + items_f->offset);
 		if (n > 0) {
-			ProtobufCMessage **all = realloc(out->items, (out->n_items + n) * sizeof(*all));
+			ProtobufCMessage **all =
+			    realloc(out->items, (out->n_items + n) * sizeof(*all));
 			if (!all) {
 				rc = EXIT_SERVER;
 				break;

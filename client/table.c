@@ -142,7 +142,8 @@ void table_print(const struct table *t, FILE *out, bool color)
 			if (colored)
 				fputs("\033[0m", out);
 			if (c + 1 < last)
-				for (size_t pad = display_width(cell->text); pad < width[c] + 2; pad++)
+				for (size_t pad = display_width(cell->text); pad < width[c] + 2;
+				     pad++)
 					fputc(' ', out);
 		}
 		fputc('\n', out);

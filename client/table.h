@@ -8,11 +8,11 @@
 
 struct table;
 
-#define COLOR_NONE NULL
-#define COLOR_GREEN "\033[32m"
+#define COLOR_NONE   NULL
+#define COLOR_GREEN  "\033[32m"
 #define COLOR_YELLOW "\033[33m"
-#define COLOR_RED "\033[31m"
-#define COLOR_DIM "\033[2m"
+#define COLOR_RED    "\033[31m"
+#define COLOR_DIM    "\033[2m"
 
 struct table *table_new(void);
 void table_free(struct table *t);
