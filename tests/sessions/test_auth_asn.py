@@ -49,7 +49,10 @@ class AuthAndAsn(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.lab.close()
+        try:
+            cls.vbrd.finish()
+        finally:
+            cls.lab.close()
 
     def test_01_matching_md5_key_established(self):
         self.vbrd.wait_state(self.p_good, timeout=20)

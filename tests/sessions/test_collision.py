@@ -23,7 +23,10 @@ class Collision(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.lab.close()
+        try:
+            cls.vbrd.finish()
+        finally:
+            cls.lab.close()
 
     def run_case(self, host, asn, bgp_id):
         # The scripted peer listens first, then the peer is configured (vbrd connects at once).

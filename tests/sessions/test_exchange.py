@@ -34,7 +34,10 @@ class Exchange(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.watch.cancel()
-        cls.lab.close()
+        try:
+            cls.vbrd.finish()
+        finally:
+            cls.lab.close()
 
     def test_01_established_on_both_sides(self):
         L.wait_for(lambda: self.bird.state() == "Established", 10, what="bird Established")

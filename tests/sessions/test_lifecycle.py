@@ -40,7 +40,10 @@ class Lifecycle(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.watch.cancel()
-        cls.lab.close()
+        try:
+            cls.vbrd.finish()
+        finally:
+            cls.lab.close()
 
     def changes(self, peer_id):
         self.watch.drain()

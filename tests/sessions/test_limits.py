@@ -31,7 +31,10 @@ class Limits(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.watch.cancel()
-        cls.lab.close()
+        try:
+            cls.vbrd.finish()
+        finally:
+            cls.lab.close()
 
     def limit_events(self, peer_id):
         self.watch.drain()

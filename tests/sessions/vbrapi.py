@@ -84,6 +84,22 @@ class Vbrd:
     def log(self):
         return self.proc.text() if self.proc else ""
 
+    def finish(self):
+        """SIGTERM if still running; then vbrd must have exited 0 with no sanitizer report
+        (ASan/UBSan/LSan write to its log). Call from tearDownClass before closing the lab."""
+        if self.proc is None:
+            return
+        if self.proc in self.lab.procs:
+            rc = self.stop()
+        else:
+            rc = self.proc.p.returncode
+        text = self.log()
+        for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            if bad in text:
+                raise AssertionError("vbrd sanitizer report:\n" + text[-6000:])
+        if rc != 0:
+            raise AssertionError("vbrd exited %s:\n%s" % (rc, text[-3000:]))
+
     # ---- convenience ----
 
     def group(self, name, peer_asn, **kw):

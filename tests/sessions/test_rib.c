@@ -1,0 +1,243 @@
+/*
+ * Unit tests of bgp/rib.c alone: the ordered prefix table (order, paging, removal), attribute
+ * interning and reference counts, the Adj-RIB-In route limit (accept, refuse, one crossing
+ * per excursion), and the RFC 4271 9.1.2.2 comparison.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "rib.h"
+
+#define P(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
+static struct rib_attrs *make_attrs(struct rib_attr_table *t, uint32_t nh, const uint32_t *path,
+				    uint16_t n, uint8_t origin)
+{
+	struct rib_path p = { .origin = origin, .next_hop = nh, .as_path = path,
+			      .as_path_len = n, .as_path_count = n };
+	return rib_attrs_intern(t, &p);
+}
+
+struct collected {
+	uint32_t prefix[64];
+	uint8_t len[64];
+	size_t n, stop_after;
+};
+
+static bool collect(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *e)
+{
+	(void)e;
+	struct collected *c = arg;
+	c->prefix[c->n] = prefix;
+	c->len[c->n] = len;
+	c->n++;
+	return c->n < c->stop_after;
+}
+
+static void test_table_order_and_paging(void **state)
+{
+	(void)state;
+	struct rib_table t;
+	rib_table_init(&t);
+	/* Inserted out of order, across /16 leaves, with equal prefixes of different lengths. */
+	const uint32_t pre[] = { P(10, 1, 0, 0), P(10, 0, 0, 0), P(9, 255, 255, 0), P(10, 0, 0, 0),
+				 P(192, 0, 2, 0), P(10, 0, 128, 0) };
+	const uint8_t len[] = { 16, 24, 24, 8, 24, 17 };
+	bool created;
+	for (size_t i = 0; i < 6; i++) {
+		assert_non_null(rib_table_upsert(&t, pre[i], len[i], &created));
+		assert_true(created);
+	}
+	assert_non_null(rib_table_upsert(&t, P(10, 0, 0, 0), 24, &created));
+	assert_false(created);
+	assert_int_equal(t.count, 6);
+
+	struct collected c = { .stop_after = 64 };
+	assert_int_equal(rib_table_walk(&t, true, 0, 0, collect, &c), 6);
+	const uint32_t want_p[] = { P(9, 255, 255, 0), P(10, 0, 0, 0), P(10, 0, 0, 0),
+				    P(10, 0, 128, 0), P(10, 1, 0, 0), P(192, 0, 2, 0) };
+	const uint8_t want_l[] = { 24, 8, 24, 17, 16, 24 };
+	for (size_t i = 0; i < 6; i++) {
+		assert_int_equal(c.prefix[i], want_p[i]);
+		assert_int_equal(c.len[i], want_l[i]);
+	}
+	/* Paging: strictly after (10.0.0.0, 8), two at a time. */
+	struct collected d = { .stop_after = 2 };
+	assert_int_equal(rib_table_walk(&t, false, P(10, 0, 0, 0), 8, collect, &d), 2);
+	assert_int_equal(d.prefix[0], P(10, 0, 0, 0));
+	assert_int_equal(d.len[0], 24);
+	assert_int_equal(d.prefix[1], P(10, 0, 128, 0));
+	/* After a key that is not present: the next one. */
+	struct collected e = { .stop_after = 64 };
+	assert_int_equal(rib_table_walk(&t, false, P(10, 0, 200, 0), 24, collect, &e), 2);
+	assert_int_equal(e.prefix[0], P(10, 1, 0, 0));
+
+	assert_true(rib_table_remove(&t, P(10, 0, 0, 0), 8));
+	assert_false(rib_table_remove(&t, P(10, 0, 0, 0), 8));
+	assert_null(rib_table_find(&t, P(10, 0, 0, 0), 8));
+	assert_non_null(rib_table_find(&t, P(10, 0, 0, 0), 24));
+	assert_int_equal(t.count, 5);
+	rib_table_free(&t, NULL);
+}
+
+static void test_table_many(void **state)
+{
+	(void)state;
+	struct rib_table t;
+	rib_table_init(&t);
+	bool created;
+	for (uint32_t i = 0; i < 70000; i++)
+		assert_non_null(rib_table_upsert(&t, P(16, 0, 0, 0) + (i << 8), 24, &created));
+	assert_int_equal(t.count, 70000);
+	for (uint32_t i = 0; i < 70000; i += 2)
+		assert_true(rib_table_remove(&t, P(16, 0, 0, 0) + (i << 8), 24));
+	assert_int_equal(t.count, 35000);
+	for (uint32_t i = 0; i < 70000; i++)
+		assert_int_equal(rib_table_find(&t, P(16, 0, 0, 0) + (i << 8), 24) != NULL, i % 2);
+	rib_table_free(&t, NULL);
+}
+
+static void test_interning(void **state)
+{
+	(void)state;
+	struct rib_attr_table at;
+	rib_attr_table_init(&at);
+	const uint32_t path1[] = { 65001, 64999 }, path2[] = { 65001 };
+	struct rib_attrs *a = make_attrs(&at, P(10, 0, 0, 2), path1, 2, 0);
+	struct rib_attrs *b = make_attrs(&at, P(10, 0, 0, 2), path1, 2, 0);
+	struct rib_attrs *c = make_attrs(&at, P(10, 0, 0, 2), path2, 1, 0);
+	struct rib_attrs *d = make_attrs(&at, P(10, 0, 0, 3), path1, 2, 0);
+	assert_ptr_equal(a, b);
+	assert_ptr_not_equal(a, c);
+	assert_ptr_not_equal(a, d);
+	assert_int_equal(a->refs, 2);
+	assert_int_equal(at.count, 3);
+	assert_int_equal(a->path.as_path[1], 64999);
+	/* Many distinct sets force the hash table to grow; lookups keep working. */
+	struct rib_attrs *many[1000];
+	for (uint32_t i = 0; i < 1000; i++)
+		many[i] = make_attrs(&at, i, path2, 1, 0);
+	for (uint32_t i = 0; i < 1000; i++)
+		assert_ptr_equal(make_attrs(&at, i, path2, 1, 0), many[i]);
+	for (uint32_t i = 0; i < 1000; i++) {
+		rib_attrs_unref(&at, many[i]);
+		rib_attrs_unref(&at, many[i]);
+	}
+	rib_attrs_unref(&at, a);
+	rib_attrs_unref(&at, b);
+	rib_attrs_unref(&at, c);
+	rib_attrs_unref(&at, d);
+	assert_int_equal(at.count, 0);
+	rib_attr_table_free(&at);
+}
+
+static void test_route_limit(void **state)
+{
+	(void)state;
+	struct rib_attr_table at;
+	rib_attr_table_init(&at);
+	const uint32_t path[] = { 65001 };
+	struct rib_attrs *a = make_attrs(&at, P(10, 0, 0, 2), path, 1, 0);
+	struct rib_in r;
+	rib_in_init(&r, 100);
+	int crossings = 0, refused = 0;
+	for (uint32_t i = 0; i < 150; i++) {
+		bool crossed;
+		enum rib_in_result res = rib_in_announce(&r, &at, P(10, 100, 0, 0) + (i << 8), 24, a,
+							 &crossed);
+		assert_int_equal(res, i < 100 ? RIB_IN_ACCEPTED : RIB_IN_REFUSED);
+		crossings += crossed;
+		refused += res == RIB_IN_REFUSED;
+	}
+	assert_int_equal(r.table.count, 150);
+	assert_int_equal(r.accepted, 100);
+	assert_int_equal(refused, 50);
+	assert_int_equal(crossings, 1);
+	/* The same accepted route again: unchanged, still accepted. */
+	bool crossed, present;
+	assert_int_equal(rib_in_announce(&r, &at, P(10, 100, 0, 0), 24, a, &crossed),
+			 RIB_IN_UNCHANGED);
+	/* Withdrawing an accepted route makes room: the limit is no longer reached... */
+	assert_true(rib_in_withdraw(&r, &at, P(10, 100, 0, 0), 24, &present));
+	assert_true(present);
+	assert_int_equal(r.accepted, 99);
+	/* ...a refused route announced again is accepted now, and the next refusal is a new
+	 * crossing (one event per excursion past the limit). */
+	assert_int_equal(rib_in_announce(&r, &at, P(10, 100, 0, 0) + (120 << 8), 24, a, &crossed),
+			 RIB_IN_ACCEPTED);
+	assert_false(crossed);
+	assert_int_equal(rib_in_announce(&r, &at, P(10, 200, 0, 0), 24, a, &crossed),
+			 RIB_IN_REFUSED);
+	assert_true(crossed);
+	/* Withdrawing a refused route changes nothing accepted. */
+	assert_false(rib_in_withdraw(&r, &at, P(10, 200, 0, 0), 24, &present));
+	assert_true(present);
+	assert_false(rib_in_withdraw(&r, &at, P(10, 201, 0, 0), 24, &present));
+	assert_false(present);
+	rib_in_clear(&r, &at);
+	rib_attrs_unref(&at, a);
+	assert_int_equal(at.count, 0);
+	rib_attr_table_free(&at);
+}
+
+static void test_decision(void **state)
+{
+	(void)state;
+	struct rib_attr_table at;
+	rib_attr_table_init(&at);
+	const uint32_t short_path[] = { 65001 }, long_path[] = { 65002, 64999 };
+	struct rib_attrs *s = make_attrs(&at, 1, short_path, 1, 2);
+	struct rib_attrs *l = make_attrs(&at, 1, long_path, 2, 0);
+	struct rib_candidate a = { .attrs = s, .peer_asn = 65001, .router_id = 9, .peer_ip = 9 };
+	struct rib_candidate b = { .attrs = l, .peer_asn = 65002, .router_id = 1, .peer_ip = 1 };
+	/* a) shorter AS_PATH wins even with a worse ORIGIN and a higher router id. */
+	assert_true(rib_better(&a, &b));
+	assert_false(rib_better(&b, &a));
+	/* b) lowest ORIGIN at equal length. */
+	struct rib_attrs *igp = make_attrs(&at, 2, short_path, 1, 0);
+	struct rib_candidate c = { .attrs = igp, .peer_asn = 65003, .router_id = 9, .peer_ip = 9 };
+	assert_true(rib_better(&c, &a));
+	/* c) MED only between routes from the same neighbouring AS. */
+	struct rib_path pm = { .origin = 0, .next_hop = 3, .as_path = short_path, .as_path_len = 1,
+			       .as_path_count = 1, .has_med = true, .med = 50 };
+	struct rib_attrs *med50 = rib_attrs_intern(&at, &pm);
+	pm.med = 10;
+	struct rib_attrs *med10 = rib_attrs_intern(&at, &pm);
+	struct rib_candidate m50 = { .attrs = med50, .peer_asn = 65001, .router_id = 1,
+				     .peer_ip = 1 };
+	struct rib_candidate m10 = { .attrs = med10, .peer_asn = 65001, .router_id = 5,
+				     .peer_ip = 5 };
+	assert_true(rib_better(&m10, &m50));
+	m10.peer_asn = 65009; /* different neighbour AS: MED ignored, router id decides */
+	assert_true(rib_better(&m50, &m10));
+	/* f) lowest router id, g) lowest peer address. */
+	struct rib_candidate x = { .attrs = igp, .peer_asn = 1, .router_id = 7, .peer_ip = 20 };
+	struct rib_candidate y = { .attrs = igp, .peer_asn = 2, .router_id = 7, .peer_ip = 10 };
+	assert_true(rib_better(&y, &x));
+	y.router_id = 8;
+	assert_true(rib_better(&x, &y));
+	rib_attrs_unref(&at, s);
+	rib_attrs_unref(&at, l);
+	rib_attrs_unref(&at, igp);
+	rib_attrs_unref(&at, med50);
+	rib_attrs_unref(&at, med10);
+	assert_int_equal(at.count, 0);
+	rib_attr_table_free(&at);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_order_and_paging),
+		cmocka_unit_test(test_table_many),
+		cmocka_unit_test(test_interning),
+		cmocka_unit_test(test_route_limit),
+		cmocka_unit_test(test_decision),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
