@@ -41,6 +41,7 @@ class AuthAndAsn(unittest.TestCase):
         g = cls.vbrd.group("md5-good", 65001, auth_key="s3cret-key")
         cls.p_good = cls.vbrd.peer(g.id, cls.lab.ip("good")).id
         g = cls.vbrd.group("md5-bad", 65005, auth_key="s3cret-key")
+        cls.g_bad = g.id
         cls.p_bad = cls.vbrd.peer(g.id, cls.lab.ip("bad")).id
         g = cls.vbrd.group("four-byte", 4200000001, auth_key="gobgp-key")
         cls.p_gobgp = cls.vbrd.peer(g.id, cls.lab.ip("gobgp")).id
@@ -100,6 +101,32 @@ class AuthAndAsn(unittest.TestCase):
         log = self.exa.log()
         self.assertRegex(log, r"(?i)(established|connected to peer|neighbor .* up)")
         self.assertNotRegex(log, r"(?i)notification.*bad peer as")
+
+    def update_group(self, **kw):
+        mask = V.field_mask_pb2.FieldMask(paths=list(kw))
+        return self.vbrd.call("UpdateBgpGroup", V.pb.UpdateBgpGroupRequest(
+            id=self.g_bad, update_mask=mask, **kw))
+
+    def test_05_group_key_change_resets_its_peers(self):
+        self.assertNotEqual(self.vbrd.state_name(self.p_bad), EST)
+        self.update_group(auth_key="not-the-key")  # now the same as BIRD's
+        self.vbrd.wait_state(self.p_bad, timeout=20)
+        L.wait_for(lambda: self.bad.state() == "Established", 10, what="bird Established")
+        L.wait_for(lambda: "198.51.105.0/24" in self.vbrd.routes(self.p_bad), 10,
+                   what="routes over the new key")
+
+    def test_06_group_asn_change_resets_its_peers(self):
+        self.vbrd.wait_state(self.p_bad, timeout=20)
+        self.update_group(peer_asn=65099)  # BIRD is 65005: its OPEN is now refused
+        L.wait_for(lambda: "Other configuration change" in self.bad.log(), 10,
+                   what="bird logs Cease / Other Configuration Change")
+        L.wait_for(lambda: "Bad peer AS" in self.bad.log(), 15,
+                   what="bird logs OPEN / Bad Peer AS from vbrd")
+        p = L.wait_for(lambda: (lambda p: p if "Bad Peer AS" in p.last_error else None)(
+            self.vbrd.get_peer(self.p_bad)), 10, what="last_error Bad Peer AS")
+        self.assertNotEqual(V.pb.SessionState.Name(p.session_state), EST)
+        self.update_group(peer_asn=65005)
+        self.vbrd.wait_state(self.p_bad, timeout=30)
 
 
 if __name__ == "__main__":
