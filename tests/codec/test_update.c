@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -129,6 +130,63 @@ static void test_announce_packs_into_4096_octet_messages(void **state)
 	announce_round_trip(45104, true, 3000, 3);
 }
 
+static void test_packing_fills_each_message(void **state)
+{
+	(void)state;
+	/* 2000 /32s take 5 octets each: (4096 - 23) / 5 = 814 per withdrawal message. */
+	static struct bgp_prefix p[2000];
+	for (size_t i = 0; i < 2000; i++)
+		p[i] = (struct bgp_prefix){.addr = 0x0b000000u + (uint32_t)i, .len = 32};
+	struct bgp_wbuf w;
+	bgp_wbuf_init(&w, 0);
+	assert_int_equal(bgp_update_encode_withdraw(&w, p, 2000), 3);
+	assert_int_equal(bgp_load_u16(w.data + 16), 23 + 814 * 5);
+	assert_int_equal(bgp_load_u16(w.data + 19), 814 * 5);
+	/* Announcements carry 25 octets of attributes (4-octet AS): (4096 - 48) / 5 = 809. */
+	bgp_wbuf_reset(&w);
+	struct bgp_announce an = {.local_asn = 45104, .as4 = true, .next_hop = 0x0a000001};
+	assert_int_equal(bgp_update_encode_announce(&w, &an, p, 2000), 3);
+	assert_int_equal(bgp_load_u16(w.data + 16), 48 + 809 * 5);
+	bgp_wbuf_free(&w);
+}
+
+static void test_encode_failure_leaves_buffer_unchanged(void **state)
+{
+	(void)state;
+	static struct bgp_prefix p[1200];
+	for (size_t i = 0; i < 1200; i++)
+		p[i] = (struct bgp_prefix){.addr = 0x0b000000u + ((uint32_t)i << 8), .len = 24};
+	struct bgp_wbuf w;
+	bgp_wbuf_init(&w, 4096 + 100); /* room for one full message, not two */
+	assert_int_equal(bgp_keepalive_encode(&w), 0);
+	struct bgp_announce an = {.local_asn = 45104, .as4 = true, .next_hop = 0x0a000001};
+	assert_int_equal(bgp_update_encode_announce(&w, &an, p, 1200), -1);
+	assert_int_equal(w.len, 19);
+	assert_int_equal(bgp_update_encode_withdraw(&w, p, 1200), -1);
+	assert_int_equal(w.len, 19);
+	assert_int_equal(bgp_update_encode_withdraw(&w, p, 10), 1);
+	bgp_wbuf_free(&w);
+}
+
+static void test_nlri_decode_limits(void **state)
+{
+	(void)state;
+	const uint8_t three[] = {0x08, 0x0a, 0x08, 0x0b, 0x00};
+	struct bgp_prefix out[3];
+	size_t n;
+	assert_int_equal(bgp_nlri_decode(three, sizeof(three), out, 3, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(out[2].len, 0);
+	/* More prefixes than room: an error, never a write past the array. */
+	assert_int_equal(bgp_nlri_decode(three, sizeof(three), out, 2, &n), -1);
+	assert_int_equal(n, 2);
+	assert_true(bgp_nlri_valid(three, sizeof(three)));
+	assert_false(bgp_nlri_valid(three, 1));
+	const uint8_t len33[] = {33, 1, 2, 3, 4, 5};
+	assert_false(bgp_nlri_valid(len33, sizeof(len33)));
+	assert_int_equal(bgp_nlri_decode(len33, sizeof(len33), out, 3, &n), -1);
+}
+
 static void test_end_of_rib_round_trip(void **state)
 {
 	(void)state;
@@ -209,6 +267,31 @@ static void test_all_attributes_decoded(void **state)
 	assert_int_equal(a->other[11], 0xe0);
 	assert_int_equal(a->other[12], 0x63);
 	assert_int_equal(a->discarded, 0);
+}
+
+static void test_kept_attributes_walk(void **state)
+{
+	(void)state;
+	/* An extended-length unknown transitive attribute (300 octets), then a short one: both
+	 * kept in order, the first keeping its 2-octet length. */
+	static char attrs[2048];
+	int n = snprintf(attrs, sizeof(attrs), "%s",
+			 ORIGIN_IGP "40020602010000fde9" NEXT_HOP_10_0_0_1 "d0 70 012c");
+	for (int i = 0; i < 300; i++)
+		n += snprintf(attrs + n, sizeof(attrs) - (size_t)n, "ab");
+	snprintf(attrs + n, sizeof(attrs) - (size_t)n, "c071 01 cd");
+	assert_int_equal(decode_parts(attrs, "08 0a", true), BGP_VERDICT_ACCEPT);
+	const struct bgp_attrs *a = &upd.attrs;
+	assert_int_equal(a->other_len, 4 + 300 + 4);
+	assert_int_equal(a->other[0], 0xf0); /* Partial added, Extended kept */
+	assert_int_equal(bgp_load_u16(a->other + 2), 300);
+	assert_int_equal(a->other[304], 0xe0);
+	assert_true(bgp_attrs_has_other(a, 0x70));
+	assert_true(bgp_attrs_has_other(a, 0x71));
+	assert_false(bgp_attrs_has_other(a, 0x72));
+	assert_string_equal(bgp_attr_name(BGP_ATTR_LARGE_COMMUNITY), "LARGE_COMMUNITY");
+	assert_null(bgp_attr_name(0x70));
+	assert_string_equal(bgp_verdict_name(BGP_VERDICT_TREAT_AS_WITHDRAW), "treat-as-withdraw");
 }
 
 static void test_prefix_padding_bits_cleared(void **state)
@@ -335,8 +418,12 @@ int main(void)
 	    cmocka_unit_test(test_announce_4_octet_session),
 	    cmocka_unit_test(test_announce_2_octet_session),
 	    cmocka_unit_test(test_announce_packs_into_4096_octet_messages),
+	    cmocka_unit_test(test_packing_fills_each_message),
+	    cmocka_unit_test(test_encode_failure_leaves_buffer_unchanged),
+	    cmocka_unit_test(test_nlri_decode_limits),
 	    cmocka_unit_test(test_end_of_rib_round_trip),
 	    cmocka_unit_test(test_all_attributes_decoded),
+	    cmocka_unit_test(test_kept_attributes_walk),
 	    cmocka_unit_test(test_prefix_padding_bits_cleared),
 	    cmocka_unit_test(test_as4_path_merge),
 	    cmocka_unit_test(test_as4_path_merge_with_as_set),
