@@ -53,6 +53,10 @@ static const char *const notify_code_names[VBR_METRICS_NOTIFY_CODES] = {
 	[7] = "route_refresh_message_error",
 };
 
+_Static_assert(sizeof(((struct bgp_peer_status *)0)->notifications_in_by_code) ==
+		       VBR_METRICS_NOTIFY_CODES * sizeof(uint64_t),
+	       "NOTIFICATION code table size differs from the core's");
+
 static const char *const state_names[] = {
 	[BGP_STATE_IDLE] = "idle",
 	[BGP_STATE_CONNECT] = "connect",
@@ -330,8 +334,8 @@ static void render_peers(struct text *t, struct vbr_metrics_scrape *s)
 	for (size_t i = 0; i < s->n_peers; i++) {
 		const struct vbr_metrics_peer *p = &s->peers[i];
 		for (int dir = 0; dir < 2; dir++) {
-			const uint64_t *by_code =
-				dir ? p->notifications_out_by_code : p->notifications_in_by_code;
+			const uint64_t *by_code = dir ? p->status.notifications_out_by_code
+						      : p->status.notifications_in_by_code;
 			uint64_t total = dir ? p->status.notifications_out : p->status.notifications_in;
 			uint64_t counted = 0;
 			for (int code = 0; code < VBR_METRICS_NOTIFY_CODES; code++) {

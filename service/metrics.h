@@ -76,14 +76,10 @@ struct vbr_metrics_peer {
 	uint32_t peer_ip; /* host byte order */
 	uint32_t peer_asn;
 	bool admin_down;
-	struct bgp_peer_status status; /* from bgp_speaker_peer_status(); last_error not shown */
-	/*
-	 * NOTIFICATIONs by code, index = code 1..7, 0 = any other code. Leave zero if the core
-	 * does not count by code: whatever the totals in `status` exceed these by is shown as
-	 * code="unknown", so the per-direction sums always match the totals.
-	 */
-	uint64_t notifications_in_by_code[VBR_METRICS_NOTIFY_CODES];
-	uint64_t notifications_out_by_code[VBR_METRICS_NOTIFY_CODES];
+	/* From bgp_speaker_peer_status(); last_error is not shown. NOTIFICATIONs by code come from
+	 * its *_by_code arrays; whatever the totals exceed them by is shown as code="unknown", so
+	 * the per-direction sums always match the totals. */
+	struct bgp_peer_status status;
 };
 
 struct vbr_metrics_scrape;

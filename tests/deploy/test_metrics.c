@@ -41,9 +41,9 @@ static void collect_sample(void *ctx, struct vbr_metrics_scrape *scrape)
 			   .messages_in = 55,
 			   .messages_out = 44,
 			   .notifications_in = 3,
-			   .notifications_out = 1},
-		.notifications_in_by_code = {[6] = 2}, /* one more in is of unknown code */
-		.notifications_out_by_code = {[4] = 1},
+			   .notifications_out = 1,
+			   .notifications_in_by_code = {[6] = 2}, /* one more in: code unknown */
+			   .notifications_out_by_code = {[4] = 1}},
 		.id_label = "bgpp-00000007",
 		.group_id_label = "bgpg-00000002",
 	};

@@ -199,9 +199,13 @@ protocol bgp vbr { local 10.68.0.2 as 65001; neighbor 10.68.0.1 as 45104; passwo
         self.wait_routes(transitions=1)
         self.call("ResetBgpPeer", dlib.pb.ResetBgpPeerRequest(id=self.peer.id, message="vd test"))
         p, text, s = self.wait_routes(transitions=2)
-        # Our Cease / Administrative Reset went out once; shown by code when the core counts
-        # by code, else as code="unknown": the sum per direction is what matters.
-        self.assertEqual(self.notifications(s, self.peer_label(s, p), "out"), 1)
+        # Our Cease / Administrative Reset went out once, counted under its code.
+        label = self.peer_label(s, p)
+        self.assertEqual(self.notifications(s, label, "out"), 1)
+        self.assertEqual(dlib.metric(s, "vbrd_bgp_peer_notifications_total", peer_id=label,
+                                     peer_ip=p.peer_ip, direction="out", code="6",
+                                     code_name="cease"), 1)
+        self.assertEqual(self.notifications(s, label, "in"), 0)
         self.assertEqual(dlib.metric(s, "vbrd_api_calls_total", method="ResetBgpPeer", code="OK"), 1)
 
     def test_3_json_logs(self):
