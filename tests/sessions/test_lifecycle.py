@@ -27,7 +27,7 @@ class Lifecycle(unittest.TestCase):
         v = cls.lab.ip("v")
         cls.bird = L.Bird(cls.lab, "bird", 65001, v, routes=["198.51.100.0/24"]).start()
         cls.gobgp = L.GoBgp(cls.lab, "gobgp", 65002, v).start()
-        cls.vbrd = V.Vbrd(cls.lab, "v").start()
+        cls.vbrd = V.Vbrd(cls.lab, "v", ["--metrics-listen", "127.0.0.1:9180"]).start()
         cls.vbrd.network("203.0.113.0/24")
         cls.watch = cls.vbrd.watch()
         g1 = cls.vbrd.group("dc-bird", 65001, hold_time=9, keepalive_time=3)
@@ -112,8 +112,18 @@ class Lifecycle(unittest.TestCase):
         self.assertEqual(V.pb.SessionState.Name(p.session_state), EST)
         self.assertEqual(p.established_time, established)
 
+    def unknown_connections(self):
+        r = self.lab.exec("v", ["/usr/bin/python3", "-c", """
+import urllib.request
+print(urllib.request.urlopen("http://127.0.0.1:9180/metrics", timeout=5).read().decode())
+"""], check=False)
+        m = re.search(r"^vbrd_bgp_unknown_connections_total (\d+)", r.stdout, re.M)
+        self.assertTrue(m, r.stdout[-2000:])
+        return int(m.group(1))
+
     def test_05_unknown_address_closed(self):
-        # A host that is no configured peer: vbrd accepts and closes at once.
+        # A host that is no configured peer: vbrd accepts and closes at once, and counts it.
+        before = self.unknown_connections()
         r = self.lab.exec("stranger", ["/usr/bin/python3", "-c", """
 import socket, time
 s = socket.create_connection(("%s", 179), timeout=5)
@@ -123,6 +133,8 @@ data = s.recv(100)
 print("closed" if data == b"" else "data", "%%.3f" %% (time.time() - t))
 """ % self.lab.ip("v")], check=False)
         self.assertIn("closed", r.stdout, r.stdout)
+        L.wait_for(lambda: self.unknown_connections() == before + 1, 5,
+                   what="unknown connection counted")
         self.assertEqual(self.vbrd.state_name(self.pg), EST)
 
     def test_06_delete_peer_sends_deconfigured(self):
