@@ -347,6 +347,26 @@ static void test_as4_path_merge_with_as_set(void **state)
 	assert_int_equal(a->as_segments[1].start, 3);
 }
 
+static void test_as4_path_merge_set_in_leading_part(void **state)
+{
+	(void)state;
+	/* AS_PATH SET{1 2} SEQ[3 AS_TRANS] counts 3; AS4_PATH [4200000001] counts 1: keep the
+	 * set and AS 3, then AS4_PATH, joined into one sequence. */
+	assert_int_equal(decode_parts(ORIGIN_IGP
+				      "4002 0c 01 02 0001 0002 02 02 0003 5ba0" NEXT_HOP_10_0_0_1
+				      "c011 06 02 01 fa56ea01",
+				      "08 0a", false),
+			 BGP_VERDICT_ACCEPT);
+	const struct bgp_attrs *a = &upd.attrs;
+	assert_int_equal(a->as_path_len, 4);
+	assert_int_equal(a->as_segment_count, 2);
+	assert_int_equal(a->as_segments[0].type, BGP_AS_SET);
+	assert_int_equal(a->as_segments[1].type, BGP_AS_SEQUENCE);
+	assert_int_equal(a->as_segments[1].count, 2);
+	assert_int_equal(a->as_path[2], 3);
+	assert_int_equal(a->as_path[3], 4200000001u);
+}
+
 static void test_as4_path_longer_than_as_path_ignored(void **state)
 {
 	(void)state;
@@ -427,6 +447,7 @@ int main(void)
 	    cmocka_unit_test(test_prefix_padding_bits_cleared),
 	    cmocka_unit_test(test_as4_path_merge),
 	    cmocka_unit_test(test_as4_path_merge_with_as_set),
+	    cmocka_unit_test(test_as4_path_merge_set_in_leading_part),
 	    cmocka_unit_test(test_as4_path_longer_than_as_path_ignored),
 	    cmocka_unit_test(test_as4_aggregator),
 	    cmocka_unit_test(test_mp_reach_ipv4_routes),
