@@ -30,6 +30,7 @@
 #include <grpc/grpc_security.h>
 #include <grpc/support/log.h>
 
+#include "disk.h"
 #include "echo.h"
 #include "lat.h"
 #include "load.h"
@@ -69,6 +70,7 @@ struct phase {
 static struct {
 	char sock_dir[64];
 	char state_dir[256];
+	char floor_dir[256];
 	pid_t children[2];
 	bool keep;
 } cleanup_state;
@@ -96,6 +98,7 @@ static void cleanup(void)
 			proc_stop(cleanup_state.children[i], 5000);
 	if (!cleanup_state.keep) {
 		remove_tree(cleanup_state.state_dir);
+		remove_tree(cleanup_state.floor_dir);
 		remove_tree(cleanup_state.sock_dir);
 	}
 }
@@ -328,9 +331,15 @@ static int read_phase(const char *method, struct server *echo, struct server *vb
 	int rc = measure(echo, echo_req, o->in_flight, 0.5, &warm);
 	rc |= measure(vbrd, vbrd_req, o->in_flight, 0.5, &warm);
 	load_result_free(&warm.r);
+	double round_ratio[100];
+	int n_rounds = 0;
 	for (int i = 0; i < o->rounds && rc == 0; i++) {
+		struct phase e0 = pe, v0 = pv; /* counters before this round (logs not used) */
 		rc |= measure(echo, echo_req, o->in_flight, slice, &pe);
 		rc |= measure(vbrd, vbrd_req, o->in_flight, slice, &pv);
+		double er = (double)(pe.r.calls[0] - e0.r.calls[0]) / (pe.r.seconds - e0.r.seconds);
+		double vr = (double)(pv.r.calls[0] - v0.r.calls[0]) / (pv.r.seconds - v0.r.seconds);
+		round_ratio[n_rounds++] = er > 0 ? vr / er : 0;
 	}
 	print_read_row(method, "echo", &pe);
 	print_read_row(method, "vbrd", &pv);
@@ -339,11 +348,25 @@ static int read_phase(const char *method, struct server *echo, struct server *vb
 	printf("  -> vbrd/echo rate %.2f (target >= 0.80: %s); server CPU per call vbrd/echo "
 	       "%.2f\n",
 	       ratio, ratio >= 0.80 ? "met" : "NOT met", cpu_ratio);
+	printf("     vbrd/echo rate by round:");
+	for (int i = 0; i < n_rounds; i++)
+		printf(" %.2f", round_ratio[i]);
+	printf("\n");
 	load_result_free(&pe.r);
 	load_result_free(&pv.r);
 	return rc;
 }
 
+/* Size of vbrd's state file now: the floor writes as many bytes. */
+static size_t state_file_size(void)
+{
+	char path[300];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/state.pb", cleanup_state.state_dir);
+	return stat(path, &st) == 0 ? (size_t)st.st_size : 512;
+}
+
+/* vbrd's add/delete pairs and the disk floor (disk.h) in alternating slices. */
 static int mutation_phase(struct server *vbrd, const struct options *o)
 {
 	struct mutation_gen *gen = malloc(sizeof(*gen));
@@ -352,11 +375,28 @@ static int mutation_phase(struct server *vbrd, const struct options *o)
 	mutation_gen_init(gen, vbrd);
 	struct phase ph;
 	memset(&ph, 0, sizeof(ph));
-	double c0 = proc_cpu_seconds(vbrd->pid);
-	int rc = load_run(vbrd->channel, 1, o->seconds, next_mutation, gen, &ph.r);
-	ph.server_cpu = proc_cpu_seconds(vbrd->pid) - c0;
-	if (rc != 0)
-		fprintf(stderr, "bench_api: mutations: %s\n", ph.r.first_error);
+	struct lat_log floor_lat = {0};
+	long floor_n = 0;
+	size_t bytes = state_file_size();
+	double slice = o->seconds / o->rounds, floor_s = 0;
+	int rc = 0;
+	for (int i = 0; i < o->rounds && rc == 0; i++) {
+		uint64_t t0 = load_now_ns();
+		long n = disk_floor_run(cleanup_state.floor_dir, bytes, slice, &floor_lat);
+		floor_s += (double)(load_now_ns() - t0) / 1e9;
+		if (n < 0) {
+			fprintf(stderr, "bench_api: disk floor in %s: %s\n", cleanup_state.floor_dir,
+				strerror(errno));
+			rc = -1;
+			break;
+		}
+		floor_n += n;
+		double c0 = proc_cpu_seconds(vbrd->pid);
+		rc = load_run(vbrd->channel, 1, slice, next_mutation, gen, &ph.r);
+		ph.server_cpu += proc_cpu_seconds(vbrd->pid) - c0;
+		if (rc != 0)
+			fprintf(stderr, "bench_api: mutations: %s\n", ph.r.first_error);
+	}
 	const char *names[2] = {"AddBgpNetwork", "DeleteBgpNetwork"};
 	struct lat_log all = {0};
 	uint64_t total = 0;
@@ -372,15 +412,22 @@ static int mutation_phase(struct server *vbrd, const struct options *o)
 		       ms(lat_percentile(&ph.r.lat[k], 50)), ms(lat_percentile(&ph.r.lat[k], 99)),
 		       ms(lat_percentile(&ph.r.lat[k], 100)));
 	}
+	printf("%-17s %8ld %9.0f %8.2f %8.2f %8.2f\n", "disk floor", floor_n,
+	       floor_s > 0 ? (double)floor_n / floor_s : 0, ms(lat_percentile(&floor_lat, 50)),
+	       ms(lat_percentile(&floor_lat, 99)), ms(lat_percentile(&floor_lat, 100)));
 	double p99 = ms(lat_percentile(&all, 99));
 	printf("  -> %.0f add+delete pairs/s; p99 of both %.2f ms (target < 10 ms: %s); vbrd CPU "
 	       "%.0f us/call; errors %llu\n",
 	       ph.r.seconds > 0 ? (double)total / 2 / ph.r.seconds : 0, p99,
 	       p99 < 10.0 ? "met" : "NOT met", total ? ph.server_cpu * 1e6 / (double)total : 0,
 	       (unsigned long long)ph.r.errors);
+	printf("     disk floor: the same replace (%zu B file, fsync, rename, fsync folder) done "
+	       "alone, same file system\n",
+	       bytes);
 	if (ph.r.errors)
 		printf("    first error: %s\n", ph.r.first_error);
 	lat_free(&all);
+	lat_free(&floor_lat);
 	load_result_free(&ph.r);
 	mutation_gen_free(gen);
 	free(gen);
@@ -560,6 +607,7 @@ int main(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "--echo-serve") == 0)
 		return echo_main(argc, argv);
+	setvbuf(stdout, NULL, _IOLBF, 0); /* figures appear as phases end, also into a file */
 	struct options o;
 	if (parse_options(argc, argv, &o) != 0)
 		return 2;
@@ -572,7 +620,10 @@ int main(int argc, char **argv)
 	snprintf(cleanup_state.sock_dir, sizeof(cleanup_state.sock_dir), "/tmp/vbr-bench-api.XXXXXX");
 	snprintf(cleanup_state.state_dir, sizeof(cleanup_state.state_dir),
 		 "%s/vbr-bench-api-state.XXXXXX", o.state_parent);
-	if (!mkdtemp(cleanup_state.sock_dir) || !mkdtemp(cleanup_state.state_dir)) {
+	snprintf(cleanup_state.floor_dir, sizeof(cleanup_state.floor_dir),
+		 "%s/vbr-bench-api-floor.XXXXXX", o.state_parent);
+	if (!mkdtemp(cleanup_state.sock_dir) || !mkdtemp(cleanup_state.state_dir) ||
+	    !mkdtemp(cleanup_state.floor_dir)) {
 		fprintf(stderr, "bench_api: cannot make temp folders: %s\n", strerror(errno));
 		return 1;
 	}
@@ -667,8 +718,8 @@ int main(int argc, char **argv)
 		proc_print_log_tail(vbrd_log, 2000);
 	}
 	if (o.keep)
-		printf("kept: %s (logs, sockets) and %s (state)\n", cleanup_state.sock_dir,
-		       cleanup_state.state_dir);
+		printf("kept: %s (logs, sockets), %s (state), %s\n", cleanup_state.sock_dir,
+		       cleanup_state.state_dir, cleanup_state.floor_dir);
 	grpc_shutdown();
 	return rc == 0 ? 0 : 1;
 }
