@@ -648,7 +648,8 @@ static void handle_update(struct bgp_session *sess, const struct bgp_frame *fram
 	struct bgp_attr_ctx ctx = { .as4 = peer->as4,
 				    .ibgp = false,
 				    .peer_asn = peer->config.peer_asn,
-				    .enforce_first_as = false };
+				    .enforce_first_as = false,
+				    .local_addr = peer->local_ip };
 	struct bgp_update *u = sp->update;
 	enum bgp_verdict v = bgp_update_decode(frame->body, frame->body_len, &ctx, u);
 	if (v == BGP_VERDICT_SESSION_RESET) {
