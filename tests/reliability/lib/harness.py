@@ -113,16 +113,16 @@ class Rig:
             self.daemon = V.Daemon(args.vbrd, self.ns_v, self.workdir, DUT_A,
                                    max_peers=max_peers, extra=extra)
             self.daemon.start()
-            self.api = V.Api(self.daemon.target)
-            self.daemon.wait_ready(self.api)
+            self.api = self.daemon.connect()
         except BaseException:
             self.close()
             raise
 
     def restart(self):
         """After a crash: start again on the same state."""
+        self.api.close()
         self.daemon.start()
-        self.daemon.wait_ready(self.api)
+        self.api = self.daemon.connect()
 
     def healthy(self, n=1, hold=3, keepalive=1):
         """n healthy sessions from 10.78.0.2.. in one group; returns (peer ids, status path)."""

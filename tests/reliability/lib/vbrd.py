@@ -27,12 +27,15 @@ def load_stubs(out_dir):
     if pb is not None:
         return
     os.makedirs(out_dir, exist_ok=True)
-    subprocess.run(
-        ["protoc", f"--python_out={out_dir}", f"--grpc_python_out={out_dir}",
-         "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
-         "-I", os.path.join(REPO, "proto"), "-I", "/usr/include",
-         os.path.join(REPO, "proto", "vbr", "v1", "vbr.proto")],
-        check=True, timeout=60)
+    generated = os.path.join(out_dir, "vbr", "v1", "vbr_pb2_grpc.py")
+    proto = os.path.join(REPO, "proto", "vbr", "v1", "vbr.proto")
+    if not os.path.exists(generated) or os.path.getmtime(generated) < os.path.getmtime(proto):
+        subprocess.run(
+            ["protoc", f"--python_out={out_dir}", f"--grpc_python_out={out_dir}",
+             "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
+             "-I", os.path.join(REPO, "proto"), "-I", "/usr/include",
+             os.path.join(REPO, "proto", "vbr", "v1", "vbr.proto")],
+            check=True, timeout=60)
     sys.path.insert(0, out_dir)
     import grpc as grpc_mod
     grpc = grpc_mod
@@ -99,6 +102,22 @@ class Daemon:
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
+
+    def connect(self, timeout=20):
+        """An Api on the daemon once its socket exists and it answers (a channel made before
+        the socket exists would sit in gRPC's reconnect back-off)."""
+        deadline = time.time() + timeout
+        while not os.path.exists(self.sock) and time.time() < deadline:
+            if not self.alive():
+                break
+            time.sleep(0.01)
+        api = Api(self.target)
+        try:
+            self.wait_ready(api, max(1.0, deadline - time.time()))
+        except BaseException:
+            api.close()
+            raise
+        return api
 
     def wait_ready(self, api, timeout=20):
         deadline = time.time() + timeout
@@ -172,7 +191,11 @@ class Api:
 
     def __init__(self, target):
         self.channel = grpc.insecure_channel(target, options=[
-            ("grpc.max_receive_message_length", 64 << 20)])
+            ("grpc.max_receive_message_length", 64 << 20),
+            # Daemons are restarted on purpose here: reconnect at once, not after seconds.
+            ("grpc.initial_reconnect_backoff_ms", 50),
+            ("grpc.min_reconnect_backoff_ms", 50),
+            ("grpc.max_reconnect_backoff_ms", 500)])
         self.stub = pb_grpc.VirtualBorderRouterStub(self.channel)
 
     def close(self):
