@@ -9,8 +9,10 @@ const struct opt_spec global_opts[] = {
      NULL},
     {"timeout", 't', OPT_VALUE, "DURATION",
      "deadline of each call: 500ms, 5s, 1m (default 10s; watch: none)", false, NULL},
-    {"output", 'o', OPT_VALUE, "FORMAT", "table (default), wide (every column) or json", false,
-     "table|wide|json"},
+    {"output", 'o', OPT_VALUE, "FORMAT",
+     "table (default), wide (every column) or json (the proto3 JSON\n                        "
+     "mapping of the API, fields with default values included)",
+     false, "table|wide|json"},
     {"page-size", 0, OPT_VALUE, "N", "items per List call; lists always go to the last page (1000)",
      false, NULL},
     {"color", 0, OPT_VALUE, "WHEN", "color session states: auto (on a terminal), always, never",
