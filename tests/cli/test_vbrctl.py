@@ -818,6 +818,17 @@ class UsageTests(Base):
         self.assertIn("--peer-asn ASN", vbrctl("group", "create", "-h").out)
         self.assertRegex(vbrctl("--version").out, r"^vbrctl \d+\.\d+\.\d+\n$")
 
+    def test_man_page_lists_every_command_and_global_option(self):
+        with open(os.path.join(os.path.dirname(h.PATHS["completion"]), "vbrctl.1")) as f:
+            man = f.read().replace("\\-", "-").replace("\\fB", "").replace("\\fR", "")
+        for cmd in self.COMMANDS:
+            self.assertIn(" ".join(cmd), man)
+        names = re.findall(r"^  (?:-\w, |    )--([\w-]+)", vbrctl("--help").out, re.M)
+        self.assertIn("server", names)
+        for name in names:
+            if name not in ("help", "version"):
+                self.assertIn("--" + name, man)
+
     def test_usage_errors_exit_1(self):
         r = vbrctl()
         self.assertEqual(r.rc, 1)
