@@ -244,10 +244,10 @@ static int64_t now_ns(void)
 }
 
 /* Packs into a heap buffer. The protobuf-c structs point into `m` without copying. */
-static uint8_t *pack_state(const struct vbr_model *m, const struct vbr_request *extra,
-			   size_t *len)
+static uint8_t *pack_state(const struct vbr_model *m, const struct vbr_request *extras,
+			   size_t n_extras, size_t *len)
 {
-	size_t n_req = m->n_requests + (extra ? 1 : 0);
+	size_t n_req = m->n_requests + n_extras;
 	size_t skip = n_req > VBR_MAX_REQUESTS ? n_req - VBR_MAX_REQUESTS : 0;
 	Vbr__V1__StoredGroup *g = calloc(m->n_groups + 1, sizeof(*g));
 	Vbr__V1__StoredGroup **gp = calloc(m->n_groups + 1, sizeof(*gp));
@@ -295,7 +295,8 @@ static uint8_t *pack_state(const struct vbr_model *m, const struct vbr_request *
 	}
 	size_t k = 0;
 	for (size_t i = skip; i < n_req; i++, k++) {
-		const struct vbr_request *s = i < m->n_requests ? &m->requests[i] : extra;
+		const struct vbr_request *s =
+			i < m->n_requests ? &m->requests[i] : &extras[i - m->n_requests];
 		vbr__v1__stored_request__init(&r[k]);
 		r[k].method = (char *)s->method;
 		r[k].request_id = (char *)s->request_id;
@@ -329,11 +330,12 @@ done:
 	return out;
 }
 
-int store_save(struct vbr_store *s, const struct vbr_model *m, const struct vbr_request *extra)
+int store_save(struct vbr_store *s, const struct vbr_model *m, const struct vbr_request *extras,
+	       size_t n_extras)
 {
 	int64_t start = now_ns();
 	size_t len;
-	uint8_t *buf = pack_state(m, extra, &len);
+	uint8_t *buf = pack_state(m, extras, n_extras, &len);
 	if (!buf)
 		return -ENOMEM;
 	/* A leftover temp file could carry another mode: start from a fresh one. */
@@ -342,7 +344,7 @@ int store_save(struct vbr_store *s, const struct vbr_model *m, const struct vbr_
 	int err = fd < 0 ? -errno : 0;
 	if (!err)
 		err = write_all(fd, buf, len);
-	if (!err && fsync(fd) != 0)
+	if (!err && fdatasync(fd) != 0)
 		err = -errno;
 	if (fd >= 0 && close(fd) != 0 && !err)
 		err = -errno;

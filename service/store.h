@@ -24,11 +24,12 @@ void store_close(struct vbr_store *store);
 int store_load(struct vbr_store *store, struct vbr_model *model, char *err, size_t err_len);
 
 /*
- * Writes `model` (its groups, peers, networks and requests) plus `extra` (a new request_id
- * reply, or NULL) durably. Returns 0, or a negative errno with the live file untouched.
+ * Writes `model` (its groups, peers, networks and requests) plus `extras` (new request_id
+ * replies; n_extras may be 0) durably. Returns 0, or a negative errno with the live file
+ * untouched.
  */
 int store_save(struct vbr_store *store, const struct vbr_model *model,
-	       const struct vbr_request *extra);
+	       const struct vbr_request *extras, size_t n_extras);
 
 /* Failure injection for tests: called after the temp file is written and fsync'd, before the
  * rename. A non-zero return (a negative errno) aborts the save with that error. */

@@ -61,7 +61,7 @@ static void test_round_trip_and_mode(void **state)
 	const uint8_t reply[] = {1, 2, 3};
 	struct vbr_request extra = {.method = "CreateBgpGroup", .request_id = "r-1",
 				    .response = (uint8_t *)reply, .response_len = 3};
-	assert_int_equal(store_save(s, &m, &extra), 0);
+	assert_int_equal(store_save(s, &m, &extra, 1), 0);
 	struct stat sb;
 	assert_int_equal(stat(store_path(s), &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
@@ -107,13 +107,13 @@ static void test_failure_between_write_and_rename(void **state)
 	struct vbr_model m, bigger, back;
 	sample(&m);
 	assert_int_equal(store_open(dir, &s, err, sizeof(err)), 0);
-	assert_int_equal(store_save(s, &m, NULL), 0);
+	assert_int_equal(store_save(s, &m, NULL, 0), 0);
 	assert_int_equal(model_clone(&m, &bigger), 0);
 	struct vbr_network n = {.prefix = 0x0a000000, .len = 8};
 	assert_int_equal(model_add_network(&bigger, &n), 0);
 	int calls = 0;
 	store_set_hook(s, fail_before_rename, &calls);
-	assert_int_equal(store_save(s, &bigger, NULL), -EIO);
+	assert_int_equal(store_save(s, &bigger, NULL, 0), -EIO);
 	assert_int_equal(calls, 1);
 	store_set_hook(s, NULL, NULL);
 	model_init(&back);
@@ -121,7 +121,7 @@ static void test_failure_between_write_and_rename(void **state)
 	assert_int_equal(back.n_networks, 1); /* the old state, intact */
 	model_free(&back);
 	/* And the next save works. */
-	assert_int_equal(store_save(s, &bigger, NULL), 0);
+	assert_int_equal(store_save(s, &bigger, NULL, 0), 0);
 	model_init(&back);
 	assert_int_equal(store_load(s, &back, err, sizeof(err)), 0);
 	assert_int_equal(back.n_networks, 2);
