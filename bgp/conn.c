@@ -81,14 +81,18 @@ static void fill_addresses(struct bgp_conn *conn)
 
 static void start_reading(struct bgp_conn *conn);
 
-/* Frames and delivers up to BGP_CONN_BUDGET messages. Returns true if whole messages may
- * remain (budget spent), false when it needs more bytes or the conn went away. */
+/*
+ * Frames and delivers messages until BGP_CONN_BUDGET octets were delivered since the conn last
+ * yielded (libuv may call read_cb many times in one wake-up, so the count spans those calls).
+ * Returns true if the budget is spent (whole messages may remain): the caller yields. False
+ * when it needs more bytes or the conn went away.
+ */
 static bool deliver(struct bgp_conn *conn)
 {
 	size_t off = 0;
 	bool more = false;
-	for (int n = 0; !conn->closing && !conn->failed_reported; n++) {
-		if (n == BGP_CONN_BUDGET) {
+	while (!conn->closing && !conn->failed_reported) {
+		if (conn->work >= BGP_CONN_BUDGET) {
 			more = true;
 			break;
 		}
@@ -107,6 +111,7 @@ static bool deliver(struct bgp_conn *conn)
 			return false;
 		}
 		off += used;
+		conn->work += used;
 		if (!conn->ops->message(conn->owner, conn, &frame))
 			return false;
 	}
@@ -122,6 +127,7 @@ static bool deliver(struct bgp_conn *conn)
 static void resume_cb(uv_idle_t *idle)
 {
 	struct bgp_conn *conn = idle->data;
+	conn->work = 0; /* a new loop iteration: a new budget */
 	if (deliver(conn))
 		return;
 	uv_idle_stop(&conn->resume);

@@ -20,7 +20,9 @@
 #include "buf.h"
 #include "msg.h"
 
-#define BGP_CONN_BUDGET 64 /* messages handled per wake-up */
+/* Octets of messages handled per wake-up. The work is per prefix and a prefix is a few octets,
+ * so octets measure it better than messages: 32 KiB is about 8,000 prefixes, tens of ms. */
+#define BGP_CONN_BUDGET 32768
 
 struct bgp_conn;
 
@@ -55,6 +57,7 @@ struct bgp_conn {
 	bool closing;          /* bgp_conn_close() called: no more callbacks */
 	bool close_after_flush;
 	bool failed_reported;
+	size_t work;           /* octets delivered since the conn last yielded to the loop */
 	int handles_open;      /* handles still to be closed before the memory goes */
 	uint32_t send_hold_ms;
 	uint32_t local_ip, remote_ip; /* host byte order */
