@@ -18,11 +18,61 @@ static void reply_status(struct rpc_call *call, const struct vbr_status *st)
 	rpc_reply(call, st->code, st->message, NULL);
 }
 
-static void get_router(struct vbrd *d, struct rpc_call *call)
+/*
+ * List replies are assembled from the snapshot's packed items: every List*Response has the
+ * items as field 1 and next_page_token as field 2, so the reply is, per item, the tag 0x0a,
+ * a varint length and the item's bytes; then 0x12, length, token (when not empty).
+ */
+struct list_reply {
+	uint8_t *buf;
+	size_t len, cap;
+};
+
+static size_t varint_size(size_t v)
 {
-	struct pb_router r;
-	convert_router(&d->info, vbr_version(), &r);
-	rpc_reply(call, GRPC_STATUS_OK, NULL, &r.msg.base);
+	size_t n = 1;
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static void put_field(struct list_reply *r, uint8_t tag, const uint8_t *data, size_t len)
+{
+	r->buf[r->len++] = tag;
+	size_t v = len;
+	while (v >= 0x80) {
+		r->buf[r->len++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	r->buf[r->len++] = (uint8_t)v;
+	if (len)
+		memcpy(r->buf + r->len, data, len);
+	r->len += len;
+}
+
+/* items: n pointers to packed messages. Replies and frees. */
+static void reply_list(struct rpc_call *call, const struct snap_bytes *const *items, size_t n,
+		       const char *token)
+{
+	size_t tlen = strlen(token), cap = tlen ? 1 + varint_size(tlen) + tlen : 0;
+	for (size_t i = 0; i < n; i++)
+		cap += 1 + varint_size(items[i]->len) + items[i]->len;
+	struct list_reply r = {malloc(cap ? cap : 1), 0, cap};
+	if (!r.buf)
+		return rpc_reply(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
+	for (size_t i = 0; i < n; i++)
+		put_field(&r, 0x0a, items[i]->data, items[i]->len);
+	if (tlen)
+		put_field(&r, 0x12, (const uint8_t *)token, tlen);
+	rpc_reply_packed(call, r.buf, r.len);
+	free(r.buf);
+}
+
+static void get_router(const struct vbr_snapshot *s, struct rpc_call *call)
+{
+	rpc_reply_packed(call, s->router_packed.data, s->router_packed.len);
 }
 
 static void get_group(const struct vbr_snapshot *s, struct rpc_call *call,
@@ -36,9 +86,7 @@ static void get_group(const struct vbr_snapshot *s, struct rpc_call *call,
 		vbr_status_set(&st, GRPC_STATUS_NOT_FOUND, "BGP group %s not found", req->id);
 		return reply_status(call, &st);
 	}
-	struct pb_group pb;
-	convert_group(&g->g, g->has_auth_key, g->peer_count, &pb);
-	rpc_reply(call, GRPC_STATUS_OK, NULL, &pb.msg.base);
+	rpc_reply_packed(call, g->packed.data, g->packed.len);
 }
 
 static void list_groups(const struct vbr_snapshot *s, struct rpc_call *call,
@@ -52,28 +100,16 @@ static void list_groups(const struct vbr_snapshot *s, struct rpc_call *call,
 	while (after[0] && i < s->n_groups && strcmp(s->groups[i].g.id, after) <= 0)
 		i++;
 	size_t avail = s->n_groups - i, take = avail < max ? avail : max;
-	struct pb_group *pbs = calloc(take + 1, sizeof(*pbs));
-	Vbr__V1__BgpGroup **ptrs = calloc(take + 1, sizeof(*ptrs));
-	if (!pbs || !ptrs) {
-		free(pbs);
-		free(ptrs);
+	const struct snap_bytes **items = calloc(take + 1, sizeof(*items));
+	if (!items)
 		return rpc_reply(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
-	}
-	for (; n < take; n++, i++) {
-		const struct snap_group *g = &s->groups[i];
-		convert_group(&g->g, g->has_auth_key, g->peer_count, &pbs[n]);
-		ptrs[n] = &pbs[n].msg;
-	}
+	for (; n < take; n++, i++)
+		items[n] = &s->groups[i].packed;
 	char token[VBR_TOKEN_MAX] = "";
 	if (i < s->n_groups && n > 0)
 		page_token_make("groups", s->groups[i - 1].g.id, token, sizeof(token));
-	Vbr__V1__ListBgpGroupsResponse resp = VBR__V1__LIST_BGP_GROUPS_RESPONSE__INIT;
-	resp.n_groups = n;
-	resp.groups = ptrs;
-	resp.next_page_token = token;
-	rpc_reply(call, GRPC_STATUS_OK, NULL, &resp.base);
-	free(pbs);
-	free(ptrs);
+	reply_list(call, items, n, token);
+	free(items);
 }
 
 static void get_peer(const struct vbr_snapshot *s, struct rpc_call *call,
@@ -87,9 +123,7 @@ static void get_peer(const struct vbr_snapshot *s, struct rpc_call *call,
 		vbr_status_set(&st, GRPC_STATUS_NOT_FOUND, "BGP peer %s not found", req->id);
 		return reply_status(call, &st);
 	}
-	struct pb_peer pb;
-	convert_peer(&p->p, p->peer_asn, &p->status, &pb);
-	rpc_reply(call, GRPC_STATUS_OK, NULL, &pb.msg.base);
+	rpc_reply_packed(call, p->packed.data, p->packed.len);
 }
 
 static void list_peers(const struct vbr_snapshot *s, struct rpc_call *call,
@@ -108,13 +142,9 @@ static void list_peers(const struct vbr_snapshot *s, struct rpc_call *call,
 	if (page_token_parse(req->page_token, scope, after, sizeof(after), &st))
 		return reply_status(call, &st);
 	size_t max = page_size(req->page_size), n = 0, last = 0;
-	struct pb_peer *pbs = calloc(s->n_peers + 1, sizeof(*pbs));
-	Vbr__V1__BgpPeer **ptrs = calloc(s->n_peers + 1, sizeof(*ptrs));
-	if (!pbs || !ptrs) {
-		free(pbs);
-		free(ptrs);
+	const struct snap_bytes **items = calloc(s->n_peers + 1, sizeof(*items));
+	if (!items)
 		return rpc_reply(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
-	}
 	bool more = false;
 	for (size_t i = 0; i < s->n_peers; i++) {
 		const struct snap_peer *p = &s->peers[i];
@@ -125,21 +155,14 @@ static void list_peers(const struct vbr_snapshot *s, struct rpc_call *call,
 			more = true;
 			break;
 		}
-		convert_peer(&p->p, p->peer_asn, &p->status, &pbs[n]);
-		ptrs[n] = &pbs[n].msg;
-		n++;
+		items[n++] = &p->packed;
 		last = i;
 	}
 	char token[VBR_TOKEN_MAX] = "";
 	if (more)
 		page_token_make(scope, s->peers[last].p.id, token, sizeof(token));
-	Vbr__V1__ListBgpPeersResponse resp = VBR__V1__LIST_BGP_PEERS_RESPONSE__INIT;
-	resp.n_peers = n;
-	resp.peers = ptrs;
-	resp.next_page_token = token;
-	rpc_reply(call, GRPC_STATUS_OK, NULL, &resp.base);
-	free(pbs);
-	free(ptrs);
+	reply_list(call, items, n, token);
+	free(items);
 }
 
 static void network_key(const struct vbr_network *n, char *out, size_t len)
@@ -167,29 +190,18 @@ static void list_networks(const struct vbr_snapshot *s, struct rpc_call *call,
 		(s->networks[i].prefix == ap && s->networks[i].len <= al)))
 		i++;
 	size_t avail = s->n_networks - i, take = avail < max ? avail : max;
-	struct pb_network *pbs = calloc(take + 1, sizeof(*pbs));
-	Vbr__V1__BgpNetwork **ptrs = calloc(take + 1, sizeof(*ptrs));
-	if (!pbs || !ptrs) {
-		free(pbs);
-		free(ptrs);
+	const struct snap_bytes **items = calloc(take + 1, sizeof(*items));
+	if (!items)
 		return rpc_reply(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
-	}
-	for (; n < take; n++, i++) {
-		convert_network(&s->networks[i], &pbs[n]);
-		ptrs[n] = &pbs[n].msg;
-	}
+	for (; n < take; n++, i++)
+		items[n] = &s->networks_packed[i];
 	char token[VBR_TOKEN_MAX] = "";
 	if (i < s->n_networks && n > 0) {
 		network_key(&s->networks[i - 1], key, sizeof(key));
 		page_token_make("networks", key, token, sizeof(token));
 	}
-	Vbr__V1__ListBgpNetworksResponse resp = VBR__V1__LIST_BGP_NETWORKS_RESPONSE__INIT;
-	resp.n_networks = n;
-	resp.networks = ptrs;
-	resp.next_page_token = token;
-	rpc_reply(call, GRPC_STATUS_OK, NULL, &resp.base);
-	free(pbs);
-	free(ptrs);
+	reply_list(call, items, n, token);
+	free(items);
 }
 
 #define UNPACK(type, fn)                                                                     \
@@ -202,7 +214,10 @@ static void list_networks(const struct vbr_snapshot *s, struct rpc_call *call,
 void reads_on_read(void *ctx, struct rpc_call *call)
 {
 	struct vbrd *d = ctx;
+	/* Published before the server starts; NULL only if that ran out of memory. */
 	const struct vbr_snapshot *s = snapshot_current(&d->slot);
+	if (!s)
+		return rpc_reply(call, GRPC_STATUS_UNAVAILABLE, "no state snapshot yet", NULL);
 	size_t len;
 	const uint8_t *data = rpc_call_request(call, &len);
 	switch (rpc_call_method(call)) {
@@ -210,7 +225,7 @@ void reads_on_read(void *ctx, struct rpc_call *call)
 		/* No fields, but garbage is still refused. */
 		UNPACK(Vbr__V1__GetRouterRequest, vbr__v1__get_router_request);
 		vbr__v1__get_router_request__free_unpacked(req, NULL);
-		get_router(d, call);
+		get_router(s, call);
 		return;
 	}
 	case VBR_M_GET_BGP_GROUP: {

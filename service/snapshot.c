@@ -4,6 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "convert.h"
+#include "version.h"
+
+static int pack_into(const ProtobufCMessage *msg, struct snap_bytes *out)
+{
+	out->len = protobuf_c_message_get_packed_size(msg);
+	out->data = malloc(out->len ? out->len : 1);
+	if (!out->data)
+		return -1;
+	protobuf_c_message_pack(msg, out->data);
+	return 0;
+}
+
 struct vbr_snapshot *snapshot_build(const struct router_info *router,
 				    const struct vbr_model *m, const struct bgp_speaker *speaker)
 {
@@ -14,16 +27,22 @@ struct vbr_snapshot *snapshot_build(const struct router_info *router,
 	s->groups = calloc(m->n_groups + 1, sizeof(*s->groups));
 	s->peers = calloc(m->n_peers + 1, sizeof(*s->peers));
 	s->networks = calloc(m->n_networks + 1, sizeof(*s->networks));
-	if (!s->groups || !s->peers || !s->networks) {
-		snapshot_free(s);
-		return NULL;
-	}
+	s->networks_packed = calloc(m->n_networks + 1, sizeof(*s->networks_packed));
+	if (!s->groups || !s->peers || !s->networks || !s->networks_packed)
+		goto fail;
+	int err = 0;
+	struct pb_router pr;
+	convert_router(router, vbr_version(), &pr);
+	err |= pack_into(&pr.msg.base, &s->router_packed);
 	for (size_t i = 0; i < m->n_groups; i++) {
 		struct snap_group *g = &s->groups[i];
 		g->g = m->groups[i];
 		g->has_auth_key = g->g.auth_key[0] != '\0';
 		memset(g->g.auth_key, 0, sizeof(g->g.auth_key));
 		g->peer_count = (uint32_t)model_group_peer_count(m, g->g.id);
+		struct pb_group pb;
+		convert_group(&g->g, g->has_auth_key, g->peer_count, &pb);
+		err |= pack_into(&pb.msg.base, &g->packed);
 	}
 	s->n_groups = m->n_groups;
 	for (size_t i = 0; i < m->n_peers; i++) {
@@ -35,21 +54,43 @@ struct vbr_snapshot *snapshot_build(const struct router_info *router,
 			memset(&p->status, 0, sizeof(p->status));
 			p->status.state = BGP_STATE_IDLE;
 		}
+		struct pb_peer pb;
+		convert_peer(&p->p, p->peer_asn, &p->status, &pb);
+		err |= pack_into(&pb.msg.base, &p->packed);
 	}
 	s->n_peers = m->n_peers;
 	if (m->n_networks) /* NULL when empty: memcpy must not see it */
 		memcpy(s->networks, m->networks, m->n_networks * sizeof(*s->networks));
 	s->n_networks = m->n_networks;
+	for (size_t i = 0; i < m->n_networks; i++) {
+		struct pb_network pb;
+		convert_network(&s->networks[i], &pb);
+		err |= pack_into(&pb.msg.base, &s->networks_packed[i]);
+	}
+	if (err)
+		goto fail;
 	return s;
+fail:
+	snapshot_free(s);
+	return NULL;
 }
 
 void snapshot_free(struct vbr_snapshot *s)
 {
 	if (!s)
 		return;
+	/* n_* count only fully built entries; packed data of the rest is NULL (calloc). */
+	for (size_t i = 0; s->groups && i < s->n_groups; i++)
+		free(s->groups[i].packed.data);
+	for (size_t i = 0; s->peers && i < s->n_peers; i++)
+		free(s->peers[i].packed.data);
+	for (size_t i = 0; s->networks_packed && i < s->n_networks; i++)
+		free(s->networks_packed[i].data);
+	free(s->router_packed.data);
 	free(s->groups);
 	free(s->peers);
 	free(s->networks);
+	free(s->networks_packed);
 	free(s);
 }
 

@@ -31,25 +31,36 @@ struct router_info {
 	int64_t start_time_ms;
 };
 
+/* A resource already packed as its API message (BgpGroup, BgpPeer, BgpNetwork, Router): the
+ * loop packs once per change, the reader copies bytes — the read path's main saving. */
+struct snap_bytes {
+	uint8_t *data;
+	size_t len;
+};
+
 struct snap_group {
 	struct vbr_group g; /* auth_key cleared: only has_auth_key is ever shown */
 	bool has_auth_key;
 	uint32_t peer_count;
+	struct snap_bytes packed;
 };
 
 struct snap_peer {
 	struct vbr_peer p;
 	uint32_t peer_asn;
 	struct bgp_peer_status status;
+	struct snap_bytes packed;
 };
 
 struct vbr_snapshot {
 	const struct router_info *router;
+	struct snap_bytes router_packed;
 	struct snap_group *groups;
 	size_t n_groups;
 	struct snap_peer *peers;
 	size_t n_peers;
 	struct vbr_network *networks;
+	struct snap_bytes *networks_packed;
 	size_t n_networks;
 };
 
