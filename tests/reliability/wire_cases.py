@@ -589,11 +589,11 @@ case("U127", "update", "as4", lambda c: update(attrs=attr(WK, ORIGIN, b"\x07") +
      + next_hop(c.src)), N((3, 6), (3, 1), data=attr(WK, ORIGIN, b"\x07")),
      "RFC 7606 5.2, RFC 4271 6.3 (Invalid ORIGIN)", "ORIGIN 7 with no NLRI at all")
 case("U128", "update", "as4", lambda c: update(attrs=origin(0) + path(c) + next_hop(c.src)
-     + attr(OPT_T, AGGREGATOR, b"\x00" * 3)), OK(),
+     + attr(OPT_T, AGGREGATOR, b"\x00" * 3)), OK(as_path=[65001]),
      "RFC 7606 5.2 (only attribute-discard errors: no reset)", "bad AGGREGATOR, no NLRI")
-case("U129", "update", "as4", lambda c: update(), OK(), "RFC 4724 2 (End-of-RIB)",
+case("U129", "update", "as4", lambda c: update(), OK(as_path=[65001]), "RFC 4724 2 (End-of-RIB)",
      "empty UPDATE (End-of-RIB)")
-case("U130", "update", "as4", lambda c: update(attrs=mp_unreach(b"")), OK(),
+case("U130", "update", "as4", lambda c: update(attrs=mp_unreach(b"")), OK(as_path=[65001]),
      "RFC 4724 2", "empty MP_UNREACH_NLRI (End-of-RIB)")
 case("U131", "update", "as4", lambda c: mp_update(c, mp_reach(ip(c.src), prefix(c.P))
      + mp_reach(ip(c.src), prefix(c.P)), extra=bad_origin_len()), N((3, 1)),

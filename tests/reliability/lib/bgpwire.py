@@ -115,6 +115,8 @@ def attr(flags, code, value, length=None):
     overrides the length field only (the value bytes are written as given)."""
     if length is None:
         length = len(value)
+        if length > 255:
+            flags |= EXT  # an honest length that needs two octets
     if flags & EXT:
         return bytes([flags, code]) + struct.pack("!H", length) + value
     return bytes([flags, code, length & 0xFF]) + value

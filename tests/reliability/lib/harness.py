@@ -11,6 +11,7 @@ Addresses (inside the run's own namespaces only):
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -94,6 +95,8 @@ class Rig:
         self.args = args
         self.workdir = os.path.abspath(args.workdir)
         os.makedirs(self.workdir, exist_ok=True)
+        # Every run starts from an empty router: no state left by an earlier run.
+        shutil.rmtree(os.path.join(self.workdir, "state"), ignore_errors=True)
         V.load_stubs(os.path.join(self.workdir, "pystubs"))
         self.topo = netns.Topology()
         self.healthy_procs = []

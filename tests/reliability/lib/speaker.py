@@ -54,6 +54,9 @@ class Session:
         self.sent_at = {}
         self._reader = None
         self._ka = None
+        self.ka_sent = 0
+        self.last_ka = None
+        self.ka_error = None
 
     # ---- connection ----
 
@@ -83,6 +86,9 @@ class Session:
                 data = self.sock.recv(65536)
             except OSError as e:
                 self._closed(f"error: {os.strerror(e.errno) if e.errno else e}")
+                return
+            except ValueError:  # closed by this side meanwhile
+                self._closed("closed locally")
                 return
             if not data:
                 self._closed("eof")
@@ -207,8 +213,10 @@ class Session:
         while not self.stop_flag.is_set():
             if self.ka_run.wait(0.2) and not self.stop_flag.is_set():
                 try:
-                    self.send(W.keepalive())
-                except OSError:
+                    self.last_ka = self.send(W.keepalive())
+                    self.ka_sent += 1
+                except OSError as e:
+                    self.ka_error = repr(e)
                     return
                 self.stop_flag.wait(self.keepalive_interval)
 
