@@ -25,7 +25,7 @@ static void reply_status(struct rpc_call *call, const struct vbr_status *st)
  */
 struct list_reply {
 	uint8_t *buf;
-	size_t len, cap;
+	size_t len;
 };
 
 static size_t varint_size(size_t v)
@@ -52,22 +52,32 @@ static void put_field(struct list_reply *r, uint8_t tag, const uint8_t *data, si
 	r->len += len;
 }
 
-/* items: n pointers to packed messages. Replies and frees. */
+struct list_items {
+	const struct snap_bytes *const *items;
+	size_t n;
+	const char *token;
+	size_t token_len;
+};
+
+static void fill_list(void *arg, uint8_t *out)
+{
+	const struct list_items *l = arg;
+	struct list_reply r = {out, 0};
+	for (size_t i = 0; i < l->n; i++)
+		put_field(&r, 0x0a, l->items[i]->data, l->items[i]->len);
+	if (l->token_len)
+		put_field(&r, 0x12, (const uint8_t *)l->token, l->token_len);
+}
+
+/* items: n pointers to packed messages, written straight into the reply's buffer. */
 static void reply_list(struct rpc_call *call, const struct snap_bytes *const *items, size_t n,
 		       const char *token)
 {
-	size_t tlen = strlen(token), cap = tlen ? 1 + varint_size(tlen) + tlen : 0;
+	struct list_items l = {items, n, token, strlen(token)};
+	size_t len = l.token_len ? 1 + varint_size(l.token_len) + l.token_len : 0;
 	for (size_t i = 0; i < n; i++)
-		cap += 1 + varint_size(items[i]->len) + items[i]->len;
-	struct list_reply r = {malloc(cap ? cap : 1), 0, cap};
-	if (!r.buf)
-		return rpc_reply(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
-	for (size_t i = 0; i < n; i++)
-		put_field(&r, 0x0a, items[i]->data, items[i]->len);
-	if (tlen)
-		put_field(&r, 0x12, (const uint8_t *)token, tlen);
-	rpc_reply_packed(call, r.buf, r.len);
-	free(r.buf);
+		len += 1 + varint_size(items[i]->len) + items[i]->len;
+	rpc_reply_fill(call, len, fill_list, &l);
 }
 
 static void get_router(const struct vbr_snapshot *s, struct rpc_call *call)

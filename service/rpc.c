@@ -346,6 +346,16 @@ void rpc_reply_packed(struct rpc_call *c, const uint8_t *data, size_t len)
 	send_unary(c, GRPC_STATUS_OK, NULL, raw_buffer(data, len));
 }
 
+void rpc_reply_fill(struct rpc_call *c, size_t len, void (*fill)(void *arg, uint8_t *out),
+		    void *arg)
+{
+	grpc_slice slice = grpc_slice_malloc(len);
+	fill(arg, GRPC_SLICE_START_PTR(slice));
+	grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&slice, 1);
+	grpc_slice_unref(slice);
+	send_unary(c, GRPC_STATUS_OK, NULL, bb);
+}
+
 static int start_write(struct rpc_call *c, grpc_byte_buffer *bb)
 {
 	grpc_op ops[2];

@@ -71,8 +71,11 @@ void *rpc_call_user(const struct rpc_call *call);
  * status message. Consumes the call. */
 void rpc_reply(struct rpc_call *call, grpc_status_code status, const char *message,
 	       const ProtobufCMessage *response);
-/* Unary reply with already packed bytes (request_id replays). */
+/* Unary reply with already packed bytes (request_id replays, snapshot reads). */
 void rpc_reply_packed(struct rpc_call *call, const uint8_t *data, size_t len);
+/* Unary OK reply of `len` bytes written by fill(arg, out) straight into the send buffer. */
+void rpc_reply_fill(struct rpc_call *call, size_t len, void (*fill)(void *arg, uint8_t *out),
+		    void *arg);
 
 /* Streams (loop thread). One write outstanding at a time: the next after on_write_done. */
 int rpc_stream_write(struct rpc_call *call, const ProtobufCMessage *message);
