@@ -181,6 +181,11 @@ static int run(struct vbrctl *cli, int argc, char **argv)
 		cmd = registry_find(group, NULL);
 	} else {
 		const char *verb = next < argc ? argv[next] : NULL;
+		if (want_help && verb && registry_find(group, verb)) {
+			help_command(stdout,
+				     registry_find(group, verb)); /* vbrctl --help group create */
+			return EXIT_OK;
+		}
 		if (want_help || !verb || verb[0] == '-') {
 			bool asked =
 			    want_help ||

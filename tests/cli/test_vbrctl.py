@@ -810,6 +810,7 @@ class UsageTests(Base):
             self.assertIn("Examples:\n  vbrctl " + " ".join(cmd), r.out)
             self.assertIn("Global options:", r.out)
             self.assertEqual(vbrctl("help", *cmd).out, r.out)
+            self.assertEqual(vbrctl("--help", *cmd).out, r.out)
         for group in ("group", "peer", "network", "router"):
             r = vbrctl(group, "--help")
             self.assertEqual(r.rc, 0, r)
