@@ -39,7 +39,7 @@ class FlagTests(DaemonTest):
     def test_unknown_flag_fails(self):
         work = vbrtest.mkdtemp()
         r = self.run_vbrd(["--no-such-flag", "--api", "unix:%s/a.sock" % work,
-                           "--bgp-listen", "10.99.0.1:%d" % vbrtest.free_port(),
+                           "--bgp-listen", "127.0.0.1:%d" % vbrtest.free_port(),
                            "--state-dir", work])
         self.assertNotEqual(r.returncode, 0)
         self.assertIn(b"no-such-flag", r.stderr + r.stdout)
@@ -47,13 +47,13 @@ class FlagTests(DaemonTest):
     def test_bad_values_fail(self):
         work = vbrtest.mkdtemp()
         base = {"--api": "unix:%s/a.sock" % work,
-                "--bgp-listen": "10.99.0.1:%d" % vbrtest.free_port(),
+                "--bgp-listen": "127.0.0.1:%d" % vbrtest.free_port(),
                 "--state-dir": work}
         for flag, value in [("--local-asn", "abc"), ("--local-asn", "0"),
                             ("--local-asn", "4294967296"), ("--router-id", "1.2.3"),
                             ("--router-id", "::1"), ("--max-peers", "-1"),
                             ("--max-peers", "x"), ("--bgp-listen", "nowhere"),
-                            ("--bgp-listen", "10.99.0.1:70000")]:
+                            ("--bgp-listen", "127.0.0.1:70000")]:
             with self.subTest(flag=flag, value=value):
                 args = dict(base)
                 args[flag] = value
@@ -75,7 +75,7 @@ class FlagTests(DaemonTest):
         sock = "unix:" + os.path.join(work, "env.sock")
         state = os.path.join(work, "st")
         os.makedirs(state)
-        listen = "10.99.0.1:%d" % vbrtest.free_port()
+        listen = "127.0.0.1:%d" % vbrtest.free_port()
         d = self.daemon(api=sock, state_dir=state, bgp_listen=listen, pass_api=False,
                         pass_bgp=False, pass_state=False,
                         env={"VBRD_API": sock, "VBRD_BGP_LISTEN": listen,
@@ -95,17 +95,17 @@ class FlagTests(DaemonTest):
 
     def test_api_tcp_loopback(self):
         port = vbrtest.free_port()
-        d = self.daemon(api="10.99.0.1:%d" % port)
+        d = self.daemon(api="127.0.0.1:%d" % port)
         self.assertEqual(d.api().GetRouter(pb().GetRouterRequest()).max_peers, 8)
 
     def test_api_address_in_use_fails(self):
         import socket
         s = socket.socket()
-        s.bind(("10.99.0.1", 0))
+        s.bind(("127.0.0.1", 0))
         s.listen(1)
         self.addCleanup(s.close)
         port = s.getsockname()[1]
-        d = self.daemon(start=False, api="10.99.0.1:%d" % port)
+        d = self.daemon(start=False, api="127.0.0.1:%d" % port)
         d.start(wait=False)
         rc = d.wait_exit(20)
         self.assertIsNotNone(rc, "vbrd kept running without its API address")

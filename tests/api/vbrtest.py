@@ -33,6 +33,7 @@ pbg = None       # vbr.v1 service stubs
 hpb = None       # grpc.health.v1 messages
 hpbg = None      # grpc.health.v1 stubs
 field_mask_pb2 = None
+GEN_DIR = None   # where generate_stubs put the modules (child processes import from it)
 empty_pb2 = None
 
 _live_daemons = set()
@@ -61,7 +62,8 @@ def generate_stubs():
     global grpc, pb, pbg, hpb, hpbg, field_mask_pb2, empty_pb2
     if pb is not None:
         return
-    out = mkdtemp("va-gen-")
+    global GEN_DIR
+    out = GEN_DIR = mkdtemp("va-gen-")
     proto_dir = os.path.join(REPO, "proto")
     base = ["protoc", "--python_out=" + out, "--grpc_python_out=" + out,
             "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
