@@ -12,6 +12,7 @@ bash completion.
         --proto proto --completion client/vbrctl.bash [unittest args]
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -678,6 +679,35 @@ class ServerEndsStreamTests(Base):
         lines = err.splitlines()
         self.assertEqual(len(lines), 1, err)
         self.assertRegex(lines[0], r"^vbrctl: stream ended by the server: [A-Z_]+: .+")
+
+
+class StalledWatcherTests(Base):
+    def test_a_watcher_too_far_behind_is_told_why(self):
+        """vbrctl stopped (SIGSTOP) while events pour in: vbrd ends its stream with
+        RESOURCE_EXHAUSTED; resumed, vbrctl prints what it had, then the status, exit 2."""
+        d = h.Daemon("unix", ["--event-history", "8"], sandbox=True).start()
+        self.addCleanup(d.close)
+        g = d.call("CreateBgpGroup", h.pb.CreateBgpGroupRequest(name="sw", peer_asn=65501))
+        p = d.call("CreateBgpPeer", h.pb.CreateBgpPeerRequest(group_id=g.id, peer_ip="10.77.60.1"))
+        w = h.Watch("-o", "json", "--initial", server=d.api)
+        self.addCleanup(w.close)
+        w.until(lambda l: "END_OF_INITIAL_STATE" in l)
+        w.proc.send_signal(signal.SIGSTOP)
+        try:
+            # Each reset of the (unreachable) peer makes state changes: far more than the
+            # HTTP/2 window and the 8 events of history can hold.
+            for _ in range(20):
+                futures = [d.stub.ResetBgpPeer.future(h.pb.ResetBgpPeerRequest(id=p.id),
+                                                      timeout=30) for _ in range(100)]
+                for f in futures:
+                    f.result()
+        finally:
+            w.proc.send_signal(signal.SIGCONT)
+        rc, out, err = w.finish(timeout=60)
+        self.assertEqual(rc, 2, err)
+        self.assertRegex(err, r"^vbrctl: stream ended by the server: RESOURCE_EXHAUSTED: .+\n$")
+        for line in out.splitlines():
+            self.assertEqual(json.loads(line)["peerId"], p.id)
 
 
 class ConnectionTests(Base):
