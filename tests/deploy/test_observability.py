@@ -280,6 +280,15 @@ protocol bgp vbr { local 10.68.0.2 as 65001; neighbor 10.68.0.1 as 45104; passwo
         self.assertNotIn(KEY, log)
 
 
+    def test_9_clean_exit(self):
+        """Last: SIGTERM ends vbrd with 0 (and, in the ASan build, no sanitizer report)."""
+        self.watch_call.cancel()
+        rc = self.d.stop()
+        log = self.d.log()
+        self.assertNotIn("Sanitizer", log)
+        self.assertEqual(rc, 0, log[-2000:])
+
+
 class LogLevelTest(unittest.TestCase):
     def test_level_filters(self):
         dlib.stubs()
