@@ -50,6 +50,7 @@ struct options {
 	const char *state_parent;
 	bool keep;
 	const char *phases; /* comma list of get, list, mut */
+	bool control;       /* read phases: a second echo server in vbrd's place */
 };
 
 struct server {
@@ -64,6 +65,7 @@ struct server {
 struct phase {
 	struct load_result r;
 	double server_cpu, client_cpu;
+	double server_wait, client_wait; /* runnable, waiting for a CPU (schedstat) */
 	size_t reply_bytes;
 };
 
@@ -71,7 +73,7 @@ static struct {
 	char sock_dir[64];
 	char state_dir[256];
 	char floor_dir[256];
-	pid_t children[2];
+	pid_t children[3];
 	bool keep;
 } cleanup_state;
 
@@ -93,7 +95,7 @@ static void remove_tree(const char *dir)
 
 static void cleanup(void)
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (cleanup_state.children[i] > 0)
 			proc_stop(cleanup_state.children[i], 5000);
 	if (!cleanup_state.keep) {
@@ -107,7 +109,7 @@ static void on_signal(int sig)
 {
 	/* Children also get SIGTERM from PR_SET_PDEATHSIG; the folders stay (run.sh removes
 	 * them). */
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (cleanup_state.children[i] > 0)
 			kill(cleanup_state.children[i], SIGTERM);
 	signal(sig, SIG_DFL);
@@ -279,9 +281,17 @@ static int measure(struct server *s, struct load_req *req, int in_flight, double
 		   struct phase *ph)
 {
 	double c0 = proc_cpu_seconds(s->pid), self0 = proc_self_cpu_seconds();
+	double srun0 = 0, swait0 = 0, crun0 = 0, cwait0 = 0, srun1 = 0, swait1 = 0, crun1 = 0,
+	       cwait1 = 0;
+	proc_sched_seconds(s->pid, &srun0, &swait0);
+	proc_sched_seconds(0, &crun0, &cwait0);
 	int rc = load_run(s->channel, in_flight, seconds, same_request, req, &ph->r);
 	ph->server_cpu += proc_cpu_seconds(s->pid) - c0;
 	ph->client_cpu += proc_self_cpu_seconds() - self0;
+	proc_sched_seconds(s->pid, &srun1, &swait1);
+	proc_sched_seconds(0, &crun1, &cwait1);
+	ph->server_wait += swait1 - swait0;
+	ph->client_wait += cwait1 - cwait0;
 	if (rc != 0)
 		fprintf(stderr, "bench_api: %s: %s\n", s->name, ph->r.first_error);
 	return rc;
@@ -296,10 +306,11 @@ static void print_read_row(const char *method, const char *server, struct phase 
 {
 	uint64_t n = ph->r.calls[0];
 	double rate = ph->r.seconds > 0 ? (double)n / ph->r.seconds : 0;
-	printf("%-13s %-5s %9llu %10.0f %8.3f %8.3f %10.1f %10.1f %7zu %6llu\n", method, server,
-	       (unsigned long long)n, rate, ms(lat_percentile(&ph->r.lat[0], 50)),
+	printf("%-13s %-5s %8llu %8.0f %7.3f %7.3f %6.1f %6.1f %7.1f %7.1f %6zu %5llu\n", method,
+	       server, (unsigned long long)n, rate, ms(lat_percentile(&ph->r.lat[0], 50)),
 	       ms(lat_percentile(&ph->r.lat[0], 99)), n ? ph->server_cpu * 1e6 / (double)n : 0,
-	       n ? ph->client_cpu * 1e6 / (double)n : 0, ph->reply_bytes,
+	       n ? ph->client_cpu * 1e6 / (double)n : 0, n ? ph->server_wait * 1e6 / (double)n : 0,
+	       n ? ph->client_wait * 1e6 / (double)n : 0, ph->reply_bytes,
 	       (unsigned long long)ph->r.errors);
 	if (ph->r.errors)
 		printf("    first error: %s\n", ph->r.first_error);
@@ -313,6 +324,23 @@ static double rate_of(const struct phase *ph)
 static double cpu_per_call(const struct phase *ph)
 {
 	return ph->r.calls[0] ? ph->server_cpu / (double)ph->r.calls[0] : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Median of n values (sorts a copy). */
+static double median(const double *v, int n)
+{
+	double sorted[100];
+	if (n <= 0 || n > 100)
+		return 0;
+	memcpy(sorted, v, (size_t)n * sizeof(*v));
+	qsort(sorted, (size_t)n, sizeof(*sorted), cmp_double);
+	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
 /* Echo and vbrd in alternating slices, so load from elsewhere on the machine falls on both. */
@@ -341,17 +369,17 @@ static int read_phase(const char *method, struct server *echo, struct server *vb
 		double vr = (double)(pv.r.calls[0] - v0.r.calls[0]) / (pv.r.seconds - v0.r.seconds);
 		round_ratio[n_rounds++] = er > 0 ? vr / er : 0;
 	}
-	print_read_row(method, "echo", &pe);
-	print_read_row(method, "vbrd", &pv);
+	print_read_row(method, echo->name, &pe);
+	print_read_row(method, vbrd->name, &pv);
 	double ratio = rate_of(&pe) > 0 ? rate_of(&pv) / rate_of(&pe) : 0;
 	double cpu_ratio = cpu_per_call(&pe) > 0 ? cpu_per_call(&pv) / cpu_per_call(&pe) : 0;
-	printf("  -> vbrd/echo rate %.2f (target >= 0.80: %s); server CPU per call vbrd/echo "
+	printf("  -> %s/echo rate %.2f (target >= 0.80: %s); server CPU per call %s/echo "
 	       "%.2f\n",
-	       ratio, ratio >= 0.80 ? "met" : "NOT met", cpu_ratio);
-	printf("     vbrd/echo rate by round:");
+	       vbrd->name, ratio, ratio >= 0.80 ? "met" : "NOT met", vbrd->name, cpu_ratio);
+	printf("     %s/echo rate by round:", vbrd->name);
 	for (int i = 0; i < n_rounds; i++)
 		printf(" %.2f", round_ratio[i]);
-	printf("\n");
+	printf("; median %.2f\n", median(round_ratio, n_rounds));
 	load_result_free(&pe.r);
 	load_result_free(&pv.r);
 	return rc;
@@ -490,18 +518,21 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: bench_api --vbrd PATH [--seconds S] [--rounds R] [--in-flight N]\n"
 		"                 [--state-parent DIR] [--keep] [--phases get,list,mut]\n"
+		"                 [--control]\n"
 		"  --seconds       measured seconds per phase and server (5)\n"
-		"  --rounds        slices each read phase is cut into, echo and vbrd alternating (2)\n"
+		"  --rounds        slices each phase is cut into, echo and vbrd alternating (5)\n"
 		"  --in-flight     read calls in flight (64)\n"
 		"  --state-parent  where vbrd's temp --state-dir goes; must be a real disk (/var/tmp)\n"
 		"  --keep          keep the temp folders and logs\n"
 		"  --phases        which to run, comma separated: get,list,mut (all)\n"
+		"  --control       read phases against a second echo server instead of vbrd: the\n"
+		"                  spread two identical servers show on this machine\n"
 		"Runs as root (vbrd goes in a private network namespace).\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	*o = (struct options){NULL, 5.0, 2, 64, "/var/tmp", false, "get,list,mut"};
+	*o = (struct options){NULL, 5.0, 5, 64, "/var/tmp", false, "get,list,mut", false};
 	static const struct option longs[] = {
 		{"vbrd", required_argument, NULL, 'v'},
 		{"seconds", required_argument, NULL, 's'},
@@ -510,6 +541,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"state-parent", required_argument, NULL, 'p'},
 		{"keep", no_argument, NULL, 'k'},
 		{"phases", required_argument, NULL, 'f'},
+		{"control", no_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -523,6 +555,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'p': o->state_parent = optarg; break;
 		case 'k': o->keep = true; break;
 		case 'f': o->phases = optarg; break;
+		case 'c': o->control = true; break;
 		default: usage(); return -1;
 		}
 	}
@@ -558,11 +591,13 @@ static int start_vbrd(struct server *vbrd, const struct options *o, const char *
 	return 0;
 }
 
-static int start_echo(struct server *echo, const char *log_path, const uint8_t *router,
-		      size_t router_len, const uint8_t *peers, size_t peers_len)
+/* slot 1: the echo server; slot 2: the second one --control puts in vbrd's place. */
+static int start_echo(struct server *echo, int slot, const char *log_path,
+		      const uint8_t *router, size_t router_len, const uint8_t *peers,
+		      size_t peers_len)
 {
-	snprintf(echo->address, sizeof(echo->address), "unix:%s/echo.sock",
-		 cleanup_state.sock_dir);
+	snprintf(echo->address, sizeof(echo->address), "unix:%s/echo%d.sock",
+		 cleanup_state.sock_dir, slot);
 	char *router_hex = hex_encode(router, router_len), *peers_hex = hex_encode(peers, peers_len);
 	char *args[] = {"/proc/self/exe", "--echo-serve", echo->address, SERVICE "GetRouter",
 			router_hex, SERVICE "ListBgpPeers", peers_hex, NULL};
@@ -575,7 +610,7 @@ static int start_echo(struct server *echo, const char *log_path, const uint8_t *
 		fprintf(stderr, "bench_api: cannot start the echo server\n");
 		return -1;
 	}
-	cleanup_state.children[1] = echo->pid;
+	cleanup_state.children[slot] = echo->pid;
 	if (proc_wait_unix_socket(echo->pid, echo->address + 5, START_TIMEOUT_MS) != 0) {
 		fprintf(stderr, "bench_api: the echo server did not open %s\n", echo->address);
 		proc_print_log_tail(log_path, 2000);
@@ -631,9 +666,10 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	char vbrd_log[128], echo_log[128], load_start[64], load_end[64];
+	char vbrd_log[128], echo_log[128], echo_log2[128], load_start[64], load_end[64];
 	snprintf(vbrd_log, sizeof(vbrd_log), "%s/vbrd.log", cleanup_state.sock_dir);
 	snprintf(echo_log, sizeof(echo_log), "%s/echo.log", cleanup_state.sock_dir);
+	snprintf(echo_log2, sizeof(echo_log2), "%s/echo2.log", cleanup_state.sock_dir);
 	struct server vbrd = {.name = "vbrd"}, echo = {.name = "echo"};
 	/* vbrd before grpc_init: nothing of gRPC's is running yet when it forks. */
 	if (start_vbrd(&vbrd, &o, vbrd_log) != 0)
@@ -663,9 +699,19 @@ int main(int argc, char **argv)
 			N_PEERS);
 		return 1;
 	}
-	if (start_echo(&echo, echo_log, router_reply, router_len, peers_reply, peers_len) != 0)
+	if (start_echo(&echo, 1, echo_log, router_reply, router_len, peers_reply, peers_len) != 0)
 		return 1;
 	connect_server(&echo);
+	/* --control: the read phases run echo against a second echo, in vbrd's place, to show
+	 * how far apart two identical servers come out on this machine (the method's noise). */
+	struct server control = {.name = "echo2"};
+	if (o.control) {
+		if (start_echo(&control, 2, echo_log2, router_reply, router_len, peers_reply,
+			       peers_len) != 0)
+			return 1;
+		connect_server(&control);
+	}
+	struct server *reader = o.control ? &control : &vbrd;
 
 	bool tmpfs;
 	const char *fs = fs_name(cleanup_state.state_dir, &tmpfs);
@@ -683,22 +729,24 @@ int main(int argc, char **argv)
 	printf("machine: %ld CPUs, load average %s at start: shared with other work, so rates "
 	       "are noisy; CPU/call is steadier\n\n",
 	       sysconf(_SC_NPROCESSORS_ONLN), load_start);
-	printf("reads, %d in flight (srv/cli us/call: server / client CPU per call)\n",
+	printf("reads, %d in flight. Per call, in us: CPU used by the server (srv) and the client "
+	       "(cli),\nand time their threads sat runnable waiting for a CPU (wait: other work on "
+	       "the machine)\n",
 	       o.in_flight);
-	printf("%-13s %-5s %9s %10s %8s %8s %10s %10s %7s %6s\n", "method", "srv", "calls",
-	       "calls/s", "p50 ms", "p99 ms", "srv us/cl", "cli us/cl", "reply B", "errors");
+	printf("%-13s %-5s %8s %8s %7s %7s %6s %6s %7s %7s %6s %5s\n", "method", "srv", "calls",
+	       "calls/s", "p50 ms", "p99 ms", "srv", "cli", "srvwait", "cliwait", "reply", "errs");
 
 	grpc_slice empty = grpc_empty_slice();
 	struct load_req echo_router = {echo.m_get_router, empty, 0};
-	struct load_req vbrd_router = {vbrd.m_get_router, empty, 0};
+	struct load_req vbrd_router = {reader->m_get_router, empty, 0};
 	struct load_req echo_peers = {echo.m_list_peers, empty, 0};
-	struct load_req vbrd_peers = {vbrd.m_list_peers, empty, 0};
+	struct load_req vbrd_peers = {reader->m_list_peers, empty, 0};
 	int rc = 0;
 	if (has_phase(o.phases, "get"))
-		rc |= read_phase("GetRouter", &echo, &vbrd, &echo_router, &vbrd_router, router_len,
+		rc |= read_phase("GetRouter", &echo, reader, &echo_router, &vbrd_router, router_len,
 				 &o);
 	if (has_phase(o.phases, "list"))
-		rc |= read_phase("ListBgpPeers", &echo, &vbrd, &echo_peers, &vbrd_peers, peers_len,
+		rc |= read_phase("ListBgpPeers", &echo, reader, &echo_peers, &vbrd_peers, peers_len,
 				 &o);
 	if (has_phase(o.phases, "mut"))
 		rc |= mutation_phase(&vbrd, &o);
@@ -708,11 +756,15 @@ int main(int argc, char **argv)
 	free(peers_reply);
 
 	grpc_channel_destroy(echo.channel);
+	if (o.control) {
+		grpc_channel_destroy(control.channel);
+		proc_stop(control.pid, 5000);
+	}
 	grpc_channel_destroy(vbrd.channel);
 	int echo_exit = proc_stop(echo.pid, 5000);
 	(void)echo_exit;
 	int vbrd_exit = proc_stop(vbrd.pid, 10000);
-	cleanup_state.children[0] = cleanup_state.children[1] = 0;
+	cleanup_state.children[0] = cleanup_state.children[1] = cleanup_state.children[2] = 0;
 	if (vbrd_exit != 0) {
 		printf("vbrd exited with %d after SIGTERM (expected 0)\n", vbrd_exit);
 		proc_print_log_tail(vbrd_log, 2000);

@@ -1,6 +1,7 @@
 /* proc: fork/exec with a log file and an optional private network namespace; CPU time. */
 #include "proc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -154,6 +155,36 @@ double proc_cpu_seconds(pid_t pid)
 		   &stime) != 2)
 		return -1;
 	return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+int proc_sched_seconds(pid_t pid, double *on_cpu, double *run_wait)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", pid ? (int)pid : (int)getpid());
+	DIR *dir = opendir(path);
+	if (!dir)
+		return -1;
+	unsigned long long run = 0, wait = 0;
+	struct dirent *e;
+	while ((e = readdir(dir)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		char stat_path[128];
+		snprintf(stat_path, sizeof(stat_path), "%s/%.20s/schedstat", path, e->d_name);
+		FILE *f = fopen(stat_path, "r");
+		if (!f)
+			continue; /* the thread just ended */
+		unsigned long long r, w;
+		if (fscanf(f, "%llu %llu", &r, &w) == 2) {
+			run += r;
+			wait += w;
+		}
+		fclose(f);
+	}
+	closedir(dir);
+	*on_cpu = (double)run / 1e9;
+	*run_wait = (double)wait / 1e9;
+	return 0;
 }
 
 double proc_self_cpu_seconds(void)

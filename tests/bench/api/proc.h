@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 /* Returns the pid or -1 (err says why). */
 pid_t proc_spawn(char *const argv[], const char *log_path, bool new_netns, char *err,
@@ -20,6 +21,9 @@ int proc_wait_unix_socket(pid_t pid, const char *path, int timeout_ms);
 int proc_stop(pid_t pid, int timeout_ms);
 /* User + system CPU seconds of a live child (all its threads), -1 on error. */
 double proc_cpu_seconds(pid_t pid);
+/* Summed over a process's live threads (/proc/PID/task/TID/schedstat): seconds on a CPU and
+ * seconds runnable but waiting for one. -1 on error. pid 0: this process. */
+int proc_sched_seconds(pid_t pid, double *on_cpu, double *run_wait);
 /* This process's own CPU seconds (all threads). */
 double proc_self_cpu_seconds(void);
 /* Prints the last lines of a log file to stderr (after a child failed). */
