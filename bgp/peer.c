@@ -619,10 +619,12 @@ static bool apply_update(struct bgp_peer *peer, const struct bgp_update *u)
 				break; /* out of memory: the route is not stored */
 		}
 		bool crossed;
-		enum rib_in_result r = rib_in_announce(&peer->rib_in, &sp->attrs, u->nlri[i].addr,
-						       u->nlri[i].len, interned[which], &crossed);
+		const struct rib_entry *entry;
+		enum rib_in_result r =
+			rib_in_announce_entry(&peer->rib_in, &sp->attrs, u->nlri[i].addr,
+					      u->nlri[i].len, interned[which], &crossed, &entry);
 		if (r == RIB_IN_ACCEPTED)
-			speaker_decide(sp, u->nlri[i].addr, u->nlri[i].len);
+			speaker_decide_hint(sp, u->nlri[i].addr, u->nlri[i].len, peer, entry);
 		if (crossed) {
 			if (sp->callbacks.on_route_limit)
 				sp->callbacks.on_route_limit(sp->ctx, peer->config.id,

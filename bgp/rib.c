@@ -181,25 +181,40 @@ void rib_table_init(struct rib_table *t)
 
 void rib_table_free(struct rib_table *t, struct rib_attr_table *attrs_table)
 {
-	if (t->leaves) {
+	if (t->nodes) {
 		for (size_t i = 0; i < RIB_TOP_SIZE; i++) {
-			struct rib_leaf *leaf = t->leaves[i];
-			if (!leaf)
+			struct rib_node *node = t->nodes[i];
+			if (!node)
 				continue;
-			for (uint32_t j = 0; attrs_table && j < leaf->count; j++)
-				rib_attrs_unref(attrs_table, leaf->entries[j].attrs);
-			free(leaf);
+			for (int k = 0; k < RIB_NODE_LEAVES; k++) {
+				struct rib_leaf *leaf = node->leaves[k];
+				if (!leaf)
+					continue;
+				for (uint32_t j = 0; attrs_table && j < leaf->count; j++)
+					rib_attrs_unref(attrs_table, leaf->entries[j].attrs);
+				free(leaf);
+			}
+			free(node);
 		}
-		free(t->leaves);
+		free(t->nodes);
 	}
 	memset(t, 0, sizeof(*t));
 }
 
+/* Leaf index of a prefix inside its /16 node: the /20 it starts in. */
+static inline unsigned leaf_index(uint32_t prefix)
+{
+	return (prefix >> 12) & (RIB_NODE_LEAVES - 1);
+}
+
 struct rib_entry *rib_table_find(const struct rib_table *t, uint32_t prefix, uint8_t len)
 {
-	if (!t->leaves)
+	if (!t->nodes)
 		return NULL;
-	struct rib_leaf *leaf = t->leaves[prefix >> 16];
+	const struct rib_node *node = t->nodes[prefix >> 16];
+	if (!node)
+		return NULL;
+	struct rib_leaf *leaf = node->leaves[leaf_index(prefix)];
 	if (!leaf)
 		return NULL;
 	uint16_t low = (uint16_t)prefix;
@@ -213,12 +228,19 @@ struct rib_entry *rib_table_upsert(struct rib_table *t, uint32_t prefix, uint8_t
 				   bool *created)
 {
 	*created = false;
-	if (!t->leaves) {
-		t->leaves = calloc(RIB_TOP_SIZE, sizeof(*t->leaves));
-		if (!t->leaves)
+	if (!t->nodes) {
+		t->nodes = calloc(RIB_TOP_SIZE, sizeof(*t->nodes));
+		if (!t->nodes)
 			return NULL;
 	}
-	struct rib_leaf **slot = &t->leaves[prefix >> 16];
+	struct rib_node *node = t->nodes[prefix >> 16];
+	if (!node) {
+		node = calloc(1, sizeof(*node));
+		if (!node)
+			return NULL;
+		t->nodes[prefix >> 16] = node;
+	}
+	struct rib_leaf **slot = &node->leaves[leaf_index(prefix)];
 	struct rib_leaf *leaf = *slot;
 	uint16_t low = (uint16_t)prefix;
 	uint32_t i = 0;
@@ -231,10 +253,17 @@ struct rib_entry *rib_table_upsert(struct rib_table *t, uint32_t prefix, uint8_t
 		uint32_t cap = leaf ? leaf->cap * 2 : 4;
 		struct rib_leaf *grown =
 			realloc(leaf, sizeof(*leaf) + (size_t)cap * sizeof(struct rib_entry));
-		if (!grown)
+		if (!grown) {
+			if (!leaf && node->used == 0) {
+				free(node);
+				t->nodes[prefix >> 16] = NULL;
+			}
 			return NULL;
-		if (!leaf)
+		}
+		if (!leaf) {
 			grown->count = 0;
+			node->used++;
+		}
 		grown->cap = cap;
 		leaf = grown;
 		*slot = leaf;
@@ -250,9 +279,12 @@ struct rib_entry *rib_table_upsert(struct rib_table *t, uint32_t prefix, uint8_t
 
 bool rib_table_remove(struct rib_table *t, uint32_t prefix, uint8_t len)
 {
-	if (!t->leaves)
+	if (!t->nodes)
 		return false;
-	struct rib_leaf **slot = &t->leaves[prefix >> 16];
+	struct rib_node *node = t->nodes[prefix >> 16];
+	if (!node)
+		return false;
+	struct rib_leaf **slot = &node->leaves[leaf_index(prefix)];
 	struct rib_leaf *leaf = *slot;
 	if (!leaf)
 		return false;
@@ -267,6 +299,10 @@ bool rib_table_remove(struct rib_table *t, uint32_t prefix, uint8_t len)
 	if (leaf->count == 0) {
 		free(leaf);
 		*slot = NULL;
+		if (--node->used == 0) {
+			free(node);
+			t->nodes[prefix >> 16] = NULL;
+		}
 	} else if (leaf->cap > 16 && leaf->count < leaf->cap / 4) {
 		uint32_t cap = leaf->cap / 2;
 		struct rib_leaf *shrunk =
@@ -283,25 +319,32 @@ size_t rib_table_walk(const struct rib_table *t, bool from_start, uint32_t after
 		      uint8_t after_len, rib_walk_fn fn, void *arg)
 {
 	size_t visited = 0;
-	if (!t->leaves || t->count == 0)
+	if (!t->nodes || t->count == 0)
 		return 0;
-	uint32_t top = from_start ? 0 : after_prefix >> 16;
-	for (; top < RIB_TOP_SIZE; top++) {
-		const struct rib_leaf *leaf = t->leaves[top];
-		if (!leaf)
+	uint32_t first_bucket = from_start ? 0 : after_prefix >> 12; /* /20 index */
+	for (uint32_t top = first_bucket >> 4; top < RIB_TOP_SIZE; top++) {
+		const struct rib_node *node = t->nodes[top];
+		if (!node)
 			continue;
-		uint32_t i = 0;
-		if (!from_start && top == after_prefix >> 16) {
-			uint16_t low = (uint16_t)after_prefix;
-			i = leaf_lower_bound(leaf, low, after_len);
-			if (i < leaf->count && entry_cmp(low, after_len, &leaf->entries[i]) == 0)
-				i++;
-		}
-		for (; i < leaf->count; i++) {
-			const struct rib_entry *e = &leaf->entries[i];
-			visited++;
-			if (!fn(arg, top << 16 | e->low, e->len, e))
-				return visited;
+		for (uint32_t k = 0; k < RIB_NODE_LEAVES; k++) {
+			uint32_t bucket = top << 4 | k;
+			const struct rib_leaf *leaf = node->leaves[k];
+			if (!leaf || bucket < first_bucket)
+				continue;
+			uint32_t i = 0;
+			if (!from_start && bucket == first_bucket) {
+				uint16_t low = (uint16_t)after_prefix;
+				i = leaf_lower_bound(leaf, low, after_len);
+				if (i < leaf->count &&
+				    entry_cmp(low, after_len, &leaf->entries[i]) == 0)
+					i++;
+			}
+			for (; i < leaf->count; i++) {
+				const struct rib_entry *e = &leaf->entries[i];
+				visited++;
+				if (!fn(arg, top << 16 | e->low, e->len, e))
+					return visited;
+			}
 		}
 	}
 	return visited;
@@ -319,9 +362,18 @@ void rib_in_init(struct rib_in *r, uint32_t limit)
 enum rib_in_result rib_in_announce(struct rib_in *r, struct rib_attr_table *at, uint32_t prefix,
 				   uint8_t len, struct rib_attrs *attrs, bool *crossed)
 {
+	return rib_in_announce_entry(r, at, prefix, len, attrs, crossed, NULL);
+}
+
+enum rib_in_result rib_in_announce_entry(struct rib_in *r, struct rib_attr_table *at,
+					 uint32_t prefix, uint8_t len, struct rib_attrs *attrs,
+					 bool *crossed, const struct rib_entry **entry)
+{
 	*crossed = false;
 	bool created;
 	struct rib_entry *e = rib_table_upsert(&r->table, prefix, len, &created);
+	if (entry)
+		*entry = e;
 	if (!e)
 		return RIB_IN_NOMEM;
 	rib_attrs_ref(attrs);

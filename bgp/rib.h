@@ -5,8 +5,9 @@
  *   same set, reference counted), so a full table from one peer costs a few bytes per route
  *   plus one copy per distinct path.
  * - rib_table: an ordered map (prefix, length) -> entry, walked in (prefix, length) order for
- *   paging. Entries live in small sorted arrays, one per /16, found through a lazily allocated
- *   top-level array: 16 bytes per route and cache-friendly inserts.
+ *   paging. Entries live in small sorted arrays (leaves), one per /20 (a prefix shorter than /20
+ *   lives in the leaf of its first address), found through a lazily allocated array of /16
+ *   nodes: 16 bytes per route, and each insert touches a few cache lines only.
  * - rib_in: a peer's Adj-RIB-In with the route limit: routes past the limit are stored and
  *   counted but flagged not accepted (kept out of the Loc-RIB).
  * - Decision (RFC 4271 9.1.2): rib_better() compares two candidate paths; the Loc-RIB is a
@@ -67,8 +68,15 @@ struct rib_leaf {
 	struct rib_entry entries[];
 };
 
+/* The leaves of one /16: one per /20, so a leaf stays a few cache lines for a /24-dense table. */
+#define RIB_NODE_LEAVES 16
+struct rib_node {
+	struct rib_leaf *leaves[RIB_NODE_LEAVES];
+	uint32_t used; /* non-NULL leaves */
+};
+
 struct rib_table {
-	struct rib_leaf **leaves; /* 65536, NULL until the first route */
+	struct rib_node **nodes; /* 65536 (one per /16), NULL until the first route */
 	size_t count;
 };
 
@@ -109,6 +117,10 @@ void rib_in_init(struct rib_in *r, uint32_t limit);
  * first since the count was last under the limit (one ROUTE_LIMIT_REACHED per crossing). */
 enum rib_in_result rib_in_announce(struct rib_in *r, struct rib_attr_table *at, uint32_t prefix,
 				   uint8_t len, struct rib_attrs *attrs, bool *crossed);
+/* Same, and *entry (if entry is not NULL) points at the stored route until the table changes. */
+enum rib_in_result rib_in_announce_entry(struct rib_in *r, struct rib_attr_table *at,
+					 uint32_t prefix, uint8_t len, struct rib_attrs *attrs,
+					 bool *crossed, const struct rib_entry **entry);
 /* Returns true if the route was present and accepted (recompute the Loc-RIB). */
 bool rib_in_withdraw(struct rib_in *r, struct rib_attr_table *at, uint32_t prefix, uint8_t len,
 		     bool *was_present);

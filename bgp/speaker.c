@@ -71,13 +71,21 @@ void speaker_listener_key(struct bgp_speaker *s, uint32_t peer_ip, const char *k
 
 void speaker_decide(struct bgp_speaker *s, uint32_t prefix, uint8_t len)
 {
+	speaker_decide_hint(s, prefix, len, NULL, NULL);
+}
+
+void speaker_decide_hint(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
+			 const struct bgp_peer *hint_peer, const struct rib_entry *hint_entry)
+{
 	struct rib_candidate best;
 	bool have = false;
 	for (size_t i = 0; i < s->peer_count; i++) {
 		const struct bgp_peer *p = s->peers[i];
-		if (!p->established || !p->primary)
+		if (!p->established || !p->primary || p->rib_in.accepted == 0)
 			continue;
-		const struct rib_entry *e = rib_table_find(&p->rib_in.table, prefix, len);
+		const struct rib_entry *e = p == hint_peer ?
+						    hint_entry :
+						    rib_table_find(&p->rib_in.table, prefix, len);
 		if (!e || !(e->flags & RIB_ENTRY_ACCEPTED))
 			continue;
 		struct rib_candidate c = { .attrs = e->attrs,
@@ -90,20 +98,18 @@ void speaker_decide(struct bgp_speaker *s, uint32_t prefix, uint8_t len)
 			have = true;
 		}
 	}
-	struct rib_entry *loc = rib_table_find(&s->loc_rib, prefix, len);
 	if (!have) {
+		struct rib_entry *loc = rib_table_find(&s->loc_rib, prefix, len);
 		if (loc) {
 			rib_attrs_unref(&s->attrs, loc->attrs);
 			rib_table_remove(&s->loc_rib, prefix, len);
 		}
 		return;
 	}
-	if (!loc) {
-		bool created;
-		loc = rib_table_upsert(&s->loc_rib, prefix, len, &created);
-		if (!loc)
-			return; /* out of memory: the Loc-RIB misses this prefix */
-	}
+	bool created;
+	struct rib_entry *loc = rib_table_upsert(&s->loc_rib, prefix, len, &created);
+	if (!loc)
+		return; /* out of memory: the Loc-RIB misses this prefix */
 	struct rib_attrs *winner = (struct rib_attrs *)best.attrs;
 	if (loc->attrs != winner) {
 		rib_attrs_ref(winner);

@@ -42,6 +42,9 @@ void speaker_handle_closed(struct bgp_speaker *s);
 void speaker_track_conn(struct bgp_speaker *s, struct bgp_conn *conn);
 /* Recomputes the Loc-RIB entry of one prefix from every peer's Adj-RIB-In (RFC 4271 9.1). */
 void speaker_decide(struct bgp_speaker *s, uint32_t prefix, uint8_t len);
+/* Same, when the caller already holds one peer's entry for the prefix (saves a lookup). */
+void speaker_decide_hint(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
+			 const struct bgp_peer *hint_peer, const struct rib_entry *hint_entry);
 /* The listener's TCP MD5 key for this address ("" removes it). */
 void speaker_listener_key(struct bgp_speaker *s, uint32_t peer_ip, const char *key);
 

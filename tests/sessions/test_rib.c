@@ -102,6 +102,64 @@ static void test_table_many(void **state)
 	rib_table_free(&t, NULL);
 }
 
+struct key {
+	uint32_t prefix;
+	uint8_t len;
+};
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return (int)x->len - (int)y->len;
+}
+
+static bool check_order(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *e)
+{
+	(void)e;
+	struct key **next = arg;
+	assert_int_equal(prefix, (*next)->prefix);
+	assert_int_equal(len, (*next)->len);
+	(*next)++;
+	return true;
+}
+
+/* Random prefixes of every length, clustered in a few /16s so leaves get long and uneven:
+ * the table's order, lookups and removals must match a sorted reference exactly. */
+static void test_table_random(void **state)
+{
+	(void)state;
+	enum { N = 20000 };
+	static struct key keys[N];
+	struct rib_table t;
+	rib_table_init(&t);
+	uint64_t x = 88172645463325252ULL;
+	size_t n = 0;
+	for (size_t i = 0; i < N; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		uint8_t len = (uint8_t)(x % 33);
+		uint32_t p = (uint32_t)(x >> 16);
+		p = (p & 0x0003ffffu) | 0x0a000000u; /* 10.0.0.0 - 10.3.255.255 */
+		p &= len ? ~(uint32_t)0 << (32 - len) : 0;
+		bool created;
+		assert_non_null(rib_table_upsert(&t, p, len, &created));
+		if (created)
+			keys[n++] = (struct key){ p, len };
+	}
+	assert_int_equal(t.count, n);
+	qsort(keys, n, sizeof(keys[0]), key_cmp);
+	struct key *next = keys;
+	assert_int_equal(rib_table_walk(&t, true, 0, 0, check_order, &next), n);
+	for (size_t i = 0; i < n; i += 2)
+		assert_true(rib_table_remove(&t, keys[i].prefix, keys[i].len));
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(rib_table_find(&t, keys[i].prefix, keys[i].len) != NULL, i % 2);
+	rib_table_free(&t, NULL);
+}
+
 static void test_interning(void **state)
 {
 	(void)state;
@@ -235,6 +293,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_order_and_paging),
 		cmocka_unit_test(test_table_many),
+		cmocka_unit_test(test_table_random),
 		cmocka_unit_test(test_interning),
 		cmocka_unit_test(test_route_limit),
 		cmocka_unit_test(test_decision),
