@@ -132,15 +132,13 @@ protocol bgp vbr { local 10.68.0.2 as 65001; neighbor 10.68.0.1 as 45104; passwo
                            text=True, timeout=30)
         self.assertEqual(r.returncode, 0, "promtool: %s%s" % (r.stdout, r.stderr))
 
-        # The series carry the API's peer id (the service fills id_label; until it does they
-        # carry the same number in decimal, bgpp-<hex>).
+        # The series carry the API's ids.
         label = self.peer_label(s, p)
-        self.assertIn(label, (p.id, str(int(p.id[5:], 16))))
+        self.assertEqual(label, p.id)
         lab = {"peer_id": label, "peer_ip": "10.68.0.2"}
         m = lambda name, **kw: dlib.metric(s, name, **dict(lab, **kw))
         self.assertEqual(dlib.metric(s, "vbrd_bgp_peers"), 1)
-        gid = self.group.id if label == p.id else str(int(self.group.id[5:], 16))
-        self.assertEqual(m("vbrd_bgp_peer_info", group_id=gid, peer_asn="65001"), 1)
+        self.assertEqual(m("vbrd_bgp_peer_info", group_id=self.group.id, peer_asn="65001"), 1)
         for state in ("idle", "connect", "active", "opensent", "openconfirm", "established"):
             self.assertEqual(m("vbrd_bgp_peer_state", state=state), state == "established")
         self.assertEqual(m("vbrd_bgp_peer_up"), 1)
