@@ -84,7 +84,8 @@ ip netns exec "$ns_dc" timeout 600 bird -f -c "$tmp/bird.conf" -s "$tmp/bird.ctl
   > "$tmp/bird.out" 2>&1 &
 bird_pid=$!
 ip netns exec "$ns_vbr" timeout 600 "$vbrd" --api "$VBRCTL_SERVER" --bgp-listen 10.0.0.1:179 \
-  --router-id 10.0.0.1 --state-dir "$tmp/state" > "$tmp/vbrd.out" 2>&1 &
+  --router-id 10.0.0.1 --state-dir "$tmp/state" --metrics-listen 127.0.0.1:9179 \
+  > "$tmp/vbrd.out" 2>&1 &
 vbrd_pid=$!
 wait_for 100 "$VBRCTL_BIN" router show || { echo "demo: vbrd did not start:" >&2; cat "$tmp/vbrd.out" >&2; exit 1; }
 wait_for 100 birdc -s "$tmp/bird.ctl" show status || { echo "demo: BIRD did not start:" >&2; cat "$tmp/bird.out" >&2; exit 1; }
@@ -129,6 +130,13 @@ vbrctl routes 10.0.0.2 --advertised
 say "The data center's side (BIRD)"
 birdc_dc show protocols vbr
 birdc_dc show route protocol vbr
+
+if command -v curl >/dev/null; then
+  say "What Prometheus scrapes from --metrics-listen (excerpt)"
+  echo '$ curl -s http://127.0.0.1:9179/metrics'
+  ip netns exec "$ns_vbr" curl -s --max-time 5 http://127.0.0.1:9179/metrics \
+    | grep -E '^vbrd_bgp_peer_(up|received_routes|accepted_routes|advertised_routes|established_transitions_total|messages_total)\{|^vbrd_api_calls_total\{method="(CreateBgpGroup|CreateBgpPeer|AddBgpNetwork)"' || true
+fi
 
 ok=1
 "$VBRCTL_BIN" -o json routes 10.0.0.2 | grep -q '192.168.10.0/24' || ok=0

@@ -20,6 +20,8 @@ grep -Eq '^192\.168\.20\.0/24 +10\.0\.0\.2 +65001' "$out" || fail "vbrd did not 
 grep -Eq '^172\.16\.0\.0/24 +10\.0\.0\.1 +45104' "$out" || fail "vbrd does not list 172.16.0.0/24 as advertised"
 grep -Eq '^172\.16\.0\.0/24 +unicast \[vbr .*AS45104i' "$out" || fail "BIRD did not learn 172.16.0.0/24"
 grep -Eq '^vbr +BGP .* Established' "$out" || fail "BIRD does not show the session Established"
+grep -Eq '^vbrd_bgp_peer_up\{peer_id="bgpp-[0-9a-f]+",peer_ip="10\.0\.0\.2"\} 1$' "$out" || fail "metrics do not show the peer up"
+grep -Eq '^vbrd_bgp_peer_received_routes\{peer_id="bgpp-[0-9a-f]+",peer_ip="10\.0\.0\.2"\} 2$' "$out" || fail "metrics do not show 2 received routes"
 after=$(ip netns list | grep -c '^vd-demo-' || true)
 [ "$after" -le "$before" ] || fail "demo.sh left a namespace behind"
 echo "PASS: demo"
