@@ -374,6 +374,58 @@ def kill_part(args, ns, results):
             api_ref[0].close()
 
 
+def torn_write_part(args, ns, results):
+    """vbrd killed between fsync(temp) and rename (VBRD_TEST_KILL_BEFORE_RENAME, a test hook
+    in service/store.c): the call is not acknowledged, the old state file loads, and the
+    leftover temp file does not stop the next mutation."""
+    workdir = os.path.join(os.path.abspath(args.workdir), "torn")
+    shutil.rmtree(workdir, ignore_errors=True)
+    os.makedirs(workdir, exist_ok=True)
+    daemon = V.Daemon(args.vbrd, ns, workdir, "10.0.0.1")
+    api = None
+    try:
+        daemon.start()
+        api = daemon.connect()
+        want = {f"100.96.{i}.0/24" for i in range(3)}
+        for cidr in sorted(want):
+            api.stub.AddBgpNetwork(V.pb.AddBgpNetworkRequest(cidr=cidr), timeout=10)
+        daemon.stop()
+        api.close()
+        daemon.start(env_extra={"VBRD_TEST_KILL_BEFORE_RENAME": "1"})
+        api = daemon.connect()
+        acked = True
+        try:
+            api.stub.AddBgpNetwork(V.pb.AddBgpNetworkRequest(cidr="100.96.9.0/24"), timeout=10)
+        except V.grpc.RpcError:
+            acked = False
+        daemon.proc.wait(timeout=10)
+        api.close()
+        daemon.start()
+        api = daemon.connect()
+        nets = {n.cidr for n in api.list_all("ListBgpNetworks", V.pb.ListBgpNetworksRequest,
+                                             "networks")}
+        ok = not acked and nets == want
+        if want - nets:
+            results.lost += len(want - nets)
+        results.add("torn-write", ok, "killed between fsync and rename: call not acknowledged, "
+                    "the previous state loaded" if ok else
+                    f"acknowledged={acked}, networks after restart {sorted(nets)}")
+        api.stub.AddBgpNetwork(V.pb.AddBgpNetworkRequest(cidr="100.96.10.0/24"), timeout=10)
+        daemon.kill9()
+        api.close()
+        daemon.start()
+        api = daemon.connect()
+        nets = {n.cidr for n in api.list_all("ListBgpNetworks", V.pb.ListBgpNetworksRequest,
+                                             "networks")}
+        ok = nets == want | {"100.96.10.0/24"}
+        results.add("torn-write-after", ok, "the next mutation is stored despite the leftover "
+                    "temp file" if ok else f"networks {sorted(nets)}")
+    finally:
+        daemon.stop()
+        if api is not None:
+            api.close()
+
+
 def is_clear_space_error(e):
     text = (e.details() or "").lower()
     return e.code().name in ("UNAVAILABLE", "INTERNAL", "RESOURCE_EXHAUSTED", "ABORTED",
@@ -482,6 +534,7 @@ def main():
         V.load_stubs(os.path.join(os.path.abspath(args.workdir), "pystubs"))
         ns = topo.ns()
         kill_part(args, ns, results)
+        torn_write_part(args, ns, results)
         if not args.skip_disk:
             disk_part(args, ns, results)
     except Exception as e:

@@ -63,6 +63,9 @@ def main():
         rss0 = rig.daemon.rss_kb()
         wout = os.path.join(rig.workdir, "watchers.json")
         cout = os.path.join(rig.workdir, "clients.json")
+        for stale in (wout, cout, wout + ".ready", cout + ".ready"):
+            if os.path.exists(stale):
+                os.unlink(stale)
         procs.append(spawn(rig, "watchers", args.watchers, args.seconds + 10, wout))
         if not wait_file(wout + ".ready", 60):
             raise RuntimeError("watcher process did not start")
@@ -82,6 +85,9 @@ def main():
         procs[1].wait(timeout=120)
         procs[0].terminate()  # timeout passes SIGTERM to loadgen: watchers cancelled
         procs[0].wait(timeout=120)
+        if not os.path.exists(wout) or not os.path.exists(cout):
+            raise RuntimeError("a load process wrote no summary; see "
+                               f"{wout}.log and {cout}.log")
         time.sleep(3)
         rss_after = rig.daemon.rss_kb()
 

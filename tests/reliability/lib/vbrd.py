@@ -66,7 +66,7 @@ class Daemon:
     def target(self):
         return f"unix:{self.sock}"
 
-    def start(self):
+    def start(self, env_extra=None):
         os.makedirs(self.state_dir, exist_ok=True)
         if os.path.exists(self.sock):
             os.unlink(self.sock)
@@ -77,6 +77,7 @@ class Daemon:
         # Leak reports would make every kill -9 noisy; crashes and UB still abort.
         env.setdefault("ASAN_OPTIONS", "detect_leaks=0:abort_on_error=1")
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+        env.update(env_extra or {})
         cmd = ["ip", "netns", "exec", self.ns, "timeout", "-s", "KILL", str(self.limit_s),
                self.binary, "--api", self.target, "--state-dir", self.state_dir,
                "--router-id", self.router_id, "--max-peers", str(self.max_peers)] + self.extra
