@@ -210,6 +210,8 @@ static void write_cb(uv_write_t *req, int status)
 	}
 	if (!conn->closing && conn->ops && conn->ops->written)
 		conn->ops->written(conn->owner, conn);
+	if (conn->closing && !conn->close_after_flush)
+		return; /* closed from the callback: nothing more to write */
 	if (conn->out.len) {
 		bgp_conn_flush(conn);
 		return;

@@ -100,6 +100,13 @@ static struct bgp_session *other_session(const struct bgp_session *sess)
 	return o && !o->discarded ? o : NULL;
 }
 
+static void notify_counters(struct bgp_peer *peer)
+{
+	struct bgp_speaker *sp = peer->speaker;
+	if (sp->callbacks.on_peer_counters && !peer->speaker_detached)
+		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
+}
+
 /* ---- connection callbacks ---- */
 
 static void conn_connected(void *owner, struct bgp_conn *conn, int status);
@@ -246,6 +253,7 @@ static void start_connect(struct bgp_session *sess)
 	if (rc) {
 		snprintf(peer->last_error, sizeof(peer->last_error), "cannot connect: %s",
 			 uv_strerror(rc));
+		notify_counters(peer);
 		return; /* the ConnectRetry timer tries again */
 	}
 	speaker_track_conn(sp, conn);
@@ -404,13 +412,6 @@ static void peer_after(struct bgp_peer *peer, const char *reason)
 	if (sp->callbacks.on_state_change)
 		sp->callbacks.on_state_change(sp->ctx, peer->config.id, old, now, reason);
 	if (sp->callbacks.on_peer_counters)
-		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
-}
-
-static void notify_counters(struct bgp_peer *peer)
-{
-	struct bgp_speaker *sp = peer->speaker;
-	if (sp->callbacks.on_peer_counters && !peer->speaker_detached)
 		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
 }
 

@@ -71,6 +71,7 @@ class Lifecycle(unittest.TestCase):
             self.assertTrue(b.reason)
         p = self.vbrd.get_peer(self.pb)
         self.assertTrue(p.last_error, "last_error keeps why the session went down")
+        self.assertEqual(p.negotiated_hold_time, 9)  # the group's 9 s, below BIRD's 240
         print("down reason: %r; transitions: %s" % (evs[0].reason, [
             (V.pb.SessionState.Name(e.new_state)[14:], e.reason) for e in evs]))
 
