@@ -5,7 +5,10 @@
 #include "md5.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -30,4 +33,32 @@ int bgp_md5_set(int fd, uint32_t peer_ip, const char *key)
 	if (len == 0 && errno == ENOENT)
 		return 0;
 	return -errno;
+}
+
+int bgp_md5_kernel_failures(uint64_t *out)
+{
+	FILE *f = fopen("/proc/self/net/netstat", "r");
+	if (!f)
+		return -errno;
+	/* Pairs of lines: "TcpExt: Name1 Name2 ..." then "TcpExt: v1 v2 ...". */
+	char names[4096], values[4096];
+	int rc = -ENOENT;
+	while (fgets(names, sizeof(names), f) && fgets(values, sizeof(values), f)) {
+		if (strncmp(names, "TcpExt:", 7) != 0)
+			continue;
+		uint64_t sum = 0;
+		char *ns = NULL, *vs = NULL;
+		char *n = strtok_r(names + 7, " \n", &ns);
+		char *v = strtok_r(values + 7, " \n", &vs);
+		for (; n && v; n = strtok_r(NULL, " \n", &ns), v = strtok_r(NULL, " \n", &vs)) {
+			if (!strcmp(n, "TCPMD5NotFound") || !strcmp(n, "TCPMD5Unexpected") ||
+			    !strcmp(n, "TCPMD5Failure"))
+				sum += strtoull(v, NULL, 10);
+		}
+		*out = sum;
+		rc = 0;
+		break;
+	}
+	fclose(f);
+	return rc;
 }

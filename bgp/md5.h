@@ -12,4 +12,12 @@
  * fd. Returns 0 or a negative errno. Removing a key that was never set is not an error. */
 int bgp_md5_set(int fd, uint32_t peer_ip, const char *key);
 
+/*
+ * The kernel's count of TCP segments dropped for TCP MD5 reasons in this network namespace
+ * (TcpExt TCPMD5NotFound + TCPMD5Unexpected + TCPMD5Failure from /proc/self/net/netstat):
+ * a wrong key makes no error anywhere else, so a growing count is the only evidence. Returns
+ * 0, or a negative errno when the counters cannot be read.
+ */
+int bgp_md5_kernel_failures(uint64_t *out);
+
 #endif

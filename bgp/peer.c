@@ -248,6 +248,9 @@ static void start_connect(struct bgp_session *sess)
 	sess->conn = NULL;
 	struct bgp_conn *conn;
 	uint16_t port = sp->config.peer_port ? sp->config.peer_port : 179;
+	uint64_t md5_count;
+	if (bgp_md5_kernel_failures(&md5_count) == 0)
+		peer->md5_failures_at_connect = md5_count;
 	int rc = bgp_conn_connect(sp->loop, peer->config.peer_ip, port, peer->config.auth_key,
 				  sp->config.listen_ip, &session_conn_ops, sess, &conn);
 	if (rc) {
@@ -424,7 +427,16 @@ static void timer_cb(uv_timer_t *t)
 	    !sess->conn->connected) {
 		/* No SYN-ACK in time. With TCP MD5 a wrong key looks exactly like this: the
 		 * other side's kernel drops our signed SYNs without a word (RFC 2385 2.0). */
-		if (peer->config.auth_key[0])
+		uint64_t md5_now = 0;
+		bool md5_seen = bgp_md5_kernel_failures(&md5_now) == 0 &&
+				md5_now > peer->md5_failures_at_connect;
+		if (md5_seen)
+			snprintf(peer->last_error, sizeof(peer->last_error),
+				 "TCP MD5 authentication failed: no answer to our connect, and "
+				 "the kernel dropped %llu segment(s) whose TCP MD5 signature did "
+				 "not match the configured keys (wrong or missing key)",
+				 (unsigned long long)(md5_now - peer->md5_failures_at_connect));
+		else if (peer->config.auth_key[0])
 			snprintf(peer->last_error, sizeof(peer->last_error),
 				 "TCP connect timed out: no answer to TCP MD5 signed SYN "
 				 "(TCP MD5 key mismatch, or peer unreachable)");

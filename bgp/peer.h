@@ -54,6 +54,7 @@ struct bgp_peer {
 	uint64_t messages_in, messages_out, notifications_in, notifications_out;
 	uint64_t notifications_in_by_code[8], notifications_out_by_code[8];
 	char last_error[256];
+	uint64_t md5_failures_at_connect; /* kernel TCP MD5 drop count when we last connected */
 };
 
 struct bgp_peer *bgp_peer_new(struct bgp_speaker *speaker, const struct bgp_peer_config *config);
