@@ -363,8 +363,14 @@ static int read_phase(const char *method, struct server *echo, struct server *vb
 	int n_rounds = 0;
 	for (int i = 0; i < o->rounds && rc == 0; i++) {
 		struct phase e0 = pe, v0 = pv; /* counters before this round (logs not used) */
-		rc |= measure(echo, echo_req, o->in_flight, slice, &pe);
-		rc |= measure(vbrd, vbrd_req, o->in_flight, slice, &pv);
+		/* ABBA order: neither server always runs right after the other. */
+		if (i % 2 == 0) {
+			rc |= measure(echo, echo_req, o->in_flight, slice, &pe);
+			rc |= measure(vbrd, vbrd_req, o->in_flight, slice, &pv);
+		} else {
+			rc |= measure(vbrd, vbrd_req, o->in_flight, slice, &pv);
+			rc |= measure(echo, echo_req, o->in_flight, slice, &pe);
+		}
 		double er = (double)(pe.r.calls[0] - e0.r.calls[0]) / (pe.r.seconds - e0.r.seconds);
 		double vr = (double)(pv.r.calls[0] - v0.r.calls[0]) / (pv.r.seconds - v0.r.seconds);
 		round_ratio[n_rounds++] = er > 0 ? vr / er : 0;
