@@ -62,7 +62,10 @@ class Lifecycle(unittest.TestCase):
         L.wait_for(lambda: "203.0.113.0/24" in self.bird.routes(), 10, what="network again")
         L.wait_for(lambda: "198.51.100.0/24" in self.vbrd.routes(self.pb), 10,
                    what="routes again")
-        evs = self.changes(self.pb)[before:]
+        evs = L.wait_for(lambda: (lambda c: c if c and c[-1].new_state ==
+                                  V.state("ESTABLISHED") else None)(
+                                      self.changes(self.pb)[before:]), 5,
+                         what="the event stream reaching Established")
         self.assertEqual(evs[0].old_state, V.state("ESTABLISHED"))
         self.assertTrue(evs[0].reason, "a reason for going down")
         self.assertEqual(evs[-1].new_state, V.state("ESTABLISHED"))

@@ -63,13 +63,14 @@ class Limits(unittest.TestCase):
     def test_02_teardown_sends_cease_max_prefixes(self):
         L.wait_for(lambda: "Maximum number of prefixes reached" in self.tear.log(), 20,
                    what="BIRD logs Cease / Maximum Number of Prefixes Reached")
-        self.assertGreaterEqual(len(self.limit_events(self.p_tear)), 1)
-        p = self.vbrd.get_peer(self.p_tear)
-        self.assertIn("Maximum Number of Prefixes", p.last_error)
-        downs = [e for e in self.watch.events
-                 if e.kind == V.pb.PEER_EVENT_KIND_STATE_CHANGED and e.peer_id == self.p_tear
-                 and e.old_state == V.state("ESTABLISHED")]
-        self.assertTrue(downs)
+        self.watch.wait(lambda e: e.kind == V.pb.PEER_EVENT_KIND_ROUTE_LIMIT_REACHED and
+                        e.peer_id == self.p_tear, 10, what="ROUTE_LIMIT_REACHED")
+        L.wait_for(lambda: "Maximum Number of Prefixes" in
+                   self.vbrd.get_peer(self.p_tear).last_error, 10, what="last_error")
+        downs = self.watch.wait(lambda e: e.kind == V.pb.PEER_EVENT_KIND_STATE_CHANGED and
+                                e.peer_id == self.p_tear and
+                                e.old_state == V.state("ESTABLISHED"), 10,
+                                what="STATE_CHANGED out of Established")
         self.assertIn("Maximum Number of Prefixes", downs[0].reason)
         self.assertEqual(downs[0].new_state, V.state("IDLE"))
 
