@@ -1,7 +1,8 @@
 """Session life cycle against BIRD 2 and GoBGP: the peer killed and restarted (vbrd recovers by
-itself, each transition an event with a reason), admin_down / enable, hard and soft reset,
+itself, each transition an event with a reason), the peer frozen (hold timer), admin_down / enable, hard and soft reset,
 delete, a connection from an unknown address, and SIGTERM sending Cease to every peer.
 """
+import os
 import re
 import signal
 import socket
@@ -77,6 +78,23 @@ class Lifecycle(unittest.TestCase):
         self.assertEqual(p.negotiated_hold_time, 9)  # the group's 9 s, below BIRD's 240
         print("down reason: %r; transitions: %s" % (evs[0].reason, [
             (V.pb.SessionState.Name(e.new_state)[14:], e.reason) for e in evs]))
+
+    def test_01b_peer_frozen_hold_timer(self):
+        # SIGSTOP: the peer's socket stays open but nothing comes from it; only vbrd's hold
+        # timer (9 s, this group's) can notice.
+        self.vbrd.wait_state(self.pb)
+        before = len(self.changes(self.pb))
+        with open(self.bird.lab.path(self.bird.name + ".pid")) as f:
+            pid = int(f.read().split()[0])
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            down = L.wait_for(lambda: [e for e in self.changes(self.pb)[before:]
+                                       if e.old_state == V.state("ESTABLISHED")], 20,
+                              what="hold timer expiry")
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        self.assertIn("hold timer expired", down[0].reason)
+        self.vbrd.wait_state(self.pb, timeout=30)
 
     def test_02_admin_down_and_up(self):
         self.vbrd.wait_state(self.pb)
