@@ -1,6 +1,7 @@
 """Session life cycle against BIRD 2 and GoBGP: the peer killed and restarted (vbrd recovers by
-itself, each transition an event with a reason), the peer frozen (hold timer), admin_down / enable, hard and soft reset,
-delete, a connection from an unknown address, and SIGTERM sending Cease to every peer.
+itself, each transition an event with a reason), the peer frozen (hold timer), admin_down /
+enable, hard and soft reset, delete, a connection from an unknown address, and SIGTERM sending
+Cease to every peer.
 """
 import os
 import re
