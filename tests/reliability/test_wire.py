@@ -260,10 +260,8 @@ def main():
         results.flaps += len(problems)
         results.add("healthy-peer", not problems,
                     "; ".join(problems) or "healthy peer Established throughout, no events")
-        san = rig.daemon.sanitizer_reports()
-        if san:
-            results.crashes += 1
-        results.add("sanitizers", not san, "; ".join(san[:5]) or "no sanitizer reports")
+        done, rig = rig, None
+        done.close_and_check(results)
     except Exception as e:
         results.add("setup", False, f"{e!r}\n{traceback.format_exc()}")
     finally:

@@ -206,8 +206,21 @@ class Rig:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait(timeout=5)
+        rc = None
         if getattr(self, "daemon", None) is not None:
-            self.daemon.stop()
+            rc = self.daemon.stop()
         if getattr(self, "api", None) is not None:
             self.api.close()
         self.topo.cleanup()
+        return rc
+
+    def close_and_check(self, results):
+        """Final SIGTERM: vbrd must exit 0, and its log (incl. LeakSanitizer's report in the
+        ASan build) must hold no sanitizer report."""
+        rc = self.close()
+        results.add("graceful-exit", rc == 0, f"SIGTERM -> exit {rc}")
+        san = self.daemon.sanitizer_reports()
+        if san:
+            results.crashes += 1
+        results.add("sanitizers", not san, "; ".join(san[:5]) or
+                    "no sanitizer report (leaks checked at exit in the ASan build)")
