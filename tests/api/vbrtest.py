@@ -231,6 +231,41 @@ class Daemon:
                 self.proc.wait(10)
         _live_daemons.discard(self)
 
+    SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                       "WARNING: ThreadSanitizer")
+
+    def sanitizer_reports(self):
+        """Sanitizer findings in the stderr of every run of this daemon (ASan/UBSan builds)."""
+        found = []
+        for i in range(1, self.starts + 1):
+            try:
+                with open(os.path.join(self.work, "stderr.%d" % i), "rb") as f:
+                    text = f.read().decode("utf-8", "replace")
+            except OSError:
+                continue
+            if any(m in text for m in self.SANITIZER_MARKS):
+                found.append("run %d:\n%s" % (i, text[-6000:]))
+        return found
+
+    def finish(self):
+        """Stops a still-running vbrd gracefully and returns problems: a non-zero exit from
+        SIGTERM, or any sanitizer report from any of its runs."""
+        problems = []
+        if self.proc is not None and self.proc.poll() is None:
+            self._drop_channel()
+            self.proc.send_signal(signal.SIGTERM)
+            rc = self.wait_exit(STOP_TIMEOUT)
+            if rc is None:
+                self.proc.kill()
+                self.proc.wait(10)
+                problems.append("vbrd did not exit within %ss of SIGTERM" % STOP_TIMEOUT)
+            elif rc != 0:
+                problems.append("vbrd exited %s after SIGTERM; stderr:\n%s"
+                                % (rc, self.stderr()[-6000:]))
+        problems += self.sanitizer_reports()
+        self.close()
+        return problems
+
     def stderr(self):
         try:
             with open(self.stderr_path, "rb") as f:
@@ -283,10 +318,15 @@ class DaemonTest(unittest.TestCase):
 
     def daemon(self, start=True, **kw):
         d = Daemon(**kw)
-        self.addCleanup(d.close)
+        self.addCleanup(self._finish_daemon, d)
         if start:
             d.start()
         return d
+
+    def _finish_daemon(self, d):
+        problems = d.finish()
+        if problems:
+            self.fail("\n".join(problems))
 
     def tearDown(self):
         # A daemon that died during the test is a failure of its own, whatever the test said.
