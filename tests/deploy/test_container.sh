@@ -6,7 +6,9 @@
 #   - starts as the non-root user with only CAP_NET_BIND_SERVICE and binds BGP port 179,
 #   - answers its HEALTHCHECK (vbr-health, grpc.health.v1) and logs JSON lines,
 #   - keeps its state in the volume across `podman restart` and across a new container,
-#   - never logs the MD5 key.
+#   - never logs the MD5 key,
+#   - and runs deploy/compose.yaml's lab (vbrd beside BIRD) to an Established MD5 session
+#     (tests/deploy/compose_lab.py: podman, since Debian's podman-compose lacks fixed addresses).
 # Needs root, podman, runc and debootstrap; exits 77 (ctest: skipped) without them or when
 # VBR_CONTAINER_TEST=0. First run: about 1 min of debootstrap and 4 min of image build; later
 # runs reuse the base image and the toolchain layer.
@@ -146,4 +148,7 @@ for line in sys.stdin:
 assert n > 0
 print("%d JSON log lines" % n)' <<<"$logs" || fail "log lines are not JSON"
 if grep -qF "$key" <<<"$logs"; then fail "the MD5 key appears in the logs"; fi
+step "deploy/compose.yaml: vbrd beside BIRD, the documented commands, session Established"
+/usr/bin/python3 "$src/tests/deploy/compose_lab.py" "$src" "$image" || fail "compose lab"
+
 echo "PASS: container (${SECONDS}s)"

@@ -141,6 +141,9 @@ class ManifestTests(unittest.TestCase):
         vbrd_ip = v["networks"]["dc-link"]["ipv4_address"]
         bird_ip = c["services"]["bird"]["networks"]["dc-link"]["ipv4_address"]
         self.assertEqual(v["environment"]["VBRD_BGP_LISTEN"], vbrd_ip + ":179")
+        # The bridge's own address (the gateway) must not be one the services use.
+        gw = c["networks"]["dc-link"]["ipam"]["config"][0]["gateway"]
+        self.assertNotIn(gw, (vbrd_ip, bird_ip))
         with open(os.path.join(DEPLOY, "compose", "bird", "bird.conf")) as f:
             conf = f.read()
         self.assertIn("neighbor %s as 45104" % vbrd_ip, conf)
