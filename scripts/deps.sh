@@ -2,6 +2,7 @@
 # Installs what vbrd needs from Debian 12's packages. As root on a fresh machine.
 #   scripts/deps.sh build   what building and running vbrd and vbrctl needs
 #   scripts/deps.sh test    that, plus the test tools and real BGP daemons
+#                           (VBR_CONTAINER_TEST=1: also podman, runc, debootstrap)
 set -euo pipefail
 want=${1:-build}
 build_pkgs=(build-essential cmake pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev
@@ -9,8 +10,12 @@ build_pkgs=(build-essential cmake pkg-config libgrpc-dev libprotobuf-c-dev proto
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 python3-grpcio python3-protobuf
   protobuf-compiler protobuf-compiler-grpc bird2 gobgpd exabgp iproute2 procps valgrind
   psmisc util-linux prometheus openssl curl python3-yaml)
+# The container test (tests/deploy/test_container.sh) runs only where podman is installed:
+# VBR_CONTAINER_TEST=1 adds it (about 5 extra minutes of CI the first time, 2-4 later).
+container_pkgs=(podman runc debootstrap)
 pkgs=("${build_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
+[ "$want" = test ] && [ "${VBR_CONTAINER_TEST:-}" = 1 ] && pkgs+=("${container_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do
