@@ -19,56 +19,85 @@ static const struct opt_spec routes_opts[] = {
     {0},
 };
 
-static void route_table(struct vbrctl *cli, const struct rpc_listing *all, bool advertised)
+/* A full RIB can hold a million routes: each page is printed as it arrives and freed, so
+ * memory stays one page (plus, for a table, the rows of one chunk). Nothing is printed before
+ * the first page, so an error on it leaves stdout empty. */
+#define TABLE_CHUNK 1000
+
+struct route_output {
+	struct vbrctl *cli;
+	bool advertised;
+	bool started;
+	struct json_list json;
+	struct table *table;
+};
+
+static void start(struct route_output *o)
 {
-	bool wide = cli->output == OUTPUT_WIDE;
+	o->started = true;
+	if (o->cli->output == OUTPUT_JSON) {
+		output_json_list_begin(&o->json, "routes");
+		return;
+	}
 	/* Acceptance (the route limit) only applies to what the peer sent us. */
-	const char *accepted = advertised ? NULL : "ACCEPTED";
-	struct table *t = table_new();
-	if (wide)
-		table_header(t, "PREFIX", "NEXT-HOP", "AS-PATH", "ORIGIN", "MED", "LOCAL-PREF",
-			     "COMMUNITIES", "LARGE-COMMUNITIES", "PEER", accepted, NULL);
+	const char *accepted = o->advertised ? NULL : "ACCEPTED";
+	o->table = table_new();
+	if (o->cli->output == OUTPUT_WIDE)
+		table_header(o->table, "PREFIX", "NEXT-HOP", "AS-PATH", "ORIGIN", "MED",
+			     "LOCAL-PREF", "COMMUNITIES", "LARGE-COMMUNITIES", "PEER", accepted,
+			     NULL);
 	else
-		table_header(t, "PREFIX", "NEXT-HOP", "AS-PATH", "ORIGIN", "MED", "COMMUNITIES",
-			     accepted, NULL);
-	for (size_t i = 0; i < all->n_items; i++) {
-		const Vbr__V1__Route *r = (const Vbr__V1__Route *)all->items[i];
-		char path[1024], origin[32], communities[1024];
-		fmt_as_path(r->as_path, r->n_as_path, path, sizeof(path));
-		fmt_enum(&vbr__v1__origin__descriptor, r->origin, "ORIGIN_", origin,
-			 sizeof(origin));
-		fmt_join(r->communities, r->n_communities, " ", communities, sizeof(communities));
-		table_row(t);
-		table_cell(t, r->prefix);
-		table_cell(t, fmt_or_dash(r->next_hop));
-		table_cell(t, path);
-		table_cell(t, origin);
-		if (r->med_present_case == VBR__V1__ROUTE__MED_PRESENT_MED)
-			table_cellf(t, "%u", r->med);
+		table_header(o->table, "PREFIX", "NEXT-HOP", "AS-PATH", "ORIGIN", "MED",
+			     "COMMUNITIES", accepted, NULL);
+}
+
+static void route_row(struct table *t, const Vbr__V1__Route *r, bool wide, bool advertised)
+{
+	char path[1024], origin[32], communities[1024];
+	fmt_as_path(r->as_path, r->n_as_path, path, sizeof(path));
+	fmt_enum(&vbr__v1__origin__descriptor, r->origin, "ORIGIN_", origin, sizeof(origin));
+	fmt_join(r->communities, r->n_communities, " ", communities, sizeof(communities));
+	table_row(t);
+	table_cell(t, r->prefix);
+	table_cell(t, fmt_or_dash(r->next_hop));
+	table_cell(t, path);
+	table_cell(t, origin);
+	if (r->med_present_case == VBR__V1__ROUTE__MED_PRESENT_MED)
+		table_cellf(t, "%u", r->med);
+	else
+		table_cell(t, "-");
+	if (wide) {
+		if (r->local_pref_present_case == VBR__V1__ROUTE__LOCAL_PREF_PRESENT_LOCAL_PREF)
+			table_cellf(t, "%u", r->local_pref);
 		else
 			table_cell(t, "-");
-		if (wide) {
-			if (r->local_pref_present_case ==
-			    VBR__V1__ROUTE__LOCAL_PREF_PRESENT_LOCAL_PREF)
-				table_cellf(t, "%u", r->local_pref);
-			else
-				table_cell(t, "-");
-		}
-		table_cell(t, communities);
-		if (wide) {
-			char large[1024];
-			fmt_join(r->large_communities, r->n_large_communities, " ", large,
-				 sizeof(large));
-			table_cell(t, large);
-		}
-		if (wide)
-			table_cell(t, fmt_or_dash(r->peer_id));
-		/* A route past the route limit is flagged, the way the cloud console does. */
-		if (!advertised)
-			table_cell_color(t, r->accepted ? NULL : COLOR_RED,
-					 r->accepted ? "yes" : "no (over limit)");
 	}
-	output_table(cli, t);
+	table_cell(t, communities);
+	if (wide) {
+		char large[1024];
+		fmt_join(r->large_communities, r->n_large_communities, " ", large, sizeof(large));
+		table_cell(t, large);
+		table_cell(t, fmt_or_dash(r->peer_id));
+	}
+	/* A route past the route limit is flagged, the way the cloud console does. */
+	if (!advertised)
+		table_cell_color(t, r->accepted ? NULL : COLOR_RED,
+				 r->accepted ? "yes" : "no (over limit)");
+}
+
+static void on_route(void *arg, const ProtobufCMessage *item)
+{
+	struct route_output *o = arg;
+	if (!o->started)
+		start(o);
+	if (o->cli->output == OUTPUT_JSON) {
+		output_json_list_item(&o->json, item);
+		return;
+	}
+	route_row(o->table, (const Vbr__V1__Route *)item, o->cli->output == OUTPUT_WIDE,
+		  o->advertised);
+	if (table_rows(o->table) >= TABLE_CHUNK)
+		output_table_flush(o->cli, o->table);
 }
 
 static int routes(struct vbrctl *cli, const struct opt_result *a)
@@ -81,20 +110,22 @@ static int routes(struct vbrctl *cli, const struct opt_result *a)
 		return rc;
 	Vbr__V1__ListRoutesRequest req = VBR__V1__LIST_ROUTES_REQUEST__INIT;
 	req.peer_id = id;
-	req.direction = opts_flag(a, "advertised")
-			    ? VBR__V1__ROUTE_DIRECTION__ROUTE_DIRECTION_ADVERTISED
-			    : VBR__V1__ROUTE_DIRECTION__ROUTE_DIRECTION_RECEIVED;
-	struct rpc_listing all;
-	rc = rpc_list_all(cli, &RPC_LIST_ROUTES, &req.base, "routes", &all);
+	struct route_output o = {.cli = cli, .advertised = opts_flag(a, "advertised")};
+	req.direction = o.advertised ? VBR__V1__ROUTE_DIRECTION__ROUTE_DIRECTION_ADVERTISED
+				     : VBR__V1__ROUTE_DIRECTION__ROUTE_DIRECTION_RECEIVED;
+	rc = rpc_list_each(cli, &RPC_LIST_ROUTES, &req.base, "routes", on_route, &o);
 	free(id);
-	if (rc != EXIT_OK)
-		return rc;
-	if (cli->output == OUTPUT_JSON)
-		output_json_list("routes", &all);
-	else
-		route_table(cli, &all, opts_flag(a, "advertised"));
-	rpc_listing_free(&all);
-	return EXIT_OK;
+	if (rc == EXIT_OK && !o.started)
+		start(&o);
+	if (o.started && cli->output == OUTPUT_JSON && rc == EXIT_OK)
+		output_json_list_end(&o.json);
+	if (o.table) {
+		if (rc == EXIT_OK)
+			output_table(cli, o.table);
+		else
+			table_free(o.table);
+	}
+	return rc;
 }
 
 const struct command route_commands[] = {

@@ -13,15 +13,34 @@ void output_json_message(const ProtobufCMessage *msg)
 	json_object_put(doc);
 }
 
+void output_json_list_begin(struct json_list *l, const char *key)
+{
+	l->n = 0;
+	struct json_object *k = json_object_new_string(key);
+	printf("{\n  %s: [", json_object_to_json_string_ext(k, JSON_C_TO_STRING_PLAIN));
+	json_object_put(k);
+}
+
+void output_json_list_item(struct json_list *l, const ProtobufCMessage *item)
+{
+	struct json_object *obj = pbjson_message(item);
+	fputs(l->n++ ? ",\n    " : "\n    ", stdout);
+	pbjson_print_nested(stdout, obj, 2);
+	json_object_put(obj);
+}
+
+void output_json_list_end(struct json_list *l)
+{
+	fputs(l->n ? "\n  ]\n}\n" : "]\n}\n", stdout);
+}
+
 void output_json_list(const char *key, const struct rpc_listing *listing)
 {
-	struct json_object *doc = json_object_new_object();
-	struct json_object *arr = json_object_new_array_ext((int)listing->n_items);
+	struct json_list l;
+	output_json_list_begin(&l, key);
 	for (size_t i = 0; i < listing->n_items; i++)
-		json_object_array_add(arr, pbjson_message(listing->items[i]));
-	json_object_object_add(doc, key, arr);
-	pbjson_print(stdout, doc, false);
-	json_object_put(doc);
+		output_json_list_item(&l, listing->items[i]);
+	output_json_list_end(&l);
 }
 
 void output_json_empty(void)
@@ -51,6 +70,11 @@ void detail_rowf(struct table *t, const char *label, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	detail_row(t, label, buf);
+}
+
+void output_table_flush(struct vbrctl *cli, struct table *t)
+{
+	table_flush(t, stdout, cli->color);
 }
 
 void output_table(struct vbrctl *cli, struct table *t)

@@ -13,6 +13,14 @@
 void output_json_message(const ProtobufCMessage *msg);
 /* Prints {"<key>": [items...]}: a List response after every page was fetched. */
 void output_json_list(const char *key, const struct rpc_listing *listing);
+/* The same document written item by item as pages arrive (memory: one item). */
+struct json_list {
+	size_t n;
+};
+void output_json_list_begin(struct json_list *l, const char *key);
+void output_json_list_item(struct json_list *l, const ProtobufCMessage *item);
+void output_json_list_end(struct json_list *l);
+
 /* Prints {} (the JSON of google.protobuf.Empty). */
 void output_json_empty(void);
 
@@ -24,5 +32,7 @@ void detail_rowf(struct table *t, const char *label, const char *fmt, ...)
 
 /* Prints and frees a table (colored per the run's settings). */
 void output_table(struct vbrctl *cli, struct table *t);
+/* Prints the rows so far and keeps the table for more (see table_flush). */
+void output_table_flush(struct vbrctl *cli, struct table *t);
 
 #endif

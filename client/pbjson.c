@@ -228,36 +228,43 @@ struct json_object *pbjson_message(const ProtobufCMessage *msg)
 	return obj;
 }
 
-/* Pretty printing walks the tree itself only for layout: json-c prints an empty array as
- * "[\n  ]"; every string and number still goes through json-c's own serializer. */
+/* Pretty printing uses json-c's own serializer (all escaping is json-c's) and only fixes the
+ * layout afterwards: json-c writes an empty array as "[\n  ]", and a nested value needs its
+ * lines indented. A raw newline in json-c's output is always layout, never string content
+ * (strings escape it as \n), so this pass cannot change a value. */
 static void print_pretty(FILE *out, struct json_object *v, int depth)
 {
-	const int plain = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
-	if (json_object_is_type(v, json_type_object) && json_object_object_length(v) > 0) {
-		fputs("{\n", out);
-		int i = 0, n = json_object_object_length(v);
-		json_object_object_foreach(v, key, val)
-		{
-			struct json_object *k = json_object_new_string(key);
-			fprintf(out, "%*s%s: ", 2 * (depth + 1), "",
-				json_object_to_json_string_ext(k, plain));
-			json_object_put(k);
-			print_pretty(out, val, depth + 1);
-			fputs(++i < n ? ",\n" : "\n", out);
+	const char *s = json_object_to_json_string_ext(
+	    v, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	static const char spaces[] = "                                                  ";
+	const char *p = s;
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		if (!nl) {
+			fputs(p, out);
+			return;
 		}
-		fprintf(out, "%*s}", 2 * depth, "");
-	} else if (json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0) {
-		fputs("[\n", out);
-		size_t n = json_object_array_length(v);
-		for (size_t i = 0; i < n; i++) {
-			fprintf(out, "%*s", 2 * (depth + 1), "");
-			print_pretty(out, json_object_array_get_idx(v, i), depth + 1);
-			fputs(i + 1 < n ? ",\n" : "\n", out);
+		fwrite(p, 1, (size_t)(nl - p), out);
+		const char *q = nl + 1;
+		while (*q == ' ')
+			q++;
+		char last = nl > s ? nl[-1] : 0;
+		if ((last == '[' && *q == ']') || (last == '{' && *q == '}')) {
+			p = q; /* an empty array or object stays on one line */
+			continue;
 		}
-		fprintf(out, "%*s]", 2 * depth, "");
-	} else {
-		fputs(json_object_to_json_string_ext(v, plain), out);
+		fputc('\n', out);
+		for (int left = 2 * depth; left > 0; left -= (int)sizeof(spaces) - 1)
+			fwrite(spaces, 1,
+			       left < (int)sizeof(spaces) - 1 ? (size_t)left : sizeof(spaces) - 1,
+			       out);
+		p = nl + 1;
 	}
+}
+
+void pbjson_print_nested(FILE *out, struct json_object *value, int depth)
+{
+	print_pretty(out, value, depth);
 }
 
 void pbjson_print(FILE *out, struct json_object *doc, bool one_line)

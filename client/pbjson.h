@@ -25,5 +25,7 @@ void pbjson_field_name(const char *proto_name, char *out, size_t out_size);
 
 /* Writes one JSON document: pretty (a command's result) or on one line (a watch event). */
 void pbjson_print(FILE *out, struct json_object *doc, bool one_line);
+/* Writes a value pretty-printed as if nested `depth` levels deep (no newline after it). */
+void pbjson_print_nested(FILE *out, struct json_object *value, int depth);
 
 #endif

@@ -54,6 +54,12 @@ int rpc_list_all(struct vbrctl *cli, const struct rpc_method *method, ProtobufCM
 		 const char *items_field, struct rpc_listing *out);
 void rpc_listing_free(struct rpc_listing *listing);
 
+/* Pages through a List RPC like rpc_list_all, calling fn for each item as its page arrives;
+ * the item is freed with its page after the page's last call. Returns an exit code. */
+typedef void (*rpc_item_fn)(void *arg, const ProtobufCMessage *item);
+int rpc_list_each(struct vbrctl *cli, const struct rpc_method *method, ProtobufCMessage *request,
+		  const char *items_field, rpc_item_fn fn, void *arg);
+
 /* Turns the error line of failed calls off (true) or on; returns the previous setting. */
 bool rpc_quiet(struct vbrctl *cli, bool quiet);
 

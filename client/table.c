@@ -18,6 +18,8 @@ struct row {
 struct table {
 	struct row *rows;
 	size_t n_rows;
+	size_t *width; /* per column, kept across flushes */
+	size_t n_width;
 	bool failed; /* out of memory: print what we have */
 };
 
@@ -26,16 +28,24 @@ struct table *table_new(void)
 	return calloc(1, sizeof(struct table));
 }
 
-void table_free(struct table *t)
+static void drop_rows(struct table *t)
 {
-	if (!t)
-		return;
 	for (size_t r = 0; r < t->n_rows; r++) {
 		for (size_t c = 0; c < t->rows[r].n; c++)
 			free(t->rows[r].cells[c].text);
 		free(t->rows[r].cells);
 	}
 	free(t->rows);
+	t->rows = NULL;
+	t->n_rows = 0;
+}
+
+void table_free(struct table *t)
+{
+	if (!t)
+		return;
+	drop_rows(t);
+	free(t->width);
 	free(t);
 }
 
@@ -112,20 +122,23 @@ size_t display_width(const char *s)
 	return w;
 }
 
-void table_print(const struct table *t, FILE *out, bool color)
+void table_flush(struct table *t, FILE *out, bool color)
 {
-	size_t n_cols = 0;
 	for (size_t r = 0; r < t->n_rows; r++)
-		if (t->rows[r].n > n_cols)
-			n_cols = t->rows[r].n;
-	size_t *width = calloc(n_cols ? n_cols : 1, sizeof(size_t));
-	if (!width)
-		return;
+		if (t->rows[r].n > t->n_width) {
+			size_t *grown = realloc(t->width, t->rows[r].n * sizeof(*grown));
+			if (!grown)
+				return;
+			for (size_t c = t->n_width; c < t->rows[r].n; c++)
+				grown[c] = 0;
+			t->width = grown;
+			t->n_width = t->rows[r].n;
+		}
 	for (size_t r = 0; r < t->n_rows; r++)
 		for (size_t c = 0; c < t->rows[r].n; c++) {
 			size_t w = display_width(t->rows[r].cells[c].text);
-			if (w > width[c])
-				width[c] = w;
+			if (w > t->width[c])
+				t->width[c] = w;
 		}
 	for (size_t r = 0; r < t->n_rows; r++) {
 		const struct row *row = &t->rows[r];
@@ -142,11 +155,21 @@ void table_print(const struct table *t, FILE *out, bool color)
 			if (colored)
 				fputs("\033[0m", out);
 			if (c + 1 < last)
-				for (size_t pad = display_width(cell->text); pad < width[c] + 2;
+				for (size_t pad = display_width(cell->text); pad < t->width[c] + 2;
 				     pad++)
 					fputc(' ', out);
 		}
 		fputc('\n', out);
 	}
-	free(width);
+	drop_rows(t);
+}
+
+size_t table_rows(const struct table *t)
+{
+	return t->n_rows;
+}
+
+void table_print(struct table *t, FILE *out, bool color)
+{
+	table_flush(t, out, color);
 }

@@ -23,8 +23,14 @@ void table_cell_color(struct table *t, const char *color, const char *text);
 void table_cellf(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Starts a row with the given header cells (NULL-terminated). */
 void table_header(struct table *t, ...);
+/* Rows held (not yet flushed). */
+size_t table_rows(const struct table *t);
 /* Prints every row, columns two spaces apart, no trailing blanks. */
-void table_print(const struct table *t, FILE *out, bool color);
+void table_print(struct table *t, FILE *out, bool color);
+/* Prints the rows so far and drops them, for tables too long to hold (a full RIB): the
+ * first flush fixes the column widths from its rows; a later cell that is wider widens its
+ * column from then on. */
+void table_flush(struct table *t, FILE *out, bool color);
 
 /* Replaces control characters (newlines, ESC, DEL...) with '?' in place: text from the
  * server, some of it from remote routers (an RFC 9003 shutdown message), must not move the

@@ -6,7 +6,7 @@ unicast, route refresh) and KEEPALIVEs, announces the given prefixes in one UPDA
 AS_PATH [asn, 65402], MED 50 and community asn:100, sends End-of-RIB, then keeps the session
 up (a KEEPALIVE every 3 s) until it is killed. Everything vbrd sends is read and dropped.
 
-    bgp_speaker.py ADDR ASN PREFIX...
+    bgp_speaker.py ADDR ASN PREFIX...     (a PREFIX "gen:N" stands for N generated /24s)
 """
 import select
 import socket
@@ -49,6 +49,18 @@ def update_message(asn, next_hop, prefixes):
     return message(2, struct.pack("!H", 0) + struct.pack("!H", len(attrs)) + attrs + nlri)
 
 
+def expand(prefixes):
+    out = []
+    for p in prefixes:
+        if p.startswith("gen:"):
+            base = struct.unpack("!I", socket.inet_aton("100.64.0.0"))[0]
+            out += [socket.inet_ntoa(struct.pack("!I", base + (i << 8))) + "/24"
+                    for i in range(int(p[4:]))]
+        else:
+            out.append(p)
+    return out
+
+
 def read_message(sock, buf):
     """(type, body, rest of buf); raises EOFError when the peer closes."""
     while len(buf) < 19 or len(buf) < struct.unpack("!H", buf[16:18])[0]:
@@ -61,7 +73,7 @@ def read_message(sock, buf):
 
 
 def main():
-    addr, asn, prefixes = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+    addr, asn, prefixes = sys.argv[1], int(sys.argv[2]), expand(sys.argv[3:])
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((addr, 179))
@@ -79,7 +91,9 @@ def main():
                 kind, _, buf = read_message(sock, buf)
                 if kind == 4:
                     break
-            sock.sendall(update_message(asn, addr, prefixes) + message(2, b"\x00\x00\x00\x00"))
+            for i in range(0, len(prefixes), 800):  # 800 /24s: a 3.3 KB UPDATE (max 4096)
+                sock.sendall(update_message(asn, addr, prefixes[i:i + 800]))
+            sock.sendall(message(2, b"\x00\x00\x00\x00"))   # End-of-RIB
             print("established", flush=True)
             last = 0.0
             while True:
