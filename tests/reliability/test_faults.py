@@ -169,6 +169,17 @@ class Faults:
         try:
             if not self.back_up(pid):
                 return False, "peer process never reached Established"
+            # Freeze it in steady state, not in the middle of its own handshake.
+            deadline = time.time() + 10
+            while time.time() < deadline:
+                try:
+                    with open(status) as f:
+                        if json.load(f)["peers"][ip]["established"] >= 1:
+                            break
+                except (OSError, ValueError, KeyError):
+                    pass
+                time.sleep(0.05)
+            time.sleep(0.3)
             seq = self.last_seq()
             py = self.child_pid(proc)
             os.kill(py, signal.SIGSTOP)

@@ -271,7 +271,10 @@ def hold_one(args, src, status, stop):
         s.start_keepalives()
         net = args.announce_base.split(".")
         idx = args.src.index(src)
-        s.announce([f"{net[0]}.{net[1]}.{idx}.0/24"])
+        try:
+            s.announce([f"{net[0]}.{net[1]}.{idx}.0/24"])
+        except OSError:
+            pass  # the session already ended: recorded as a drop just below
         status.update(src, established=1, up=True, since=time.time())
         while not stop.is_set() and s.closed_at is None:
             stop.wait(0.2)
