@@ -2,17 +2,16 @@
  * bench_api: what vbrd's API costs, as a ratio to a bare gRPC core server. Figures only,
  * never pass/fail (exit 0 unless something could not run at all).
  *
- * It starts vbrd itself (a temp --state-dir on the real disk, --api on a unix socket, in a
- * private network namespace so the 8 peers it creates in 10.99.0.0/16 lead nowhere), and
- * an echo server (echo.h, this same executable with --echo-serve) that answers each method
- * with the exact bytes vbrd answered. One client thread (load.h) then drives:
- *   1. GetRouter, 64 calls in flight, echo and vbrd in alternating slices;
- *   2. ListBgpPeers (8 peers), the same;
- *   3. AddBgpNetwork / DeleteBgpNetwork pairs, one call at a time (each writes the state
- *      with fsync before it answers).
- * and prints calls/s, p50/p99 latency and the server's CPU per call (from /proc, so the
- * figure holds up on a machine shared with other work), vbrd/echo ratios, and the
- * mutations' p99 against the targets (reads >= 80% of echo; mutations p99 < 10 ms).
+ * This file starts everything and cleans up: vbrd (a temp --state-dir on the real disk,
+ * --api on a unix socket, in a private network namespace so the 8 peers it creates in
+ * 10.99.0.0/16 lead nowhere), an echo server (echo.h: this same executable with
+ * --echo-serve) that answers each method with the exact bytes vbrd answered, and with
+ * --control a second echo in vbrd's place. phases.h then drives, from one client thread
+ * (load.h): GetRouter and ListBgpPeers with 64 calls in flight, echo and vbrd in alternating
+ * slices; AddBgpNetwork / DeleteBgpNetwork pairs one call at a time against the disk floor
+ * (disk.h). It prints calls/s, p50/p99, CPU and CPU-wait per call (proc.h), the vbrd/echo
+ * ratios and the mutations' p99, against the targets (reads >= 80% of echo; mutations p99
+ * < 10 ms).
  */
 #include <errno.h>
 #include <ftw.h>
@@ -30,43 +29,23 @@
 #include <grpc/grpc_security.h>
 #include <grpc/support/log.h>
 
-#include "disk.h"
 #include "echo.h"
 #include "lat.h"
 #include "load.h"
+#include "phases.h"
 #include "proc.h"
 #include "vbr/v1/vbr.pb-c.h"
 
-#define SERVICE "/vbr.v1.VirtualBorderRouter/"
 #define N_PEERS 8
-#define N_NETWORKS 200
 #define START_TIMEOUT_MS 15000
 
 struct options {
 	const char *vbrd;
-	double seconds;   /* per measured phase and server */
-	int rounds;       /* slices each phase is cut into, alternating echo and vbrd */
-	int in_flight;
+	struct run_opts run;
 	const char *state_parent;
 	bool keep;
 	const char *phases; /* comma list of get, list, mut */
 	bool control;       /* read phases: a second echo server in vbrd's place */
-};
-
-struct server {
-	const char *name;
-	pid_t pid;
-	char address[160];
-	grpc_channel *channel;
-	void *m_get_router, *m_list_peers, *m_add_network, *m_delete_network;
-};
-
-/* One measured phase on one server: its calls and the CPU both sides spent on them. */
-struct phase {
-	struct load_result r;
-	double server_cpu, client_cpu;
-	double server_wait, client_wait; /* runnable, waiting for a CPU (schedstat) */
-	size_t reply_bytes;
 };
 
 static struct {
@@ -84,7 +63,8 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 	(void)sb;
 	(void)flag;
 	(void)ftw;
-	return remove(path) == 0 ? 0 : 0; /* best effort: keep going */
+	remove(path); /* best effort: keep going */
+	return 0;
 }
 
 static void remove_tree(const char *dir)
@@ -153,33 +133,11 @@ static void load_average(char *out, size_t len)
 		fclose(f);
 }
 
-static grpc_slice pack_slice(const ProtobufCMessage *msg)
-{
-	size_t len = protobuf_c_message_get_packed_size(msg);
-	grpc_slice s = grpc_slice_malloc(len);
-	if (len)
-		protobuf_c_message_pack(msg, GRPC_SLICE_START_PTR(s));
-	return s;
-}
-
-static void connect_server(struct server *s)
-{
-	grpc_channel_credentials *creds = grpc_insecure_credentials_create();
-	s->channel = grpc_channel_create(s->address, creds, NULL);
-	grpc_channel_credentials_release(creds);
-	s->m_get_router = grpc_channel_register_call(s->channel, SERVICE "GetRouter", NULL, NULL);
-	s->m_list_peers = grpc_channel_register_call(s->channel, SERVICE "ListBgpPeers", NULL, NULL);
-	s->m_add_network =
-		grpc_channel_register_call(s->channel, SERVICE "AddBgpNetwork", NULL, NULL);
-	s->m_delete_network =
-		grpc_channel_register_call(s->channel, SERVICE "DeleteBgpNetwork", NULL, NULL);
-}
-
 /* One set-up call; prints and fails on anything but OK. */
 static int call_ok(struct server *s, const char *method, const ProtobufCMessage *req,
 		   uint8_t **resp, size_t *resp_len)
 {
-	grpc_slice body = pack_slice(req);
+	grpc_slice body = bench_pack(req);
 	char msg[256];
 	uint8_t *dummy;
 	size_t dummy_len;
@@ -225,250 +183,6 @@ static int create_peers(struct server *vbrd)
 		rc = call_ok(vbrd, SERVICE "CreateBgpPeer", &p.base, NULL, NULL);
 	}
 	vbr__v1__bgp_group__free_unpacked(group, NULL);
-	return rc;
-}
-
-/* ---- request generators ---- */
-
-static const struct load_req *same_request(void *ctx)
-{
-	return ctx;
-}
-
-struct mutation_gen {
-	struct load_req add[N_NETWORKS], del[N_NETWORKS];
-	size_t next;
-	bool delete_next;
-};
-
-/* Add 10.200.i.0/24, delete it, add the next one... one call at a time. */
-static const struct load_req *next_mutation(void *ctx)
-{
-	struct mutation_gen *g = ctx;
-	const struct load_req *r = g->delete_next ? &g->del[g->next] : &g->add[g->next];
-	if (g->delete_next)
-		g->next = (g->next + 1) % N_NETWORKS;
-	g->delete_next = !g->delete_next;
-	return r;
-}
-
-static void mutation_gen_init(struct mutation_gen *g, struct server *vbrd)
-{
-	memset(g, 0, sizeof(*g));
-	for (int i = 0; i < N_NETWORKS; i++) {
-		char cidr[32];
-		snprintf(cidr, sizeof(cidr), "10.200.%d.0/24", i);
-		Vbr__V1__AddBgpNetworkRequest a = VBR__V1__ADD_BGP_NETWORK_REQUEST__INIT;
-		a.cidr = cidr;
-		Vbr__V1__DeleteBgpNetworkRequest d = VBR__V1__DELETE_BGP_NETWORK_REQUEST__INIT;
-		d.cidr = cidr;
-		g->add[i] = (struct load_req){vbrd->m_add_network, pack_slice(&a.base), 0};
-		g->del[i] = (struct load_req){vbrd->m_delete_network, pack_slice(&d.base), 1};
-	}
-}
-
-static void mutation_gen_free(struct mutation_gen *g)
-{
-	for (int i = 0; i < N_NETWORKS; i++) {
-		grpc_slice_unref(g->add[i].body);
-		grpc_slice_unref(g->del[i].body);
-	}
-}
-
-/* ---- measuring ---- */
-
-static int measure(struct server *s, struct load_req *req, int in_flight, double seconds,
-		   struct phase *ph)
-{
-	double c0 = proc_cpu_seconds(s->pid), self0 = proc_self_cpu_seconds();
-	double srun0 = 0, swait0 = 0, crun0 = 0, cwait0 = 0, srun1 = 0, swait1 = 0, crun1 = 0,
-	       cwait1 = 0;
-	proc_sched_seconds(s->pid, &srun0, &swait0);
-	proc_sched_seconds(0, &crun0, &cwait0);
-	int rc = load_run(s->channel, in_flight, seconds, same_request, req, &ph->r);
-	ph->server_cpu += proc_cpu_seconds(s->pid) - c0;
-	ph->client_cpu += proc_self_cpu_seconds() - self0;
-	proc_sched_seconds(s->pid, &srun1, &swait1);
-	proc_sched_seconds(0, &crun1, &cwait1);
-	ph->server_wait += swait1 - swait0;
-	ph->client_wait += cwait1 - cwait0;
-	if (rc != 0)
-		fprintf(stderr, "bench_api: %s: %s\n", s->name, ph->r.first_error);
-	return rc;
-}
-
-static double ms(uint64_t ns)
-{
-	return (double)ns / 1e6;
-}
-
-static void print_read_row(const char *method, const char *server, struct phase *ph)
-{
-	uint64_t n = ph->r.calls[0];
-	double rate = ph->r.seconds > 0 ? (double)n / ph->r.seconds : 0;
-	printf("%-13s %-5s %8llu %8.0f %7.3f %7.3f %6.1f %6.1f %7.1f %7.1f %6zu %5llu\n", method,
-	       server, (unsigned long long)n, rate, ms(lat_percentile(&ph->r.lat[0], 50)),
-	       ms(lat_percentile(&ph->r.lat[0], 99)), n ? ph->server_cpu * 1e6 / (double)n : 0,
-	       n ? ph->client_cpu * 1e6 / (double)n : 0, n ? ph->server_wait * 1e6 / (double)n : 0,
-	       n ? ph->client_wait * 1e6 / (double)n : 0, ph->reply_bytes,
-	       (unsigned long long)ph->r.errors);
-	if (ph->r.errors)
-		printf("    first error: %s\n", ph->r.first_error);
-}
-
-static double rate_of(const struct phase *ph)
-{
-	return ph->r.seconds > 0 ? (double)ph->r.calls[0] / ph->r.seconds : 0;
-}
-
-static double cpu_per_call(const struct phase *ph)
-{
-	return ph->r.calls[0] ? ph->server_cpu / (double)ph->r.calls[0] : 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* Median of n values (sorts a copy). */
-static double median(const double *v, int n)
-{
-	double sorted[100];
-	if (n <= 0 || n > 100)
-		return 0;
-	memcpy(sorted, v, (size_t)n * sizeof(*v));
-	qsort(sorted, (size_t)n, sizeof(*sorted), cmp_double);
-	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-}
-
-/* Echo and vbrd in alternating slices, so load from elsewhere on the machine falls on both. */
-static int read_phase(const char *method, struct server *echo, struct server *vbrd,
-		      struct load_req *echo_req, struct load_req *vbrd_req, size_t reply_bytes,
-		      const struct options *o)
-{
-	struct phase pe, pv;
-	memset(&pe, 0, sizeof(pe));
-	memset(&pv, 0, sizeof(pv));
-	pe.reply_bytes = pv.reply_bytes = reply_bytes;
-	double slice = o->seconds / o->rounds;
-	/* Warm-up, not counted: connections, allocator, the snapshot's first adoption. */
-	struct phase warm;
-	memset(&warm, 0, sizeof(warm));
-	int rc = measure(echo, echo_req, o->in_flight, 0.5, &warm);
-	rc |= measure(vbrd, vbrd_req, o->in_flight, 0.5, &warm);
-	load_result_free(&warm.r);
-	double round_ratio[100];
-	int n_rounds = 0;
-	for (int i = 0; i < o->rounds && rc == 0; i++) {
-		struct phase e0 = pe, v0 = pv; /* counters before this round (logs not used) */
-		/* ABBA order: neither server always runs right after the other. */
-		if (i % 2 == 0) {
-			rc |= measure(echo, echo_req, o->in_flight, slice, &pe);
-			rc |= measure(vbrd, vbrd_req, o->in_flight, slice, &pv);
-		} else {
-			rc |= measure(vbrd, vbrd_req, o->in_flight, slice, &pv);
-			rc |= measure(echo, echo_req, o->in_flight, slice, &pe);
-		}
-		double er = (double)(pe.r.calls[0] - e0.r.calls[0]) / (pe.r.seconds - e0.r.seconds);
-		double vr = (double)(pv.r.calls[0] - v0.r.calls[0]) / (pv.r.seconds - v0.r.seconds);
-		round_ratio[n_rounds++] = er > 0 ? vr / er : 0;
-	}
-	print_read_row(method, echo->name, &pe);
-	print_read_row(method, vbrd->name, &pv);
-	double ratio = rate_of(&pe) > 0 ? rate_of(&pv) / rate_of(&pe) : 0;
-	double cpu_ratio = cpu_per_call(&pe) > 0 ? cpu_per_call(&pv) / cpu_per_call(&pe) : 0;
-	printf("  -> %s/echo rate %.2f (target >= 0.80: %s); server CPU per call %s/echo "
-	       "%.2f\n",
-	       vbrd->name, ratio, ratio >= 0.80 ? "met" : "NOT met", vbrd->name, cpu_ratio);
-	printf("     %s/echo rate by round:", vbrd->name);
-	for (int i = 0; i < n_rounds; i++)
-		printf(" %.2f", round_ratio[i]);
-	printf("; median %.2f\n", median(round_ratio, n_rounds));
-	load_result_free(&pe.r);
-	load_result_free(&pv.r);
-	return rc;
-}
-
-/* Size of vbrd's state file now: the floor writes as many bytes. */
-static size_t state_file_size(void)
-{
-	char path[300];
-	struct stat st;
-	snprintf(path, sizeof(path), "%s/state.pb", cleanup_state.state_dir);
-	return stat(path, &st) == 0 ? (size_t)st.st_size : 512;
-}
-
-/* vbrd's add/delete pairs and the disk floor (disk.h) in alternating slices. */
-static int mutation_phase(struct server *vbrd, const struct options *o)
-{
-	struct mutation_gen *gen = malloc(sizeof(*gen));
-	if (!gen)
-		return -1;
-	mutation_gen_init(gen, vbrd);
-	struct phase ph;
-	memset(&ph, 0, sizeof(ph));
-	struct lat_log floor_lat = {0};
-	long floor_n = 0;
-	size_t bytes = state_file_size();
-	double slice = o->seconds / o->rounds, floor_s = 0, floor_cpu = 0;
-	int rc = 0;
-	for (int i = 0; i < o->rounds && rc == 0; i++) {
-		uint64_t t0 = load_now_ns();
-		double self0 = proc_self_cpu_seconds();
-		long n = disk_floor_run(cleanup_state.floor_dir, bytes, slice, &floor_lat);
-		floor_cpu += proc_self_cpu_seconds() - self0;
-		floor_s += (double)(load_now_ns() - t0) / 1e9;
-		if (n < 0) {
-			fprintf(stderr, "bench_api: disk floor in %s: %s\n", cleanup_state.floor_dir,
-				strerror(errno));
-			rc = -1;
-			break;
-		}
-		floor_n += n;
-		double c0 = proc_cpu_seconds(vbrd->pid);
-		rc = load_run(vbrd->channel, 1, slice, next_mutation, gen, &ph.r);
-		ph.server_cpu += proc_cpu_seconds(vbrd->pid) - c0;
-		if (rc != 0)
-			fprintf(stderr, "bench_api: mutations: %s\n", ph.r.first_error);
-	}
-	const char *names[2] = {"AddBgpNetwork", "DeleteBgpNetwork"};
-	struct lat_log all = {0};
-	uint64_t total = 0;
-	printf("\nmutations, one call at a time (each writes the state with fsync first)\n");
-	printf("%-17s %8s %9s %8s %8s %8s\n", "method", "calls", "calls/s", "p50 ms", "p99 ms",
-	       "max ms");
-	for (int k = 0; k < 2; k++) {
-		uint64_t n = ph.r.calls[k];
-		total += n;
-		lat_merge(&all, &ph.r.lat[k]);
-		printf("%-17s %8llu %9.0f %8.2f %8.2f %8.2f\n", names[k], (unsigned long long)n,
-		       ph.r.seconds > 0 ? (double)n / ph.r.seconds : 0,
-		       ms(lat_percentile(&ph.r.lat[k], 50)), ms(lat_percentile(&ph.r.lat[k], 99)),
-		       ms(lat_percentile(&ph.r.lat[k], 100)));
-	}
-	printf("%-17s %8ld %9.0f %8.2f %8.2f %8.2f\n", "disk floor", floor_n,
-	       floor_s > 0 ? (double)floor_n / floor_s : 0, ms(lat_percentile(&floor_lat, 50)),
-	       ms(lat_percentile(&floor_lat, 99)), ms(lat_percentile(&floor_lat, 100)));
-	double p99 = ms(lat_percentile(&all, 99));
-	printf("  -> %.0f add+delete pairs/s; p99 of both %.2f ms (target < 10 ms: %s); errors "
-	       "%llu\n",
-	       ph.r.seconds > 0 ? (double)total / 2 / ph.r.seconds : 0, p99,
-	       p99 < 10.0 ? "met" : "NOT met", (unsigned long long)ph.r.errors);
-	printf("     disk floor: the same replace (%zu B file, fsync, rename, fsync folder) done "
-	       "alone, same file system\n",
-	       bytes);
-	printf("     CPU (user+system) per call: vbrd %.0f us, disk floor %.0f us per replace\n",
-	       total ? ph.server_cpu * 1e6 / (double)total : 0,
-	       floor_n > 0 ? floor_cpu * 1e6 / (double)floor_n : 0);
-	if (ph.r.errors)
-		printf("    first error: %s\n", ph.r.first_error);
-	lat_free(&all);
-	lat_free(&floor_lat);
-	load_result_free(&ph.r);
-	mutation_gen_free(gen);
-	free(gen);
 	return rc;
 }
 
@@ -521,6 +235,15 @@ static int echo_main(int argc, char **argv)
 	return echo_serve(argv[2], m, n) == 0 ? 0 : 1;
 }
 
+/* Size of vbrd's state file now: the floor writes as many bytes. */
+static size_t state_file_size(void)
+{
+	char path[300];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/state.pb", cleanup_state.state_dir);
+	return stat(path, &st) == 0 ? (size_t)st.st_size : 512;
+}
+
 /* ---- start-up ---- */
 
 static void usage(void)
@@ -542,7 +265,7 @@ static void usage(void)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	*o = (struct options){NULL, 5.0, 5, 64, "/var/tmp", false, "get,list,mut", false};
+	*o = (struct options){NULL, {5.0, 5, 64}, "/var/tmp", false, "get,list,mut", false};
 	static const struct option longs[] = {
 		{"vbrd", required_argument, NULL, 'v'},
 		{"seconds", required_argument, NULL, 's'},
@@ -559,9 +282,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
 		switch (c) {
 		case 'v': o->vbrd = optarg; break;
-		case 's': o->seconds = atof(optarg); break;
-		case 'r': o->rounds = atoi(optarg); break;
-		case 'n': o->in_flight = atoi(optarg); break;
+		case 's': o->run.seconds = atof(optarg); break;
+		case 'r': o->run.rounds = atoi(optarg); break;
+		case 'n': o->run.in_flight = atoi(optarg); break;
 		case 'p': o->state_parent = optarg; break;
 		case 'k': o->keep = true; break;
 		case 'f': o->phases = optarg; break;
@@ -569,8 +292,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		default: usage(); return -1;
 		}
 	}
-	if (!o->vbrd || o->seconds <= 0 || o->seconds > 600 || o->rounds < 1 ||
-	    o->rounds > 100 || o->in_flight < 1 || o->in_flight > LOAD_MAX_IN_FLIGHT) {
+	if (!o->vbrd || o->run.seconds <= 0 || o->run.seconds > 600 || o->run.rounds < 1 ||
+	    o->run.rounds > 100 || o->run.in_flight < 1 || o->run.in_flight > LOAD_MAX_IN_FLIGHT) {
 		usage();
 		return -1;
 	}
@@ -686,7 +409,7 @@ int main(int argc, char **argv)
 		return 1;
 	gpr_set_log_function(drop_log);
 	grpc_init();
-	connect_server(&vbrd);
+	server_connect(&vbrd);
 	if (create_peers(&vbrd) != 0) {
 		proc_print_log_tail(vbrd_log, 2000);
 		return 1;
@@ -711,7 +434,7 @@ int main(int argc, char **argv)
 	}
 	if (start_echo(&echo, 1, echo_log, router_reply, router_len, peers_reply, peers_len) != 0)
 		return 1;
-	connect_server(&echo);
+	server_connect(&echo);
 	/* --control: the read phases run echo against a second echo, in vbrd's place, to show
 	 * how far apart two identical servers come out on this machine (the method's noise). */
 	struct server control = {.name = "echo2"};
@@ -719,7 +442,7 @@ int main(int argc, char **argv)
 		if (start_echo(&control, 2, echo_log2, router_reply, router_len, peers_reply,
 			       peers_len) != 0)
 			return 1;
-		connect_server(&control);
+		server_connect(&control);
 	}
 	struct server *reader = o.control ? &control : &vbrd;
 
@@ -735,14 +458,14 @@ int main(int argc, char **argv)
 	       "reply bytes\n", (int)echo.pid);
 	printf("client:  1 thread, 1 channel per server; %.1f s per phase and server, in %d "
 	       "alternating slices\n",
-	       o.seconds, o.rounds);
+	       o.run.seconds, o.run.rounds);
 	printf("machine: %ld CPUs, load average %s at start: shared with other work, so rates "
 	       "are noisy; CPU/call is steadier\n\n",
 	       sysconf(_SC_NPROCESSORS_ONLN), load_start);
 	printf("reads, %d in flight. Per call, in us: CPU used by the server (srv) and the client "
 	       "(cli),\nand time their threads sat runnable waiting for a CPU (wait: other work on "
 	       "the machine)\n",
-	       o.in_flight);
+	       o.run.in_flight);
 	printf("%-13s %-5s %8s %8s %7s %7s %6s %6s %7s %7s %6s %5s\n", "method", "srv", "calls",
 	       "calls/s", "p50 ms", "p99 ms", "srv", "cli", "srvwait", "cliwait", "reply", "errs");
 
@@ -754,12 +477,12 @@ int main(int argc, char **argv)
 	int rc = 0;
 	if (has_phase(o.phases, "get"))
 		rc |= read_phase("GetRouter", &echo, reader, &echo_router, &vbrd_router, router_len,
-				 &o);
+				 &o.run);
 	if (has_phase(o.phases, "list"))
 		rc |= read_phase("ListBgpPeers", &echo, reader, &echo_peers, &vbrd_peers, peers_len,
-				 &o);
+				 &o.run);
 	if (has_phase(o.phases, "mut"))
-		rc |= mutation_phase(&vbrd, &o);
+		rc |= mutation_phase(&vbrd, &o.run, cleanup_state.floor_dir, state_file_size());
 	load_average(load_end, sizeof(load_end));
 	printf("\nload average at end: %s\n", load_end);
 	free(router_reply);
