@@ -273,6 +273,23 @@ class StateFileTests(DaemonTest):
             f.write(bad)
         self.assert_refuses(d, path, bad)
 
+    def test_state_file_not_readable(self):
+        """vbrd running as an unprivileged user cannot read a root-owned 0600 state file."""
+        import shutil as sh
+        if os.geteuid() != 0 or not sh.which("setpriv"):
+            self.skipTest("needs root and setpriv")
+        d, path = self.stored_daemon()
+        nobody = (65534, 65534)
+        # The user may use the folders (lock file, API socket) but not the file itself.
+        for p in (d.work, d.state_dir):
+            os.chown(p, *nobody)
+        for n in os.listdir(d.state_dir):
+            if n != os.path.basename(path):
+                os.chown(os.path.join(d.state_dir, n), *nobody)
+        self.assertEqual(os.stat(path).st_uid, 0)
+        d.run_as = nobody
+        self.assert_refuses(d, path)
+
     def test_state_file_is_a_directory(self):
         d, path = self.stored_daemon()
         os.rename(path, path + ".moved")

@@ -74,9 +74,18 @@ class GroupTests(DaemonTest):
         self.assertEqual(got, g)
 
     def test_create_explicit_values(self):
-        g = self.group(route_limit=5000, hold_time=90, keepalive_time=30, auth_key="s3cret")
+        g = self.group(route_limit=5000, hold_time=90, keepalive_time=30, auth_key="s3cret",
+                       route_limit_action=pb().ROUTE_LIMIT_ACTION_TEARDOWN)
         self.assertEqual((g.route_limit, g.hold_time, g.keepalive_time), (5000, 90, 30))
         self.assertTrue(g.has_auth_key)
+        self.assertEqual(g.route_limit_action, pb().ROUTE_LIMIT_ACTION_TEARDOWN)
+        self.assertEqual(self.api.GetBgpGroup(pb().GetBgpGroupRequest(id=g.id)), g)
+
+    def test_route_limit_action_default_and_invalid(self):
+        self.assertIn(self.group().route_limit_action,
+                      (pb().ROUTE_LIMIT_ACTION_UNSPECIFIED, pb().ROUTE_LIMIT_ACTION_DROP))
+        self.assertRpcError(C.INVALID_ARGUMENT, self.group, route_limit_action=7,
+                            contains=["route_limit_action"])
 
     def test_ids_unique(self):
         ids = {self.group().id for _ in range(10)}
@@ -813,3 +822,84 @@ class ProtocolTests(DaemonTest):
         d = self.daemon(api="127.0.0.1:%d" % port)
         r = d.api().GetRouter(pb().GetRouterRequest())
         self.assertEqual(r.local_asn, 45104)
+
+
+class RaceTests(DaemonTest):
+    """Concurrent mutations that compete for one name, address, quota or parent: exactly the
+    right number win, whatever order vbrd batches them in."""
+
+    def run_all(self, fn, reqs):
+        futures = [fn.future(r, timeout=30) for r in reqs]
+        codes = []
+        for f in futures:
+            try:
+                f.result()
+                codes.append(C.OK)
+            except vbrtest.grpc.RpcError as e:
+                codes.append(e.code())
+        return codes
+
+    def test_same_group_name(self):
+        P = pb()
+        codes = self.run_all(self.api.CreateBgpGroup,
+                             [P.CreateBgpGroupRequest(name="race", peer_asn=65001)] * 16)
+        self.assertEqual(codes.count(C.OK), 1, codes)
+        self.assertEqual(codes.count(C.ALREADY_EXISTS), 15, codes)
+        self.assertEqual(len(self.api.ListBgpGroups(P.ListBgpGroupsRequest()).groups), 1)
+
+    def test_same_peer_ip(self):
+        P = pb()
+        g = self.group()
+        vbrtest.can_sandbox() or self.skipTest("needs the private netns")
+        codes = self.run_all(self.api.CreateBgpPeer, [P.CreateBgpPeerRequest(
+            group_id=g.id, peer_ip=peer_ip(0), admin_down=True)] * 12)
+        self.assertEqual(codes.count(C.OK), 1, codes)
+        self.assertEqual(codes.count(C.ALREADY_EXISTS), 11, codes)
+        self.assertEqual(len(self.api.ListBgpPeers(P.ListBgpPeersRequest()).peers), 1)
+
+    def test_peer_limit(self):
+        P = pb()
+        g = self.group()
+        vbrtest.can_sandbox() or self.skipTest("needs the private netns")
+        codes = self.run_all(self.api.CreateBgpPeer, [P.CreateBgpPeerRequest(
+            group_id=g.id, peer_ip=peer_ip(i), admin_down=True) for i in range(14)])
+        self.assertEqual(codes.count(C.OK), 8, codes)
+        self.assertEqual(codes.count(C.RESOURCE_EXHAUSTED), 6, codes)
+        self.assertEqual(len(self.api.ListBgpPeers(P.ListBgpPeersRequest()).peers), 8)
+        self.assertEqual(self.api.GetBgpGroup(P.GetBgpGroupRequest(id=g.id)).peer_count, 8)
+
+    def test_network_quota(self):
+        P = pb()
+        d = self.daemon(args=["--max-networks", "10"])
+        api = d.api()
+        codes = self.run_all(api.AddBgpNetwork, [P.AddBgpNetworkRequest(
+            cidr="10.%d.0.0/16" % i) for i in range(25)])
+        self.assertEqual(codes.count(C.OK), 10, codes)
+        self.assertEqual(codes.count(C.RESOURCE_EXHAUSTED), 15, codes)
+        self.assertEqual(len(api.ListBgpNetworks(P.ListBgpNetworksRequest()).networks), 10)
+
+    def test_delete_group_while_adding_peers(self):
+        """Never a peer left in a deleted group: each round, either the delete or the create
+        fails, and what the API lists afterwards is consistent."""
+        P = pb()
+        vbrtest.can_sandbox() or self.skipTest("needs the private netns")
+        for i in range(10):
+            g = self.group()
+            f_peer = self.api.CreateBgpPeer.future(P.CreateBgpPeerRequest(
+                group_id=g.id, peer_ip=peer_ip(i), admin_down=True), timeout=30)
+            f_del = self.api.DeleteBgpGroup.future(P.DeleteBgpGroupRequest(id=g.id), timeout=30)
+            codes = []
+            for f in (f_peer, f_del):
+                try:
+                    f.result()
+                    codes.append(C.OK)
+                except vbrtest.grpc.RpcError as e:
+                    codes.append(e.code())
+            self.assertIn(codes, [[C.OK, C.FAILED_PRECONDITION], [C.NOT_FOUND, C.OK]])
+            peers = self.api.ListBgpPeers(P.ListBgpPeersRequest(page_size=100)).peers
+            groups = {x.id for x in self.api.ListBgpGroups(
+                P.ListBgpGroupsRequest(page_size=1000)).groups}
+            for p in peers:
+                self.assertIn(p.group_id, groups, "peer %s in a deleted group" % p.id)
+            for p in peers:
+                self.api.DeleteBgpPeer(P.DeleteBgpPeerRequest(id=p.id))

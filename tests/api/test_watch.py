@@ -298,6 +298,25 @@ class WatchTests(DaemonTest):
         ev2 = rl.get()
         self.assertEqual((ev2.kind, ev2.peer_id), (K["PEER_DELETED"], p.id))
 
+    def test_after_sequence_older_than_history(self):
+        """A replay the history can no longer give is refused with an error status; it never
+        silently starts later (the client would lose events without knowing)."""
+        d = self.daemon(args=["--event-history", "16"])
+        stub = vbrtest.pbg.VirtualBorderRouterStub(d._channel())
+        api = d.api()
+        g = self.group(api=api)
+        for i in range(20):  # 40 events
+            p = self.peer(g.id, peer_ip(i), api=api)
+            api.DeleteBgpPeer(pb().DeleteBgpPeerRequest(id=p.id))
+        w = Watcher(stub, after_sequence=1)
+        self.addCleanup(w.cancel)
+        try:
+            first = w.get(10)
+        except Ended as e:
+            self.assertNotIn(e.code, (C.OK, C.UNKNOWN, C.INTERNAL), e)
+        else:
+            self.assertEqual(first.sequence, 2, "replay skipped events without saying so")
+
     def test_after_sequence_with_filter(self):
         g = self.group()
         w = self.watch(send_initial_state=True)

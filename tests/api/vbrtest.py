@@ -124,7 +124,8 @@ class Daemon:
     unshare -> sh -> exec vbrd, so signals go straight to vbrd."""
 
     def __init__(self, state_dir=None, api=None, args=(), env=None, bgp_listen=None,
-                 valgrind=None, pass_api=True, pass_bgp=True, pass_state=True, sandbox=None):
+                 valgrind=None, pass_api=True, pass_bgp=True, pass_state=True, sandbox=None,
+                 run_as=None):
         generate_stubs()
         self.work = mkdtemp()
         self.state_dir = state_dir or os.path.join(self.work, "state")
@@ -139,6 +140,7 @@ class Daemon:
         if sandbox is None:
             sandbox = self.api_addr.startswith("unix:") and bool(can_sandbox())
         self.sandbox = sandbox
+        self.run_as = run_as  # (uid, gid): drop root with setpriv before exec'ing vbrd
         self.proc = None
         self.channel = None
         self.starts = 0
@@ -156,6 +158,9 @@ class Daemon:
         a += self.extra_args
         if self.valgrind is not None:
             a = ["valgrind"] + self.valgrind + a
+        if self.run_as is not None:
+            a = ["setpriv", "--reuid=%d" % self.run_as[0], "--regid=%d" % self.run_as[1],
+                 "--clear-groups", "--"] + a
         if self.sandbox:
             a = ["unshare", "--net", "--", "sh", "-c", 'ip link set lo up && exec "$0" "$@"'] + a
         return a
