@@ -178,6 +178,11 @@ static void on_connection(uv_stream_t *server, int status)
 	bgp_peer_accept(peer, conn);
 }
 
+static void listener_closed(uv_handle_t *h)
+{
+	speaker_handle_closed(h->data);
+}
+
 int bgp_speaker_start(struct bgp_speaker *s)
 {
 	if (!s)
@@ -202,17 +207,12 @@ int bgp_speaker_start(struct bgp_speaker *s)
 		rc = uv_listen((uv_stream_t *)&s->listener, 64, on_connection);
 	}
 	if (rc) {
+		/* Still counted until closed, so a shutdown waits for it before done(). */
 		s->listener_open = false;
-		uv_close((uv_handle_t *)&s->listener, NULL);
-		s->open_handles--;
+		uv_close((uv_handle_t *)&s->listener, listener_closed);
 		return rc;
 	}
 	return 0;
-}
-
-static void listener_closed(uv_handle_t *h)
-{
-	speaker_handle_closed(h->data);
 }
 
 void bgp_speaker_shutdown(struct bgp_speaker *s, const char *message,
