@@ -666,6 +666,46 @@ class SessionTests(Base):
             self.assertEqual(w.interrupt()[0], 0)
 
 
+class FullTableTests(Base):
+    """2,500 routes: more than a page and more than one printed chunk of the table."""
+    ADDR = "10.77.51.1"
+
+    def test_many_routes_table_and_json(self):
+        ns = ["nsenter", "--net=/proc/%d/ns/net" % DAEMON.proc.pid]
+        subprocess.run(ns + ["ip", "addr", "add", self.ADDR + "/32", "dev", "lo"], check=True,
+                       timeout=30)
+        speaker = subprocess.Popen(
+            ns + ["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                   "bgp_speaker.py"), self.ADDR, "65402",
+                  "gen:2500"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        self.addCleanup(lambda: (speaker.kill(), speaker.wait(10), speaker.stdout.close()))
+        self.assertEqual(speaker.stdout.readline(), b"listening\n")
+        g = ok_json("group", "create", "ft-group", "--peer-asn", "65402", "--route-limit", "5000")
+        self.addCleanup(vbrctl, "group", "delete", g["id"], server=SERVER)
+        p = ok_json("peer", "add", "ft-group", self.ADDR)
+        self.addCleanup(vbrctl, "peer", "delete", p["id"], server=SERVER)
+        import time
+        deadline = time.time() + 30
+        while DAEMON.call("GetBgpPeer", h.pb.GetBgpPeerRequest(id=p["id"])).accepted_route_count < 2500:
+            self.assertLess(time.time(), deadline, "2,500 routes not received in 30 s")
+            time.sleep(0.2)
+        out = ok("routes", self.ADDR, "--page-size", "700").out
+        lines = out.splitlines()
+        self.assertEqual(len(lines), 2501)
+        # One alignment for the whole table, across pages and printed chunks.
+        self.assertEqual(len({line.index("10.77.51.1") for line in lines[1:]}), 1)
+        self.assertEqual(lines[0].index("NEXT-HOP"), lines[1].index("10.77.51.1"))
+        import ipaddress
+        base = ipaddress.ip_address("100.64.0.0")
+        self.assertEqual({line.split()[0] for line in lines[1:]},
+                         {"%s/24" % (base + (i << 8)) for i in range(2500)})
+        j = ok_json("routes", p["id"], "--page-size", "700")
+        self.assertEqual(len(j["routes"]), 2500)
+        listed = DAEMON.list_all("ListRoutes", h.pb.ListRoutesRequest(peer_id=p["id"]), "routes")
+        self.assertEqual(j, {"routes": [h.as_json(r) for r in listed]})
+        self.assertEqual([l.split()[0] for l in lines[1:]], [r["prefix"] for r in j["routes"]])
+
+
 class ServerEndsStreamTests(Base):
     def test_watch_says_why_and_exits_non_zero(self):
         d = h.Daemon("tcp").start()
