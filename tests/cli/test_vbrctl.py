@@ -3,10 +3,13 @@
 
 Every subcommand's table and JSON output (the JSON parsed and compared field by field with what
 the API returns to Python's own gRPC stubs, in the proto3 JSON mapping), group and peer
-resolution by name, IP and id, each exit code (0 ok, 1 usage, 2 server error, 3 cannot
-connect), `watch` receiving events while other vbrctl processes change state, Ctrl-C and a
-server-ended stream, `--server unix:` and host:port, `--timeout`, TLS and mutual TLS, help and
-bash completion.
+resolution by name, IP and id, lists followed across many pages, each exit code (0 ok,
+1 usage, 2 server error, 3 cannot connect), `watch` receiving events while other vbrctl
+processes change state, Ctrl-C, a stream the server ends (shutdown; a stalled watcher ended
+with RESOURCE_EXHAUSTED), a real BGP session (bgp_speaker.py inside vbrd's private network
+namespace: states, counters, received / advertised routes, the route limit, 2,500 routes),
+`--server unix:` and host:port, `--timeout`, TLS and mutual TLS, help, the man page and bash
+completion.
 
     /usr/bin/python3 tests/cli/test_vbrctl.py --vbrd build/vbrd --vbrctl build/vbrctl \
         --proto proto --completion client/vbrctl.bash [unittest args]
