@@ -175,7 +175,9 @@ class RestartTests(DaemonTest):
             threads = [threading.Thread(target=mutator, args=(w,)) for w in range(4)]
             for t in threads:
                 t.start()
-            time.sleep(0.3 + rng.random() * 0.5)
+            # Kill once some calls were acknowledged, at a random moment after that.
+            vbrtest.wait_until(lambda: len(acked_add) + len(acked_groups) >= 10, 30)
+            time.sleep(rng.random() * 0.3)
             self.d.kill9()
             stop.set()
             for t in threads:
@@ -289,6 +291,36 @@ class StateFileTests(DaemonTest):
         self.assertEqual(os.stat(path).st_uid, 0)
         d.run_as = nobody
         self.assert_refuses(d, path)
+
+    def test_leftover_temp_file_ignored(self):
+        """A crash between writing the temp file and the rename leaves a temp file: the next
+        start loads the last complete state."""
+        d, path = self.stored_daemon()
+        with open(path, "rb") as f:
+            good = f.read()
+        for junk in (path + ".tmp", os.path.join(os.path.dirname(path), ".state.pb.tmp")):
+            with open(junk, "wb") as f:
+                f.write(b"\xff" * 100)
+        d.start()
+        groups = d.api().ListBgpGroups(pb().ListBgpGroupsRequest()).groups
+        self.assertEqual([g.name for g in groups], ["kept"])
+        with open(path, "rb") as f:
+            self.assertEqual(f.read(), good)
+        self.group(api=d.api(), name="after")
+        self.assertEqual(d.stop(), 0)
+        d.start()
+        self.assertEqual(sorted(g.name for g in d.api().ListBgpGroups(
+            pb().ListBgpGroupsRequest()).groups), ["after", "kept"])
+
+    def test_missing_state_dir_created(self):
+        work = vbrtest.mkdtemp()
+        state = os.path.join(work, "state")  # missing; its parent exists
+        d = self.daemon(state_dir=state)
+        self.group(api=d.api(), name="fresh")
+        self.assertEqual(d.stop(), 0)
+        d.start()
+        self.assertEqual([g.name for g in d.api().ListBgpGroups(
+            pb().ListBgpGroupsRequest()).groups], ["fresh"])
 
     def test_state_file_is_a_directory(self):
         d, path = self.stored_daemon()
