@@ -91,7 +91,8 @@ class Results:
 class Rig:
     """vbrd in its namespace, an attacker namespace and a healthy-peer namespace."""
 
-    def __init__(self, args, attackers=250, unconfigured=0, max_peers=256, extra=()):
+    def __init__(self, args, attackers=250, unconfigured=0, max_peers=256, extra=(), wrapper=(),
+                 ready_timeout=20):
         self.args = args
         self.workdir = os.path.abspath(args.workdir)
         os.makedirs(self.workdir, exist_ok=True)
@@ -114,9 +115,9 @@ class Rig:
             self.topo.add_addresses(self.ns_h, "eth0",
                                     [f"10.78.0.{i}/24" for i in range(3, 10)])
             self.daemon = V.Daemon(args.vbrd, self.ns_v, self.workdir, DUT_A,
-                                   max_peers=max_peers, extra=extra)
+                                   max_peers=max_peers, extra=extra, wrapper=wrapper)
             self.daemon.start()
-            self.api = self.daemon.connect()
+            self.api = self.daemon.connect(timeout=ready_timeout)
         except BaseException:
             self.close()
             raise
@@ -145,7 +146,7 @@ class Rig:
         log.close()
         self.healthy_procs.append(proc)
         for pid in ids:
-            p = self.api.wait_state(pid, V.pb.SESSION_STATE_ESTABLISHED, timeout=20)
+            p = self.api.wait_state(pid, V.pb.SESSION_STATE_ESTABLISHED, timeout=60)
             if p.session_state != V.pb.SESSION_STATE_ESTABLISHED:
                 raise RuntimeError(f"healthy peer {p.peer_ip} not Established: "
                                    f"{V.pb.SessionState.Name(p.session_state)} {p.last_error}")
@@ -195,7 +196,7 @@ class Rig:
                 problems.append(f"{p.peer_ip} established_time changed")
         return problems
 
-    def close(self):
+    def close(self, stop_timeout=15):
         for call, _ in self.watchers:
             call.cancel()
         for proc in self.healthy_procs:
@@ -208,7 +209,7 @@ class Rig:
                     proc.wait(timeout=5)
         rc = None
         if getattr(self, "daemon", None) is not None:
-            rc = self.daemon.stop()
+            rc = self.daemon.stop(timeout=stop_timeout)
         if getattr(self, "api", None) is not None:
             self.api.close()
         self.topo.cleanup()

@@ -47,13 +47,14 @@ class Daemon:
     """One vbrd process in namespace `ns` with its state in workdir/state."""
 
     def __init__(self, binary, ns, workdir, router_id, max_peers=200, extra=(), limit_s=1800,
-                 state_dir=None, name="vbrd"):
+                 state_dir=None, name="vbrd", wrapper=()):
         self.binary = binary
         self.ns = ns
         self.workdir = workdir
         self.router_id = router_id
         self.max_peers = max_peers
         self.extra = list(extra)
+        self.wrapper = list(wrapper)  # e.g. valgrind and its options, run in vbrd's place
         self.limit_s = limit_s
         self.state_dir = state_dir or os.path.join(workdir, "state")
         self.sock = os.path.join(workdir, f"{name}.sock")
@@ -80,7 +81,7 @@ class Daemon:
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
         env.update(env_extra or {})
         cmd = ["ip", "netns", "exec", self.ns, "timeout", "-s", "KILL", str(self.limit_s),
-               self.binary, "--api", self.target, "--state-dir", self.state_dir,
+               *self.wrapper, self.binary, "--api", self.target, "--state-dir", self.state_dir,
                "--router-id", self.router_id, "--max-peers", str(self.max_peers)] + self.extra
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         log.close()
