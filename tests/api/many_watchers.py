@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Child process of test_watch.ManyWatchersTests: N WatchPeerEvents streams on grpc.aio.
 
-  many_watchers.py GEN_DIR API_ADDR GROUP_ID PEER_IP N CHANNELS
+  many_watchers.py GEN_DIR API_ADDR GROUP_ID PEER_IP N CHANNELS VBRD_PID
 
 Opens N watchers (send_initial_state) spread over CHANNELS connections, waits until every one
 has its END_OF_INITIAL_STATE, checks that vbrd still answers GetRouter, creates one admin_down
@@ -16,15 +16,23 @@ import sys
 import time
 
 
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
 def main():
-    gen, addr, group_id, peer_ip, n, nch = sys.argv[1:7]
-    n, nch = int(n), int(nch)
+    gen, addr, group_id, peer_ip, n, nch, vbrd_pid = sys.argv[1:8]
+    n, nch, vbrd_pid = int(n), int(nch), int(vbrd_pid)
     sys.path.insert(0, gen)
     import grpc
     from vbr.v1 import vbr_pb2 as P, vbr_pb2_grpc as G
     END = P.PEER_EVENT_KIND_END_OF_INITIAL_STATE
     CREATED = P.PEER_EVENT_KIND_PEER_CREATED
-    result = {"n": n}
+    result = {"n": n, "rss_before_kib": rss_kib(vbrd_pid)}
 
     async def run():
         chans = [grpc.aio.insecure_channel(addr, options=[("grpc.use_local_subchannel_pool", 1)])
@@ -52,6 +60,7 @@ def main():
         except asyncio.TimeoutError:
             pass
         result["ready"] = ready[0]
+        result["rss_ready_kib"] = rss_kib(vbrd_pid)
         result["subscribe_s"] = round(time.time() - t0, 2)
         if ready[0] != n:
             return

@@ -362,7 +362,8 @@ class ManyWatchersTests(DaemonTest):
         target_ip = "10.99.5.5"
         child = subprocess.Popen(
             [sys.executable, os.path.join(vbrtest.HERE, "many_watchers.py"), vbrtest.GEN_DIR,
-             self.d.api_addr, g.id, target_ip, str(self.N), str(self.CHANNELS)],
+             self.d.api_addr, g.id, target_ip, str(self.N), str(self.CHANNELS),
+             str(self.d.proc.pid)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             out, err = child.communicate(timeout=280)
@@ -373,10 +374,15 @@ class ManyWatchersTests(DaemonTest):
         lines = out.decode().strip().splitlines()
         self.assertTrue(lines, "no result; stderr:\n%s" % err.decode()[-3000:])
         r = json.loads(lines[-1])
-        print("\n  1000 watchers: subscribed in %ss, event delivered to all in %ss"
-              % (r.get("subscribe_s"), r.get("deliver_s")))
+        per_watcher = (r.get("rss_ready_kib", 0) - r.get("rss_before_kib", 0)) / self.N
+        print("\n  1000 watchers: subscribed in %ss, event delivered to all in %ss, "
+              "vbrd RSS %s -> %s KiB (%.1f KiB per watcher)"
+              % (r.get("subscribe_s"), r.get("deliver_s"), r.get("rss_before_kib"),
+                 r.get("rss_ready_kib"), per_watcher))
         self.assertNotIn("exception", r, r)
         self.assertEqual(r["ready"], self.N, "watchers that never got END_OF_INITIAL_STATE")
+        # Memory per subscriber is bounded (about 14 KiB here, gRPC's stream included).
+        self.assertLess(per_watcher, 256, "vbrd memory per watcher")
         self.assertEqual(r["router_asn"], 45104)
         self.assertEqual(r["errors"], [])
         self.assertEqual(r["other"], [])
