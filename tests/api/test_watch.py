@@ -50,6 +50,7 @@ class Watcher:
 
     def __init__(self, stub, timeout=120, keep_state_changes=False, **req):
         self.keep_state_changes = keep_state_changes
+        self.dropped = 0
         self.call = stub.WatchPeerEvents(pb().WatchPeerEventsRequest(**req), timeout=timeout)
         self.q = queue.Queue()
         self.status = None
@@ -60,6 +61,7 @@ class Watcher:
         try:
             for ev in self.call:
                 if ev.kind == K["STATE_CHANGED"] and not self.keep_state_changes:
+                    self.dropped += 1
                     continue
                 self.q.put(ev)
             self.q.put(Ended(self.call.code(), self.call.details()))
@@ -88,10 +90,11 @@ class Watcher:
                 return out
 
     def initial(self, timeout=10):
-        """The INITIAL_STATE events, after reading END_OF_INITIAL_STATE."""
+        """The INITIAL_STATE events, after reading END_OF_INITIAL_STATE (kept in self.end)."""
         evs = self.until(lambda e: e.kind == K["END_OF_INITIAL_STATE"], timeout)
         for e in evs[:-1]:
             assert e.kind == K["INITIAL_STATE"], e
+        self.end = evs[-1]
         return evs[:-1]
 
     def pending(self):
@@ -256,9 +259,13 @@ class WatchTests(DaemonTest):
             init = w.initial()
             have = {e.peer_id for e in init}
             self.assertEqual(len(have), len(init), "watcher %d: a peer twice in the snapshot" % n)
-            last_seq = 0
+            # The snapshot marker carries the last sequence it includes; live events go on
+            # from the next one, without a gap (every peer here is admin_down: no other events).
+            last_seq = w.end.sequence
             for ev in w.until(lambda e: e.kind == K["PEER_DELETED"] and e.peer_id == marker.id):
-                self.assertGreater(ev.sequence, last_seq, "watcher %d: sequence went back" % n)
+                self.assertEqual(w.dropped, 0)
+                self.assertEqual(ev.sequence, last_seq + 1,
+                                 "watcher %d: sequence gap or repeat after %d" % (n, last_seq))
                 last_seq = ev.sequence
                 if ev.kind == K["PEER_CREATED"]:
                     self.assertNotIn(ev.peer_id, have,
@@ -269,6 +276,25 @@ class WatchTests(DaemonTest):
                                   "watcher %d: deleted a peer it never saw: an event was lost" % n)
                     have.discard(ev.peer_id)
             self.assertEqual(have, final, "watcher %d: snapshot + events != final peers" % n)
+
+    def test_resume_from_snapshot_sequence(self):
+        """after_sequence = the END_OF_INITIAL_STATE's sequence resumes with exactly the live
+        events the first subscription got."""
+        g = self.group()
+        for i in range(3):
+            self.peer(g.id, peer_ip(i))
+        a = self.watch(send_initial_state=True)
+        self.assertEqual(len(a.initial()), 3)
+        s = a.end.sequence
+        self.assertEqual(a.pending(), [])
+        p = self.peer(g.id, peer_ip(5))
+        self.api.DeleteBgpPeer(pb().DeleteBgpPeerRequest(id=p.id))
+        live = [a.get(), a.get()]
+        self.assertEqual([e.sequence for e in live], [s + 1, s + 2])
+        b = self.watch(after_sequence=s)
+        again = [b.get(), b.get()]
+        key = lambda e: (e.sequence, e.kind, e.peer_id, e.peer_ip)
+        self.assertEqual([key(e) for e in again], [key(e) for e in live])
 
     def test_after_sequence_replay(self):
         g = self.group()
