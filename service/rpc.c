@@ -75,8 +75,9 @@ struct rpc_call {
 	grpc_metadata_array metadata;
 	grpc_call_details details; /* catch-all only */
 	grpc_byte_buffer *payload;
-	uint8_t *request;
-	size_t request_len;
+	grpc_slice request;     /* the whole request message, one contiguous slice */
+	bool has_request;
+	uint64_t number;        /* for logs; formatted into id only when asked */
 	int cancelled;
 	bool initial_metadata_sent;
 	bool finished; /* a status was sent or the call aborted: counted in stats once */
@@ -143,7 +144,8 @@ static void call_free(struct rpc_call *c)
 		grpc_byte_buffer_destroy(c->write_buf);
 	if (c->has_status_details)
 		grpc_slice_unref(c->status_details);
-	free(c->request);
+	if (c->has_request)
+		grpc_slice_unref(c->request);
 	free(c);
 }
 
@@ -160,12 +162,20 @@ enum vbr_method rpc_call_method(const struct rpc_call *c)
 
 const uint8_t *rpc_call_request(const struct rpc_call *c, size_t *len)
 {
-	*len = c->request_len;
-	return c->request;
+	if (!c->has_request) {
+		*len = 0;
+		return NULL;
+	}
+	*len = GRPC_SLICE_LENGTH(c->request);
+	return GRPC_SLICE_START_PTR(c->request);
 }
 
+/* Formatted on first use: most calls never log. Only the thread holding the call asks. */
 const char *rpc_call_id(const struct rpc_call *c)
 {
+	struct rpc_call *m = (struct rpc_call *)c;
+	if (!m->id[0])
+		snprintf(m->id, sizeof(m->id), "c%llu", (unsigned long long)c->number);
 	return c->id;
 }
 
@@ -410,21 +420,16 @@ void rpc_stream_abort(struct rpc_call *c, grpc_status_code status, const char *m
 
 /* ---- completion-queue thread ---- */
 
+/* readall gives one contiguous slice (a reference, not a copy, when the message arrived in
+ * one piece); the call keeps it until freed. */
 static void take_payload(struct rpc_call *c)
 {
 	if (!c->payload)
 		return;
 	grpc_byte_buffer_reader reader;
 	if (grpc_byte_buffer_reader_init(&reader, c->payload)) {
-		grpc_slice slice = grpc_byte_buffer_reader_readall(&reader);
-		size_t len = GRPC_SLICE_LENGTH(slice);
-		c->request = malloc(len ? len : 1);
-		if (c->request) {
-			if (len)
-				memcpy(c->request, GRPC_SLICE_START_PTR(slice), len);
-			c->request_len = len;
-		}
-		grpc_slice_unref(slice);
+		c->request = grpc_byte_buffer_reader_readall(&reader);
+		c->has_request = true;
 		grpc_byte_buffer_reader_destroy(&reader);
 	}
 	grpc_byte_buffer_destroy(c->payload);
@@ -444,8 +449,10 @@ static void start_recv_close(struct rpc_call *c)
 
 static int serving_status(struct rpc_call *c, bool *known)
 {
+	size_t len;
+	const uint8_t *data = rpc_call_request(c, &len);
 	Grpc__Health__V1__HealthCheckRequest *req =
-		grpc__health__v1__health_check_request__unpack(NULL, c->request_len, c->request);
+		grpc__health__v1__health_check_request__unpack(NULL, len, data);
 	*known = req && (req->service[0] == '\0' ||
 			 strcmp(req->service, "vbr.v1.VirtualBorderRouter") == 0);
 	if (req)
@@ -507,8 +514,7 @@ static void on_new_call(struct rpc_call *c, bool ok)
 		return;
 	}
 	post_request(s, c->method_index);
-	snprintf(c->id, sizeof(c->id), "c%llu",
-		 (unsigned long long)atomic_fetch_add(&s->next_call_id, 1) + 1);
+	c->number = atomic_fetch_add_explicit(&s->next_call_id, 1, memory_order_relaxed) + 1;
 	take_payload(c);
 	switch (c->kind) {
 	case K_READ:

@@ -92,6 +92,10 @@ grpc_status_code vbr_check_description(const char *field, const char *text,
 		return INVALID(st, "%s: must be valid UTF-8", field);
 	if (n > VBR_DESCRIPTION_MAX)
 		return INVALID(st, "%s: must be at most 256 characters (got %ld)", field, n);
+	/* Terminal escapes and line breaks would corrupt every table and log that shows it. */
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return INVALID(st, "%s: must not contain control characters", field);
 	return ok(st);
 }
 

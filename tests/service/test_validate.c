@@ -58,6 +58,9 @@ static void test_description(void **state)
 	text[512] = '\0';
 	assert_int_equal(vbr_check_description("description", text, &st), GRPC_STATUS_OK);
 	expect_invalid(vbr_check_description("description", "\xff", &st), &st, "UTF-8");
+	expect_invalid(vbr_check_description("description", "a\033[31mb", &st), &st, "control");
+	expect_invalid(vbr_check_description("description", "line\nbreak", &st), &st, "control");
+	expect_invalid(vbr_check_description("description", "del\x7f", &st), &st, "control");
 }
 
 static void test_peer_asn(void **state)
