@@ -226,10 +226,120 @@ class Runner:
         return f"kept, {ctx.P} " + ("accepted" if ctx.P in routes else "withdrawn")
 
 
+def base_update(ctx, i):
+    """A rich, valid UPDATE to mutate: every attribute vbrd decodes, two prefixes."""
+    attrs = (W.origin(0) + W.as_path([ctx.asn, 65100, 4200000001]) + W.next_hop(ctx.src)
+             + W.med(10) + W.communities([(65001, i % 65536), (65001, 2)])
+             + W.large_communities([(4200000001, 1, i)]) + W.aggregator(65001, ctx.src)
+             + W.attr(W.WK, W.ATOMIC_AGGREGATE, b"")
+             + W.attr(W.OPT_T, 201, b"opaque"))
+    return W.update(attrs=attrs, nlri=W.prefix("203.0.113.0/24") + W.prefix("203.0.114.0/25"))
+
+
+def mutate(rng, msg):
+    """One random change inside the UPDATE body; the header Length is fixed up afterwards
+    unless the change is to the header itself, so most mutations reach the decoder."""
+    b = bytearray(msg)
+    op = rng.randrange(8)
+    if op <= 2:                      # flip bits in a random body byte
+        k = rng.randrange(19, len(b))
+        b[k] ^= 1 << rng.randrange(8)
+    elif op == 3:                    # a random byte anywhere in the body
+        b[rng.randrange(19, len(b))] = rng.randrange(256)
+    elif op == 4:                    # cut the tail
+        del b[rng.randrange(23, len(b)):]
+    elif op == 5:                    # insert junk
+        k = rng.randrange(19, len(b))
+        b[k:k] = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 8)))
+    elif op == 6:                    # duplicate a slice (often a whole attribute)
+        k = rng.randrange(23, len(b))
+        n = rng.randrange(1, 12)
+        b[k:k] = b[k:k + n]
+    else:                            # lengths: withdrawn / total attribute length
+        k = rng.choice([19, 20, 21, 22])
+        b[k] = rng.randrange(256)
+    if len(b) < 19:
+        return bytes(b)
+    b[16:18] = len(b).to_bytes(2, "big")
+    return bytes(b)
+
+
+class Mutator:
+    """Random mutations of a valid UPDATE over live sessions. Each one must leave vbrd either
+    keeping the session (a later valid UPDATE is processed) or sending an UPDATE Message Error
+    (code 3; code 1 only for a broken header) and closing: never a crash, never silence."""
+
+    def __init__(self, runner, seed):
+        self.runner = runner
+        self.seed = seed
+
+    def run(self, job, count):
+        import random
+        rng = random.Random(self.seed * 1000 + job)
+        r = self.runner
+        api = r.api
+        done = 0
+        while done < count:
+            ip = r.free_ips.get(timeout=60)
+            ctx = WC.Ctx(asn=65001, as4=True, src=ip, dut=harness.DUT_A)
+            peer = api.create_peer(r.groups["as4"], ip)
+            sess = None
+            try:
+                sess = r.connect(ctx, True, 65001)
+                sess.handshake(timeout=5)
+                sess.start_keepalives()
+                while done < count:
+                    n = done
+                    done += 1
+                    msg = mutate(rng, base_update(ctx, n))
+                    sess.send(msg)
+                    sentinel = f"198.18.{n % 256}.0/24"
+                    sess.announce([sentinel], path=[65001])
+                    deadline = time.time() + 6
+                    seen = False
+                    while time.time() < deadline:
+                        if sess.notifications() or sess.closed_at is not None:
+                            break
+                        if sentinel in api.routes(peer.id):
+                            seen = True
+                            break
+                        time.sleep(0.02)
+                    cid = f"M{job}-{n:03d}"
+                    if seen and not sess.notifications():
+                        r.results.add(cid, True, "kept", quiet=True, msg=msg.hex())
+                        continue
+                    note = sess.wait_notification(3)
+                    if note is None:
+                        r.results.add(cid, False, f"no reaction: neither processed the next "
+                                      f"UPDATE nor sent a NOTIFICATION ({sess._why()}); "
+                                      f"message {msg.hex()}")
+                        break
+                    code = note.notification()[0]
+                    ok = code == 3 or (code == 1 and msg[16:19] != base_update(ctx, n)[16:19])
+                    r.results.add(cid, ok, f"{note!r}" + ("" if ok else
+                                  f" for a mutated UPDATE {msg.hex()}"), quiet=True,
+                                  msg=msg.hex())
+                    break  # the session is gone: a new peer for the next one
+            except (OSError, S.SessionError, CaseFailed) as e:
+                r.results.add(f"M{job}-setup", False, repr(e))
+                return
+            finally:
+                if sess is not None:
+                    sess.close()
+                try:
+                    api.delete_peer(peer.id)
+                except V.grpc.RpcError:
+                    pass
+                r.free_ips.put(ip)
+
+
 def main():
     ap = harness.base_args(__doc__.split("\n\n")[0])
     ap.add_argument("--jobs", type=int, default=6, help="cases run at once")
     ap.add_argument("--only", help="comma-separated case ids")
+    ap.add_argument("--mutations", type=int, default=480,
+                    help="random mutated UPDATEs sent over live sessions (0: none)")
+    ap.add_argument("--seed", type=int, default=int(time.time()))
     args = ap.parse_args()
     netns.install_signal_cleanup()
     cases = WC.CASES
@@ -249,6 +359,18 @@ def main():
             for _ in pool.map(runner.run, cases):
                 if not rig.daemon.alive():
                     break
+        if args.mutations and rig.daemon.alive() and not args.only:
+            print(f"{args.mutations} mutated UPDATEs, seed {args.seed} "
+                  f"(rerun: --seed {args.seed})", flush=True)
+            mut = Mutator(runner, args.seed)
+            per = args.mutations // args.jobs
+            with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+                list(pool.map(lambda j: mut.run(j, per), range(args.jobs)))
+            ms = [c for c in results.cases if c["id"].startswith("M")]
+            kept = sum(1 for c in ms if c["ok"] and c["detail"] == "kept")
+            print(f"  mutations: {len(ms)} sent, {kept} kept the session, "
+                  f"{sum(1 for c in ms if c['ok']) - kept} answered by a NOTIFICATION, "
+                  f"{sum(1 for c in ms if not c['ok'])} wrong", flush=True)
         if not rig.daemon.alive():
             results.crashes += 1
             results.add("vbrd-alive", False, f"vbrd died (exit {rig.daemon.proc.returncode}):\n"

@@ -48,9 +48,12 @@ class Results:
         self.lock = threading.Lock()
         self.t0 = time.time()
 
-    def add(self, case_id, ok, detail="", **extra):
+    def add(self, case_id, ok, detail="", quiet=False, **extra):
+        """Records a case; quiet ones print only when they fail."""
         with self.lock:
             self.cases.append({"id": case_id, "ok": bool(ok), "detail": detail, **extra})
+        if ok and quiet:
+            return
         mark = "ok  " if ok else "FAIL"
         print(f"  {mark} {case_id}: {detail}", flush=True)
 
