@@ -181,6 +181,8 @@ static void watch_peer_events(struct vbrd *d, struct rpc_call *call,
 		rpc_stream_finish(call, code, message);
 		return rpc_call_release(call);
 	}
+	/* Headers now: a client waiting for them knows it is subscribed and misses nothing. */
+	rpc_stream_open(call);
 	vbr_log(VBR_LOG_DEBUG, "watch stream opened", "call_id", rpc_call_id(call), NULL);
 }
 

@@ -85,7 +85,7 @@ struct rpc_call {
 	grpc_byte_buffer *write_buf;
 	grpc_slice status_details;
 	bool has_status_details;
-	struct tag t_new, t_unary, t_close, t_write, t_status;
+	struct tag t_new, t_unary, t_close, t_write, t_status, t_metadata;
 	void *user;
 	char id[24];
 	struct rpc_call *health_next;
@@ -206,6 +206,7 @@ static void post_request(struct rpc_server *s, int method_index)
 	c->t_close = (struct tag){TAG_CLOSE, c};
 	c->t_write = (struct tag){TAG_WRITE, c};
 	c->t_status = (struct tag){TAG_STATUS, c};
+	c->t_metadata = (struct tag){TAG_STATUS, c}; /* completion only drops its reference */
 	grpc_metadata_array_init(&c->metadata);
 	grpc_call_error e;
 	if (method_index == CATCH_ALL) {
@@ -391,6 +392,19 @@ static int start_write(struct rpc_call *c, grpc_byte_buffer *bb)
 int rpc_stream_write(struct rpc_call *c, const ProtobufCMessage *message)
 {
 	return start_write(c, pack_message(message));
+}
+
+void rpc_stream_open(struct rpc_call *c)
+{
+	if (c->initial_metadata_sent)
+		return;
+	grpc_op op;
+	memset(&op, 0, sizeof(op));
+	op.op = GRPC_OP_SEND_INITIAL_METADATA;
+	c->initial_metadata_sent = true;
+	call_ref(c);
+	if (grpc_call_start_batch(c->call, &op, 1, &c->t_metadata, NULL) != GRPC_CALL_OK)
+		rpc_call_release(c);
 }
 
 void rpc_stream_finish(struct rpc_call *c, grpc_status_code status, const char *message)

@@ -79,6 +79,9 @@ void rpc_reply_fill(struct rpc_call *call, size_t len, void (*fill)(void *arg, u
 
 /* Streams (loop thread). One write outstanding at a time: the next after on_write_done. */
 int rpc_stream_write(struct rpc_call *call, const ProtobufCMessage *message);
+/* Sends the response headers now (if no write did yet), so a client can tell the stream is
+ * open — e.g. subscribed — before any message. */
+void rpc_stream_open(struct rpc_call *call);
 /* Sends the final status after any outstanding write. */
 void rpc_stream_finish(struct rpc_call *call, grpc_status_code status, const char *message);
 /* Ends the call now (queued messages dropped), the client still sees status and message. */
