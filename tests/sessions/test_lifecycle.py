@@ -22,6 +22,12 @@ def export_updates(bird):
     return int(m.group(1)) if m else -1
 
 
+def import_updates(bird):
+    """BIRD's 'Import updates' received count for protocol vbr."""
+    m = re.search(r"Import updates:\s+(\d+)", bird.cli("show protocols all vbr"))
+    return int(m.group(1)) if m else -1
+
+
 class Lifecycle(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -143,6 +149,17 @@ print(urllib.request.urlopen("http://127.0.0.1:9180/metrics", timeout=5).read().
         m = re.search(r"^vbrd_bgp_unknown_connections_total (\d+)", r.stdout, re.M)
         self.assertTrue(m, r.stdout[-2000:])
         return int(m.group(1))
+
+    def test_04b_route_refresh_from_peer(self):
+        # `birdc reload in` makes BIRD send a ROUTE-REFRESH (RFC 2918): vbrd answers with its
+        # Adj-RIB-Out again, which BIRD counts as received updates.
+        self.vbrd.wait_state(self.pb)
+        L.wait_for(lambda: import_updates(self.bird) > 0, 10, what="bird imported")
+        before = import_updates(self.bird)
+        self.bird.cli("reload in vbr")
+        L.wait_for(lambda: import_updates(self.bird) > before, 5,
+                   what="vbrd re-sends its networks")
+        self.assertEqual(self.vbrd.state_name(self.pb), EST)
 
     def test_05_unknown_address_closed(self):
         # A host that is no configured peer: vbrd accepts and closes at once, and counts it.
