@@ -50,9 +50,10 @@ void convert_group(const struct vbr_group *g, bool has_auth_key, uint32_t peer_c
 	out->msg.hold_time = g->hold_time;
 	out->msg.keepalive_time = g->keepalive_time;
 	out->msg.peer_count = peer_count;
-	out->msg.route_limit_action = (Vbr__V1__RouteLimitAction)(
-		g->route_limit_action ? g->route_limit_action
-				      : VBR__V1__ROUTE_LIMIT_ACTION__ROUTE_LIMIT_ACTION_DROP);
+	out->msg.route_limit_action =
+	    (Vbr__V1__RouteLimitAction)(g->route_limit_action
+					    ? g->route_limit_action
+					    : VBR__V1__ROUTE_LIMIT_ACTION__ROUTE_LIMIT_ACTION_DROP);
 	timestamp_from_ms(g->create_time_ms, &out->create_time);
 	out->msg.create_time = &out->create_time;
 }
@@ -130,9 +131,9 @@ void convert_peer_config(const struct vbr_peer *p, const struct vbr_group *g,
 	out->keepalive_time = (uint16_t)g->keepalive_time;
 	out->route_limit = g->route_limit;
 	out->route_limit_action =
-		g->route_limit_action == VBR__V1__ROUTE_LIMIT_ACTION__ROUTE_LIMIT_ACTION_TEARDOWN
-			? BGP_ROUTE_LIMIT_TEARDOWN
-			: BGP_ROUTE_LIMIT_DROP;
+	    g->route_limit_action == VBR__V1__ROUTE_LIMIT_ACTION__ROUTE_LIMIT_ACTION_TEARDOWN
+		? BGP_ROUTE_LIMIT_TEARDOWN
+		: BGP_ROUTE_LIMIT_DROP;
 	out->admin_down = p->admin_down;
 }
 
@@ -192,8 +193,7 @@ Vbr__V1__Route *convert_route(const struct bgp_route_view *r, const char *peer_i
 	}
 	for (size_t i = 0; i < r->large_communities_len; i++) {
 		const uint32_t *t = &r->large_communities[3 * i];
-		if (!(m->large_communities[m->n_large_communities] =
-			      format_large_community(t)))
+		if (!(m->large_communities[m->n_large_communities] = format_large_community(t)))
 			break;
 		m->n_large_communities++;
 	}

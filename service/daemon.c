@@ -22,7 +22,7 @@
 #include "stats.h"
 #include "vbr/v1/vbr.pb-c.h"
 
-#define SHUTDOWN_GRACE_MS 5000
+#define SHUTDOWN_GRACE_MS   5000
 #define COUNTERS_REFRESH_MS 5
 
 void vbrd_refresh_snapshot(struct vbrd *d)
@@ -79,8 +79,8 @@ static void on_route_limit(void *ctx, uint32_t peer_num, uint32_t limit)
 	if (!p)
 		return;
 	const struct vbr_group *g = model_group(&d->model, p->group_id);
-	bool teardown = g && g->route_limit_action ==
-				     VBR__V1__ROUTE_LIMIT_ACTION__ROUTE_LIMIT_ACTION_TEARDOWN;
+	bool teardown =
+	    g && g->route_limit_action == VBR__V1__ROUTE_LIMIT_ACTION__ROUTE_LIMIT_ACTION_TEARDOWN;
 	char reason[160];
 	snprintf(reason, sizeof(reason),
 		 teardown ? "route limit of %u reached: session torn down (Cease / Maximum Number "
@@ -321,8 +321,8 @@ int vbrd_run(const struct vbrd_config *cfg)
 		snprintf(peers, sizeof(peers), "%zu", d->model.n_peers);
 		snprintf(networks, sizeof(networks), "%zu", d->model.n_networks);
 		vbr_log(VBR_LOG_INFO, "vbrd started", "version", VBR_VERSION, "api", cfg->api,
-			"bgp_listen", cfg->bgp_listen, "state", store_path(d->store), "peers", peers,
-			"networks", networks, NULL);
+			"bgp_listen", cfg->bgp_listen, "state", store_path(d->store), "peers",
+			peers, "networks", networks, NULL);
 	}
 	uv_run(&loop, UV_RUN_DEFAULT);
 	rc = d->exit_code;

@@ -21,9 +21,9 @@
 #include "store.h"
 
 struct vbrd_config {
-	const char *api;          /* "127.0.0.1:50051", "unix:/run/vbrd.sock" */
-	const char *bgp_listen;   /* as given, for GetRouter */
-	uint32_t bgp_listen_ip;   /* host byte order */
+	const char *api;	/* "127.0.0.1:50051", "unix:/run/vbrd.sock" */
+	const char *bgp_listen; /* as given, for GetRouter */
+	uint32_t bgp_listen_ip; /* host byte order */
 	uint16_t bgp_listen_port;
 	uint32_t router_id;
 	uint32_t local_asn;
@@ -31,10 +31,10 @@ struct vbrd_config {
 	uint32_t max_peers;
 	uint32_t max_networks;
 	uint32_t event_history;
-	uint32_t send_hold_ms;    /* 0: the core's default */
-	uint16_t peer_port;       /* 0: 179 */
+	uint32_t send_hold_ms;	    /* 0: the core's default */
+	uint16_t peer_port;	    /* 0: 179 */
 	const char *metrics_listen; /* NULL: off */
-	char *tls_cert_pem;       /* NULL: plaintext */
+	char *tls_cert_pem;	    /* NULL: plaintext */
 	char *tls_key_pem;
 	char *tls_client_ca_pem;
 };

@@ -107,7 +107,7 @@ static void pump(struct event_sub *sub)
 	} else {
 		while (sub->next_sequence <= hub->last_sequence) {
 			const struct vbr_event *cand =
-				&hub->ring[sub->next_sequence % hub->history];
+			    &hub->ring[sub->next_sequence % hub->history];
 			sub->next_sequence++;
 			if (wants(sub, cand)) {
 				ev = cand;
@@ -172,10 +172,11 @@ grpc_status_code event_hub_subscribe(struct event_hub *hub, const struct event_s
 			return GRPC_STATUS_OUT_OF_RANGE;
 		}
 		if (a + 1 < oldest_sequence(hub)) {
-			snprintf(message, message_len,
-				 "after_sequence: %llu is older than the history (oldest kept is %llu); "
-				 "resubscribe with send_initial_state",
-				 (unsigned long long)a, (unsigned long long)oldest_sequence(hub));
+			snprintf(
+			    message, message_len,
+			    "after_sequence: %llu is older than the history (oldest kept is %llu); "
+			    "resubscribe with send_initial_state",
+			    (unsigned long long)a, (unsigned long long)oldest_sequence(hub));
 			return GRPC_STATUS_OUT_OF_RANGE;
 		}
 		next = a + 1;
@@ -193,7 +194,8 @@ grpc_status_code event_hub_subscribe(struct event_hub *hub, const struct event_s
 		if (!sub->peer_ids)
 			goto nomem;
 		for (size_t i = 0; i < opt->n_peer_ids; i++)
-			snprintf(sub->peer_ids[i], sizeof(sub->peer_ids[i]), "%s", opt->peer_ids[i]);
+			snprintf(sub->peer_ids[i], sizeof(sub->peer_ids[i]), "%s",
+				 opt->peer_ids[i]);
 		sub->n_peer_ids = opt->n_peer_ids;
 	}
 	if (n_initial) {

@@ -27,10 +27,10 @@
 struct vbr_event {
 	uint64_t sequence;
 	int64_t time_ms;
-	int kind;       /* vbr.v1.PeerEventKind */
+	int kind; /* vbr.v1.PeerEventKind */
 	char peer_id[VBR_ID_LEN + 1];
 	uint32_t peer_ip;
-	int old_state;  /* vbr.v1.SessionState */
+	int old_state; /* vbr.v1.SessionState */
 	int new_state;
 	char reason[256];
 };
@@ -50,7 +50,7 @@ struct event_sub_options {
 	size_t n_peer_ids;
 	const struct vbr_event *initial; /* INITIAL_STATE events (sequence/time filled here) */
 	size_t n_initial;
-	bool send_initial_state;         /* then END_OF_INITIAL_STATE */
+	bool send_initial_state; /* then END_OF_INITIAL_STATE */
 	bool has_after_sequence;
 	uint64_t after_sequence;
 };

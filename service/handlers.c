@@ -9,8 +9,8 @@
 
 #include "convert.h"
 #include "daemon.h"
-#include "mutations.h"
 #include "log.h"
+#include "mutations.h"
 #include "paging.h"
 #include "validate.h"
 
@@ -159,21 +159,21 @@ static void watch_peer_events(struct vbrd *d, struct rpc_call *call,
 		snprintf(initial[i].reason, sizeof(initial[i].reason), "%s", status.last_error);
 	}
 	struct event_sub_options opt = {
-		.peer_ids = (const char *const *)req->peer_ids,
-		.n_peer_ids = req->n_peer_ids,
-		.initial = initial,
-		.n_initial = d->model.n_peers,
-		.send_initial_state = req->send_initial_state,
-		.has_after_sequence =
-			req->after_sequence_present_case ==
-			VBR__V1__WATCH_PEER_EVENTS_REQUEST__AFTER_SEQUENCE_PRESENT_AFTER_SEQUENCE,
-		.after_sequence = req->after_sequence,
+	    .peer_ids = (const char *const *)req->peer_ids,
+	    .n_peer_ids = req->n_peer_ids,
+	    .initial = initial,
+	    .n_initial = d->model.n_peers,
+	    .send_initial_state = req->send_initial_state,
+	    .has_after_sequence =
+		req->after_sequence_present_case ==
+		VBR__V1__WATCH_PEER_EVENTS_REQUEST__AFTER_SEQUENCE_PRESENT_AFTER_SEQUENCE,
+	    .after_sequence = req->after_sequence,
 	};
 	static const struct event_sub_ops ops = {watch_send, watch_end};
 	char message[256];
 	rpc_call_set_user(call, w);
 	grpc_status_code code =
-		event_hub_subscribe(d->hub, &opt, &ops, w, &w->sub, message, sizeof(message));
+	    event_hub_subscribe(d->hub, &opt, &ops, w, &w->sub, message, sizeof(message));
 	free(initial);
 	if (code != GRPC_STATUS_OK) {
 		rpc_call_set_user(call, NULL);
@@ -222,7 +222,8 @@ void handlers_on_call(void *ctx, struct rpc_call *call)
 	if (mutation_method(m))
 		return mutation_call(d, call);
 	if (m == VBR_M_LIST_ROUTES) {
-		Vbr__V1__ListRoutesRequest *req = vbr__v1__list_routes_request__unpack(NULL, len, data);
+		Vbr__V1__ListRoutesRequest *req =
+		    vbr__v1__list_routes_request__unpack(NULL, len, data);
 		if (!req)
 			return rpc_reply(call, GRPC_STATUS_INVALID_ARGUMENT,
 					 "request: cannot be parsed", NULL);
@@ -232,9 +233,10 @@ void handlers_on_call(void *ctx, struct rpc_call *call)
 	}
 	if (m == VBR_M_WATCH_PEER_EVENTS) {
 		Vbr__V1__WatchPeerEventsRequest *req =
-			vbr__v1__watch_peer_events_request__unpack(NULL, len, data);
+		    vbr__v1__watch_peer_events_request__unpack(NULL, len, data);
 		if (!req) {
-			rpc_stream_finish(call, GRPC_STATUS_INVALID_ARGUMENT, "request: cannot be parsed");
+			rpc_stream_finish(call, GRPC_STATUS_INVALID_ARGUMENT,
+					  "request: cannot be parsed");
 			return rpc_call_release(call);
 		}
 		watch_peer_events(d, call, req);

@@ -22,30 +22,37 @@ struct option_doc {
 };
 
 static const struct option_doc docs[] = {
-	{"api", "VBRD_API", "ADDR", "gRPC API address, host:port or unix:/path (127.0.0.1:50051)"},
-	{"bgp-listen", "VBRD_BGP_LISTEN", "IP:PORT", "BGP listen address (0.0.0.0:179; port 0: do not listen)"},
-	{"router-id", "VBRD_ROUTER_ID", "IP", "BGP identifier (default: the BGP listen address, else the first non-loopback IPv4 address)"},
-	{"local-asn", "VBRD_LOCAL_ASN", "ASN", "local AS number (45104)"},
-	{"state-dir", "VBRD_STATE_DIR", "DIR", "durable state folder, created if missing (/var/lib/vbrd)"},
-	{"max-peers", "VBRD_MAX_PEERS", "N", "maximum BGP peers, 1..1024 (8)"},
-	{"max-networks", "VBRD_MAX_NETWORKS", "N", "maximum advertised networks, 1..10000 (100)"},
-	{"event-history", "VBRD_EVENT_HISTORY", "N", "peer events kept for after_sequence; a watcher further behind is ended (1024)"},
-	{"tls-cert", "VBRD_TLS_CERT", "FILE", "serve the API over TLS with this PEM certificate chain"},
-	{"tls-key", "VBRD_TLS_KEY", "FILE", "PEM private key for --tls-cert"},
-	{"tls-client-ca", "VBRD_TLS_CLIENT_CA", "FILE", "require client certificates signed by this PEM CA (mTLS)"},
-	{"insecure-api", "VBRD_INSECURE_API", NULL, "allow a plaintext API on a non-loopback address"},
-	{"metrics-listen", "VBRD_METRICS_LISTEN", "IP:PORT", "serve Prometheus /metrics here (off)"},
-	{"log-format", "VBRD_LOG_FORMAT", "FMT", "text or json (text)"},
-	{"log-level", "VBRD_LOG_LEVEL", "LEVEL", "debug, info, warn or error (info)"},
-	{"send-hold-time", "VBRD_SEND_HOLD_TIME", "SECONDS", "RFC 9687 send hold timer (480)"},
-	{"peer-port", "VBRD_PEER_PORT", "PORT", "TCP port vbrd connects to on peers (179; tests)"},
-	{"help", NULL, NULL, "show this help"},
+    {"api", "VBRD_API", "ADDR", "gRPC API address, host:port or unix:/path (127.0.0.1:50051)"},
+    {"bgp-listen", "VBRD_BGP_LISTEN", "IP:PORT",
+     "BGP listen address (0.0.0.0:179; port 0: do not listen)"},
+    {"router-id", "VBRD_ROUTER_ID", "IP",
+     "BGP identifier (default: the BGP listen address, else the first non-loopback IPv4 address)"},
+    {"local-asn", "VBRD_LOCAL_ASN", "ASN", "local AS number (45104)"},
+    {"state-dir", "VBRD_STATE_DIR", "DIR",
+     "durable state folder, created if missing (/var/lib/vbrd)"},
+    {"max-peers", "VBRD_MAX_PEERS", "N", "maximum BGP peers, 1..1024 (8)"},
+    {"max-networks", "VBRD_MAX_NETWORKS", "N", "maximum advertised networks, 1..10000 (100)"},
+    {"event-history", "VBRD_EVENT_HISTORY", "N",
+     "peer events kept for after_sequence; a watcher further behind is ended (1024)"},
+    {"tls-cert", "VBRD_TLS_CERT", "FILE", "serve the API over TLS with this PEM certificate chain"},
+    {"tls-key", "VBRD_TLS_KEY", "FILE", "PEM private key for --tls-cert"},
+    {"tls-client-ca", "VBRD_TLS_CLIENT_CA", "FILE",
+     "require client certificates signed by this PEM CA (mTLS)"},
+    {"insecure-api", "VBRD_INSECURE_API", NULL, "allow a plaintext API on a non-loopback address"},
+    {"metrics-listen", "VBRD_METRICS_LISTEN", "IP:PORT", "serve Prometheus /metrics here (off)"},
+    {"log-format", "VBRD_LOG_FORMAT", "FMT", "text or json (text)"},
+    {"log-level", "VBRD_LOG_LEVEL", "LEVEL", "debug, info, warn or error (info)"},
+    {"send-hold-time", "VBRD_SEND_HOLD_TIME", "SECONDS", "RFC 9687 send hold timer (480)"},
+    {"peer-port", "VBRD_PEER_PORT", "PORT", "TCP port vbrd connects to on peers (179; tests)"},
+    {"help", NULL, NULL, "show this help"},
 };
 #define N_DOCS (sizeof(docs) / sizeof(docs[0]))
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: vbrd [flags]\n\nvbrd %s: a virtual border router (BGP-4) managed over gRPC.\n\n",
+	fprintf(out,
+		"usage: vbrd [flags]\n\nvbrd %s: a virtual border router (BGP-4) managed over "
+		"gRPC.\n\n",
 		VBR_VERSION);
 	for (size_t i = 0; i < N_DOCS; i++) {
 		char left[64];
@@ -181,9 +188,9 @@ int main(int argc, char **argv)
 		val[i] = docs[i].env ? env_or(docs[i].env, NULL) : NULL;
 	struct option longopts[N_DOCS + 1];
 	for (size_t i = 0; i < N_DOCS; i++)
-		longopts[i] = (struct option){docs[i].flag,
-					      docs[i].arg ? required_argument : no_argument, NULL,
-					      (int)(i + 256)};
+		longopts[i] =
+		    (struct option){docs[i].flag, docs[i].arg ? required_argument : no_argument,
+				    NULL, (int)(i + 256)};
 	longopts[N_DOCS] = (struct option){NULL, 0, NULL, 0};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -238,7 +245,8 @@ int main(int argc, char **argv)
 		return usage_error("--log-format %s: expected text or json%s", fmt, "");
 	int level = vbr_log_parse_level(V(14) ? V(14) : "info");
 	if (level < 0)
-		return usage_error("--log-level %s: expected debug, info, warn or error%s", V(14), "");
+		return usage_error("--log-level %s: expected debug, info, warn or error%s", V(14),
+				   "");
 	vbr_log_configure((enum vbr_log_level)level, strcmp(fmt, "json") == 0);
 
 	if ((V(8) != NULL) != (V(9) != NULL))
@@ -258,7 +266,7 @@ int main(int argc, char **argv)
 		cfg.tls_cert_pem = read_file(V(8), "tls-cert");
 		cfg.tls_key_pem = cfg.tls_cert_pem ? read_file(V(9), "tls-key") : NULL;
 		cfg.tls_client_ca_pem =
-			V(10) && cfg.tls_key_pem ? read_file(V(10), "tls-client-ca") : NULL;
+		    V(10) && cfg.tls_key_pem ? read_file(V(10), "tls-client-ca") : NULL;
 		if (!cfg.tls_cert_pem || !cfg.tls_key_pem || (V(10) && !cfg.tls_client_ca_pem))
 			goto out;
 	}

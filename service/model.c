@@ -182,8 +182,8 @@ int model_add_network(struct vbr_model *m, const struct vbr_network *n)
 {
 	size_t pos = 0;
 	while (pos < m->n_networks) {
-		int c = network_cmp(m->networks[pos].prefix, m->networks[pos].len, n->prefix,
-				    n->len);
+		int c =
+		    network_cmp(m->networks[pos].prefix, m->networks[pos].len, n->prefix, n->len);
 		if (c == 0)
 			return -EEXIST;
 		if (c > 0)

@@ -13,15 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VBR_ID_LEN 13           /* "bgpg-" + 8 hex */
-#define VBR_NAME_MAX 128
-#define VBR_DESCRIPTION_MAX 256
-#define VBR_AUTH_KEY_MAX 80
-#define VBR_REQUEST_ID_MAX 128
-#define VBR_MAX_GROUPS 1000
-#define VBR_MAX_REQUESTS 1024   /* request_id replies kept, oldest dropped first */
-#define VBR_DEFAULT_ROUTE_LIMIT 100
-#define VBR_DEFAULT_HOLD_TIME 30
+#define VBR_ID_LEN		   13 /* "bgpg-" + 8 hex */
+#define VBR_NAME_MAX		   128
+#define VBR_DESCRIPTION_MAX	   256
+#define VBR_AUTH_KEY_MAX	   80
+#define VBR_REQUEST_ID_MAX	   128
+#define VBR_MAX_GROUPS		   1000
+#define VBR_MAX_REQUESTS	   1024 /* request_id replies kept, oldest dropped first */
+#define VBR_DEFAULT_ROUTE_LIMIT	   100
+#define VBR_DEFAULT_HOLD_TIME	   30
 #define VBR_DEFAULT_KEEPALIVE_TIME 10
 
 struct vbr_group {

@@ -43,8 +43,8 @@ struct write_job {
 	struct vbr_peer peer;
 	struct vbr_network network;
 	int old_state;
-	bool soft;                     /* OP_RESET */
-	char message[256];             /* OP_RESET */
+	bool soft;		       /* OP_RESET */
+	char message[256];	       /* OP_RESET */
 	const struct write_job *first; /* OP_REPLAY: the job whose reply this repeats */
 	char request_id[VBR_REQUEST_ID_MAX + 1];
 	char cidr[20];
@@ -210,8 +210,8 @@ static bool replay(struct batch *b, struct rpc_call *call, const char *request_i
 	const struct vbr_request *r = model_request(&b->d->model, method, request_id);
 	if (!r)
 		return false;
-	vbr_log(VBR_LOG_INFO, "request replayed", "method", r->method, "call_id",
-		rpc_call_id(call), "request_id", request_id, NULL);
+	vbr_log(VBR_LOG_INFO, "request replayed", "method", r->method, "call_id", rpc_call_id(call),
+		"request_id", request_id, NULL);
 	rpc_reply_packed(call, r->response, r->response_len);
 	return true;
 }
@@ -280,13 +280,15 @@ static void finish(struct vbrd *d, struct write_job *job)
 		vbrd_refresh_snapshot(d);
 		vbrd_publish_event(d, VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_PEER_DELETED,
 				   &job->peer, job->old_state,
-				   VBR__V1__SESSION_STATE__SESSION_STATE_UNSPECIFIED, "peer deleted");
+				   VBR__V1__SESSION_STATE__SESSION_STATE_UNSPECIFIED,
+				   "peer deleted");
 		log_mutation(call, "BGP peer deleted", "peer_id", job->peer.id, NULL);
 		reply_empty(call);
 		return;
 	}
 	case OP_NETWORK_ADDED: {
-		int err = bgp_speaker_network_add(d->speaker, job->network.prefix, job->network.len);
+		int err =
+		    bgp_speaker_network_add(d->speaker, job->network.prefix, job->network.len);
 		if (err && err != -EEXIST)
 			vbr_log(VBR_LOG_ERROR, "BGP core refused the network", "cidr", job->cidr,
 				"error", strerror(-err), NULL);
@@ -296,8 +298,8 @@ static void finish(struct vbrd *d, struct write_job *job)
 		return;
 	}
 	case OP_NETWORK_DELETED: {
-		int err = bgp_speaker_network_remove(d->speaker, job->network.prefix,
-						     job->network.len);
+		int err =
+		    bgp_speaker_network_remove(d->speaker, job->network.prefix, job->network.len);
 		if (err && err != -ENOENT)
 			vbr_log(VBR_LOG_ERROR, "BGP core failed to withdraw the network", "cidr",
 				job->cidr, "error", strerror(-err), NULL);
@@ -308,7 +310,8 @@ static void finish(struct vbrd *d, struct write_job *job)
 	}
 	case OP_RESET: {
 		struct vbr_status st;
-		int err = bgp_speaker_peer_reset(d->speaker, job->peer.num, job->soft, job->message);
+		int err =
+		    bgp_speaker_peer_reset(d->speaker, job->peer.num, job->soft, job->message);
 		if (err == -ENOTCONN || err == -EAGAIN) {
 			vbr_status_set(&st, GRPC_STATUS_FAILED_PRECONDITION,
 				       "BGP peer %s has no Established session to %s", job->peer.id,
@@ -316,10 +319,11 @@ static void finish(struct vbrd *d, struct write_job *job)
 			return reply_status(call, &st);
 		}
 		if (err == -EOPNOTSUPP) {
-			vbr_status_set(&st, GRPC_STATUS_FAILED_PRECONDITION,
-				       "BGP peer %s did not advertise route refresh (RFC 2918): use "
-				       "a hard reset",
-				       job->peer.id);
+			vbr_status_set(
+			    &st, GRPC_STATUS_FAILED_PRECONDITION,
+			    "BGP peer %s did not advertise route refresh (RFC 2918): use "
+			    "a hard reset",
+			    job->peer.id);
 			return reply_status(call, &st);
 		}
 		if (err && err != -ENOENT) {
@@ -447,7 +451,8 @@ static void create_group(struct batch *b, struct rpc_call *call,
 	const struct vbr_group *dup = model_group_by_name(m, req->name);
 	if (dup) {
 		vbr_status_set(&st, GRPC_STATUS_ALREADY_EXISTS,
-			       "name: a BGP group named \"%s\" already exists (%s)", req->name, dup->id);
+			       "name: a BGP group named \"%s\" already exists (%s)", req->name,
+			       dup->id);
 		return reply_status(call, &st);
 	}
 	if (m->n_groups >= VBR_MAX_GROUPS) {
@@ -504,8 +509,8 @@ static void update_group(struct batch *b, struct rpc_call *call,
 		const struct vbr_group *dup = model_group_by_name(m, req->name);
 		if (dup && dup != cur) {
 			vbr_status_set(&st, GRPC_STATUS_ALREADY_EXISTS,
-				       "name: a BGP group named \"%s\" already exists (%s)", req->name,
-				       dup->id);
+				       "name: a BGP group named \"%s\" already exists (%s)",
+				       req->name, dup->id);
 			return reply_status(call, &st);
 		}
 		snprintf(g.name, sizeof(g.name), "%s", req->name);
@@ -548,7 +553,8 @@ static void delete_group(struct batch *b, struct rpc_call *call,
 	size_t peers = model_group_peer_count(m, req->id);
 	if (peers) {
 		vbr_status_set(&st, GRPC_STATUS_FAILED_PRECONDITION,
-			       "BGP group %s still has %zu peer(s); delete them first", req->id, peers);
+			       "BGP group %s still has %zu peer(s); delete them first", req->id,
+			       peers);
 		return reply_status(call, &st);
 	}
 	struct write_job *job = job_add(b, call, OP_GROUP_DELETED);
@@ -580,8 +586,8 @@ static void create_peer(struct batch *b, struct rpc_call *call,
 	const struct vbr_peer *dup = model_peer_by_ip(m, ip);
 	if (dup) {
 		vbr_status_set(&st, GRPC_STATUS_ALREADY_EXISTS,
-			       "peer_ip: a BGP peer with address %s already exists (%s)", req->peer_ip,
-			       dup->id);
+			       "peer_ip: a BGP peer with address %s already exists (%s)",
+			       req->peer_ip, dup->id);
 		return reply_status(call, &st);
 	}
 	/* Peer IDs are the speaker's: unique against the live core too, where a peer removed
@@ -640,8 +646,8 @@ static void update_peer(struct batch *b, struct rpc_call *call,
 	struct vbr_peer p = *cur;
 	if (mask & VBR_PEER_GROUP_ID) {
 		if (!model_group(m, req->group_id)) {
-			vbr_status_set(&st, GRPC_STATUS_NOT_FOUND, "group_id: BGP group %s not found",
-				       req->group_id);
+			vbr_status_set(&st, GRPC_STATUS_NOT_FOUND,
+				       "group_id: BGP group %s not found", req->group_id);
 			return reply_status(call, &st);
 		}
 		snprintf(p.group_id, sizeof(p.group_id), "%s", req->group_id);
@@ -675,8 +681,8 @@ static void delete_peer(struct batch *b, struct rpc_call *call,
 	job->peer = *cur;
 	struct bgp_peer_status status;
 	job->old_state = bgp_speaker_peer_status(b->d->speaker, cur->num, &status) == 0
-				 ? (int)status.state
-				 : BGP_STATE_IDLE;
+			     ? (int)status.state
+			     : BGP_STATE_IDLE;
 	model_remove_peer(m, cur->id);
 }
 
@@ -781,14 +787,14 @@ bool mutation_method(enum vbr_method m)
 	}
 }
 
-#define CASE(method, type, fn, handler)                                                      \
-	case method: {                                                                       \
-		type *req = fn##__unpack(NULL, len, data);                                   \
-		if (!req)                                                                    \
-			break;                                                               \
-		handler(b, call, req);                                                       \
-		fn##__free_unpacked(req, NULL);                                              \
-		return;                                                                      \
+#define CASE(method, type, fn, handler)                                                            \
+	case method: {                                                                             \
+		type *req = fn##__unpack(NULL, len, data);                                         \
+		if (!req)                                                                          \
+			break;                                                                     \
+		handler(b, call, req);                                                             \
+		fn##__free_unpacked(req, NULL);                                                    \
+		return;                                                                            \
 	}
 
 /* Validates one call into the batch: a job, or an immediate reply. */

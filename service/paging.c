@@ -34,8 +34,8 @@ static int hexval(char c)
 	return -1;
 }
 
-grpc_status_code page_token_parse(const char *token, const char *scope, char *key,
-				  size_t key_len, struct vbr_status *st)
+grpc_status_code page_token_parse(const char *token, const char *scope, char *key, size_t key_len,
+				  struct vbr_status *st)
 {
 	char plain[VBR_TOKEN_MAX / 2 + 1];
 	size_t len = strlen(token);

@@ -214,11 +214,11 @@ static void list_networks(const struct vbr_snapshot *s, struct rpc_call *call,
 	free(items);
 }
 
-#define UNPACK(type, fn)                                                                     \
-	type *req = fn##__unpack(NULL, len, data);                                           \
-	if (!req) {                                                                          \
-		rpc_reply(call, GRPC_STATUS_INVALID_ARGUMENT, "request: cannot be parsed", NULL); \
-		return;                                                                      \
+#define UNPACK(type, fn)                                                                           \
+	type *req = fn##__unpack(NULL, len, data);                                                 \
+	if (!req) {                                                                                \
+		rpc_reply(call, GRPC_STATUS_INVALID_ARGUMENT, "request: cannot be parsed", NULL);  \
+		return;                                                                            \
 	}
 
 void reads_on_read(void *ctx, struct rpc_call *call)

@@ -32,27 +32,30 @@ static const struct {
 	enum vbr_method method;
 	enum method_kind kind;
 } methods[] = {
-#define VBR(name, m, k) {"/vbr.v1.VirtualBorderRouter/" name, m, k}
-	VBR("GetRouter", VBR_M_GET_ROUTER, K_READ),
-	VBR("CreateBgpGroup", VBR_M_CREATE_BGP_GROUP, K_LOOP),
-	VBR("GetBgpGroup", VBR_M_GET_BGP_GROUP, K_READ),
-	VBR("ListBgpGroups", VBR_M_LIST_BGP_GROUPS, K_READ),
-	VBR("UpdateBgpGroup", VBR_M_UPDATE_BGP_GROUP, K_LOOP),
-	VBR("DeleteBgpGroup", VBR_M_DELETE_BGP_GROUP, K_LOOP),
-	VBR("CreateBgpPeer", VBR_M_CREATE_BGP_PEER, K_LOOP),
-	VBR("GetBgpPeer", VBR_M_GET_BGP_PEER, K_READ),
-	VBR("ListBgpPeers", VBR_M_LIST_BGP_PEERS, K_READ),
-	VBR("UpdateBgpPeer", VBR_M_UPDATE_BGP_PEER, K_LOOP),
-	VBR("DeleteBgpPeer", VBR_M_DELETE_BGP_PEER, K_LOOP),
-	VBR("ResetBgpPeer", VBR_M_RESET_BGP_PEER, K_LOOP),
-	VBR("AddBgpNetwork", VBR_M_ADD_BGP_NETWORK, K_LOOP),
-	VBR("ListBgpNetworks", VBR_M_LIST_BGP_NETWORKS, K_READ),
-	VBR("DeleteBgpNetwork", VBR_M_DELETE_BGP_NETWORK, K_LOOP),
-	VBR("ListRoutes", VBR_M_LIST_ROUTES, K_LOOP),
-	VBR("WatchPeerEvents", VBR_M_WATCH_PEER_EVENTS, K_STREAM),
+#define VBR(name, m, k)                                                                            \
+	{                                                                                          \
+		"/vbr.v1.VirtualBorderRouter/" name, m, k                                          \
+	}
+    VBR("GetRouter", VBR_M_GET_ROUTER, K_READ),
+    VBR("CreateBgpGroup", VBR_M_CREATE_BGP_GROUP, K_LOOP),
+    VBR("GetBgpGroup", VBR_M_GET_BGP_GROUP, K_READ),
+    VBR("ListBgpGroups", VBR_M_LIST_BGP_GROUPS, K_READ),
+    VBR("UpdateBgpGroup", VBR_M_UPDATE_BGP_GROUP, K_LOOP),
+    VBR("DeleteBgpGroup", VBR_M_DELETE_BGP_GROUP, K_LOOP),
+    VBR("CreateBgpPeer", VBR_M_CREATE_BGP_PEER, K_LOOP),
+    VBR("GetBgpPeer", VBR_M_GET_BGP_PEER, K_READ),
+    VBR("ListBgpPeers", VBR_M_LIST_BGP_PEERS, K_READ),
+    VBR("UpdateBgpPeer", VBR_M_UPDATE_BGP_PEER, K_LOOP),
+    VBR("DeleteBgpPeer", VBR_M_DELETE_BGP_PEER, K_LOOP),
+    VBR("ResetBgpPeer", VBR_M_RESET_BGP_PEER, K_LOOP),
+    VBR("AddBgpNetwork", VBR_M_ADD_BGP_NETWORK, K_LOOP),
+    VBR("ListBgpNetworks", VBR_M_LIST_BGP_NETWORKS, K_READ),
+    VBR("DeleteBgpNetwork", VBR_M_DELETE_BGP_NETWORK, K_LOOP),
+    VBR("ListRoutes", VBR_M_LIST_ROUTES, K_LOOP),
+    VBR("WatchPeerEvents", VBR_M_WATCH_PEER_EVENTS, K_STREAM),
 #undef VBR
-	{"/grpc.health.v1.Health/Check", VBR_M_HEALTH_CHECK, K_HEALTH_CHECK},
-	{"/grpc.health.v1.Health/Watch", VBR_M_HEALTH_WATCH, K_HEALTH_WATCH},
+    {"/grpc.health.v1.Health/Check", VBR_M_HEALTH_CHECK, K_HEALTH_CHECK},
+    {"/grpc.health.v1.Health/Watch", VBR_M_HEALTH_WATCH, K_HEALTH_WATCH},
 };
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 #define CATCH_ALL (-1)
@@ -75,9 +78,9 @@ struct rpc_call {
 	grpc_metadata_array metadata;
 	grpc_call_details details; /* catch-all only */
 	grpc_byte_buffer *payload;
-	grpc_slice request;     /* the whole request message, one contiguous slice */
+	grpc_slice request; /* the whole request message, one contiguous slice */
 	bool has_request;
-	uint64_t number;        /* for logs; formatted into id only when asked */
+	uint64_t number; /* for logs; formatted into id only when asked */
 	int cancelled;
 	bool initial_metadata_sent;
 	bool finished; /* a status was sent or the call aborted: counted in stats once */
@@ -228,8 +231,7 @@ static void post_request(struct rpc_server *s, int method_index)
 
 /* ---- hand-off to the loop ---- */
 
-static void push_event(struct rpc_server *s, enum loop_event_kind kind, struct rpc_call *c,
-		       bool ok)
+static void push_event(struct rpc_server *s, enum loop_event_kind kind, struct rpc_call *c, bool ok)
 {
 	struct loop_event *ev = malloc(sizeof(*ev));
 	if (!ev) {
@@ -339,7 +341,7 @@ static void send_unary(struct rpc_call *c, grpc_status_code status, const char *
 	ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
 	ops[n].data.send_status_from_server.status = status;
 	ops[n++].data.send_status_from_server.status_details =
-		status == GRPC_STATUS_OK ? NULL : &c->status_details;
+	    status == GRPC_STATUS_OK ? NULL : &c->status_details;
 	ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
 	ops[n++].data.recv_close_on_server.cancelled = &c->cancelled;
 	if (grpc_call_start_batch(c->call, ops, n, &c->t_unary, NULL) != GRPC_CALL_OK)
@@ -466,7 +468,7 @@ static int serving_status(struct rpc_call *c, bool *known)
 	size_t len;
 	const uint8_t *data = rpc_call_request(c, &len);
 	Grpc__Health__V1__HealthCheckRequest *req =
-		grpc__health__v1__health_check_request__unpack(NULL, len, data);
+	    grpc__health__v1__health_check_request__unpack(NULL, len, data);
 	*known = req && (req->service[0] == '\0' ||
 			 strcmp(req->service, "vbr.v1.VirtualBorderRouter") == 0);
 	if (req)
@@ -474,8 +476,8 @@ static int serving_status(struct rpc_call *c, bool *known)
 	if (!*known)
 		return GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN;
 	return atomic_load(&c->server->shutting_down)
-		       ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING
-		       : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
+		   ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING
+		   : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
 }
 
 static void health_check(struct rpc_call *c)
@@ -563,7 +565,7 @@ static void *cq_thread(void *arg)
 	struct rpc_server *s = arg;
 	for (;;) {
 		grpc_event ev =
-			grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+		    grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 		if (ev.type == GRPC_QUEUE_SHUTDOWN)
 			break;
 		if (ev.type != GRPC_OP_COMPLETE)
@@ -608,10 +610,10 @@ static grpc_server_credentials *make_credentials(const struct rpc_config *cfg)
 		return grpc_insecure_server_credentials_create();
 	grpc_ssl_pem_key_cert_pair pair = {cfg->tls_key_pem, cfg->tls_cert_pem};
 	return grpc_ssl_server_credentials_create_ex(
-		cfg->tls_client_ca_pem, &pair, 1,
-		cfg->tls_client_ca_pem ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
-				       : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE,
-		NULL);
+	    cfg->tls_client_ca_pem, &pair, 1,
+	    cfg->tls_client_ca_pem ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+				   : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE,
+	    NULL);
 }
 
 static void on_handle_closed(uv_handle_t *h)
@@ -644,18 +646,20 @@ int rpc_start(uv_loop_t *loop, const struct rpc_config *cfg, const struct rpc_ha
 	grpc_server_register_completion_queue(s->server, s->cq, NULL);
 	for (size_t i = 0; i < N_METHODS; i++)
 		s->registered[i] = grpc_server_register_method(
-			s->server, methods[i].path, NULL, GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
+		    s->server, methods[i].path, NULL, GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
 	grpc_server_credentials *creds = make_credentials(cfg);
 	int port = creds ? grpc_server_add_http2_port(s->server, cfg->address, creds) : 0;
 	if (creds)
 		grpc_server_credentials_release(creds);
 	if (port == 0) {
-		snprintf(err, err_len, "API address %s: cannot listen (in use, bad address, or bad "
-				       "TLS material)", cfg->address);
+		snprintf(err, err_len,
+			 "API address %s: cannot listen (in use, bad address, or bad "
+			 "TLS material)",
+			 cfg->address);
 		grpc_server_destroy(s->server);
 		grpc_completion_queue_shutdown(s->cq);
 		while (grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL)
-			       .type != GRPC_QUEUE_SHUTDOWN)
+			   .type != GRPC_QUEUE_SHUTDOWN)
 			;
 		grpc_completion_queue_destroy(s->cq);
 		uv_close((uv_handle_t *)&s->async, on_handle_closed);
@@ -678,7 +682,7 @@ int rpc_start(uv_loop_t *loop, const struct rpc_config *cfg, const struct rpc_ha
 		grpc_completion_queue_shutdown(s->cq);
 		for (;;) {
 			grpc_event ev = grpc_completion_queue_next(
-				s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+			    s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 			if (ev.type == GRPC_QUEUE_SHUTDOWN)
 				break;
 			struct tag *t = ev.tag;
@@ -708,8 +712,8 @@ void rpc_shutdown(struct rpc_server *s, uint64_t grace_ms)
 	grpc_server_shutdown_and_notify(s->server, s->cq, &s->t_shutdown);
 	pthread_mutex_lock(&s->lock);
 	for (struct rpc_call *c = s->health_watches; c; c = c->health_next)
-		grpc_call_cancel_with_status(c->call, GRPC_STATUS_UNAVAILABLE, "vbrd is shutting down",
-					     NULL);
+		grpc_call_cancel_with_status(c->call, GRPC_STATUS_UNAVAILABLE,
+					     "vbrd is shutting down", NULL);
 	pthread_mutex_unlock(&s->lock);
 	uv_timer_start(&s->grace_timer, on_grace_expired, grace_ms, 0);
 }

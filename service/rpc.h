@@ -43,16 +43,15 @@ struct rpc_handlers {
 };
 
 struct rpc_config {
-	const char *address;        /* "127.0.0.1:50051", "unix:/path" */
-	const char *tls_cert_pem;   /* NULL: plaintext */
+	const char *address;	  /* "127.0.0.1:50051", "unix:/path" */
+	const char *tls_cert_pem; /* NULL: plaintext */
 	const char *tls_key_pem;
 	const char *tls_client_ca_pem; /* non-NULL: require a client certificate it signed */
 };
 
 /* Binds and starts serving. err gets a readable reason. */
-int rpc_start(uv_loop_t *loop, const struct rpc_config *config,
-	      const struct rpc_handlers *handlers, void *ctx, struct rpc_server **out,
-	      char *err, size_t err_len);
+int rpc_start(uv_loop_t *loop, const struct rpc_config *config, const struct rpc_handlers *handlers,
+	      void *ctx, struct rpc_server **out, char *err, size_t err_len);
 /* Loop thread: stop taking calls; in-flight calls finish; on_shutdown_done when none is left.
  * `grace_ms` later, calls still open are cancelled. */
 void rpc_shutdown(struct rpc_server *server, uint64_t grace_ms);

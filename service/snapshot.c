@@ -17,8 +17,8 @@ static int pack_into(const ProtobufCMessage *msg, struct snap_bytes *out)
 	return 0;
 }
 
-struct vbr_snapshot *snapshot_build(const struct router_info *router,
-				    const struct vbr_model *m, const struct bgp_speaker *speaker)
+struct vbr_snapshot *snapshot_build(const struct router_info *router, const struct vbr_model *m,
+				    const struct bgp_speaker *speaker)
 {
 	struct vbr_snapshot *s = calloc(1, sizeof(*s));
 	if (!s)

@@ -18,8 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "speaker.h"
 #include "model.h"
+#include "speaker.h"
 
 /* Fixed for the life of the process. */
 struct router_info {
@@ -70,8 +70,7 @@ struct snapshot_slot {
 };
 
 /* Loop thread. speaker may be NULL (all peers Idle). */
-struct vbr_snapshot *snapshot_build(const struct router_info *router,
-				    const struct vbr_model *model,
+struct vbr_snapshot *snapshot_build(const struct router_info *router, const struct vbr_model *model,
 				    const struct bgp_speaker *speaker);
 void snapshot_free(struct vbr_snapshot *snap);
 

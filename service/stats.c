@@ -7,16 +7,30 @@ struct vbr_stats vbr_stats;
 struct vbr_metrics_counters vbr_metrics_counters;
 static int metrics_index[VBR_METHOD_COUNT];
 
-const uint32_t vbr_store_bucket_us[VBR_STORE_BUCKETS - 1] = {250,   500,   1000,  2500, 5000,
-							      10000, 25000, 50000, 100000};
+const uint32_t vbr_store_bucket_us[VBR_STORE_BUCKETS - 1] = {250,   500,   1000,  2500,	 5000,
+							     10000, 25000, 50000, 100000};
 
 static const char *const method_names[VBR_METHOD_COUNT] = {
-	"GetRouter",      "CreateBgpGroup", "GetBgpGroup",     "ListBgpGroups",
-	"UpdateBgpGroup", "DeleteBgpGroup", "CreateBgpPeer",   "GetBgpPeer",
-	"ListBgpPeers",   "UpdateBgpPeer",  "DeleteBgpPeer",   "ResetBgpPeer",
-	"AddBgpNetwork",  "ListBgpNetworks", "DeleteBgpNetwork", "ListRoutes",
-	"WatchPeerEvents", "grpc.health.v1.Health/Check", "grpc.health.v1.Health/Watch",
-	"unknown",
+    "GetRouter",
+    "CreateBgpGroup",
+    "GetBgpGroup",
+    "ListBgpGroups",
+    "UpdateBgpGroup",
+    "DeleteBgpGroup",
+    "CreateBgpPeer",
+    "GetBgpPeer",
+    "ListBgpPeers",
+    "UpdateBgpPeer",
+    "DeleteBgpPeer",
+    "ResetBgpPeer",
+    "AddBgpNetwork",
+    "ListBgpNetworks",
+    "DeleteBgpNetwork",
+    "ListRoutes",
+    "WatchPeerEvents",
+    "grpc.health.v1.Health/Check",
+    "grpc.health.v1.Health/Watch",
+    "unknown",
 };
 
 const char *vbr_method_name(enum vbr_method m)
@@ -53,5 +67,6 @@ void stats_store_write(int64_t duration_ns, bool ok)
 	atomic_fetch_add_explicit(&vbr_stats.store_write_buckets[b], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&vbr_stats.store_write_us_sum, us, memory_order_relaxed);
 	atomic_fetch_add_explicit(&vbr_stats.store_writes, 1, memory_order_relaxed);
-	vbr_metrics_store_write(&vbr_metrics_counters, (uint64_t)(duration_ns > 0 ? duration_ns : 0));
+	vbr_metrics_store_write(&vbr_metrics_counters,
+				(uint64_t)(duration_ns > 0 ? duration_ns : 0));
 }

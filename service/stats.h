@@ -42,13 +42,13 @@ extern const uint32_t vbr_store_bucket_us[VBR_STORE_BUCKETS - 1];
 
 struct vbr_stats {
 	atomic_uint_fast64_t calls[VBR_METHOD_COUNT][VBR_STATUS_CODES];
-	atomic_uint_fast64_t store_writes;          /* successful */
+	atomic_uint_fast64_t store_writes; /* successful */
 	atomic_uint_fast64_t store_write_failures;
-	atomic_uint_fast64_t store_write_us_sum;    /* successful writes */
+	atomic_uint_fast64_t store_write_us_sum;		     /* successful writes */
 	atomic_uint_fast64_t store_write_buckets[VBR_STORE_BUCKETS]; /* non-cumulative */
-	atomic_int_fast64_t watchers;               /* open WatchPeerEvents streams */
-	atomic_uint_fast64_t watchers_ended_slow;   /* ended with RESOURCE_EXHAUSTED */
-	atomic_uint_fast64_t events_published;      /* PeerEvents into the hub */
+	atomic_int_fast64_t watchers;		  /* open WatchPeerEvents streams */
+	atomic_uint_fast64_t watchers_ended_slow; /* ended with RESOURCE_EXHAUSTED */
+	atomic_uint_fast64_t events_published;	  /* PeerEvents into the hub */
 };
 
 extern struct vbr_stats vbr_stats;

@@ -21,7 +21,7 @@
 #include "stats.h"
 #include "vbr/v1/state.pb-c.h"
 
-#define STATE_VERSION 1
+#define STATE_VERSION  1
 #define STATE_FILE_MAX (64u << 20)
 
 struct vbr_store {
@@ -118,7 +118,8 @@ static int load_model(const Vbr__V1__StoredState *st, struct vbr_model *m)
 		const Vbr__V1__StoredGroup *sg = st->groups[i];
 		struct vbr_group g;
 		memset(&g, 0, sizeof(g));
-		if (copy_str(g.id, sizeof(g.id), sg->id) || copy_str(g.name, sizeof(g.name), sg->name) ||
+		if (copy_str(g.id, sizeof(g.id), sg->id) ||
+		    copy_str(g.name, sizeof(g.name), sg->name) ||
 		    copy_str(g.auth_key, sizeof(g.auth_key), sg->auth_key) ||
 		    copy_str(g.description, sizeof(g.description), sg->description))
 			return -EINVAL;
@@ -296,7 +297,7 @@ static uint8_t *pack_state(const struct vbr_model *m, const struct vbr_request *
 	size_t k = 0;
 	for (size_t i = skip; i < n_req; i++, k++) {
 		const struct vbr_request *s =
-			i < m->n_requests ? &m->requests[i] : &extras[i - m->n_requests];
+		    i < m->n_requests ? &m->requests[i] : &extras[i - m->n_requests];
 		vbr__v1__stored_request__init(&r[k]);
 		r[k].method = (char *)s->method;
 		r[k].request_id = (char *)s->request_id;

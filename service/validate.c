@@ -10,8 +10,7 @@
 
 #include "model.h"
 
-grpc_status_code vbr_status_set(struct vbr_status *st, grpc_status_code code, const char *fmt,
-				...)
+grpc_status_code vbr_status_set(struct vbr_status *st, grpc_status_code code, const char *fmt, ...)
 {
 	va_list ap;
 	st->code = code;
@@ -84,8 +83,7 @@ grpc_status_code vbr_check_name(const char *field, const char *name, struct vbr_
 	return ok(st);
 }
 
-grpc_status_code vbr_check_description(const char *field, const char *text,
-				       struct vbr_status *st)
+grpc_status_code vbr_check_description(const char *field, const char *text, struct vbr_status *st)
 {
 	long n = utf8_length(text);
 	if (n < 0)
@@ -108,8 +106,7 @@ grpc_status_code vbr_check_peer_asn(const char *field, uint32_t asn, uint32_t lo
 		return INVALID(st, "%s: 23456 is AS_TRANS (RFC 6793) and cannot be a peer's ASN",
 			       field);
 	if (asn == local_asn)
-		return INVALID(st,
-			       "%s: must differ from the local ASN %u (only eBGP is supported)",
+		return INVALID(st, "%s: must differ from the local ASN %u (only eBGP is supported)",
 			       field, local_asn);
 	return ok(st);
 }
@@ -133,8 +130,7 @@ grpc_status_code vbr_check_route_limit(const char *field, uint32_t limit, struct
 	return ok(st);
 }
 
-grpc_status_code vbr_check_route_limit_action(const char *field, int action,
-					      struct vbr_status *st)
+grpc_status_code vbr_check_route_limit_action(const char *field, int action, struct vbr_status *st)
 {
 	if (action < 0 || action > VBR__V1__ROUTE_LIMIT_ACTION__ROUTE_LIMIT_ACTION_TEARDOWN)
 		return INVALID(st, "%s: unknown value %d", field, action);
@@ -220,13 +216,14 @@ grpc_status_code vbr_check_peer_ip(const char *field, const char *text, uint32_t
 	return ok(st);
 }
 
-grpc_status_code vbr_check_cidr(const char *field, const char *text, uint32_t *prefix,
-				uint8_t *len, struct vbr_status *st)
+grpc_status_code vbr_check_cidr(const char *field, const char *text, uint32_t *prefix, uint8_t *len,
+				struct vbr_status *st)
 {
 	const char *end;
 	uint32_t v;
 	if (text[0] == '\0')
-		return INVALID(st, "%s: is required (an IPv4 prefix such as 203.0.113.0/24)", field);
+		return INVALID(st, "%s: is required (an IPv4 prefix such as 203.0.113.0/24)",
+			       field);
 	if (strchr(text, ':'))
 		return INVALID(st, "%s: IPv6 is not supported (got \"%.64s\")", field, text);
 	if (!parse_dotted_quad(text, &end, &v) || *end != '/' || !is_digit(end[1]))
@@ -244,7 +241,8 @@ grpc_status_code vbr_check_cidr(const char *field, const char *text, uint32_t *p
 		return INVALID(st, "%s: prefix length must be 0..32 (got \"%.64s\")", field, text);
 	uint32_t mask = l == 0 ? 0 : 0xffffffffu << (32 - l);
 	if (v & ~mask)
-		return INVALID(st, "%s: host bits must be zero (%.64s; did you mean %u.%u.%u.%u/%u?)",
+		return INVALID(st,
+			       "%s: host bits must be zero (%.64s; did you mean %u.%u.%u.%u/%u?)",
 			       field, text, (v & mask) >> 24, (v & mask) >> 16 & 255,
 			       (v & mask) >> 8 & 255, v & mask & 255, l);
 	*prefix = v;
@@ -298,13 +296,14 @@ grpc_status_code vbr_validate_create_group(const Vbr__V1__CreateBgpGroupRequest 
 	}
 	bool has_hold = req->hold_time_present_case ==
 			VBR__V1__CREATE_BGP_GROUP_REQUEST__HOLD_TIME_PRESENT_HOLD_TIME;
-	bool has_keepalive = req->keepalive_time_present_case ==
-			     VBR__V1__CREATE_BGP_GROUP_REQUEST__KEEPALIVE_TIME_PRESENT_KEEPALIVE_TIME;
+	bool has_keepalive =
+	    req->keepalive_time_present_case ==
+	    VBR__V1__CREATE_BGP_GROUP_REQUEST__KEEPALIVE_TIME_PRESENT_KEEPALIVE_TIME;
 	out->hold_time = has_hold ? req->hold_time : VBR_DEFAULT_HOLD_TIME;
 	/* No keepalive derived from the hold time: the default stays 10 s, and a hold time of
 	 * 10 s or less without a keepalive is refused, naming keepalive_time. Hold time 0 (no
 	 * hold timer) needs no keepalive. */
-	out->keepalive_time = has_keepalive		  ? req->keepalive_time
+	out->keepalive_time = has_keepalive			? req->keepalive_time
 			      : has_hold && req->hold_time == 0 ? 0
 								: VBR_DEFAULT_KEEPALIVE_TIME;
 	return vbr_check_timers(out->hold_time, out->keepalive_time, st);
@@ -333,14 +332,14 @@ static grpc_status_code parse_mask(const Google__Protobuf__FieldMask *fm,
 }
 
 static const struct mask_name group_fields[] = {
-	{"name", VBR_GROUP_NAME},
-	{"peer_asn", VBR_GROUP_PEER_ASN},
-	{"auth_key", VBR_GROUP_AUTH_KEY},
-	{"description", VBR_GROUP_DESCRIPTION},
-	{"route_limit", VBR_GROUP_ROUTE_LIMIT},
-	{"hold_time", VBR_GROUP_HOLD_TIME},
-	{"keepalive_time", VBR_GROUP_KEEPALIVE_TIME},
-	{"route_limit_action", VBR_GROUP_ROUTE_LIMIT_ACTION},
+    {"name", VBR_GROUP_NAME},
+    {"peer_asn", VBR_GROUP_PEER_ASN},
+    {"auth_key", VBR_GROUP_AUTH_KEY},
+    {"description", VBR_GROUP_DESCRIPTION},
+    {"route_limit", VBR_GROUP_ROUTE_LIMIT},
+    {"hold_time", VBR_GROUP_HOLD_TIME},
+    {"keepalive_time", VBR_GROUP_KEEPALIVE_TIME},
+    {"route_limit_action", VBR_GROUP_ROUTE_LIMIT_ACTION},
 };
 
 grpc_status_code vbr_validate_update_group(const Vbr__V1__UpdateBgpGroupRequest *req,
@@ -385,8 +384,8 @@ grpc_status_code vbr_validate_update_group(const Vbr__V1__UpdateBgpGroupRequest 
 	return ok(st);
 }
 
-grpc_status_code vbr_validate_create_peer(const Vbr__V1__CreateBgpPeerRequest *req,
-					  uint32_t *ip, struct vbr_status *st)
+grpc_status_code vbr_validate_create_peer(const Vbr__V1__CreateBgpPeerRequest *req, uint32_t *ip,
+					  struct vbr_status *st)
 {
 	if (vbr_check_id("group_id", req->group_id, "bgpg-", st) ||
 	    vbr_check_peer_ip("peer_ip", req->peer_ip, ip, st) ||
@@ -397,13 +396,13 @@ grpc_status_code vbr_validate_create_peer(const Vbr__V1__CreateBgpPeerRequest *r
 }
 
 static const struct mask_name peer_fields[] = {
-	{"group_id", VBR_PEER_GROUP_ID},
-	{"description", VBR_PEER_DESCRIPTION},
-	{"admin_down", VBR_PEER_ADMIN_DOWN},
+    {"group_id", VBR_PEER_GROUP_ID},
+    {"description", VBR_PEER_DESCRIPTION},
+    {"admin_down", VBR_PEER_ADMIN_DOWN},
 };
 
-grpc_status_code vbr_validate_update_peer(const Vbr__V1__UpdateBgpPeerRequest *req,
-					  unsigned *mask, struct vbr_status *st)
+grpc_status_code vbr_validate_update_peer(const Vbr__V1__UpdateBgpPeerRequest *req, unsigned *mask,
+					  struct vbr_status *st)
 {
 	if (vbr_check_id("id", req->id, "bgpp-", st) ||
 	    parse_mask(req->update_mask, peer_fields, sizeof(peer_fields) / sizeof(peer_fields[0]),
@@ -463,7 +462,7 @@ grpc_status_code vbr_validate_watch(const Vbr__V1__WatchPeerEventsRequest *req,
 			return st->code;
 	if (req->send_initial_state &&
 	    req->after_sequence_present_case ==
-		    VBR__V1__WATCH_PEER_EVENTS_REQUEST__AFTER_SEQUENCE_PRESENT_AFTER_SEQUENCE)
+		VBR__V1__WATCH_PEER_EVENTS_REQUEST__AFTER_SEQUENCE_PRESENT_AFTER_SEQUENCE)
 		return INVALID(st, "after_sequence: cannot be combined with send_initial_state");
 	return ok(st);
 }

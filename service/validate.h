@@ -24,20 +24,17 @@ struct vbr_status {
 };
 
 /* Sets st and returns code; printf-style message. */
-grpc_status_code vbr_status_set(struct vbr_status *st, grpc_status_code code, const char *fmt,
-				...) __attribute__((format(printf, 3, 4)));
+grpc_status_code vbr_status_set(struct vbr_status *st, grpc_status_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Single rules. `field` is the name used in the message. */
 grpc_status_code vbr_check_name(const char *field, const char *name, struct vbr_status *st);
-grpc_status_code vbr_check_description(const char *field, const char *text,
-				       struct vbr_status *st);
+grpc_status_code vbr_check_description(const char *field, const char *text, struct vbr_status *st);
 grpc_status_code vbr_check_peer_asn(const char *field, uint32_t asn, uint32_t local_asn,
 				    struct vbr_status *st);
 grpc_status_code vbr_check_auth_key(const char *field, const char *key, struct vbr_status *st);
-grpc_status_code vbr_check_route_limit(const char *field, uint32_t limit,
-				       struct vbr_status *st);
-grpc_status_code vbr_check_route_limit_action(const char *field, int action,
-					      struct vbr_status *st);
+grpc_status_code vbr_check_route_limit(const char *field, uint32_t limit, struct vbr_status *st);
+grpc_status_code vbr_check_route_limit_action(const char *field, int action, struct vbr_status *st);
 /* hold_time 0 or 3..65535; keepalive_time < hold_time (0 when hold_time is 0). */
 grpc_status_code vbr_check_timers(uint32_t hold_time, uint32_t keepalive_time,
 				  struct vbr_status *st);
@@ -46,8 +43,8 @@ grpc_status_code vbr_check_request_id(const char *request_id, struct vbr_status 
 grpc_status_code vbr_check_peer_ip(const char *field, const char *text, uint32_t *ip,
 				   struct vbr_status *st);
 /* "a.b.c.d/len" with host bits zero. */
-grpc_status_code vbr_check_cidr(const char *field, const char *text, uint32_t *prefix,
-				uint8_t *len, struct vbr_status *st);
+grpc_status_code vbr_check_cidr(const char *field, const char *text, uint32_t *prefix, uint8_t *len,
+				struct vbr_status *st);
 /* "bgpg-" / "bgpp-" + 8 lowercase hex. */
 grpc_status_code vbr_check_id(const char *field, const char *id, const char *prefix,
 			      struct vbr_status *st);
@@ -85,10 +82,10 @@ grpc_status_code vbr_validate_create_group(const Vbr__V1__CreateBgpGroupRequest 
 grpc_status_code vbr_validate_update_group(const Vbr__V1__UpdateBgpGroupRequest *req,
 					   uint32_t local_asn, unsigned *mask,
 					   struct vbr_status *st);
-grpc_status_code vbr_validate_create_peer(const Vbr__V1__CreateBgpPeerRequest *req,
-					  uint32_t *ip, struct vbr_status *st);
-grpc_status_code vbr_validate_update_peer(const Vbr__V1__UpdateBgpPeerRequest *req,
-					  unsigned *mask, struct vbr_status *st);
+grpc_status_code vbr_validate_create_peer(const Vbr__V1__CreateBgpPeerRequest *req, uint32_t *ip,
+					  struct vbr_status *st);
+grpc_status_code vbr_validate_update_peer(const Vbr__V1__UpdateBgpPeerRequest *req, unsigned *mask,
+					  struct vbr_status *st);
 grpc_status_code vbr_validate_reset_peer(const Vbr__V1__ResetBgpPeerRequest *req,
 					 struct vbr_status *st);
 grpc_status_code vbr_validate_add_network(const Vbr__V1__AddBgpNetworkRequest *req,

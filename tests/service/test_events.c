@@ -74,7 +74,8 @@ static void test_initial_state_then_live(void **state)
 	strcpy(initial[1].peer_id, "bgpp-00000002");
 	struct fake f = {0};
 	char msg[128];
-	struct event_sub_options opt = {.initial = initial, .n_initial = 2, .send_initial_state = true};
+	struct event_sub_options opt = {
+	    .initial = initial, .n_initial = 2, .send_initial_state = true};
 	assert_int_equal(event_hub_subscribe(hub, &opt, &ops, &f, &f.sub, msg, sizeof(msg)),
 			 GRPC_STATUS_OK);
 	assert_int_equal(f.n_sent, 1); /* one write outstanding at a time */
@@ -157,9 +158,9 @@ static void test_stalled_subscriber_ended(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_initial_state_then_live),
-		cmocka_unit_test(test_filter_and_after_sequence),
-		cmocka_unit_test(test_stalled_subscriber_ended),
+	    cmocka_unit_test(test_initial_state_then_live),
+	    cmocka_unit_test(test_filter_and_after_sequence),
+	    cmocka_unit_test(test_stalled_subscriber_ended),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

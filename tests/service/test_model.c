@@ -27,8 +27,8 @@ static void test_sorted_and_duplicates(void **state)
 	assert_string_equal(m.groups[2].id, "bgpg-000000c0");
 	struct vbr_group dup = {.id = "bgpg-000000b0"};
 	assert_int_equal(model_add_group(&m, &dup), -EEXIST);
-	struct vbr_network n1 = {.prefix = 0x0a000000, .len = 16}, n2 = {.prefix = 0x0a000000,
-									  .len = 8};
+	struct vbr_network n1 = {.prefix = 0x0a000000, .len = 16},
+			   n2 = {.prefix = 0x0a000000, .len = 8};
 	assert_int_equal(model_add_network(&m, &n1), 0);
 	assert_int_equal(model_add_network(&m, &n2), 0);
 	assert_int_equal(m.networks[0].len, 8);
@@ -70,8 +70,8 @@ static void test_requests_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sorted_and_duplicates),
-		cmocka_unit_test(test_requests_bounded),
+	    cmocka_unit_test(test_sorted_and_duplicates),
+	    cmocka_unit_test(test_requests_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,11 +39,20 @@ static int teardown(void **state)
 static void sample(struct vbr_model *m)
 {
 	model_init(m);
-	struct vbr_group g = {.id = "bgpg-0000000a", .name = "dc1", .peer_asn = 65001,
-			      .auth_key = "s3cret", .route_limit = 100, .hold_time = 30,
-			      .keepalive_time = 10, .create_time_ms = 1234};
-	struct vbr_peer p = {.id = "bgpp-000000ff", .num = 0xff, .group_id = "bgpg-0000000a",
-			     .ip = 0xc0000201, .description = "edge", .admin_down = true};
+	struct vbr_group g = {.id = "bgpg-0000000a",
+			      .name = "dc1",
+			      .peer_asn = 65001,
+			      .auth_key = "s3cret",
+			      .route_limit = 100,
+			      .hold_time = 30,
+			      .keepalive_time = 10,
+			      .create_time_ms = 1234};
+	struct vbr_peer p = {.id = "bgpp-000000ff",
+			     .num = 0xff,
+			     .group_id = "bgpg-0000000a",
+			     .ip = 0xc0000201,
+			     .description = "edge",
+			     .admin_down = true};
 	struct vbr_network n = {.prefix = 0xcb007100, .len = 24, .create_time_ms = 99};
 	assert_int_equal(model_add_group(m, &g), 0);
 	assert_int_equal(model_add_peer(m, &p), 0);
@@ -59,8 +68,10 @@ static void test_round_trip_and_mode(void **state)
 	sample(&m);
 	assert_int_equal(store_open(dir, &s, err, sizeof(err)), 0);
 	const uint8_t reply[] = {1, 2, 3};
-	struct vbr_request extra = {.method = "CreateBgpGroup", .request_id = "r-1",
-				    .response = (uint8_t *)reply, .response_len = 3};
+	struct vbr_request extra = {.method = "CreateBgpGroup",
+				    .request_id = "r-1",
+				    .response = (uint8_t *)reply,
+				    .response_len = 3};
 	assert_int_equal(store_save(s, &m, &extra, 1), 0);
 	struct stat sb;
 	assert_int_equal(stat(store_path(s), &sb), 0);
@@ -178,12 +189,10 @@ static void test_missing_file_is_empty_and_lock(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_round_trip_and_mode, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failure_between_write_and_rename, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_unreadable_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing_file_is_empty_and_lock, setup,
-						teardown),
+	    cmocka_unit_test_setup_teardown(test_round_trip_and_mode, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failure_between_write_and_rename, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unreadable_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_file_is_empty_and_lock, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

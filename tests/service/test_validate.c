@@ -107,9 +107,9 @@ static void test_peer_ip(void **state)
 	assert_int_equal(vbr_check_peer_ip("peer_ip", "10.0.0.0", &ip, &st), GRPC_STATUS_OK);
 	expect_invalid(vbr_check_peer_ip("peer_ip", "2001:db8::1", &ip, &st), &st,
 		       "IPv6 is not supported");
-	const char *bad[] = {"",	 "1.2.3",    "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ",
-			     "a.b.c.d", "1..2.3",   "0.1.2.3",   "127.0.0.1", "224.0.0.5",
-			     "240.0.0.1", "255.255.255.255", "1.2.3.4/32"};
+	const char *bad[] = {"",	  "1.2.3",     "1.2.3.4.5",	  "256.1.1.1", "01.2.3.4",
+			     "1.2.3.4 ",  "a.b.c.d",   "1..2.3",	  "0.1.2.3",   "127.0.0.1",
+			     "224.0.0.5", "240.0.0.1", "255.255.255.255", "1.2.3.4/32"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_invalid(vbr_check_peer_ip("peer_ip", bad[i], &ip, &st), &st, "peer_ip");
 }
@@ -130,7 +130,7 @@ static void test_cidr(void **state)
 	expect_invalid(vbr_check_cidr("cidr", "203.0.113.1/24", &prefix, &len, &st), &st,
 		       "host bits");
 	expect_invalid(vbr_check_cidr("cidr", "2001:db8::/32", &prefix, &len, &st), &st, "IPv6");
-	const char *bad[] = {"", "10.0.0.0", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/024",
+	const char *bad[] = {"",	 "10.0.0.0",	"10.0.0.0/", "10.0.0.0/33", "10.0.0.0/024",
 			     "10.0.0/8", "10.0.0.0/8x", "x/8"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_invalid(vbr_check_cidr("cidr", bad[i], &prefix, &len, &st), &st, "cidr");
@@ -194,7 +194,7 @@ static void test_create_group_defaults(void **state)
 	assert_int_equal(vbr_validate_create_group(&req, LOCAL_ASN, &v, &st), GRPC_STATUS_OK);
 	assert_int_equal(v.keepalive_time, 0);
 	req.route_limit_present_case =
-		VBR__V1__CREATE_BGP_GROUP_REQUEST__ROUTE_LIMIT_PRESENT_ROUTE_LIMIT;
+	    VBR__V1__CREATE_BGP_GROUP_REQUEST__ROUTE_LIMIT_PRESENT_ROUTE_LIMIT;
 	req.route_limit = 0; /* present and 0: invalid, not "default" */
 	expect_invalid(vbr_validate_create_group(&req, LOCAL_ASN, &v, &st), &st, "route_limit");
 }
@@ -270,24 +270,24 @@ static void test_requests(void **state)
 	w.n_peer_ids = 1;
 	w.send_initial_state = true;
 	w.after_sequence_present_case =
-		VBR__V1__WATCH_PEER_EVENTS_REQUEST__AFTER_SEQUENCE_PRESENT_AFTER_SEQUENCE;
+	    VBR__V1__WATCH_PEER_EVENTS_REQUEST__AFTER_SEQUENCE_PRESENT_AFTER_SEQUENCE;
 	expect_invalid(vbr_validate_watch(&w, &st), &st, "after_sequence");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_name),
-		cmocka_unit_test(test_description),
-		cmocka_unit_test(test_peer_asn),
-		cmocka_unit_test(test_auth_key),
-		cmocka_unit_test(test_peer_ip),
-		cmocka_unit_test(test_cidr),
-		cmocka_unit_test(test_timers_and_limits),
-		cmocka_unit_test(test_ids_and_request_id),
-		cmocka_unit_test(test_create_group_defaults),
-		cmocka_unit_test(test_update_masks),
-		cmocka_unit_test(test_requests),
+	    cmocka_unit_test(test_name),
+	    cmocka_unit_test(test_description),
+	    cmocka_unit_test(test_peer_asn),
+	    cmocka_unit_test(test_auth_key),
+	    cmocka_unit_test(test_peer_ip),
+	    cmocka_unit_test(test_cidr),
+	    cmocka_unit_test(test_timers_and_limits),
+	    cmocka_unit_test(test_ids_and_request_id),
+	    cmocka_unit_test(test_create_group_defaults),
+	    cmocka_unit_test(test_update_masks),
+	    cmocka_unit_test(test_requests),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
