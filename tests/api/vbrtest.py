@@ -163,6 +163,9 @@ class Daemon:
                  "--clear-groups", "--"] + a
         if self.sandbox:
             a = ["unshare", "--net", "--", "sh", "-c", 'ip link set lo up && exec "$0" "$@"'] + a
+        if shutil.which("setpriv"):
+            # If this test process is killed (a ctest timeout), vbrd goes with it.
+            a = ["setpriv", "--pdeathsig", "KILL", "--"] + a
         return a
 
     def start(self, wait=True, timeout=START_TIMEOUT):
