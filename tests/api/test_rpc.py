@@ -263,6 +263,14 @@ class GroupUpdateTests(DaemonTest):
         self.assertEqual((u.name, u.peer_asn, u.route_limit, u.hold_time, u.keepalive_time),
                          ("renamed", 4200000001, 2000000, 9, 3))
 
+    def test_no_mask_updates_fields_given(self):
+        """No update_mask (AIP-134): the fields the request sets are updated, the rest kept."""
+        g = self.group(description="before", route_limit=300)
+        u = self.api.UpdateBgpGroup(pb().UpdateBgpGroupRequest(id=g.id, description="after"))
+        self.assertEqual(u.description, "after")
+        self.assertEqual((u.name, u.peer_asn, u.route_limit, u.hold_time, u.keepalive_time),
+                         (g.name, g.peer_asn, 300, g.hold_time, g.keepalive_time))
+
     def test_fields_outside_mask_not_validated(self):
         g = self.group()
         u = self.api.UpdateBgpGroup(pb().UpdateBgpGroupRequest(
