@@ -112,7 +112,7 @@ def main(src, vbrd_image):
         return 0
     finally:
         for c in containers:
-            sh(PODMAN + ["rm", "-f", "-t", "5", c], check=False, netns=tag)
+            sh(PODMAN + ["rm", "-f", "-v", "-t", "5", c], check=False, netns=tag)
         for v in volumes:
             sh(PODMAN + ["volume", "rm", "-f", v], check=False)
         sh(PODMAN + ["network", "rm", "-f", tag], check=False)

@@ -38,11 +38,12 @@ vol=vd-state-$tag
 key=vd-ctr-Md5-$tag-secret
 cleanup() {
   set +e
-  "${podman[@]}" rm -f -t 5 "$ctr" "$ctr-default" >/dev/null 2>&1
+  "${podman[@]}" rm -f -v -t 5 "$ctr" "$ctr-default" >/dev/null 2>&1
   "${podman[@]}" volume rm -f "$vol" >/dev/null 2>&1
   # Images of earlier runs, untagged now; the layers the tagged ones share stay.
   "${podman[@]}" image prune -f --filter label=vbrd.stage=build >/dev/null 2>&1
   "${podman[@]}" image prune -f --filter label=vbrd.stage=runtime >/dev/null 2>&1
+  "${podman[@]}" image prune -f --filter label=vbrd.stage=lab >/dev/null 2>&1
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; "${podman[@]}" logs "$ctr" 2>&1 | tail -n 20 >&2 || true; exit 1; }
@@ -73,7 +74,7 @@ out=$(timeout 60 "${podman[@]}" run --name "$ctr-default" --network none "${limi
 out=$(grep -v 'unable to get systemd connection' <<<"$out" || true)
 grep -q 'without TLS' <<<"$out" || fail "no 'without TLS' message: $out"
 echo "refused (exit $rc): $(grep -o 'refusing.*without TLS' <<<"$out" | head -n1)"
-pod rm -f "$ctr-default" >/dev/null
+pod rm -f -v "$ctr-default" >/dev/null
 
 start() {
   pod run -d --name "$ctr" --network none "${limits[@]}" "${nohealthtimer[@]}" \
