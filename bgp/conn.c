@@ -37,10 +37,9 @@ static struct bgp_conn *conn_new(uv_loop_t *loop)
 	bgp_wbuf_init(&conn->out, 0);
 	bgp_wbuf_init(&conn->inflight, 0);
 	uv_idle_init(loop, &conn->resume);
-	uv_timer_init(loop, &conn->send_hold);
 	uv_timer_init(loop, &conn->linger);
-	conn->tcp.data = conn->resume.data = conn->send_hold.data = conn->linger.data = conn;
-	conn->handles_open = 3; /* the TCP handle is counted once initialized */
+	conn->tcp.data = conn->resume.data = conn->linger.data = conn;
+	conn->handles_open = 2; /* the TCP handle is counted once initialized */
 	return conn;
 }
 
@@ -49,7 +48,6 @@ static void conn_discard(struct bgp_conn *conn)
 {
 	conn->closing = true;
 	uv_close((uv_handle_t *)&conn->resume, conn_freed);
-	uv_close((uv_handle_t *)&conn->send_hold, conn_freed);
 	uv_close((uv_handle_t *)&conn->linger, conn_freed);
 }
 
@@ -188,11 +186,6 @@ static void start_reading(struct bgp_conn *conn)
 
 /* ---- writing ---- */
 
-static void send_hold_cb(uv_timer_t *t)
-{
-	report_failure(t->data, UV_ETIMEDOUT);
-}
-
 static void really_close(struct bgp_conn *conn);
 
 static void write_cb(uv_write_t *req, int status)
@@ -200,7 +193,6 @@ static void write_cb(uv_write_t *req, int status)
 	struct bgp_conn *conn = req->data;
 	conn->writing = false;
 	bgp_wbuf_reset(&conn->inflight);
-	uv_timer_stop(&conn->send_hold);
 	if (status < 0) {
 		if (conn->close_after_flush)
 			really_close(conn);
@@ -237,16 +229,7 @@ int bgp_conn_flush(struct bgp_conn *conn)
 		return rc;
 	}
 	conn->writing = true;
-	if (conn->send_hold_ms && !conn->close_after_flush)
-		uv_timer_start(&conn->send_hold, send_hold_cb, conn->send_hold_ms, 0);
 	return 0;
-}
-
-void bgp_conn_set_send_hold(struct bgp_conn *conn, uint32_t ms)
-{
-	conn->send_hold_ms = ms;
-	if (!ms)
-		uv_timer_stop(&conn->send_hold);
 }
 
 size_t bgp_conn_pending(const struct bgp_conn *conn)
@@ -352,11 +335,9 @@ static void really_close(struct bgp_conn *conn)
 	if (uv_is_closing((uv_handle_t *)&conn->tcp))
 		return;
 	uv_idle_stop(&conn->resume);
-	uv_timer_stop(&conn->send_hold);
 	uv_timer_stop(&conn->linger);
 	uv_close((uv_handle_t *)&conn->tcp, conn_freed);
 	uv_close((uv_handle_t *)&conn->resume, conn_freed);
-	uv_close((uv_handle_t *)&conn->send_hold, conn_freed);
 	uv_close((uv_handle_t *)&conn->linger, conn_freed);
 }
 
@@ -374,7 +355,6 @@ void bgp_conn_close(struct bgp_conn *conn, bool flush, uint32_t linger_ms)
 		uv_read_stop((uv_stream_t *)&conn->tcp);
 	conn->reading = false;
 	uv_idle_stop(&conn->resume);
-	uv_timer_stop(&conn->send_hold);
 	if (flush && conn->connected && bgp_conn_pending(conn) > 0) {
 		conn->close_after_flush = true;
 		if (!conn->writing && bgp_conn_flush(conn) != 0) {

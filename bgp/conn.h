@@ -1,9 +1,9 @@
 /*
  * conn: one BGP transport connection on libuv, below the FSM. It frames incoming bytes into
- * messages and hands them up one at a time with bounded work per wake-up (at most
- * BGP_CONN_BUDGET messages, then it yields to the loop so timers and other peers run), queues
- * outgoing bytes, runs the send hold timer (RFC 9687: no write progress for that long means the
- * peer stopped reading), and can close after the queued bytes are written (a NOTIFICATION is
+ * messages and hands them up one at a time with bounded work per wake-up (about
+ * BGP_CONN_BUDGET octets of messages, then it yields to the loop so timers and other peers
+ * run), queues outgoing bytes, reports each completed write (progress for the FSM's RFC 9687
+ * send hold timer), and can close after the queued bytes are written (a NOTIFICATION is
  * queued and the socket closed only after it is written).
  *
  * A conn is heap-allocated and freed in its libuv close callback; after bgp_conn_close() the
@@ -33,9 +33,8 @@ struct bgp_conn_ops {
 	bool (*message)(void *owner, struct bgp_conn *conn, const struct bgp_frame *frame);
 	/* Framing error: err is the Message Header Error to send. */
 	void (*frame_error)(void *owner, struct bgp_conn *conn, const struct bgp_notification *err);
-	/* The peer closed, a read or write failed (status < 0; UV_EOF for a close), or the send
-	 * hold timer expired (status = UV_ETIMEDOUT). The conn stays open until the owner closes
-	 * it. */
+	/* The peer closed (status UV_EOF), or a read or write failed (status < 0). The conn stays
+	 * open until the owner closes it. */
 	void (*failed)(void *owner, struct bgp_conn *conn, int status);
 	/* A write to the kernel completed (progress for the send hold timer). May be NULL. */
 	void (*written)(void *owner, struct bgp_conn *conn);
@@ -46,7 +45,6 @@ struct bgp_conn {
 	uv_connect_t connect_req;
 	uv_write_t write_req;
 	uv_idle_t resume;      /* continues framing after the budget ran out */
-	uv_timer_t send_hold;  /* RFC 9687 */
 	uv_timer_t linger;     /* bounds close-after-flush */
 	const struct bgp_conn_ops *ops;
 	void *owner;
@@ -59,7 +57,6 @@ struct bgp_conn {
 	bool failed_reported;
 	size_t work;           /* octets delivered since the conn last yielded to the loop */
 	int handles_open;      /* handles still to be closed before the memory goes */
-	uint32_t send_hold_ms;
 	uint32_t local_ip, remote_ip; /* host byte order */
 	uint8_t *rbuf;
 	size_t rlen, rcap;
@@ -78,8 +75,6 @@ int bgp_conn_connect(uv_loop_t *loop, uint32_t ip, uint16_t port, const char *md
 int bgp_conn_accept(uv_stream_t *listener, struct bgp_conn **out);
 /* Hands the conn to its owner and starts reading. */
 void bgp_conn_start(struct bgp_conn *conn, const struct bgp_conn_ops *ops, void *owner);
-/* Sets the send hold time; 0 disables it. */
-void bgp_conn_set_send_hold(struct bgp_conn *conn, uint32_t ms);
 /* Starts writing whatever was appended to conn->out. Returns 0 or a negative libuv error. */
 int bgp_conn_flush(struct bgp_conn *conn);
 /* Closes. flush: first write what is queued (bounded by linger_ms). No callbacks after this. */
