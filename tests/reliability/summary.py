@@ -11,8 +11,21 @@ import os
 import sys
 
 
+class Tee:
+    """Prints and keeps the text, so scripts/test.sh can show the table after ctest (which hides
+    a passing test's output): results/summary.txt."""
+
+    def __init__(self):
+        self.lines = []
+
+    def __call__(self, text=""):
+        print(text)
+        self.lines.append(text)
+
+
 def main():
     results = sys.argv[1] if len(sys.argv) > 1 else "results"
+    print = Tee()  # noqa: A001
     rows = []
     for path in sorted(glob.glob(os.path.join(results, "*.json"))):
         with open(path) as f:
@@ -39,6 +52,9 @@ def main():
     if not rows:
         print("no suite wrote results")
     print(f"{tot['passed']} passed, {tot['failed']} failed")
+    if os.path.isdir(results):
+        with open(os.path.join(results, "summary.txt"), "w") as f:
+            f.write("\n".join(print.lines) + "\n")
     bad = not rows or tot["failed"] or tot["crashes"] or tot["flaps"] or tot["lost"]
     return 1 if bad else 0
 
