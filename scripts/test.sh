@@ -17,4 +17,8 @@ status=0
 ctest --test-dir build-asan -L 'unit|asan' --output-on-failure || status=1
 ctest --test-dir build -LE 'fuzz|asan' --output-on-failure || status=1
 ctest --test-dir build-fuzz -L fuzz --output-on-failure || status=1
+# The reliability report (issue 7): ctest hides the output of passing tests.
+for f in build-asan/tests/reliability/results/summary.txt build/tests/reliability/results/summary.txt; do
+  if [ -f "$f" ]; then cat "$f"; fi
+done
 exit $status
