@@ -62,6 +62,19 @@ def write_routes(path, n):
         f.write("}\n")
 
 
+def bird_since(bird, proto):
+    """When the protocol changed state, from the 'Since' column (BIRD's clock, ms), as a unix
+    time; None if it cannot be read (then the caller's poll time is used)."""
+    m = re.search(r"^%s\s+BGP\s+\S+\s+up\s+(\d\d):(\d\d):(\d\d)\.(\d+)" % proto,
+                  bird.cli("show protocols " + proto), re.M)
+    if not m:
+        return None
+    lt = time.localtime()
+    since = time.mktime((lt.tm_year, lt.tm_mon, lt.tm_mday, int(m.group(1)), int(m.group(2)),
+                         int(m.group(3)), 0, 0, -1)) + int(m.group(4)) / 10 ** len(m.group(4))
+    return since if abs(since - time.time()) < 3600 else None
+
+
 def bird_imported(bird, proto):
     m = re.search(r"Routes:\s+(\d+) imported", bird.cli("show protocols all " + proto))
     return int(m.group(1)) if m else 0
@@ -119,7 +132,7 @@ def bench_bird(lab, n):
     pid = daemon_pid(rx.proc)
     rss0 = mem(pid, "VmRSS")
     L.wait_for(lambda: rx.state() == "Established", 60, interval=0.01, what="bird rx up")
-    t_est = time.time()
+    t_est = bird_since(rx, "vbr") or time.time()
     cpu0 = cpu(pid)
     L.wait_for(lambda: bird_imported(rx, "vbr") >= n, 600, interval=0.05, what="all at bird")
     t_all = time.time()
@@ -131,7 +144,7 @@ def bench_bird(lab, n):
     return res
 
 
-def bench_gobgp(lab, n):
+def bench_gobgp(lab, n, limit):
     rx = L.GoBgp(lab, "grx", 65030, lab.ip("tx"), neighbor_asn=SENDER_ASN).start()
     pid = daemon_pid(rx.proc)
     rss0 = mem(pid, "VmRSS")
@@ -145,12 +158,20 @@ def bench_gobgp(lab, n):
         for af in j.get("afi_safis", []):
             total += af.get("state", {}).get("received", 0)
         return total
-    L.wait_for(lambda: received() >= n, 900, interval=0.5, what="all at gobgp")
+    got = 0
+    try:
+        L.wait_for(lambda: received() >= n, limit, interval=0.5, what="all at gobgp")
+        got = n
+    except AssertionError:
+        # Slow on a loaded machine: report how far it got rather than nothing.
+        try:
+            got = received()
+        except Exception:
+            got = -1
     t_all = time.time()
     cpu1 = cpu(pid)
     res = dict(name="GoBGP", seconds=t_all - t_est, peak=mem(pid, "VmHWM"), base=rss0,
-               cpu=cpu1 - cpu0,
-               received=received(), accepted=None)
+               cpu=cpu1 - cpu0, received=got, accepted=None, complete=got >= n)
     rx.proc.stop(timeout=30)
     lab.procs.remove(rx.proc)
     return res
@@ -161,6 +182,8 @@ def main():
     ap.add_argument("--routes", type=int, default=1000000)
     ap.add_argument("--skip-gobgp", action="store_true")
     ap.add_argument("--skip-bird", action="store_true")
+    ap.add_argument("--gobgp-limit", type=float, default=600,
+                    help="seconds to wait for GoBGP before reporting a partial figure")
     args = ap.parse_args()
     n = args.routes
     lab = L.Lab(["tx", "v", "brx", "grx", "hb"])
@@ -194,7 +217,7 @@ protocol bgp %s { local %s as %d; neighbor %s as %d;
                          (args.skip_gobgp, bench_gobgp)):
             if skip:
                 continue
-            results.append(fn(lab, n))
+            results.append(fn(lab, n, args.gobgp_limit) if fn is bench_gobgp else fn(lab, n))
             r = results[-1]
             print("  %s: %.2fs Established->all, peak RSS %.0f MiB" % (r["name"], r["seconds"],
                                                                      mib(r["peak"])),
@@ -205,8 +228,10 @@ protocol bgp %s { local %s as %d; neighbor %s as %d;
             "receiver", "Established->all (s)", "prefixes/s", "CPU (s)", "peak RSS MiB",
             "RSS at start MiB", "received"))
         for r in results:
+            if not r.get("complete", True):
+                r["name"] += " (>)"  # gave up waiting: time is a lower bound
             print("%-8s %22.2f %12.0f %12.2f %14.0f %16.0f %10d"
-                  % (r["name"], r["seconds"], n / r["seconds"] if r["seconds"] > 0 else 0,
+                  % (r["name"], r["seconds"], r["received"] / r["seconds"] if r["seconds"] > 0 else 0,
                      r["cpu"], mib(r["peak"]), mib(r["base"]), r["received"]))
         print("vbrd's 3 s-hold peer during the ingest: %d state changes (0 = no flap), "
               "BIRD says %s" % (results[0]["heartbeat_flaps"], results[0]["heartbeat_bird"]))
