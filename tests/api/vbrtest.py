@@ -178,9 +178,9 @@ class Daemon:
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
         if self.env:
             env.update(self.env)
-        self.proc = subprocess.Popen(self.argv(), stdout=open(self.stdout_path, "wb"),
-                                     stderr=open(self.stderr_path, "wb"),
-                                     stdin=subprocess.DEVNULL, env=env)
+        with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(self.argv(), stdout=out, stderr=err,
+                                         stdin=subprocess.DEVNULL, env=env)
         self.start_wall = time.time()
         _live_daemons.add(self)
         if wait:
