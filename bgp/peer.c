@@ -904,7 +904,7 @@ void bgp_peer_status(const struct bgp_peer *peer, struct bgp_peer_status *out)
 	const struct bgp_session *p = peer->primary;
 	out->state = p ? p->fsm.state : BGP_STATE_IDLE;
 	out->established_since_ms = peer->established ? peer->established_since_ms : 0;
-	out->received_routes = peer->rib_in.table.count;
+	out->received_routes = rib_in_received(&peer->rib_in);
 	out->accepted_routes = peer->rib_in.accepted;
 	out->advertised_routes = peer->advertised_routes;
 	if (p && (p->fsm.state == BGP_STATE_OPEN_CONFIRM ||

@@ -370,6 +370,19 @@ enum rib_in_result rib_in_announce_entry(struct rib_in *r, struct rib_attr_table
 					 bool *crossed, const struct rib_entry **entry)
 {
 	*crossed = false;
+	if (entry)
+		*entry = NULL;
+	if (r->limit && r->accepted >= r->limit &&
+	    r->table.count - r->accepted >= RIB_IN_REFUSED_KEPT(r->limit) &&
+	    !rib_table_find(&r->table, prefix, len)) {
+		/* Over the limit with as many refused routes held as we keep: count only. */
+		r->refused_unstored++;
+		if (!r->over_limit) {
+			r->over_limit = true;
+			*crossed = true;
+		}
+		return RIB_IN_REFUSED;
+	}
 	bool created;
 	struct rib_entry *e = rib_table_upsert(&r->table, prefix, len, &created);
 	if (entry)
@@ -404,8 +417,11 @@ bool rib_in_withdraw(struct rib_in *r, struct rib_attr_table *at, uint32_t prefi
 {
 	struct rib_entry *e = rib_table_find(&r->table, prefix, len);
 	*was_present = e != NULL;
-	if (!e)
+	if (!e) {
+		if (r->refused_unstored > 0)
+			r->refused_unstored--; /* most likely one we counted without storing */
 		return false;
+	}
 	bool accepted = e->flags & RIB_ENTRY_ACCEPTED;
 	rib_attrs_unref(at, e->attrs);
 	rib_table_remove(&r->table, prefix, len);
@@ -421,6 +437,7 @@ void rib_in_clear(struct rib_in *r, struct rib_attr_table *at)
 {
 	rib_table_free(&r->table, at);
 	r->accepted = 0;
+	r->refused_unstored = 0;
 	r->over_limit = false;
 }
 

@@ -103,7 +103,17 @@ struct rib_in {
 	uint64_t accepted;
 	uint32_t limit;      /* 0 = none */
 	bool over_limit;     /* a route was refused since the count was last below the limit */
+	/* Refused routes are stored (to be listed, flagged) only up to RIB_IN_REFUSED_KEPT(limit)
+	 * of them, so a peer cannot make us hold an unbounded table; past that they are counted
+	 * here only (and a withdrawal of a prefix we do not hold takes one off). */
+	uint64_t refused_unstored;
 };
+#define RIB_IN_REFUSED_KEPT(limit) ((uint64_t)(limit) < 1000 ? 1000 : (uint64_t)(limit))
+/* Routes received and held: stored, plus refused ones counted but not stored. */
+static inline uint64_t rib_in_received(const struct rib_in *r)
+{
+	return r->table.count + r->refused_unstored;
+}
 
 enum rib_in_result {
 	RIB_IN_UNCHANGED = 0,

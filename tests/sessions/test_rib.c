@@ -243,6 +243,43 @@ static void test_route_limit(void **state)
 	rib_attr_table_free(&at);
 }
 
+static void test_refused_routes_kept_bounded(void **state)
+{
+	(void)state;
+	struct rib_attr_table at;
+	rib_attr_table_init(&at);
+	const uint32_t path[] = { 65001 };
+	struct rib_attrs *a = make_attrs(&at, P(10, 0, 0, 2), path, 1, 0);
+	struct rib_in r;
+	rib_in_init(&r, 10);
+	bool crossed, present;
+	int crossings = 0;
+	/* 10 accepted, then 5000 refused: only RIB_IN_REFUSED_KEPT(10) = 1000 of them held. */
+	for (uint32_t i = 0; i < 5010; i++) {
+		enum rib_in_result res = rib_in_announce(&r, &at, P(20, 0, 0, 0) + (i << 8), 24, a,
+							 &crossed);
+		assert_int_equal(res, i < 10 ? RIB_IN_ACCEPTED : RIB_IN_REFUSED);
+		crossings += crossed;
+	}
+	assert_int_equal(crossings, 1);
+	assert_int_equal(r.accepted, 10);
+	assert_int_equal(r.table.count, 1010);
+	assert_int_equal(rib_in_received(&r), 5010);
+	/* A held refused route announced again stays held, not counted twice. */
+	assert_int_equal(rib_in_announce(&r, &at, P(20, 0, 0, 0) + (500 << 8), 24, a, &crossed),
+			 RIB_IN_REFUSED);
+	assert_int_equal(rib_in_received(&r), 5010);
+	/* Withdrawing a prefix we did not keep takes one off the count. */
+	assert_false(rib_in_withdraw(&r, &at, P(20, 0, 0, 0) + (4000 << 8), 24, &present));
+	assert_false(present);
+	assert_int_equal(rib_in_received(&r), 5009);
+	rib_in_clear(&r, &at);
+	assert_int_equal(rib_in_received(&r), 0);
+	rib_attrs_unref(&at, a);
+	assert_int_equal(at.count, 0);
+	rib_attr_table_free(&at);
+}
+
 static void test_decision(void **state)
 {
 	(void)state;
@@ -296,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_table_random),
 		cmocka_unit_test(test_interning),
 		cmocka_unit_test(test_route_limit),
+		cmocka_unit_test(test_refused_routes_kept_bounded),
 		cmocka_unit_test(test_decision),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
