@@ -89,6 +89,16 @@ class FlagTests(DaemonTest):
         api.CreateBgpGroup(pb().CreateBgpGroupRequest(name="envgroup", peer_asn=65001))
         self.assertTrue(os.listdir(state), "state not written to VBRD_STATE_DIR")
 
+    def test_default_bgp_listen(self):
+        """Without --bgp-listen vbrd listens on 0.0.0.0:179 (inside its own namespace here)."""
+        if not vbrtest.can_sandbox():
+            self.skipTest("binding port 179 needs root and a private namespace")
+        d = self.daemon(pass_bgp=False)
+        r = d.api().GetRouter(pb().GetRouterRequest())
+        self.assertEqual(r.bgp_listen, "0.0.0.0:179")
+        self.assertEqual(r.local_asn, 45104)
+        self.assertEqual(r.max_peers, 8)
+
     def test_flag_beats_env(self):
         d = self.daemon(args=["--local-asn", "65002"], env={"VBRD_LOCAL_ASN": "65001"})
         self.assertEqual(d.api().GetRouter(pb().GetRouterRequest()).local_asn, 65002)
