@@ -93,7 +93,8 @@ class FlagTests(DaemonTest):
         """Without --bgp-listen vbrd listens on 0.0.0.0:179 (inside its own namespace here)."""
         if not vbrtest.can_sandbox():
             self.skipTest("binding port 179 needs root and a private namespace")
-        d = self.daemon(pass_bgp=False)
+        # The namespace has no non-loopback address to take a router id from.
+        d = self.daemon(pass_bgp=False, args=["--router-id", "192.0.2.1"])
         r = d.api().GetRouter(pb().GetRouterRequest())
         self.assertEqual(r.bgp_listen, "0.0.0.0:179")
         self.assertEqual(r.local_asn, 45104)
