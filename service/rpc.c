@@ -24,6 +24,7 @@
 #include <grpc/support/time.h>
 
 #include "grpc/health/v1/health.pb-c.h"
+#include "log.h"
 
 enum method_kind { K_READ, K_LOOP, K_STREAM, K_HEALTH_CHECK, K_HEALTH_WATCH, K_UNKNOWN };
 
@@ -83,7 +84,7 @@ struct rpc_call {
 	uint64_t number; /* for logs; formatted into id only when asked */
 	int cancelled;
 	bool initial_metadata_sent;
-	bool finished; /* a status was sent or the call aborted: counted in stats once */
+	atomic_bool finished; /* status sent, aborted or cancelled: counted in stats once */
 	grpc_byte_buffer *reply_buf;
 	grpc_byte_buffer *write_buf;
 	grpc_slice status_details;
@@ -203,6 +204,7 @@ static void post_request(struct rpc_server *s, int method_index)
 		return; /* one fewer outstanding request; the others keep serving */
 	c->server = s;
 	atomic_init(&c->refs, 1);
+	atomic_init(&c->finished, false);
 	c->method_index = method_index;
 	c->t_new = (struct tag){TAG_NEW, c};
 	c->t_unary = (struct tag){TAG_UNARY, c};
@@ -315,11 +317,19 @@ static void set_status_details(struct rpc_call *c, const char *message)
 	c->has_status_details = true;
 }
 
-static void count_status(struct rpc_call *c, grpc_status_code status)
+/* Counted once per call; a non-OK end is also logged (debug: clients retry, logs must not
+ * flood). Messages never hold an MD5 key: validation does not echo it. */
+static void count_status(struct rpc_call *c, grpc_status_code status, const char *message)
 {
-	if (!c->finished) {
-		c->finished = true;
-		stats_call(c->method, (int)status);
+	if (atomic_exchange(&c->finished, true))
+		return;
+	stats_call(c->method, (int)status);
+	if (status != GRPC_STATUS_OK && vbr_log_enabled(VBR_LOG_DEBUG)) {
+		char code[8];
+		snprintf(code, sizeof(code), "%d", (int)status);
+		vbr_log(VBR_LOG_DEBUG, "call ended with an error", "method",
+			vbr_method_name(c->method), "call_id", rpc_call_id(c), "code", code,
+			"reason", message ? message : "", NULL);
 	}
 }
 
@@ -330,7 +340,7 @@ static void send_unary(struct rpc_call *c, grpc_status_code status, const char *
 	grpc_op ops[4];
 	size_t n = 0;
 	memset(ops, 0, sizeof(ops));
-	count_status(c, status);
+	count_status(c, status, message);
 	ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
 	if (reply) {
 		c->reply_buf = reply;
@@ -414,7 +424,7 @@ void rpc_stream_finish(struct rpc_call *c, grpc_status_code status, const char *
 	grpc_op ops[2];
 	size_t n = 0;
 	memset(ops, 0, sizeof(ops));
-	count_status(c, status);
+	count_status(c, status, message);
 	if (!c->initial_metadata_sent) {
 		c->initial_metadata_sent = true;
 		ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
@@ -430,7 +440,7 @@ void rpc_stream_finish(struct rpc_call *c, grpc_status_code status, const char *
 
 void rpc_stream_abort(struct rpc_call *c, grpc_status_code status, const char *message)
 {
-	count_status(c, status);
+	count_status(c, status, message);
 	grpc_call_cancel_with_status(c->call, status, message, NULL);
 }
 
@@ -517,7 +527,7 @@ static void health_watch_closed(struct rpc_call *c)
 		}
 	}
 	pthread_mutex_unlock(&s->lock);
-	count_status(c, c->cancelled ? GRPC_STATUS_CANCELLED : GRPC_STATUS_OK);
+	count_status(c, c->cancelled ? GRPC_STATUS_CANCELLED : GRPC_STATUS_OK, "client left");
 	rpc_call_release(c); /* the owner reference */
 }
 
@@ -591,6 +601,8 @@ static void *cq_thread(void *arg)
 				health_watch_closed(c);
 				rpc_call_release(c);
 			} else {
+				if (c->cancelled) /* the client left before our status */
+					count_status(c, GRPC_STATUS_CANCELLED, "client left");
 				push_event(s, EV_CLOSED, c, true);
 			}
 			break;
