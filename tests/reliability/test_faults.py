@@ -12,6 +12,8 @@ namespace must never flap and vbrd must keep running:
                      (RFC 9687) closes the session
   half-message       the peer sends half an UPDATE and stalls: the hold timer ends it, nothing
                      else is disturbed
+  collision-flood    50 more connections (each with an OPEN) from an Established peer's address:
+                     each new one closed, the Established session untouched (RFC 4271 6.8)
   unconfigured-1000  1,000 connections from addresses that are no configured peer: every one
                      closed at once (at most a Cease NOTIFICATION first), vbrd's RSS flat
 """
@@ -302,6 +304,40 @@ class Faults:
         finally:
             s.close()
 
+    def case_collision_flood(self):
+        """50 more connections from the address of an Established peer, each sending an OPEN:
+        RFC 4271 6.8 closes the newly created connection and keeps the Established one."""
+        ip, pid = self.new_peer()
+        s = self.session(ip)
+        try:
+            seq = self.last_seq()
+            closed = 0
+            notes = []
+            for i in range(50):
+                extra = S.Session(netns.socket_in_ns(self.rig.ns_a), ASN, ip, hold=3)
+                try:
+                    extra.connect(ip, harness.DUT_A, timeout=3)
+                    extra.send(W.open_msg(ASN, 3, ip))
+                    if extra.wait_closed(5):
+                        closed += 1
+                    notes += [repr(n) for n in extra.notifications()]
+                except OSError:
+                    closed += 1  # refused outright
+                finally:
+                    extra.close()
+            time.sleep(1.5)
+            t = time.monotonic()
+            ka = s.wait(lambda m: m.type == W.KEEPALIVE, 3, after=t)
+            down = self.wait_down(pid, seq, timeout=0.1)
+            ok = closed == 50 and down is None and ka is not None and s.closed_at is None
+            cease = sum(1 for n in notes if n.startswith("NOTIFICATION(6/7"))
+            return ok, (f"{closed}/50 new connections closed ({cease} with Cease / Connection "
+                        f"Collision Resolution), the Established session "
+                        + ("kept its keepalives" if down is None and ka is not None else
+                           f"was hurt: {down.reason if down else s._why()}"))
+        finally:
+            s.close()
+
     def case_unconfigured(self):
         ips = self.rig.unconfigured_ips
         rss = []
@@ -397,6 +433,7 @@ def main():
         faults = Faults(rig, results, events, send_hold_s, asan=args.label == "asan")
         table = [("peer-kill9", faults.case_kill9), ("peer-frozen", faults.case_frozen),
                  ("tcp-reset", faults.case_reset), ("half-message", faults.case_half_message),
+                 ("collision-flood", faults.case_collision_flood),
                  ("unconfigured-1000", faults.case_unconfigured),
                  ("stops-reading", faults.case_stops_reading)]
         if args.only:
