@@ -180,6 +180,7 @@ class GroupValidationTests(DaemonTest):
 
     def test_description(self):
         self.bad("description", description="d" * 257)
+        self.bad("description", description="bell\x07")
         self.assertEqual(self.good(description="d" * 256).description, "d" * 256)
         self.assertEqual(self.good(description="").description, "")
 

@@ -183,6 +183,20 @@ class WatchTests(DaemonTest):
             self.assertNotIn(ev.kind, (K["INITIAL_STATE"], K["END_OF_INITIAL_STATE"]))
             self.assertNotEqual(ev.peer_id, existing.id)
 
+    def test_live_only_headers_mean_subscribed(self):
+        """vbrd sends the response headers once the subscription exists: after they arrive,
+        a live-only watcher misses nothing."""
+        g = self.group()
+        for i in range(5):
+            call = self.stub().WatchPeerEvents(pb().WatchPeerEventsRequest(), timeout=20)
+            self.addCleanup(call.cancel)
+            call.initial_metadata()
+            self.assertIsNone(call.code() if call.done() else None)
+            p = self.peer(g.id, peer_ip(i))
+            ev = next(call)
+            self.assertEqual((ev.kind, ev.peer_id), (K["PEER_CREATED"], p.id))
+            call.cancel()
+
     def test_initial_state(self):
         g = self.group()
         peers = {self.peer(g.id, peer_ip(i)).id: peer_ip(i)
