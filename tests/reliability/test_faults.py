@@ -261,6 +261,7 @@ class Faults:
                     break
             if ev is None:
                 ev = self.wait_down(pid, seq, timeout=max(0.0, deadline - time.time()))
+            tcp_at_end = s.tcp_state()
             if ev is None:
                 return False, (f"session still up {self.send_hold_s + 20:.0f} s after the "
                                f"peer stopped reading ({n} network changes queued)")
@@ -270,7 +271,8 @@ class Faults:
                       if s.last_ka else "no keepalive sent") + \
                     (f", keepalive error {s.ka_error}" if s.ka_error else "")
                 return False, (f"closed after {time.monotonic() - t0:.1f} s, but the reason is "
-                               f"{ev.reason!r} (want the send hold timer, RFC 9687); {ka}")
+                               f"{ev.reason!r} (want the send hold timer, RFC 9687); {ka}; "
+                               f"at that moment {tcp_at_end}")
             return True, f"closed after {n} network changes: {ev.reason!r}"
         finally:
             s.close()

@@ -15,6 +15,7 @@ flap while other suites attack vbrd.
 """
 import argparse
 import errno
+import fcntl
 import json
 import os
 import select
@@ -22,6 +23,7 @@ import signal
 import socket
 import struct
 import sys
+import termios
 import threading
 import time
 
@@ -115,6 +117,19 @@ class Session:
         with self.wlock:
             self.sock.sendall(data)
             return time.monotonic()
+
+    def tcp_state(self):
+        """Our side of the TCP connection, for diagnostics: unacknowledged segments, bytes
+        still in the send queue, retransmissions, ms since the last ACK from vbrd."""
+        try:
+            raw = self.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+            u32 = struct.unpack_from("24I", raw, 8)
+            outq = struct.unpack("i", fcntl.ioctl(self.sock.fileno(), termios.TIOCOUTQ,
+                                                  b"\0\0\0\0"))[0]
+            return (f"tcp: unacked={u32[4]} send-queue={outq}B retrans={u32[7]}/"
+                    f"{u32[23]} last-ack-from-vbrd={u32[12]}ms ago rto={u32[0] // 1000}ms")
+        except (OSError, ValueError, struct.error) as e:
+            return f"tcp info unavailable: {e}"
 
     def close(self, rst=False):
         self.stop_flag.set()
