@@ -411,6 +411,13 @@ static void timer_cb(uv_timer_t *t)
 				 "TCP connect timed out (peer unreachable, or it expects a "
 				 "TCP MD5 key)");
 	}
+	if (which == BGP_FSM_TIMER_HOLD && sess->conn) {
+		/* Messages already in the socket count: read them first. One that restarts the
+		 * hold timer (KEEPALIVE, UPDATE) cancels this expiry. */
+		bgp_conn_read_pending(sess->conn);
+		if (sess->discarded || uv_is_active((uv_handle_t *)&sess->timers[which]))
+			return;
+	}
 	feed_simple(sess, bgp_fsm_timer_event(which));
 	if (which == BGP_FSM_TIMER_CONNECT_RETRY)
 		notify_counters(peer); /* last_error may have changed without a transition */
