@@ -8,7 +8,9 @@ discard keeps it without the attribute; a reset clears the peer's Adj-RIB-In). M
 healthy peer in its own namespace must stay Established without a single flap, and vbrd must
 not crash.
 
-Each case gets its own peer so that no case inherits another's idle-hold back-off.
+Each case gets its own peer so that no case inherits another's idle-hold back-off. After the
+table, --mutations randomly mutated copies of a rich valid UPDATE go over live sessions: each
+must be processed with the session kept, or answered with an UPDATE Message Error and a close.
 """
 import os
 import queue
