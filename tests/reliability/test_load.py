@@ -12,6 +12,7 @@ work never delays the speakers' keepalives.
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -131,6 +132,13 @@ def main():
     finally:
         for p in procs:
             if p.poll() is None:
+                # The loader itself first: killing only `timeout` would orphan it.
+                try:
+                    with open(f"/proc/{p.pid}/task/{p.pid}/children") as f:
+                        for kid in f.read().split():
+                            os.kill(int(kid), signal.SIGKILL)
+                except (OSError, ValueError):
+                    pass
                 p.kill()
                 p.wait(timeout=10)
         if rig is not None:
