@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -208,6 +209,13 @@ class Rig:
                 try:
                     proc.wait(timeout=10)
                 except subprocess.TimeoutExpired:
+                    # The speaker itself, then its `timeout` wrapper (never orphan it).
+                    try:
+                        with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
+                            for kid in f.read().split():
+                                os.kill(int(kid), signal.SIGKILL)
+                    except (OSError, ValueError):
+                        pass
                     proc.kill()
                     proc.wait(timeout=5)
         rc = None
