@@ -6,8 +6,9 @@
 set -euo pipefail
 want=${1:-build}
 build_pkgs=(build-essential cmake pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev
-  libuv1-dev libjson-c-dev ca-certificates)
-test_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 python3-grpcio python3-protobuf
+  libuv1-dev libjson-c-dev ca-certificates
+  libcmocka-dev)  # the default cmake configure needs it: tests/sessions links cmocka unconditionally
+test_pkgs=(clang libclang-rt-14-dev python3 python3-grpcio python3-protobuf
   protobuf-compiler protobuf-compiler-grpc bird2 gobgpd exabgp iproute2 procps valgrind
   psmisc util-linux prometheus openssl curl python3-yaml)
 # The container test (tests/deploy/test_container.sh) runs only where podman is installed:
