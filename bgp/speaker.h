@@ -34,6 +34,9 @@ struct bgp_speaker_config {
 	uint32_t send_hold_ms;
 	/* Added by sessions: TCP port peers are connected to; 0 = 179. */
 	uint16_t peer_port;
+	/* The route table's kernel FIB: off keeps the table (listed, installed=false). */
+	bool fib_enabled;
+	uint32_t fib_table; /* kernel routing table id; 0 = 254 (main) */
 };
 
 enum bgp_route_limit_action {
@@ -94,6 +97,54 @@ struct bgp_route_view {
 	bool accepted;        /* false when over the route limit */
 };
 
+enum bgp_route_source {
+	BGP_ROUTE_SOURCE_ANY = 0, /* filters only */
+	BGP_ROUTE_SOURCE_STATIC = 1,
+	BGP_ROUTE_SOURCE_BGP = 2,
+	BGP_ROUTE_SOURCE_CONNECTED = 3,
+};
+
+#define BGP_IFNAME_MAX 16 /* IFNAMSIZ */
+
+/* One route-table entry, copied out. */
+struct bgp_route_entry_view {
+	enum bgp_route_source source;
+	uint32_t prefix; /* host byte order */
+	uint8_t prefix_len;
+	uint32_t next_hop;  /* host byte order; 0 for CONNECTED */
+	uint32_t static_id; /* STATIC: the caller's handle; 0 otherwise */
+	uint32_t peer_id;   /* BGP: the winning peer; 0 otherwise */
+	bool installed;     /* the kernel's table holds it (as the last netlink reply said) */
+	bool stale;         /* kept from before a restart (graceful restart) */
+	char status_reason[160]; /* why not installed ("next hop 10.9.9.9 is not on a connected
+				  * network", "a static entry wins", kernel errno text); "" if installed */
+	char interface[BGP_IFNAME_MAX]; /* where the next hop resolves (CONNECTED: its own) */
+};
+
+enum bgp_route_change {
+	BGP_ROUTE_ADDED = 1,
+	BGP_ROUTE_NEXT_HOP_CHANGED = 2,
+	BGP_ROUTE_REMOVED = 3,
+	BGP_ROUTE_INSTALLED = 4,
+	BGP_ROUTE_INSTALL_FAILED = 5,
+};
+
+/* What the route table and its netlink writer report (metrics, GetRouter). */
+#define BGP_FIB_ERRNO_SLOTS 8
+struct bgp_fib_status {
+	bool enabled;       /* config.fib_enabled */
+	uint32_t table;
+	bool permitted;     /* false: no CAP_NET_ADMIN (or netlink unusable): nothing installs */
+	bool ip_forwarding; /* net.ipv4.ip_forward in this namespace, as last read */
+	uint64_t entries[4][2]; /* [source][installed]: counts by bgp_route_source and state */
+	uint64_t fib_ops;       /* routes added, replaced or deleted in the kernel */
+	uint64_t fib_failures;
+	struct {
+		int err; /* positive errno; 0 = unused slot (the last slot counts every other) */
+		uint64_t count;
+	} failures_by_errno[BGP_FIB_ERRNO_SLOTS];
+};
+
 struct bgp_speaker_callbacks {
 	/* Every transition, with a readable reason ("hold timer expired", "NOTIFICATION received:
 	 * Cease / Administrative Shutdown: \"maintenance\"", "connection refused", ...). */
@@ -103,6 +154,10 @@ struct bgp_speaker_callbacks {
 	void (*on_route_limit)(void *ctx, uint32_t peer_id, uint32_t limit);
 	/* Counters or RIB contents changed (coalescing is the caller's business). May be NULL. */
 	void (*on_peer_counters)(void *ctx, uint32_t peer_id);
+	/* A route-table entry changed (see the route table below). old_next_hop is set for
+	 * NEXT_HOP_CHANGED. May be NULL. */
+	void (*on_route_entry)(void *ctx, enum bgp_route_change change,
+			       const struct bgp_route_entry_view *entry, uint32_t old_next_hop);
 };
 
 int bgp_speaker_new(uv_loop_t *loop, const struct bgp_speaker_config *config,
@@ -147,6 +202,33 @@ typedef void (*bgp_route_visit_fn)(void *arg, const struct bgp_route_view *route
 int bgp_speaker_routes(const struct bgp_speaker *speaker, uint32_t peer_id, bool advertised,
 		       bool from_start, uint32_t after_prefix, uint8_t after_len, size_t max,
 		       bgp_route_visit_fn visit, void *arg);
+
+/* ---- The route table and the kernel FIB ----
+ * One table per speaker: STATIC entries (the caller's, by handle), the BGP best path per prefix
+ * (the Loc-RIB), and CONNECTED networks (the namespace's interface addresses, from the kernel).
+ * For one prefix a STATIC entry wins over BGP; an entry is installed only when its next hop lies
+ * on a connected network. Installed entries are programmed into the kernel's table
+ * (config.fib_table) by a netlink writer that never blocks the loop; its results come back as
+ * on_route_entry(INSTALLED / INSTALL_FAILED) calls.
+ */
+/* A STATIC entry; the caller has checked the prefix (host bits clear) and the next hop
+ * (unicast, not 0.0.0.0, not loopback) and that no other STATIC entry has this prefix.
+ * -EEXIST if the handle or the prefix is taken. */
+int bgp_speaker_static_add(struct bgp_speaker *speaker, uint32_t static_id, uint32_t prefix,
+			   uint8_t prefix_len, uint32_t next_hop);
+int bgp_speaker_static_remove(struct bgp_speaker *speaker, uint32_t static_id);
+
+/*
+ * Walks the route table in (prefix, prefix_len, source) order, starting strictly after
+ * (after_prefix, after_len, after_source) unless `from_start`, visiting at most `max` entries
+ * whose source matches `filter` (ANY: all). Returns the number visited.
+ */
+typedef void (*bgp_route_entry_visit_fn)(void *arg, const struct bgp_route_entry_view *entry);
+int bgp_speaker_route_entries(const struct bgp_speaker *speaker, enum bgp_route_source filter,
+			      bool from_start, uint32_t after_prefix, uint8_t after_len,
+			      enum bgp_route_source after_source, size_t max,
+			      bgp_route_entry_visit_fn visit, void *arg);
+void bgp_speaker_fib_status(const struct bgp_speaker *speaker, struct bgp_fib_status *out);
 
 /* Connections refused because they came from no configured peer. */
 uint64_t bgp_speaker_unknown_connections(const struct bgp_speaker *speaker);

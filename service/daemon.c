@@ -265,7 +265,9 @@ int vbrd_run(const struct vbrd_config *cfg)
 					.listen_port = cfg->bgp_listen_port,
 					.send_hold_ms = cfg->send_hold_ms,
 					.peer_port = cfg->peer_port};
-	struct bgp_speaker_callbacks cb = {on_state_change, on_route_limit, on_peer_counters};
+	struct bgp_speaker_callbacks cb = {.on_state_change = on_state_change,
+					   .on_route_limit = on_route_limit,
+					   .on_peer_counters = on_peer_counters};
 	int e;
 	if (!d->hub || (e = bgp_speaker_new(&loop, &sc, &cb, d, &d->speaker)) != 0) {
 		fail("cannot create the BGP speaker", "out of memory");
