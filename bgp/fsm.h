@@ -51,7 +51,7 @@
 
 /* ---- defaults (milliseconds unless named _s) ---- */
 
-#define BGP_FSM_CONNECT_RETRY_MS    5000   /* DESIGN.md: a peer comes up within seconds */
+#define BGP_FSM_CONNECT_RETRY_MS    5000   /* docs/DESIGN.md: a peer comes up within seconds */
 #define BGP_FSM_OPEN_HOLD_MS	    240000 /* 8.2.2 OpenSent: "a large value", 4 minutes */
 #define BGP_FSM_IDLE_HOLD_MS	    1000   /* first automatic restart after a failure */
 #define BGP_FSM_IDLE_HOLD_MAX_MS    120000 /* cap of the doubling idle hold time */

@@ -169,7 +169,7 @@ static void on_connection(uv_stream_t *server, int status)
 	speaker_track_conn(s, conn);
 	struct bgp_peer *peer = s->shutting_down ? NULL : find_peer_by_ip(s, conn->remote_ip);
 	if (!peer) {
-		/* DESIGN.md: a connection from an address that is no configured peer is closed
+		/* docs/DESIGN.md: a connection from an address that is no configured peer is closed
 		 * at once. */
 		s->unknown_connections++;
 		bgp_conn_close(conn, false, 0);

@@ -1,7 +1,7 @@
 /*
  * snapshot: an immutable copy of the router (groups, peers with live status, networks) that
  * the loop builds after every change and the completion-queue thread answers Get / List
- * from, so read RPCs never wait for the loop (DESIGN.md: the hand-off costs ~40% of the
+ * from, so read RPCs never wait for the loop (docs/DESIGN.md: the hand-off costs ~40% of the
  * read rate).
  *
  * Publication is an atomic pointer with one producer (the loop) and one consumer (the

@@ -1,15 +1,13 @@
 /*
  * store: model <-> vbr.v1.StoredState, and the atomic replace of the state file.
  *
- * VBRD_TEST_KILL_BEFORE_RENAME=1 in the environment makes the process SIGKILL itself between
- * the fsync of the temp file and the rename, so integration tests can prove the old state
- * survives a crash at the worst moment.
+ * A crash between the fsync of the temp file and the rename leaves the old state: the
+ * integration tests prove it by preloading tests/reliability/kill_at_rename.c into vbrd.
  */
 #include "store.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,8 +350,6 @@ int store_save(struct vbr_store *s, const struct vbr_model *m, const struct vbr_
 	free(buf);
 	if (!err && s->hook)
 		err = s->hook(s->hook_arg);
-	if (!err && getenv("VBRD_TEST_KILL_BEFORE_RENAME"))
-		raise(SIGKILL);
 	if (!err && rename(s->tmp_path, s->path) != 0)
 		err = -errno;
 	/* The rename is durable only once the folder's entry is on disk. */

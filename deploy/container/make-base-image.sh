@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Makes the Debian 12 base images the Dockerfile names (docker.io/library/debian:bookworm and
 # :bookworm-slim) from a local debootstrap, for machines that cannot pull images (like CI
-# here). Uses the Debian mirror apt already uses. Does nothing if both images exist.
+# here). Uses the Debian mirror apt is configured with, and no other. Does nothing if both
+# images exist.
 #   deploy/container/make-base-image.sh [PODMAN_GLOBAL_OPTIONS...]
 # e.g. deploy/container/make-base-image.sh --runtime /usr/sbin/runc --cgroup-manager cgroupfs
-# Env: VBR_DEBIAN_MIRROR (default: the first deb.debian.org-style URI in apt's sources),
+# Env: VBR_DEBIAN_MIRROR (default: the first Debian archive URI in apt's sources),
 #      VBR_BASE_CACHE (default /var/tmp/vbr-base: the root filesystem is kept for reuse).
 set -euo pipefail
 podman=(podman "$@")
@@ -20,7 +21,10 @@ if [ -z "$mirror" ]; then
   mirror=$(grep -hsE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list \
     | grep -v security | grep -oE 'https?://[^ ]+/debian/?' | head -n1 || true)
 fi
-mirror=${mirror:-http://deb.debian.org/debian}
+if [ -z "$mirror" ]; then
+  echo "no Debian archive URI in apt's sources (/etc/apt/sources.list*): set VBR_DEBIAN_MIRROR" >&2
+  exit 1
+fi
 
 cache=${VBR_BASE_CACHE:-/var/tmp/vbr-base}
 rootfs=$cache/rootfs

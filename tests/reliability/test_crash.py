@@ -375,8 +375,8 @@ def kill_part(args, ns, results):
 
 
 def torn_write_part(args, ns, results):
-    """vbrd killed between fsync(temp) and rename (VBRD_TEST_KILL_BEFORE_RENAME, a test hook
-    in service/store.c): the call is not acknowledged, the old state file loads, and the
+    """vbrd killed between fsync(temp) and rename (kill_at_rename.c preloaded: it SIGKILLs
+    the process at the rename of the state file): the call is not acknowledged, the old state file loads, and the
     leftover temp file does not stop the next mutation."""
     workdir = os.path.join(os.path.abspath(args.workdir), "torn")
     shutil.rmtree(workdir, ignore_errors=True)
@@ -391,7 +391,7 @@ def torn_write_part(args, ns, results):
             api.stub.AddBgpNetwork(V.pb.AddBgpNetworkRequest(cidr=cidr), timeout=10)
         daemon.stop()
         api.close()
-        daemon.start(env_extra={"VBRD_TEST_KILL_BEFORE_RENAME": "1"})
+        daemon.start(env_extra={"LD_PRELOAD": args.kill_at_rename})
         api = daemon.connect()
         acked = True
         try:
@@ -525,6 +525,8 @@ def main():
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--seed", type=int, default=int(time.time()))
     ap.add_argument("--skip-disk", action="store_true")
+    ap.add_argument("--kill-at-rename", required=True,
+                    help="kill_at_rename.so, preloaded for the torn-write part")
     args = ap.parse_args()
     netns.install_signal_cleanup()
     print(f"seed {args.seed} (rerun with --seed {args.seed})", flush=True)

@@ -1,1 +1,1 @@
-#error "bgp/ is the BGP core: it must not include gRPC (see STYLE.md)"
+#error "bgp/ is the BGP core: it must not include gRPC (see docs/STYLE.md)"

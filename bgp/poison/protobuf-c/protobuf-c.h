@@ -1,1 +1,1 @@
-#error "bgp/ is the BGP core: it must not include protobuf-c (see STYLE.md)"
+#error "bgp/ is the BGP core: it must not include protobuf-c (see docs/STYLE.md)"
