@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "state.h"
+
 /* RFC 4271 4.5 */
 enum bgp_err_code {
 	BGP_ERR_HEADER = 1,
@@ -94,8 +96,7 @@ struct bgp_notification {
 void bgp_notification_set(struct bgp_notification *n, uint8_t code, uint8_t subcode,
 			  const void *data, size_t data_len);
 
-/* "Cease", "UPDATE Message Error", ...; "Unknown error code" when out of range. */
-const char *bgp_err_code_name(uint8_t code);
+/* bgp_err_code_name() is in state.h: the service names codes too. */
 /* "Administrative Shutdown", "Malformed AS_PATH", ...; "" for subcode 0 where it is unspecific. */
 const char *bgp_err_subcode_name(uint8_t code, uint8_t subcode);
 

@@ -17,9 +17,9 @@
 
 #include "buf.h"
 #include "notify.h"
+#include "state.h"
 
 #define BGP_VERSION  4
-#define BGP_AS_TRANS 23456 /* RFC 6793 2 */
 
 /* Capability codes (RFC 5492 registry) we look at. */
 enum bgp_cap_code {

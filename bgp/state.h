@@ -1,9 +1,17 @@
 /*
- * The six RFC 4271 session states, shared by the FSM, the session driver and the service.
- * Values match vbr.v1.SessionState so the service converts by cast.
+ * Values the core shares with its users (the service and the client), so that no layer
+ * writes its own copy: the six RFC 4271 session states (values match vbr.v1.SessionState so
+ * the service converts by cast), AS_TRANS, and the names of the NOTIFICATION error codes.
  */
 #ifndef VBR_BGP_STATE_H
 #define VBR_BGP_STATE_H
+
+#include <stdint.h>
+
+#define BGP_AS_TRANS 23456 /* RFC 6793 2: a 4-octet ASN in a 2-octet field */
+
+/* "Cease", "UPDATE Message Error", ...; "Unknown error code" when out of range. */
+const char *bgp_err_code_name(uint8_t code);
 
 enum bgp_state {
 	BGP_STATE_IDLE = 1,

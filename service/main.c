@@ -16,6 +16,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "state.h"
 
 struct option_doc {
 	const char *flag, *env, *arg, *help;
@@ -219,7 +220,7 @@ int main(int argc, char **argv)
 		return usage_error("no IPv4 address to use as router id: give --router-id%s%s", "",
 				   "");
 	cfg.local_asn = 45104;
-	if (V(3) && (!parse_u32(V(3), 1, UINT32_MAX, &cfg.local_asn) || cfg.local_asn == 23456))
+	if (V(3) && (!parse_u32(V(3), 1, UINT32_MAX, &cfg.local_asn) || cfg.local_asn == BGP_AS_TRANS))
 		return usage_error("--local-asn %s: expected 1..4294967295, not 23456%s", V(3), "");
 	cfg.state_dir = V(4) ? V(4) : "/var/lib/vbrd";
 	cfg.max_peers = 8;

@@ -41,17 +41,19 @@ static const char *const grpc_code_names[VBR_METRICS_GRPC_CODES] = {
 	"UNAUTHENTICATED",
 };
 
-/* RFC 4271 4.5 (and RFC 7313 for 7), as label values. */
-static const char *const notify_code_names[VBR_METRICS_NOTIFY_CODES] = {
-	[0] = "other",
-	[1] = "message_header_error",
-	[2] = "open_message_error",
-	[3] = "update_message_error",
-	[4] = "hold_timer_expired",
-	[5] = "fsm_error",
-	[6] = "cease",
-	[7] = "route_refresh_message_error",
-};
+/* A label value from the core's name of a NOTIFICATION code: "UPDATE Message Error" ->
+ * "update_message_error"; slot 0 counts every other code. */
+static const char *notify_code_label(int code, char *out, size_t out_len)
+{
+	const char *name = code == 0 ? "other" : bgp_err_code_name((uint8_t)code);
+	size_t n = 0;
+	for (const char *c = name; *c && n + 1 < out_len; c++)
+		out[n++] = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a')
+			   : ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')) ? *c
+										  : '_';
+	out[n] = 0;
+	return out;
+}
 
 _Static_assert(sizeof(((struct bgp_peer_status *)0)->notifications_in_by_code) ==
 		       VBR_METRICS_NOTIFY_CODES * sizeof(uint64_t),
@@ -345,9 +347,10 @@ static void render_peers(struct text *t, struct vbr_metrics_scrape *s)
 					continue;
 				text_printf(t, "vbrd_bgp_peer_notifications_total{");
 				peer_labels(t, p);
+				char label[48];
 				text_printf(t, ",direction=\"%s\",code=\"%d\",code_name=\"%s\"} %" PRIu64 "\n",
-					    dir ? "out" : "in", code, notify_code_names[code],
-					    by_code[code]);
+					    dir ? "out" : "in", code,
+					    notify_code_label(code, label, sizeof(label)), by_code[code]);
 			}
 			if (total > counted) {
 				text_printf(t, "vbrd_bgp_peer_notifications_total{");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "state.h"
 
 grpc_status_code vbr_status_set(struct vbr_status *st, grpc_status_code code, const char *fmt, ...)
 {
@@ -102,7 +103,7 @@ grpc_status_code vbr_check_peer_asn(const char *field, uint32_t asn, uint32_t lo
 {
 	if (asn == 0)
 		return INVALID(st, "%s: must be 1..4294967295 (got 0)", field);
-	if (asn == 23456)
+	if (asn == BGP_AS_TRANS)
 		return INVALID(st, "%s: 23456 is AS_TRANS (RFC 6793) and cannot be a peer's ASN",
 			       field);
 	if (asn == local_asn)

@@ -165,7 +165,9 @@ static void test_peer_event_mapping(void **state)
 	       "\"peerId\":\"bgpp-1a2b3c4d\",\"peerIp\":\"192.0.2.1\","
 	       "\"oldState\":\"SESSION_STATE_OPEN_CONFIRM\","
 	       "\"newState\":\"SESSION_STATE_ESTABLISHED\","
-	       "\"reason\":\"NOTIFICATION received: \\\"quoted\\\" \\\\ \\u001b / é\"}");
+	       "\"reason\":\"NOTIFICATION received: \\\"quoted\\\" \\\\ \\u001b / é\","
+	       "\"oldBfdState\":\"BFD_STATE_UNSPECIFIED\","
+	       "\"newBfdState\":\"BFD_STATE_UNSPECIFIED\"}");
 	free(s);
 }
 
@@ -189,7 +191,8 @@ static void test_route_oneofs_repeated_and_unknown_enum(void **state)
 	assert_string_equal(s, "{\"prefix\":\"198.51.100.0/24\",\"nextHop\":\"192.0.2.1\","
 			       "\"asPath\":[65001,4200000001],\"origin\":7,\"med\":0,"
 			       "\"communities\":[\"65001:100\"],\"accepted\":false,"
-			       "\"largeCommunities\":[],\"peerId\":\"\"}");
+			       "\"largeCommunities\":[],\"peerId\":\"\",\"asPathSegments\":[],"
+			       "\"asPathText\":\"\",\"notAcceptedReason\":\"\",\"stale\":false}");
 	free(s);
 }
 
@@ -205,7 +208,8 @@ static void test_field_mask_and_unset_message(void **state)
 	u.update_mask = &mask;
 	char *s = json_of(&u.base);
 	assert_string_equal(s, "{\"id\":\"bgpp-1\",\"updateMask\":\"routeLimit,holdTime\","
-			       "\"groupId\":\"\",\"description\":\"\",\"adminDown\":false}");
+			       "\"groupId\":\"\",\"description\":\"\",\"adminDown\":false,"
+			       "\"enableBfd\":false,\"requestId\":\"\"}");
 	free(s);
 	Vbr__V1__BgpPeer p = VBR__V1__BGP_PEER__INIT; /* established_time unset: left out */
 	s = json_of(&p.base);
