@@ -30,7 +30,7 @@ static const struct option_doc docs[] = {
      "BGP identifier (default: the BGP listen address, else the first non-loopback IPv4 address)"},
     {"local-asn", "VBRD_LOCAL_ASN", "ASN", "local AS number (45104)"},
     {"state-dir", "VBRD_STATE_DIR", "DIR",
-     "durable state folder, created if missing (/var/lib/vbrd)"},
+     "durable state folder, created with missing parents, mode 0700 (/var/lib/vbrd)"},
     {"max-peers", "VBRD_MAX_PEERS", "N", "maximum BGP peers, 1..1024 (8)"},
     {"max-networks", "VBRD_MAX_NETWORKS", "N", "maximum advertised networks, 1..10000 (100)"},
     {"event-history", "VBRD_EVENT_HISTORY", "N",

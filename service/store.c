@@ -32,6 +32,37 @@ struct vbr_store {
 	void *hook_arg;
 };
 
+/* mkdir -p: parents get 0755 (as mkdir -p under the usual umask), the state dir itself 0700
+ * since it holds TCP MD5 keys. The error names the folder that could not be made, which is
+ * not always the one the operator typed. */
+static int make_dirs(const char *dir, char *err, size_t err_len)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s", dir);
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		path[--len] = '\0';
+	if (len == 0) {
+		snprintf(err, err_len, "state dir: empty path");
+		return -EINVAL;
+	}
+	for (char *p = path + 1;; p++) {
+		int last = *p == '\0';
+		if (*p != '/' && !last)
+			continue;
+		*p = '\0';
+		if (mkdir(path, last ? 0700 : 0755) != 0 && errno != EEXIST) {
+			int e = -errno;
+			snprintf(err, err_len, "state dir %s: cannot create %s: %s", dir, path,
+			         strerror(errno));
+			return e;
+		}
+		if (last)
+			return 0;
+		*p = '/';
+	}
+}
+
 int store_open(const char *dir, struct vbr_store **out, char *err, size_t err_len)
 {
 	struct vbr_store *s = calloc(1, sizeof(*s));
@@ -46,12 +77,9 @@ int store_open(const char *dir, struct vbr_store **out, char *err, size_t err_le
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	snprintf(s->path, sizeof(s->path), "%s/state.pb", dir);
 	snprintf(s->tmp_path, sizeof(s->tmp_path), "%s/state.pb.tmp", dir);
-	int e;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		e = -errno;
-		snprintf(err, err_len, "state dir %s: cannot create: %s", dir, strerror(errno));
+	int e = make_dirs(dir, err, err_len);
+	if (e != 0)
 		goto fail;
-	}
 	s->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->dir_fd < 0) {
 		e = -errno;

@@ -89,6 +89,29 @@ class FlagTests(DaemonTest):
         api.CreateBgpGroup(pb().CreateBgpGroupRequest(name="envgroup", peer_asn=65001))
         self.assertTrue(os.listdir(state), "state not written to VBRD_STATE_DIR")
 
+    def test_state_dir_parents_created(self):
+        """Missing parents of --state-dir are made; the state dir itself is 0700."""
+        work = vbrtest.mkdtemp()
+        state = os.path.join(work, "a", "b", "state")
+        d = self.daemon(state_dir=state)
+        d.api().CreateBgpGroup(pb().CreateBgpGroupRequest(name="deep", peer_asn=65001))
+        self.assertIn("state.pb", os.listdir(state))
+        self.assertEqual(os.stat(state).st_mode & 0o777, 0o700)
+
+    def test_state_dir_error_names_folder(self):
+        """A parent that cannot be made is named in the error, and vbrd exits non-zero."""
+        work = vbrtest.mkdtemp()
+        blocker = os.path.join(work, "file")
+        open(blocker, "w").close()
+        state = os.path.join(blocker, "sub", "state")
+        r = self.run_vbrd(["--api", "unix:%s/a.sock" % work,
+                           "--bgp-listen", "127.0.0.1:%d" % vbrtest.free_port(),
+                           "--state-dir", state])
+        self.assertGreater(r.returncode, 0)
+        out = (r.stderr + r.stdout).decode()
+        self.assertIn("cannot create %s/sub" % blocker, out)
+        self.assertIn("Not a directory", out)
+
     def test_default_bgp_listen(self):
         """Without --bgp-listen vbrd listens on 0.0.0.0:179 (inside its own namespace here)."""
         if not vbrtest.can_sandbox():
