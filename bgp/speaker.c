@@ -32,9 +32,7 @@ uint32_t speaker_random(struct bgp_speaker *s)
 
 int64_t speaker_now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return bgp_now_ms();
 }
 
 void speaker_handle_closed(struct bgp_speaker *s)
@@ -266,7 +264,7 @@ static struct bgp_peer *find_peer(const struct bgp_speaker *s, uint32_t id, size
 	return NULL;
 }
 
-static int check_peer_config(const struct bgp_peer_config *c)
+int bgp_speaker_peer_config_check(const struct bgp_peer_config *c)
 {
 	if (!c || c->id == 0 || c->peer_ip == 0 || c->peer_asn == 0)
 		return -EINVAL;
@@ -284,7 +282,7 @@ int bgp_speaker_peer_add(struct bgp_speaker *s, const struct bgp_peer_config *co
 		return -EINVAL;
 	if (s->shutting_down)
 		return -ESHUTDOWN;
-	int rc = check_peer_config(config);
+	int rc = bgp_speaker_peer_config_check(config);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < s->peer_count; i++) {
@@ -314,7 +312,7 @@ int bgp_speaker_peer_update(struct bgp_speaker *s, const struct bgp_peer_config 
 {
 	if (!s)
 		return -EINVAL;
-	int rc = check_peer_config(config);
+	int rc = bgp_speaker_peer_config_check(config);
 	if (rc)
 		return rc;
 	struct bgp_peer *peer = find_peer(s, config->id, NULL);

@@ -176,6 +176,9 @@ void bgp_speaker_shutdown(struct bgp_speaker *speaker, const char *message,
 			  void (*done)(void *arg), void *arg);
 void bgp_speaker_free(struct bgp_speaker *speaker);
 
+/* The rules peer_add and peer_update apply to a config (-EINVAL when one fails), so a caller
+ * can check a change before it commits to it. */
+int bgp_speaker_peer_config_check(const struct bgp_peer_config *config);
 int bgp_speaker_peer_add(struct bgp_speaker *speaker, const struct bgp_peer_config *config);
 /* Applies a new config: a changed key or ASN resets the session; admin_down as documented. */
 int bgp_speaker_peer_update(struct bgp_speaker *speaker, const struct bgp_peer_config *config);

@@ -10,6 +10,9 @@
 
 #define BGP_AS_TRANS 23456 /* RFC 6793 2: a 4-octet ASN in a 2-octet field */
 
+/* Unix time in milliseconds: the clock of every timestamp the core and the service give. */
+int64_t bgp_now_ms(void);
+
 /* "Cease", "UPDATE Message Error", ...; "Unknown error code" when out of range. */
 const char *bgp_err_code_name(uint8_t code);
 

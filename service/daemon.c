@@ -207,13 +207,6 @@ static int load_into_speaker(struct vbrd *d)
 	return 0;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void ignore(void *arg)
 {
 	(void)arg;
@@ -245,7 +238,7 @@ int vbrd_run(const struct vbrd_config *cfg)
 	snprintf(d->info.bgp_listen, sizeof(d->info.bgp_listen), "%s", cfg->bgp_listen);
 	d->info.max_peers = cfg->max_peers;
 	d->info.max_networks = cfg->max_networks;
-	d->info.start_time_ms = now_ms();
+	d->info.start_time_ms = bgp_now_ms();
 
 	if (store_open(cfg->state_dir, &d->store, err, sizeof(err)) != 0) {
 		fail("cannot use the state dir", err);

@@ -12,12 +12,8 @@
 #include "log.h"
 #include "mutations.h"
 #include "paging.h"
+#include "reply.h"
 #include "validate.h"
-
-static void reply_status(struct rpc_call *call, const struct vbr_status *st)
-{
-	rpc_reply(call, st->code, st->message, NULL);
-}
 
 /* ---- routes ---- */
 
@@ -51,28 +47,36 @@ static void list_routes(struct vbrd *d, struct rpc_call *call,
 			const Vbr__V1__ListRoutesRequest *req)
 {
 	struct vbr_status st;
-	if (vbr_validate_list_routes(req, &st))
-		return reply_status(call, &st);
+	if (vbr_validate_list_routes(req, &st)) {
+		reply_status(call, &st);
+		return;
+	}
 	const struct vbr_peer *p = model_peer(&d->model, req->peer_id);
 	if (!p) {
 		vbr_status_set(&st, GRPC_STATUS_NOT_FOUND, "peer_id: BGP peer %s not found",
 			       req->peer_id);
-		return reply_status(call, &st);
+		reply_status(call, &st);
+		return;
 	}
 	bool advertised = req->direction == VBR__V1__ROUTE_DIRECTION__ROUTE_DIRECTION_ADVERTISED;
 	char scope[48], after[VBR_TOKEN_MAX];
 	snprintf(scope, sizeof(scope), "routes:%s:%d", p->id, advertised);
-	if (page_token_parse(req->page_token, scope, after, sizeof(after), &st))
-		return reply_status(call, &st);
+	if (page_token_parse(req->page_token, scope, after, sizeof(after), &st)) {
+		reply_status(call, &st);
+		return;
+	}
 	unsigned ap = 0, al = 0;
 	if (after[0] && (sscanf(after, "%8x/%u", &ap, &al) != 2 || al > 32)) {
 		vbr_status_set(&st, GRPC_STATUS_INVALID_ARGUMENT, "page_token: malformed");
-		return reply_status(call, &st);
+		reply_status(call, &st);
+		return;
 	}
 	struct route_page page = {.max = page_size(req->page_size), .peer_id = p->id};
 	page.routes = calloc(page.max + 1, sizeof(*page.routes));
-	if (!page.routes)
-		return rpc_reply(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
+	if (!page.routes) {
+		reply_out_of_memory(call);
+		return;
+	}
 	int rc = bgp_speaker_routes(d->speaker, p->num, advertised, after[0] == '\0', ap,
 				    (uint8_t)al, page.max + 1, visit_route, &page);
 	char token[VBR_TOKEN_MAX] = "";
@@ -80,7 +84,7 @@ static void list_routes(struct vbrd *d, struct rpc_call *call,
 		vbr_status_set(&st, GRPC_STATUS_INTERNAL, "BGP core: %s", strerror(-rc));
 		reply_status(call, &st);
 	} else if (page.failed) {
-		rpc_reply(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
+		reply_out_of_memory(call);
 	} else {
 		if (page.more) {
 			char key[24];
@@ -130,11 +134,13 @@ static void watch_peer_events(struct vbrd *d, struct rpc_call *call,
 	struct vbr_status st;
 	if (d->shutting_down) {
 		rpc_stream_finish(call, GRPC_STATUS_UNAVAILABLE, "vbrd is shutting down");
-		return rpc_call_release(call);
+		rpc_call_release(call);
+		return;
 	}
 	if (vbr_validate_watch(req, &st)) {
 		rpc_stream_finish(call, st.code, st.message);
-		return rpc_call_release(call);
+		rpc_call_release(call);
+		return;
 	}
 	struct watch *w = calloc(1, sizeof(*w));
 	struct vbr_event *initial = calloc(d->model.n_peers + 1, sizeof(*initial));
@@ -142,7 +148,8 @@ static void watch_peer_events(struct vbrd *d, struct rpc_call *call,
 		free(w);
 		free(initial);
 		rpc_stream_finish(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-		return rpc_call_release(call);
+		rpc_call_release(call);
+		return;
 	}
 	w->d = d;
 	w->call = call;
@@ -179,7 +186,8 @@ static void watch_peer_events(struct vbrd *d, struct rpc_call *call,
 		rpc_call_set_user(call, NULL);
 		free(w);
 		rpc_stream_finish(call, code, message);
-		return rpc_call_release(call);
+		rpc_call_release(call);
+		return;
 	}
 	/* Headers now: a client waiting for them knows it is subscribed and misses nothing. */
 	rpc_stream_open(call);
@@ -219,14 +227,18 @@ void handlers_on_call(void *ctx, struct rpc_call *call)
 	size_t len;
 	const uint8_t *data = rpc_call_request(call, &len);
 	enum vbr_method m = rpc_call_method(call);
-	if (mutation_method(m))
-		return mutation_call(d, call);
+	if (mutation_method(m)) {
+		mutation_call(d, call);
+		return;
+	}
 	if (m == VBR_M_LIST_ROUTES) {
 		Vbr__V1__ListRoutesRequest *req =
 		    vbr__v1__list_routes_request__unpack(NULL, len, data);
-		if (!req)
-			return rpc_reply(call, GRPC_STATUS_INVALID_ARGUMENT,
+		if (!req) {
+			rpc_reply(call, GRPC_STATUS_INVALID_ARGUMENT,
 					 "request: cannot be parsed", NULL);
+			return;
+		}
 		list_routes(d, call, req);
 		vbr__v1__list_routes_request__free_unpacked(req, NULL);
 		return;
@@ -237,7 +249,8 @@ void handlers_on_call(void *ctx, struct rpc_call *call)
 		if (!req) {
 			rpc_stream_finish(call, GRPC_STATUS_INVALID_ARGUMENT,
 					  "request: cannot be parsed");
-			return rpc_call_release(call);
+			rpc_call_release(call);
+			return;
 		}
 		watch_peer_events(d, call, req);
 		vbr__v1__watch_peer_events_request__free_unpacked(req, NULL);

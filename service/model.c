@@ -5,8 +5,10 @@
 #include "model.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 void model_init(struct vbr_model *m)
 {
@@ -22,6 +24,46 @@ void model_free_clone(struct vbr_model *m)
 	m->peers = NULL;
 	m->networks = NULL;
 	m->n_groups = m->n_peers = m->n_networks = 0;
+}
+
+void model_commit(struct vbr_model *live, struct vbr_model *next)
+{
+	struct vbr_request *requests = live->requests;
+	size_t n_requests = live->n_requests;
+	model_free_clone(live);
+	*live = *next;
+	live->requests = requests;
+	live->n_requests = n_requests;
+	model_init(next);
+}
+
+void model_id_format(char *out, size_t out_len, const char *prefix, uint32_t num)
+{
+	snprintf(out, out_len, "%s%08x", prefix, num);
+}
+
+uint32_t model_random_num(void)
+{
+	uint32_t v = 0;
+	while (v == 0)
+		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
+			v = (uint32_t)rand() << 16 ^ (uint32_t)rand();
+	return v;
+}
+
+uint32_t model_id_num(const char *id, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	if (strncmp(id, prefix, n) != 0 || strlen(id + n) != 8)
+		return 0;
+	uint32_t num = 0;
+	for (const char *c = id + n; *c; c++) {
+		int v = (*c >= '0' && *c <= '9') ? *c - '0' : (*c >= 'a' && *c <= 'f') ? *c - 'a' + 10 : -1;
+		if (v < 0)
+			return 0;
+		num = num << 4 | (uint32_t)v;
+	}
+	return num;
 }
 
 void model_free(struct vbr_model *m)

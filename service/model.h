@@ -78,6 +78,16 @@ void model_free(struct vbr_model *m);
 int model_clone(const struct vbr_model *src, struct vbr_model *dst);
 /* Frees only what model_clone copied. */
 void model_free_clone(struct vbr_model *m);
+/* A batch's model goes live: live's configuration is freed and replaced by next's (live keeps
+ * its request_id replies); next is left empty. */
+void model_commit(struct vbr_model *live, struct vbr_model *next);
+
+/* Ids whose hex part is the BGP core's numeric handle ("bgpp-1a2b3c4d"): made and read here
+ * only. model_id_num returns 0 for a string that is not prefix + 8 lowercase hex digits. */
+void model_id_format(char *out, size_t out_len, const char *prefix, uint32_t num);
+/* A fresh random number for a new id (never 0). */
+uint32_t model_random_num(void);
+uint32_t model_id_num(const char *id, const char *prefix);
 
 struct vbr_group *model_group(const struct vbr_model *m, const char *id);
 struct vbr_group *model_group_by_name(const struct vbr_model *m, const char *name);

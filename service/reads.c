@@ -10,13 +10,9 @@
 #include "convert.h"
 #include "daemon.h"
 #include "paging.h"
+#include "reply.h"
 #include "validate.h"
 #include "version.h"
-
-static void reply_status(struct rpc_call *call, const struct vbr_status *st)
-{
-	rpc_reply(call, st->code, st->message, NULL);
-}
 
 /*
  * List replies are assembled from the snapshot's packed items: every List*Response has the
@@ -89,12 +85,15 @@ static void get_group(const struct vbr_snapshot *s, struct rpc_call *call,
 		      const Vbr__V1__GetBgpGroupRequest *req)
 {
 	struct vbr_status st;
-	if (vbr_check_id("id", req->id, "bgpg-", &st))
-		return reply_status(call, &st);
+	if (vbr_check_id("id", req->id, "bgpg-", &st)) {
+		reply_status(call, &st);
+		return;
+	}
 	const struct snap_group *g = snapshot_group(s, req->id);
 	if (!g) {
 		vbr_status_set(&st, GRPC_STATUS_NOT_FOUND, "BGP group %s not found", req->id);
-		return reply_status(call, &st);
+		reply_status(call, &st);
+		return;
 	}
 	rpc_reply_packed(call, g->packed.data, g->packed.len);
 }
@@ -104,15 +103,19 @@ static void list_groups(const struct vbr_snapshot *s, struct rpc_call *call,
 {
 	struct vbr_status st;
 	char after[VBR_TOKEN_MAX];
-	if (page_token_parse(req->page_token, "groups", after, sizeof(after), &st))
-		return reply_status(call, &st);
+	if (page_token_parse(req->page_token, "groups", after, sizeof(after), &st)) {
+		reply_status(call, &st);
+		return;
+	}
 	size_t max = page_size(req->page_size), i = 0, n = 0;
 	while (after[0] && i < s->n_groups && strcmp(s->groups[i].g.id, after) <= 0)
 		i++;
 	size_t avail = s->n_groups - i, take = avail < max ? avail : max;
 	const struct snap_bytes **items = calloc(take + 1, sizeof(*items));
-	if (!items)
-		return rpc_reply(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
+	if (!items) {
+		reply_out_of_memory(call);
+		return;
+	}
 	for (; n < take; n++, i++)
 		items[n] = &s->groups[i].packed;
 	char token[VBR_TOKEN_MAX] = "";
@@ -126,12 +129,15 @@ static void get_peer(const struct vbr_snapshot *s, struct rpc_call *call,
 		     const Vbr__V1__GetBgpPeerRequest *req)
 {
 	struct vbr_status st;
-	if (vbr_check_id("id", req->id, "bgpp-", &st))
-		return reply_status(call, &st);
+	if (vbr_check_id("id", req->id, "bgpp-", &st)) {
+		reply_status(call, &st);
+		return;
+	}
 	const struct snap_peer *p = snapshot_peer(s, req->id);
 	if (!p) {
 		vbr_status_set(&st, GRPC_STATUS_NOT_FOUND, "BGP peer %s not found", req->id);
-		return reply_status(call, &st);
+		reply_status(call, &st);
+		return;
 	}
 	rpc_reply_packed(call, p->packed.data, p->packed.len);
 }
@@ -142,19 +148,26 @@ static void list_peers(const struct vbr_snapshot *s, struct rpc_call *call,
 	struct vbr_status st;
 	char scope[32], after[VBR_TOKEN_MAX];
 	const char *group = req->group_id;
-	if (group[0] && vbr_check_id("group_id", group, "bgpg-", &st))
-		return reply_status(call, &st);
+	if (group[0] && vbr_check_id("group_id", group, "bgpg-", &st)) {
+		reply_status(call, &st);
+		return;
+	}
 	if (group[0] && !snapshot_group(s, group)) {
 		vbr_status_set(&st, GRPC_STATUS_NOT_FOUND, "BGP group %s not found", group);
-		return reply_status(call, &st);
+		reply_status(call, &st);
+		return;
 	}
 	snprintf(scope, sizeof(scope), "peers:%s", group);
-	if (page_token_parse(req->page_token, scope, after, sizeof(after), &st))
-		return reply_status(call, &st);
+	if (page_token_parse(req->page_token, scope, after, sizeof(after), &st)) {
+		reply_status(call, &st);
+		return;
+	}
 	size_t max = page_size(req->page_size), n = 0, last = 0;
 	const struct snap_bytes **items = calloc(s->n_peers + 1, sizeof(*items));
-	if (!items)
-		return rpc_reply(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
+	if (!items) {
+		reply_out_of_memory(call);
+		return;
+	}
 	bool more = false;
 	for (size_t i = 0; i < s->n_peers; i++) {
 		const struct snap_peer *p = &s->peers[i];
@@ -185,15 +198,18 @@ static void list_networks(const struct vbr_snapshot *s, struct rpc_call *call,
 {
 	struct vbr_status st;
 	char after[VBR_TOKEN_MAX], key[24];
-	if (page_token_parse(req->page_token, "networks", after, sizeof(after), &st))
-		return reply_status(call, &st);
+	if (page_token_parse(req->page_token, "networks", after, sizeof(after), &st)) {
+		reply_status(call, &st);
+		return;
+	}
 	size_t max = page_size(req->page_size), i = 0, n = 0;
 	/* "%08x/%u" keys of sorted networks sort the same way only within one prefix value;
 	 * compare numerically instead. */
 	unsigned ap = 0, al = 0;
 	if (after[0] && sscanf(after, "%8x/%u", &ap, &al) != 2) {
 		vbr_status_set(&st, GRPC_STATUS_INVALID_ARGUMENT, "page_token: malformed");
-		return reply_status(call, &st);
+		reply_status(call, &st);
+		return;
 	}
 	while (after[0] && i < s->n_networks &&
 	       (s->networks[i].prefix < ap ||
@@ -201,8 +217,10 @@ static void list_networks(const struct vbr_snapshot *s, struct rpc_call *call,
 		i++;
 	size_t avail = s->n_networks - i, take = avail < max ? avail : max;
 	const struct snap_bytes **items = calloc(take + 1, sizeof(*items));
-	if (!items)
-		return rpc_reply(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
+	if (!items) {
+		reply_out_of_memory(call);
+		return;
+	}
 	for (; n < take; n++, i++)
 		items[n] = &s->networks_packed[i];
 	char token[VBR_TOKEN_MAX] = "";
@@ -226,8 +244,10 @@ void reads_on_read(void *ctx, struct rpc_call *call)
 	struct vbrd *d = ctx;
 	/* Published before the server starts; NULL only if that ran out of memory. */
 	const struct vbr_snapshot *s = snapshot_current(&d->slot);
-	if (!s)
-		return rpc_reply(call, GRPC_STATUS_UNAVAILABLE, "no state snapshot yet", NULL);
+	if (!s) {
+		rpc_reply(call, GRPC_STATUS_UNAVAILABLE, "no state snapshot yet", NULL);
+		return;
+	}
 	size_t len;
 	const uint8_t *data = rpc_call_request(call, &len);
 	switch (rpc_call_method(call)) {

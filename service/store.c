@@ -2,7 +2,7 @@
  * store: model <-> vbr.v1.StoredState, and the atomic replace of the state file.
  *
  * A crash between the fsync of the temp file and the rename leaves the old state: the
- * integration tests prove it by preloading tests/reliability/kill_at_rename.c into vbrd.
+ * integration tests prove it by preloading tests/reliability/store_faults.c into vbrd.
  */
 #include "store.h"
 
@@ -167,7 +167,7 @@ static int load_model(const Vbr__V1__StoredState *st, struct vbr_model *m)
 		    copy_str(p.description, sizeof(p.description), sp->description) ||
 		    strlen(p.id) != VBR_ID_LEN || !model_group(m, p.group_id))
 			return -EINVAL;
-		p.num = (uint32_t)strtoul(p.id + 5, NULL, 16);
+		p.num = model_id_num(p.id, "bgpp-");
 		p.ip = sp->peer_ip;
 		p.admin_down = sp->admin_down;
 		p.create_time_ms = sp->create_time_ms;

@@ -9,10 +9,17 @@ acknowledged is there (and nothing acknowledged as deleted came back), and a cre
 with its request_id returns the first result. A call cut by the kill may or may not have been
 applied; it is re-issued (creates with the same request_id) until the client knows.
 
-Part 2, full disk: vbrd's state directory on a small tmpfs this test mounts; once the tmpfs is
+Part 2, a failed write fails its whole batch: while a write that will fail is in flight
+(store_faults.c preloaded), an AddBgpNetwork and a hard ResetBgpPeer of an Established peer
+queue up behind it and form the next batch, whose write fails too: every call gets
+UNAVAILABLE, the reset does not run (the session stays up, no NOTIFICATION), and nothing of it
+is in the API or the state file.
+
+Part 3, full disk: vbrd's state directory on a small tmpfs this test mounts; once the tmpfs is
 full, mutations fail with a clear error and change nothing (not in the API, not after a
 restart); with space again they succeed.
 """
+import argparse
 import os
 import random
 import shutil
@@ -375,7 +382,7 @@ def kill_part(args, ns, results):
 
 
 def torn_write_part(args, ns, results):
-    """vbrd killed between fsync(temp) and rename (kill_at_rename.c preloaded: it SIGKILLs
+    """vbrd killed between fsync(temp) and rename (store_faults.c preloaded: it SIGKILLs
     the process at the rename of the state file): the call is not acknowledged, the old state file loads, and the
     leftover temp file does not stop the next mutation."""
     workdir = os.path.join(os.path.abspath(args.workdir), "torn")
@@ -391,7 +398,8 @@ def torn_write_part(args, ns, results):
             api.stub.AddBgpNetwork(V.pb.AddBgpNetworkRequest(cidr=cidr), timeout=10)
         daemon.stop()
         api.close()
-        daemon.start(env_extra={"LD_PRELOAD": args.kill_at_rename})
+        daemon.start(env_extra={"LD_PRELOAD": args.store_faults,
+                                "VBR_FAULT_KILL_AT_RENAME": "1"})
         api = daemon.connect()
         acked = True
         try:
@@ -518,6 +526,68 @@ def disk_part(args, ns, results):
             subprocess.run(["umount", "-l", mnt])
 
 
+def failed_batch_part(args, results):
+    """Part 2 (see the module docstring)."""
+    sub = argparse.Namespace(**vars(args))
+    sub.workdir = os.path.join(os.path.abspath(args.workdir), "batch")
+    flag = os.path.join(sub.workdir, "fail-writes")
+    os.makedirs(sub.workdir, exist_ok=True)
+    if os.path.exists(flag):
+        os.unlink(flag)
+    rig = harness.Rig(sub, attackers=0, wrapper=["env", f"LD_PRELOAD={args.store_faults}",
+                                                 f"VBR_FAULT_FILE={flag}",
+                                                 "VBR_FAULT_DELAY_MS=1500"])
+    try:
+        (peer_id,), _ = rig.healthy(1)
+        before = rig.api.peer(peer_id)
+        open(flag, "w").close()
+        codes = {}
+
+        def call(name, fn):
+            try:
+                fn()
+                codes[name] = "OK"
+            except V.grpc.RpcError as e:
+                codes[name] = e.code().name
+        stub = rig.api.stub
+        first = threading.Thread(target=call, args=("first", lambda: stub.AddBgpNetwork(
+            V.pb.AddBgpNetworkRequest(cidr="100.99.1.0/24"), timeout=20)))
+        first.start()
+        time.sleep(0.3)  # the first write is now sleeping in the fault; the next two queue
+        queued = [threading.Thread(target=call, args=(name, fn)) for name, fn in (
+            ("add", lambda: stub.AddBgpNetwork(V.pb.AddBgpNetworkRequest(cidr="100.99.2.0/24"),
+                                               timeout=20)),
+            ("reset", lambda: stub.ResetBgpPeer(V.pb.ResetBgpPeerRequest(id=peer_id),
+                                                timeout=20)))]
+        for t in queued:
+            t.start()
+            time.sleep(0.05)
+        for t in [first] + queued:
+            t.join(30)
+        os.unlink(flag)
+        time.sleep(1.0)  # a reset that ran would show by now: Cease, a new session
+        after = rig.api.peer(peer_id)
+        nets = {n.cidr for n in rig.api.list_all("ListBgpNetworks", V.pb.ListBgpNetworksRequest,
+                                                 "networks")}
+        kept = (after.session_state == V.pb.SESSION_STATE_ESTABLISHED and
+                after.established_time == before.established_time)
+        ok = (codes == {"first": "UNAVAILABLE", "add": "UNAVAILABLE", "reset": "UNAVAILABLE"}
+              and kept and not nets)
+        results.add("failed-batch", ok, "a write failed: the batch behind it (a network, a "
+                    "reset) failed with it and the reset did not run" if ok else
+                    f"codes {codes}, session kept {kept}, networks {sorted(nets)}")
+        rig.daemon.stop()
+        rig.restart()
+        nets = {n.cidr for n in rig.api.list_all("ListBgpNetworks", V.pb.ListBgpNetworksRequest,
+                                                 "networks")}
+        results.add("failed-batch-disk", not nets, "nothing of the failed batch on disk"
+                    if not nets else f"after restart: networks {sorted(nets)}")
+    finally:
+        if os.path.exists(flag):
+            os.unlink(flag)
+        rig.close()
+
+
 def main():
     ap = harness.base_args(__doc__.split("\n\n")[0])
     ap.add_argument("--rpcs", type=int, default=1000)
@@ -525,8 +595,8 @@ def main():
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--seed", type=int, default=int(time.time()))
     ap.add_argument("--skip-disk", action="store_true")
-    ap.add_argument("--kill-at-rename", required=True,
-                    help="kill_at_rename.so, preloaded for the torn-write part")
+    ap.add_argument("--store-faults", required=True,
+                    help="store_faults.so, preloaded for the torn-write and failed-batch parts")
     args = ap.parse_args()
     netns.install_signal_cleanup()
     print(f"seed {args.seed} (rerun with --seed {args.seed})", flush=True)
@@ -537,6 +607,7 @@ def main():
         ns = topo.ns()
         kill_part(args, ns, results)
         torn_write_part(args, ns, results)
+        failed_batch_part(args, results)
         if not args.skip_disk:
             disk_part(args, ns, results)
     except Exception as e:
