@@ -28,11 +28,11 @@ struct bgp_speaker_config {
 	uint32_t router_id;  /* BGP identifier, host byte order */
 	uint32_t listen_ip;  /* host byte order; 0 = INADDR_ANY */
 	uint16_t listen_port; /* 179 by default; 0 = do not listen (tests) */
-	/* Added by sessions: the RFC 9687 send hold time is max(this, 2 x negotiated hold
+	/* The RFC 9687 send hold time is max(this, 2 x negotiated hold
 	 * time); 0 = 8 minutes. Tests set a few seconds to see a peer that stops reading
 	 * closed quickly. */
 	uint32_t send_hold_ms;
-	/* Added by sessions: TCP port peers are connected to; 0 = 179. */
+	/* TCP port peers are connected to; 0 = 179. */
 	uint16_t peer_port;
 	/* The route table's kernel FIB: off keeps the table (listed, installed=false). */
 	bool fib_enabled;
@@ -72,7 +72,7 @@ struct bgp_peer_status {
 	uint64_t established_transitions;
 	uint64_t messages_in, messages_out;
 	uint64_t notifications_in, notifications_out;
-	/* Added by sessions: NOTIFICATIONs by error code, index = code 1..7, 0 = any other. */
+	/* NOTIFICATIONs by error code, index = code 1..7, 0 = any other. */
 	uint64_t notifications_in_by_code[8], notifications_out_by_code[8];
 };
 

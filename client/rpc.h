@@ -66,7 +66,6 @@ bool rpc_quiet(struct vbrctl *cli, bool quiet);
 /* Shuts the channel and the gRPC core down (safe to call when nothing was opened). */
 void rpc_close(struct vbrctl *cli);
 
-/* The name of a gRPC status code: "NOT_FOUND". */
-const char *rpc_code_name(int code);
+/* grpc_status_name(code) (proto/grpc_status_name.h) names a gRPC status code. */
 
 #endif

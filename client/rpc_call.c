@@ -2,6 +2,8 @@
  * the helpers the stream shares: deadlines, packing, unpacking, error reporting. */
 #include "rpc_int.h"
 
+#include "grpc_status_name.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +92,7 @@ int rpc__report(struct vbrctl *cli, grpc_status_code code, grpc_slice details)
 	} else if (code == GRPC_STATUS_DEADLINE_EXCEEDED) {
 		fprintf(stderr, "vbrctl: DEADLINE_EXCEEDED: %s (server %s)\n", text, cli->server);
 	} else {
-		fprintf(stderr, "vbrctl: %s: %s\n", rpc_code_name(code), text);
+		fprintf(stderr, "vbrctl: %s: %s\n", grpc_status_name(code), text);
 	}
 	gpr_free(text);
 	return rc;

@@ -42,29 +42,3 @@ const struct rpc_method RPC_LIST_ROUTES = {SERVICE "ListRoutes",
 const struct rpc_method RPC_WATCH_PEER_EVENTS = {SERVICE "WatchPeerEvents",
 						 &vbr__v1__peer_event__descriptor};
 
-static const char *const code_names[] = {
-    "OK",
-    "CANCELLED",
-    "UNKNOWN",
-    "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION",
-    "ABORTED",
-    "OUT_OF_RANGE",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-    "UNAVAILABLE",
-    "DATA_LOSS",
-    "UNAUTHENTICATED",
-};
-
-const char *rpc_code_name(int code)
-{
-	if (code >= 0 && (size_t)code < sizeof(code_names) / sizeof(code_names[0]))
-		return code_names[code];
-	return "UNKNOWN";
-}

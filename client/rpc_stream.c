@@ -3,6 +3,8 @@
  * cleanly; a stream the server ends is reported with its status. */
 #include "rpc_int.h"
 
+#include "grpc_status_name.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,7 +134,7 @@ int rpc_server_stream(struct vbrctl *cli, const struct rpc_method *method,
 		fprintf(stderr, "vbrctl: stream ended by %s: %s: %s\n",
 			status == GRPC_STATUS_DEADLINE_EXCEEDED ? "the --timeout deadline"
 								: "the server",
-			rpc_code_name(status), *text ? text : "(no message)");
+			grpc_status_name(status), *text ? text : "(no message)");
 		gpr_free(text);
 		rc = EXIT_SERVER;
 	}

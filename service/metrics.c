@@ -21,26 +21,6 @@ static const uint64_t store_bucket_ns[VBR_METRICS_STORE_BUCKETS] = {
 	50000000, 100000000, 200000000, 500000000, 1000000000, 2000000000,
 };
 
-static const char *const grpc_code_names[VBR_METRICS_GRPC_CODES] = {
-	"OK",
-	"CANCELLED",
-	"UNKNOWN",
-	"INVALID_ARGUMENT",
-	"DEADLINE_EXCEEDED",
-	"NOT_FOUND",
-	"ALREADY_EXISTS",
-	"PERMISSION_DENIED",
-	"RESOURCE_EXHAUSTED",
-	"FAILED_PRECONDITION",
-	"ABORTED",
-	"OUT_OF_RANGE",
-	"UNIMPLEMENTED",
-	"INTERNAL",
-	"UNAVAILABLE",
-	"DATA_LOSS",
-	"UNAUTHENTICATED",
-};
-
 /* A label value from the core's name of a NOTIFICATION code: "UPDATE Message Error" ->
  * "update_message_error"; slot 0 counts every other code. */
 static const char *notify_code_label(int code, char *out, size_t out_len)
@@ -379,7 +359,7 @@ static void render_api(struct text *t, const struct vbr_metrics_counters *c)
 				continue;
 			text_printf(t, "vbrd_api_calls_total{method=\"");
 			text_label_value(t, c->methods[m]);
-			text_printf(t, "\",code=\"%s\"} %" PRIu64 "\n", grpc_code_names[code], n);
+			text_printf(t, "\",code=\"%s\"} %" PRIu64 "\n", grpc_status_name(code), n);
 		}
 }
 

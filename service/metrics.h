@@ -24,6 +24,7 @@
 
 #include <uv.h>
 
+#include "grpc_status_name.h"
 #include "speaker.h"
 
 #define VBR_METRICS_REQUEST_MAX 8192 /* bytes of request line + headers */
@@ -32,7 +33,7 @@
 
 #define VBR_METRICS_API_METHODS_MAX 48
 #define VBR_METRICS_METHOD_NAME_MAX 64
-#define VBR_METRICS_GRPC_CODES 17 /* OK (0) .. UNAUTHENTICATED (16) */
+#define VBR_METRICS_GRPC_CODES VBR_GRPC_STATUS_CODES
 #define VBR_METRICS_STORE_BUCKETS 12
 #define VBR_METRICS_ID_LABEL_MAX 32
 #define VBR_METRICS_NOTIFY_CODES 8 /* index = NOTIFICATION code 1..7; 0 = any other code */
