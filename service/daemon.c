@@ -34,22 +34,6 @@ void vbrd_refresh_snapshot(struct vbrd *d)
 		vbr_log(VBR_LOG_ERROR, "out of memory building the read snapshot", NULL);
 }
 
-void vbrd_publish_event(struct vbrd *d, int kind, const struct vbr_peer *peer, int old_state,
-			int new_state, const char *reason)
-{
-	struct vbr_event ev;
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = kind;
-	if (peer) {
-		snprintf(ev.peer_id, sizeof(ev.peer_id), "%s", peer->id);
-		ev.peer_ip = peer->ip;
-	}
-	ev.old_state = old_state;
-	ev.new_state = new_state;
-	snprintf(ev.reason, sizeof(ev.reason), "%s", reason ? reason : "");
-	event_hub_publish(d->hub, &ev);
-}
-
 /* ---- BGP core callbacks ---- */
 
 static void on_state_change(void *ctx, uint32_t peer_num, enum bgp_state old_state,
@@ -148,6 +132,7 @@ static void on_speaker_done(void *arg)
 {
 	struct vbrd *d = arg;
 	close_handle((uv_handle_t *)&d->counters_timer);
+	close_handle((uv_handle_t *)&d->deliver);
 	close_handle((uv_handle_t *)&d->sigterm);
 	close_handle((uv_handle_t *)&d->sigint);
 	vbr_log(VBR_LOG_INFO, "vbrd stopped", NULL);
@@ -181,7 +166,7 @@ static void on_signal(uv_signal_t *sig, int signum)
 	vbr_log(VBR_LOG_INFO, "shutting down", "signal", signum == SIGTERM ? "SIGTERM" : "SIGINT",
 		NULL);
 	uv_timer_stop(&d->counters_timer);
-	handlers_end_streams(d);
+	watch_end_streams(d);
 	rpc_shutdown(d->rpc, SHUTDOWN_GRACE_MS);
 }
 
@@ -251,7 +236,10 @@ int vbrd_run(const struct vbrd_config *cfg)
 	/* Before the speaker: its callbacks may run from bgp_speaker_peer_add already. */
 	uv_timer_init(&loop, &d->counters_timer);
 	d->counters_timer.data = d;
-	d->hub = event_hub_new(cfg->event_history);
+	uv_idle_init(&loop, &d->deliver);
+	d->deliver.data = d;
+	d->hub = event_hub_new(cfg->event_history, watch_hub_ready, d);
+	d->route_hub = event_hub_new(cfg->event_history, watch_hub_ready, d);
 	struct bgp_speaker_config sc = {.local_asn = cfg->local_asn,
 					.router_id = cfg->router_id,
 					.listen_ip = cfg->bgp_listen_ip,
@@ -262,9 +250,10 @@ int vbrd_run(const struct vbrd_config *cfg)
 					   .on_route_limit = on_route_limit,
 					   .on_peer_counters = on_peer_counters};
 	int e;
-	if (!d->hub || (e = bgp_speaker_new(&loop, &sc, &cb, d, &d->speaker)) != 0) {
+	if (!d->hub || !d->route_hub || (e = bgp_speaker_new(&loop, &sc, &cb, d, &d->speaker)) != 0) {
 		fail("cannot create the BGP speaker", "out of memory");
 		close_handle((uv_handle_t *)&d->counters_timer);
+		close_handle((uv_handle_t *)&d->deliver);
 		goto out_store;
 	}
 	if ((e = load_into_speaker(d)) != 0) {
@@ -280,8 +269,8 @@ int vbrd_run(const struct vbrd_config *cfg)
 
 	struct rpc_config rc_cfg = {cfg->api, cfg->tls_cert_pem, cfg->tls_key_pem,
 				    cfg->tls_client_ca_pem};
-	struct rpc_handlers h = {reads_on_read, handlers_on_call, handlers_on_write_done,
-				 handlers_on_stream_closed, on_rpc_shutdown_done};
+	struct rpc_handlers h = {reads_on_read, handlers_on_call, watch_on_write_done,
+				 watch_on_stream_closed, on_rpc_shutdown_done};
 	/* Before the API answers: a SIGTERM right after the first health check must be ours.
 	 * Signals are handled only inside uv_run, after rpc_start. */
 	uv_signal_init(&loop, &d->sigterm);
@@ -332,12 +321,14 @@ out_grpc:
 	close_handle((uv_handle_t *)&d->counters_timer);
 out_speaker:
 	close_handle((uv_handle_t *)&d->counters_timer);
+	close_handle((uv_handle_t *)&d->deliver);
 	/* The speaker may hold handles (its listener): close them before freeing it. */
 	bgp_speaker_shutdown(d->speaker, "vbrd failed to start", ignore, NULL);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	bgp_speaker_free(d->speaker);
 out_store:
 	event_hub_free(d->hub);
+	event_hub_free(d->route_hub);
 	snapshot_slot_clear(&d->slot);
 	model_free(&d->model);
 	store_close(d->store);

@@ -19,6 +19,7 @@
 #include "snapshot.h"
 #include "speaker.h"
 #include "store.h"
+#include "vbr/v1/vbr.pb-c.h"
 
 struct vbrd_config {
 	const char *api;	/* "127.0.0.1:50051", "unix:/run/vbrd.sock" */
@@ -48,7 +49,9 @@ struct vbrd {
 	struct vbr_model model;
 	struct vbr_store *store;
 	struct bgp_speaker *speaker;
-	struct event_hub *hub;
+	struct event_hub *hub;	     /* peer events */
+	struct event_hub *route_hub; /* route-table events */
+	uv_idle_t deliver;	     /* runs the hubs' deliveries while they have work */
 	struct rpc_server *rpc;
 	struct snapshot_slot slot;
 	struct vbr_metrics *metrics;
@@ -71,10 +74,19 @@ void vbrd_publish_event(struct vbrd *d, int kind, const struct vbr_peer *peer, i
 
 /* handlers.c (loop thread) */
 void handlers_on_call(void *ctx, struct rpc_call *call);
-void handlers_on_write_done(void *ctx, struct rpc_call *call, bool ok);
-void handlers_on_stream_closed(void *ctx, struct rpc_call *call);
+
+/* watch.c (loop thread): the event streams. */
+void watch_peer_events(struct vbrd *d, struct rpc_call *call,
+		       const Vbr__V1__WatchPeerEventsRequest *req);
+/* Subscribes the stream to `hub` (consumes opt->snapshot) or ends it with the hub's status. */
+void watch_subscribe(struct vbrd *d, struct rpc_call *call, struct event_hub *hub,
+		     const struct event_sub_options *opt);
+void watch_on_write_done(void *ctx, struct rpc_call *call, bool ok);
+void watch_on_stream_closed(void *ctx, struct rpc_call *call);
+/* The hubs' ready callback: schedules delivery on the loop. */
+void watch_hub_ready(void *ctx);
 /* Ends every watch stream (shutdown). */
-void handlers_end_streams(struct vbrd *d);
+void watch_end_streams(struct vbrd *d);
 
 /* reads.c (completion-queue thread) */
 void reads_on_read(void *ctx, struct rpc_call *call);

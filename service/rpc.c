@@ -68,6 +68,15 @@ struct tag {
 	struct rpc_call *call;
 };
 
+enum loop_event_kind { EV_CALL, EV_WRITE_DONE, EV_CLOSED, EV_SHUTDOWN };
+
+struct loop_event {
+	enum loop_event_kind kind;
+	struct rpc_call *call;
+	bool ok;
+	struct loop_event *next;
+};
+
 struct rpc_call {
 	struct rpc_server *server;
 	atomic_int refs;
@@ -90,18 +99,12 @@ struct rpc_call {
 	grpc_slice status_details;
 	bool has_status_details;
 	struct tag t_new, t_unary, t_close, t_write, t_status, t_metadata;
+	/* Hand-off nodes: a call is handed over at most once as new and once as closed, and has
+	 * one write outstanding at a time, so these never need allocating. */
+	struct loop_event ev_call, ev_write, ev_closed;
 	void *user;
 	char id[24];
 	struct rpc_call *health_next;
-};
-
-enum loop_event_kind { EV_CALL, EV_WRITE_DONE, EV_CLOSED, EV_SHUTDOWN };
-
-struct loop_event {
-	enum loop_event_kind kind;
-	struct rpc_call *call;
-	bool ok;
-	struct loop_event *next;
 };
 
 struct rpc_server {
@@ -120,6 +123,11 @@ struct rpc_server {
 	int open_handles;
 	pthread_mutex_t lock; /* guards the queue and the health watch list */
 	struct loop_event *head, *tail;
+	/* Completion-queue thread only: events collected while draining the queue, handed over
+	 * in one lock and one wake-up (flush_events). */
+	struct loop_event *batch_head, *batch_tail;
+	size_t batch_n;
+	struct loop_event ev_shutdown;
 	struct rpc_call *health_watches;
 
 	struct rpc_handlers handlers;
@@ -233,26 +241,48 @@ static void post_request(struct rpc_server *s, int method_index)
 
 /* ---- hand-off to the loop ---- */
 
+static struct loop_event *event_node(struct rpc_server *s, enum loop_event_kind kind,
+				     struct rpc_call *c)
+{
+	switch (kind) {
+	case EV_CALL:
+		return &c->ev_call;
+	case EV_WRITE_DONE:
+		return &c->ev_write;
+	case EV_CLOSED:
+		return &c->ev_closed;
+	case EV_SHUTDOWN:
+		break;
+	}
+	return &s->ev_shutdown;
+}
+
+/* Completion-queue thread: collects; flush_events hands the batch over. */
 static void push_event(struct rpc_server *s, enum loop_event_kind kind, struct rpc_call *c, bool ok)
 {
-	struct loop_event *ev = malloc(sizeof(*ev));
-	if (!ev) {
-		/* Cannot hand it over: end the call rather than leak it or hang the client. */
-		if (c && kind == EV_CALL) {
-			rpc_reply(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
-		} else if (c) {
-			rpc_call_release(c);
-		}
-		return;
-	}
+	struct loop_event *ev = event_node(s, kind, c);
 	*ev = (struct loop_event){kind, c, ok, NULL};
+	if (s->batch_tail)
+		s->batch_tail->next = ev;
+	else
+		s->batch_head = ev;
+	s->batch_tail = ev;
+	s->batch_n++;
+}
+
+static void flush_events(struct rpc_server *s)
+{
+	if (!s->batch_head)
+		return;
 	pthread_mutex_lock(&s->lock);
 	if (s->tail)
-		s->tail->next = ev;
+		s->tail->next = s->batch_head;
 	else
-		s->head = ev;
-	s->tail = ev;
+		s->head = s->batch_head;
+	s->tail = s->batch_tail;
 	pthread_mutex_unlock(&s->lock);
+	s->batch_head = s->batch_tail = NULL;
+	s->batch_n = 0;
 	uv_async_send(&s->async);
 }
 
@@ -283,19 +313,24 @@ static void on_async(uv_async_t *async)
 			s->handlers.on_shutdown_done(s->ctx);
 			break;
 		}
-		free(ev);
 		ev = next;
 	}
 }
 
 /* ---- replies ---- */
 
-static grpc_byte_buffer *pack_message(const ProtobufCMessage *msg)
+grpc_slice rpc_pack(const ProtobufCMessage *msg)
 {
 	size_t len = msg ? protobuf_c_message_get_packed_size(msg) : 0;
 	grpc_slice slice = grpc_slice_malloc(len);
 	if (len)
 		protobuf_c_message_pack(msg, GRPC_SLICE_START_PTR(slice));
+	return slice;
+}
+
+static grpc_byte_buffer *pack_message(const ProtobufCMessage *msg)
+{
+	grpc_slice slice = rpc_pack(msg);
 	grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&slice, 1);
 	grpc_slice_unref(slice);
 	return bb;
@@ -404,6 +439,11 @@ static int start_write(struct rpc_call *c, grpc_byte_buffer *bb)
 int rpc_stream_write(struct rpc_call *c, const ProtobufCMessage *message)
 {
 	return start_write(c, pack_message(message));
+}
+
+int rpc_stream_write_slice(struct rpc_call *c, grpc_slice bytes)
+{
+	return start_write(c, grpc_raw_byte_buffer_create(&bytes, 1));
 }
 
 void rpc_stream_open(struct rpc_call *c)
@@ -570,47 +610,66 @@ static void on_new_call(struct rpc_call *c, bool ok)
 	}
 }
 
+static void on_completion(struct rpc_server *s, grpc_event ev)
+{
+	struct tag *t = ev.tag;
+	struct rpc_call *c = t->call;
+	switch (t->kind) {
+	case TAG_NEW:
+		on_new_call(c, ev.success);
+		break;
+	case TAG_UNARY:
+	case TAG_STATUS:
+		rpc_call_release(c);
+		break;
+	case TAG_WRITE:
+		if (c->kind == K_HEALTH_WATCH)
+			rpc_call_release(c);
+		else
+			push_event(s, EV_WRITE_DONE, c, ev.success);
+		break;
+	case TAG_CLOSE:
+		if (c->kind == K_HEALTH_WATCH) {
+			health_watch_closed(c);
+			rpc_call_release(c);
+		} else {
+			if (c->cancelled) /* the client left before our status */
+				count_status(c, GRPC_STATUS_CANCELLED, "client left");
+			push_event(s, EV_CLOSED, c, true);
+		}
+		break;
+	case TAG_SHUTDOWN:
+		push_event(s, EV_SHUTDOWN, NULL, true);
+		break;
+	}
+}
+
+/* A burst of write completions (one per subscriber) is handed to the loop in batches: what
+ * the queue already holds is taken without blocking, up to HANDOFF_BATCH, then one lock and
+ * one wake-up for all of it. */
+#define HANDOFF_BATCH 128
+
 static void *cq_thread(void *arg)
 {
 	struct rpc_server *s = arg;
+	gpr_timespec forever = gpr_inf_future(GPR_CLOCK_REALTIME);
+	gpr_timespec now = gpr_time_0(GPR_CLOCK_REALTIME);
 	for (;;) {
-		grpc_event ev =
-		    grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+		grpc_event ev = grpc_completion_queue_next(s->cq, s->batch_head ? now : forever,
+							   NULL);
+		if (ev.type == GRPC_QUEUE_TIMEOUT) {
+			flush_events(s);
+			continue;
+		}
 		if (ev.type == GRPC_QUEUE_SHUTDOWN)
 			break;
 		if (ev.type != GRPC_OP_COMPLETE)
 			continue;
-		struct tag *t = ev.tag;
-		struct rpc_call *c = t->call;
-		switch (t->kind) {
-		case TAG_NEW:
-			on_new_call(c, ev.success);
-			break;
-		case TAG_UNARY:
-		case TAG_STATUS:
-			rpc_call_release(c);
-			break;
-		case TAG_WRITE:
-			if (c->kind == K_HEALTH_WATCH)
-				rpc_call_release(c);
-			else
-				push_event(s, EV_WRITE_DONE, c, ev.success);
-			break;
-		case TAG_CLOSE:
-			if (c->kind == K_HEALTH_WATCH) {
-				health_watch_closed(c);
-				rpc_call_release(c);
-			} else {
-				if (c->cancelled) /* the client left before our status */
-					count_status(c, GRPC_STATUS_CANCELLED, "client left");
-				push_event(s, EV_CLOSED, c, true);
-			}
-			break;
-		case TAG_SHUTDOWN:
-			push_event(s, EV_SHUTDOWN, NULL, true);
-			break;
-		}
+		on_completion(s, ev);
+		if (s->batch_n >= HANDOFF_BATCH)
+			flush_events(s);
 	}
+	flush_events(s);
 	return NULL;
 }
 

@@ -6,8 +6,10 @@
  * with grpc_server_request_registered_call (payload read with the call), and a catch-all
  * grpc_server_request_call answers any other method UNIMPLEMENTED at once.
  *   - read methods (answered_on_cq) go to handlers.on_read on the completion-queue thread;
- *   - everything else, plus stream write completions and stream closes, is queued (mutex +
- *     uv_async_send, the loop drains the whole queue) and delivered on the loop thread.
+ *   - everything else, plus stream write completions and stream closes, is queued and
+ *     delivered on the loop thread. The thread takes what the completion queue already
+ *     holds without blocking (up to a batch) and hands it over with one lock and one
+ *     uv_async_send; the loop drains the whole queue. The queue's nodes live in the call.
  * Replies are sent with grpc_call_start_batch from whichever thread holds the call.
  * grpc.health.v1.Health Check and Watch are answered here.
  */
@@ -18,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <grpc/slice.h>
 #include <grpc/status.h>
 #include <protobuf-c/protobuf-c.h>
 #include <uv.h>
@@ -76,8 +79,14 @@ void rpc_reply_packed(struct rpc_call *call, const uint8_t *data, size_t len);
 void rpc_reply_fill(struct rpc_call *call, size_t len, void (*fill)(void *arg, uint8_t *out),
 		    void *arg);
 
+/* A message packed into a new slice (one reference, the caller's). */
+grpc_slice rpc_pack(const ProtobufCMessage *message);
+
 /* Streams (loop thread). One write outstanding at a time: the next after on_write_done. */
 int rpc_stream_write(struct rpc_call *call, const ProtobufCMessage *message);
+/* The same with bytes packed once and shared by many streams: the write takes its own
+ * reference to the slice, no copy. */
+int rpc_stream_write_slice(struct rpc_call *call, grpc_slice bytes);
 /* Sends the response headers now (if no write did yet), so a client can tell the stream is
  * open — e.g. subscribed — before any message. */
 void rpc_stream_open(struct rpc_call *call);

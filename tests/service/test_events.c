@@ -1,6 +1,8 @@
 /*
  * events: sequence numbers, initial state then END_OF_INITIAL_STATE with nothing lost, one
- * write outstanding, filters, after_sequence bounds, a stalled subscriber ended with
+ * write outstanding, nothing written before deliver, a bounded number of writes per deliver in
+ * round-robin order, every subscriber sent the same packed bytes, one snapshot shared by the
+ * subscribers of one sequence, filters, after_sequence bounds, a stalled subscriber ended with
  * RESOURCE_EXHAUSTED while another keeps receiving.
  */
 #include <setjmp.h>
@@ -12,24 +14,46 @@
 
 #include <cmocka.h>
 
+#include "convert.h"
 #include "events.h"
+#include "rpc.h"
 #include "vbr/v1/vbr.pb-c.h"
 
 #define KIND(x) VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_##x
 
+struct sent {
+	uint64_t sequence;
+	int kind;
+	char peer_id[VBR_ID_LEN + 1];
+	const uint8_t *bytes; /* where the slice's bytes were: the same for a shared event */
+};
+
 struct fake {
-	struct vbr_event sent[64];
+	struct sent sent[64];
 	size_t n_sent;
 	grpc_status_code end_code;
 	bool ended;
+	int order; /* when it was last written to, across fakes */
 	struct event_sub *sub;
 };
 
-static int fake_send(void *arg, const struct vbr_event *ev)
+static int write_clock;
+static int wakeups;
+
+static int fake_send(void *arg, grpc_slice bytes)
 {
 	struct fake *f = arg;
 	assert_true(f->n_sent < 64);
-	f->sent[f->n_sent++] = *ev;
+	Vbr__V1__PeerEvent *ev = vbr__v1__peer_event__unpack(NULL, GRPC_SLICE_LENGTH(bytes),
+							      GRPC_SLICE_START_PTR(bytes));
+	assert_non_null(ev);
+	struct sent *s = &f->sent[f->n_sent++];
+	s->sequence = ev->sequence;
+	s->kind = ev->kind;
+	snprintf(s->peer_id, sizeof(s->peer_id), "%s", ev->peer_id);
+	s->bytes = GRPC_SLICE_START_PTR(bytes);
+	vbr__v1__peer_event__free_unpacked(ev, NULL);
+	f->order = ++write_clock;
 	return 0;
 }
 
@@ -43,46 +67,95 @@ static void fake_end(void *arg, grpc_status_code code, const char *message)
 
 static const struct event_sub_ops ops = {fake_send, fake_end};
 
-/* Completes writes until the subscriber has nothing more to send. */
-static void drain(struct fake *f)
+static void on_ready(void *ctx)
+{
+	(void)ctx;
+	wakeups++;
+}
+
+/* Delivers and completes writes until the subscriber has nothing more to send. */
+static void drain(struct event_hub *hub, struct fake *f)
 {
 	size_t before;
 	do {
 		before = f->n_sent;
-		event_sub_write_done(f->sub, true);
+		event_hub_deliver(hub, 1000);
+		if (f->n_sent != before)
+			event_sub_write_done(f->sub, true);
 	} while (f->n_sent != before);
 }
 
-static void publish(struct event_hub *hub, int kind, const char *peer)
+static grpc_slice pack(void *arg, uint64_t sequence, int64_t time_ms)
+{
+	struct vbr_event *ev = arg;
+	ev->sequence = sequence;
+	ev->time_ms = time_ms;
+	struct pb_event pb;
+	convert_event(ev, &pb);
+	return rpc_pack(&pb.msg.base);
+}
+
+static uint64_t publish(struct event_hub *hub, int kind, const char *peer)
 {
 	struct vbr_event ev;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = kind;
 	snprintf(ev.peer_id, sizeof(ev.peer_id), "%s", peer);
-	event_hub_publish(hub, &ev);
+	return event_hub_publish(hub, peer, pack, &ev);
+}
+
+static int builds;
+
+static int build(void *arg, struct event_snapshot *snap, uint64_t sequence, int64_t time_ms)
+{
+	(void)arg;
+	builds++;
+	const char *peers[] = {"bgpp-00000001", "bgpp-00000002"};
+	for (int i = 0; i < 2; i++) {
+		struct vbr_event ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = KIND(INITIAL_STATE);
+		snprintf(ev.peer_id, sizeof(ev.peer_id), "%s", peers[i]);
+		if (event_snapshot_add(snap, peers[i], pack(&ev, sequence, time_ms)) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static grpc_slice end_marker(void *arg, uint64_t sequence, int64_t time_ms)
+{
+	(void)arg;
+	struct vbr_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = KIND(END_OF_INITIAL_STATE);
+	return pack(&ev, sequence, time_ms);
+}
+
+static grpc_status_code subscribe(struct event_hub *hub, struct event_sub_options *opt,
+				  struct fake *f)
+{
+	char msg[200];
+	return event_hub_subscribe(hub, opt, &ops, f, &f->sub, msg, sizeof(msg));
 }
 
 static void test_initial_state_then_live(void **state)
 {
 	(void)state;
-	struct event_hub *hub = event_hub_new(16);
+	struct event_hub *hub = event_hub_new(16, on_ready, NULL);
 	publish(hub, KIND(PEER_CREATED), "bgpp-00000001");
 	publish(hub, KIND(PEER_CREATED), "bgpp-00000002");
-	struct vbr_event initial[2];
-	memset(initial, 0, sizeof(initial));
-	strcpy(initial[0].peer_id, "bgpp-00000001");
-	strcpy(initial[1].peer_id, "bgpp-00000002");
 	struct fake f = {0};
-	char msg[128];
-	struct event_sub_options opt = {
-	    .initial = initial, .n_initial = 2, .send_initial_state = true};
-	assert_int_equal(event_hub_subscribe(hub, &opt, &ops, &f, &f.sub, msg, sizeof(msg)),
-			 GRPC_STATUS_OK);
+	struct event_sub_options opt = {.snapshot = event_hub_snapshot(hub, build, end_marker, NULL)};
+	assert_int_equal(subscribe(hub, &opt, &f), GRPC_STATUS_OK);
+	assert_int_equal(f.n_sent, 0); /* nothing written inside subscribe */
+	event_hub_deliver(hub, 100);
 	assert_int_equal(f.n_sent, 1); /* one write outstanding at a time */
 	/* An event published before the first write completes is not lost. */
 	publish(hub, KIND(PEER_DELETED), "bgpp-00000001");
+	event_hub_deliver(hub, 100);
 	assert_int_equal(f.n_sent, 1);
-	drain(&f);
+	event_sub_write_done(f.sub, true);
+	drain(hub, &f);
 	assert_int_equal(f.n_sent, 4);
 	assert_int_equal(f.sent[0].kind, KIND(INITIAL_STATE));
 	assert_int_equal(f.sent[1].kind, KIND(INITIAL_STATE));
@@ -96,15 +169,102 @@ static void test_initial_state_then_live(void **state)
 	event_hub_free(hub);
 }
 
+static void test_snapshot_shared_until_publish(void **state)
+{
+	(void)state;
+	struct event_hub *hub = event_hub_new(16, NULL, NULL);
+	builds = 0;
+	struct event_snapshot *a = event_hub_snapshot(hub, build, end_marker, NULL);
+	struct event_snapshot *b = event_hub_snapshot(hub, build, end_marker, NULL);
+	assert_ptr_equal(a, b);
+	assert_int_equal(builds, 1);
+	publish(hub, KIND(PEER_CREATED), "bgpp-00000003");
+	struct event_snapshot *c = event_hub_snapshot(hub, build, end_marker, NULL);
+	assert_ptr_not_equal(a, c);
+	assert_int_equal(builds, 2);
+	/* Subscribed with a (sequence 0), the first live event is 1. */
+	struct fake f = {0};
+	struct event_sub_options opt = {.snapshot = a};
+	assert_int_equal(subscribe(hub, &opt, &f), GRPC_STATUS_OK);
+	drain(hub, &f);
+	assert_int_equal(f.n_sent, 4);
+	assert_int_equal(f.sent[2].sequence, 0);
+	assert_int_equal(f.sent[3].sequence, 1);
+	event_snapshot_unref(b);
+	event_snapshot_unref(c);
+	event_hub_free(hub);
+}
+
+static void test_bounded_round_robin_shared_bytes(void **state)
+{
+	(void)state;
+	wakeups = 0;
+	struct event_hub *hub = event_hub_new(16, on_ready, NULL);
+	struct fake f[10];
+	memset(f, 0, sizeof(f));
+	struct event_sub_options opt = {0};
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(subscribe(hub, &opt, &f[i]), GRPC_STATUS_OK);
+	while (event_hub_deliver(hub, 100)) /* nothing to send yet: all go idle */
+		;
+	assert_false(event_hub_has_work(hub));
+	int before = wakeups;
+	publish(hub, KIND(PEER_CREATED), "bgpp-00000001");
+	publish(hub, KIND(PEER_DELETED), "bgpp-00000001");
+	assert_int_equal(wakeups, before + 1); /* one wake-up for the burst */
+	/* Deliver 3 at a time and complete those writes at once, logging who got what. */
+	int who[20], n = 0;
+	size_t sent_before[10] = {0};
+	for (int round = 0; round < 20 && n < 20; round++) {
+		bool more = event_hub_deliver(hub, 3);
+		int got = 0, first = n;
+		for (int i = 0; i < 10; i++) {
+			if (f[i].n_sent == sent_before[i])
+				continue;
+			assert_int_equal(f[i].n_sent, sent_before[i] + 1); /* one outstanding */
+			sent_before[i] = f[i].n_sent;
+			int k = n++; /* in the order the writes started */
+			while (k > first && f[who[k - 1]].order > f[i].order) {
+				who[k] = who[k - 1];
+				k--;
+			}
+			who[k] = i;
+			got++;
+		}
+		for (int k = first; k < n; k++)
+			event_sub_write_done(f[who[k]].sub, true); /* back at the tail */
+		assert_true(got <= 3);
+		if (!more && got == 0)
+			break;
+	}
+	assert_int_equal(n, 20);
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(f[i].n_sent, 2);
+		assert_int_equal(f[i].sent[0].sequence, 1);
+		assert_int_equal(f[i].sent[1].sequence, 2);
+		/* Packed once: every stream was handed the same bytes. */
+		assert_ptr_equal(f[i].sent[0].bytes, f[0].sent[0].bytes);
+		assert_ptr_equal(f[i].sent[1].bytes, f[0].sent[1].bytes);
+	}
+	/* Round robin: every subscriber had its first event before any had its second. */
+	int seen[10] = {0};
+	for (int k = 0; k < 20; k++) {
+		seen[who[k]]++;
+		if (k < 10)
+			assert_int_equal(seen[who[k]], 1);
+	}
+	event_hub_free(hub);
+}
+
 static void test_filter_and_after_sequence(void **state)
 {
 	(void)state;
-	struct event_hub *hub = event_hub_new(4);
+	struct event_hub *hub = event_hub_new(4, NULL, NULL);
 	for (int i = 0; i < 6; i++)
 		publish(hub, KIND(STATE_CHANGED), i % 2 ? "bgpp-00000002" : "bgpp-00000001");
 	/* History holds 3..6. */
 	struct fake f = {0};
-	char msg[160];
+	char msg[200];
 	struct event_sub_options opt = {.has_after_sequence = true, .after_sequence = 1};
 	assert_int_equal(event_hub_subscribe(hub, &opt, &ops, &f, &f.sub, msg, sizeof(msg)),
 			 GRPC_STATUS_OUT_OF_RANGE);
@@ -114,11 +274,10 @@ static void test_filter_and_after_sequence(void **state)
 			 GRPC_STATUS_OUT_OF_RANGE);
 	const char *only[] = {"bgpp-00000002"};
 	opt.after_sequence = 2;
-	opt.peer_ids = only;
-	opt.n_peer_ids = 1;
-	assert_int_equal(event_hub_subscribe(hub, &opt, &ops, &f, &f.sub, msg, sizeof(msg)),
-			 GRPC_STATUS_OK);
-	drain(&f);
+	opt.keys = only;
+	opt.n_keys = 1;
+	assert_int_equal(subscribe(hub, &opt, &f), GRPC_STATUS_OK);
+	drain(hub, &f);
 	assert_int_equal(f.n_sent, 2); /* sequences 4 and 6 */
 	assert_int_equal(f.sent[0].sequence, 4);
 	assert_int_equal(f.sent[1].sequence, 6);
@@ -128,17 +287,14 @@ static void test_filter_and_after_sequence(void **state)
 static void test_stalled_subscriber_ended(void **state)
 {
 	(void)state;
-	struct event_hub *hub = event_hub_new(8);
+	struct event_hub *hub = event_hub_new(8, NULL, NULL);
 	struct fake slow = {0}, fast = {0};
-	char msg[160];
 	struct event_sub_options opt = {0};
-	assert_int_equal(event_hub_subscribe(hub, &opt, &ops, &slow, &slow.sub, msg, sizeof(msg)),
-			 GRPC_STATUS_OK);
-	assert_int_equal(event_hub_subscribe(hub, &opt, &ops, &fast, &fast.sub, msg, sizeof(msg)),
-			 GRPC_STATUS_OK);
+	assert_int_equal(subscribe(hub, &opt, &slow), GRPC_STATUS_OK);
+	assert_int_equal(subscribe(hub, &opt, &fast), GRPC_STATUS_OK);
 	for (int i = 0; i < 20 && !slow.ended; i++) {
 		publish(hub, KIND(PEER_CREATED), "bgpp-00000001");
-		drain(&fast);
+		drain(hub, &fast);
 	}
 	assert_true(slow.ended);
 	assert_int_equal(slow.end_code, GRPC_STATUS_RESOURCE_EXHAUSTED);
@@ -146,7 +302,7 @@ static void test_stalled_subscriber_ended(void **state)
 	assert_false(fast.ended);
 	size_t got = fast.n_sent;
 	publish(hub, KIND(PEER_DELETED), "bgpp-00000001");
-	drain(&fast);
+	drain(hub, &fast);
 	assert_int_equal(fast.n_sent, got + 1);
 	for (size_t i = 1; i < fast.n_sent; i++)
 		assert_int_equal(fast.sent[i].sequence, fast.sent[i - 1].sequence + 1);
@@ -159,6 +315,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_initial_state_then_live),
+	    cmocka_unit_test(test_snapshot_shared_until_publish),
+	    cmocka_unit_test(test_bounded_round_robin_shared_bytes),
 	    cmocka_unit_test(test_filter_and_after_sequence),
 	    cmocka_unit_test(test_stalled_subscriber_ended),
 	};

@@ -1,0 +1,222 @@
+/*
+ * watch: the event streams on the loop thread. Publishing packs an event once into its hub
+ * (events.h); WatchPeerEvents subscribes a stream to the peer hub with a shared INITIAL_STATE
+ * snapshot; an idle handle runs the hubs' deliveries, a bounded number of writes per loop turn,
+ * so timers, BGP sockets and API replies get their turn in between.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert.h"
+#include "daemon.h"
+#include "log.h"
+#include "validate.h"
+
+/* Stream writes started per loop turn, all hubs together. A write costs a few microseconds
+ * of gRPC's on this thread, so a turn's fan-out stays around a millisecond. */
+#define DELIVER_BUDGET 256
+
+/* ---- delivery ---- */
+
+static void on_deliver(uv_idle_t *idle)
+{
+	struct vbrd *d = idle->data;
+	struct event_hub *hubs[] = {d->hub, d->route_hub};
+	size_t n = sizeof(hubs) / sizeof(hubs[0]);
+	bool more = false;
+	for (size_t i = 0; i < n; i++)
+		if (hubs[i])
+			more |= event_hub_deliver(hubs[i], DELIVER_BUDGET / n);
+	if (!more)
+		uv_idle_stop(idle);
+}
+
+void watch_hub_ready(void *ctx)
+{
+	struct vbrd *d = ctx;
+	if (!uv_is_closing((uv_handle_t *)&d->deliver))
+		uv_idle_start(&d->deliver, on_deliver);
+}
+
+/* ---- publishing ---- */
+
+static grpc_slice pack_peer_event(void *arg, uint64_t sequence, int64_t time_ms)
+{
+	struct vbr_event *ev = arg;
+	ev->sequence = sequence;
+	ev->time_ms = time_ms;
+	struct pb_event pb;
+	convert_event(ev, &pb);
+	return rpc_pack(&pb.msg.base);
+}
+
+void vbrd_publish_event(struct vbrd *d, int kind, const struct vbr_peer *peer, int old_state,
+			int new_state, const char *reason)
+{
+	struct vbr_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	if (peer) {
+		snprintf(ev.peer_id, sizeof(ev.peer_id), "%s", peer->id);
+		ev.peer_ip = peer->ip;
+	}
+	ev.old_state = old_state;
+	ev.new_state = new_state;
+	snprintf(ev.reason, sizeof(ev.reason), "%s", reason ? reason : "");
+	if (!event_hub_publish(d->hub, ev.peer_id, pack_peer_event, &ev))
+		vbr_log(VBR_LOG_ERROR, "out of memory publishing a peer event", NULL);
+}
+
+/* ---- streams ---- */
+
+struct watch {
+	struct vbrd *d;
+	struct rpc_call *call;
+	struct event_sub *sub;
+};
+
+static int watch_send(void *arg, grpc_slice bytes)
+{
+	struct watch *w = arg;
+	return rpc_stream_write_slice(w->call, bytes);
+}
+
+static void watch_end(void *arg, grpc_status_code code, const char *message)
+{
+	struct watch *w = arg;
+	vbr_log(code == GRPC_STATUS_RESOURCE_EXHAUSTED ? VBR_LOG_WARN : VBR_LOG_INFO,
+		"watch stream ended", "call_id", rpc_call_id(w->call), "reason", message, NULL);
+	/* Abort, not finish: a stalled client would hold a finishing status behind its unread
+	 * messages forever; the abort reaches it at once with this status and message. */
+	rpc_stream_abort(w->call, code, message);
+}
+
+static const struct event_sub_ops watch_ops = {watch_send, watch_end};
+
+/* Subscribes the stream (consumes the snapshot reference) or ends it with the hub's status. */
+void watch_subscribe(struct vbrd *d, struct rpc_call *call, struct event_hub *hub,
+		     const struct event_sub_options *opt)
+{
+	struct watch *w = calloc(1, sizeof(*w));
+	if (!w) {
+		if (opt->snapshot)
+			event_snapshot_unref(opt->snapshot);
+		rpc_stream_finish(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+		rpc_call_release(call);
+		return;
+	}
+	w->d = d;
+	w->call = call;
+	char message[256];
+	rpc_call_set_user(call, w);
+	grpc_status_code code =
+	    event_hub_subscribe(hub, opt, &watch_ops, w, &w->sub, message, sizeof(message));
+	if (code != GRPC_STATUS_OK) {
+		rpc_call_set_user(call, NULL);
+		free(w);
+		rpc_stream_finish(call, code, message);
+		rpc_call_release(call);
+		return;
+	}
+	/* Headers now: a client waiting for them knows it is subscribed and misses nothing. */
+	rpc_stream_open(call);
+	vbr_log(VBR_LOG_DEBUG, "watch stream opened", "call_id", rpc_call_id(call), NULL);
+}
+
+/* ---- WatchPeerEvents ---- */
+
+static int build_peer_snapshot(void *arg, struct event_snapshot *snap, uint64_t sequence,
+			       int64_t time_ms)
+{
+	struct vbrd *d = arg;
+	for (size_t i = 0; i < d->model.n_peers; i++) {
+		const struct vbr_peer *p = &d->model.peers[i];
+		struct bgp_peer_status status;
+		if (bgp_speaker_peer_status(d->speaker, p->num, &status) != 0) {
+			memset(&status, 0, sizeof(status));
+			status.state = BGP_STATE_IDLE;
+		}
+		struct vbr_event ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_INITIAL_STATE;
+		snprintf(ev.peer_id, sizeof(ev.peer_id), "%s", p->id);
+		ev.peer_ip = p->ip;
+		ev.new_state = (int)status.state;
+		snprintf(ev.reason, sizeof(ev.reason), "%s", status.last_error);
+		if (event_snapshot_add(snap, p->id, pack_peer_event(&ev, sequence, time_ms)) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static grpc_slice pack_peer_end(void *arg, uint64_t sequence, int64_t time_ms)
+{
+	(void)arg;
+	struct vbr_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_END_OF_INITIAL_STATE;
+	return pack_peer_event(&ev, sequence, time_ms);
+}
+
+void watch_peer_events(struct vbrd *d, struct rpc_call *call,
+		       const Vbr__V1__WatchPeerEventsRequest *req)
+{
+	struct vbr_status st;
+	if (d->shutting_down) {
+		rpc_stream_finish(call, GRPC_STATUS_UNAVAILABLE, "vbrd is shutting down");
+		rpc_call_release(call);
+		return;
+	}
+	if (vbr_validate_watch(req, &st)) {
+		rpc_stream_finish(call, st.code, st.message);
+		rpc_call_release(call);
+		return;
+	}
+	struct event_sub_options opt = {
+	    .keys = (const char *const *)req->peer_ids,
+	    .n_keys = req->n_peer_ids,
+	    .has_after_sequence =
+		req->after_sequence_present_case ==
+		VBR__V1__WATCH_PEER_EVENTS_REQUEST__AFTER_SEQUENCE_PRESENT_AFTER_SEQUENCE,
+	    .after_sequence = req->after_sequence,
+	};
+	if (req->send_initial_state) {
+		opt.snapshot = event_hub_snapshot(d->hub, build_peer_snapshot, pack_peer_end, d);
+		if (!opt.snapshot) {
+			rpc_stream_finish(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+			rpc_call_release(call);
+			return;
+		}
+	}
+	watch_subscribe(d, call, d->hub, &opt);
+}
+
+/* ---- stream ends ---- */
+
+void watch_on_write_done(void *ctx, struct rpc_call *call, bool ok)
+{
+	(void)ctx;
+	struct watch *w = rpc_call_user(call);
+	if (w && w->sub)
+		event_sub_write_done(w->sub, ok);
+}
+
+void watch_on_stream_closed(void *ctx, struct rpc_call *call)
+{
+	(void)ctx;
+	struct watch *w = rpc_call_user(call);
+	if (!w)
+		return; /* finished at once; its reference is already gone */
+	event_hub_unsubscribe(w->sub);
+	rpc_call_set_user(call, NULL);
+	free(w);
+	rpc_call_release(call);
+}
+
+void watch_end_streams(struct vbrd *d)
+{
+	event_hub_end_all(d->hub, GRPC_STATUS_UNAVAILABLE, "vbrd is shutting down");
+	if (d->route_hub)
+		event_hub_end_all(d->route_hub, GRPC_STATUS_UNAVAILABLE, "vbrd is shutting down");
+}
