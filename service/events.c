@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "state.h"
 #include "stats.h"
 
 struct item {
@@ -58,13 +58,6 @@ struct event_hub {
 	void (*on_ready)(void *ctx);
 	void *ctx;
 };
-
-int64_t event_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- queues ---- */
 
@@ -196,7 +189,7 @@ static uint64_t oldest_sequence(const struct event_hub *hub)
 uint64_t event_hub_publish(struct event_hub *hub, const char *key, event_pack_fn pack, void *arg)
 {
 	uint64_t seq = hub->last_sequence + 1;
-	grpc_slice bytes = pack(arg, seq, event_now_ms());
+	grpc_slice bytes = pack(arg, seq, bgp_now_ms());
 	if (GRPC_SLICE_LENGTH(bytes) == 0) {
 		grpc_slice_unref(bytes);
 		return 0;
@@ -464,7 +457,7 @@ struct event_snapshot *event_hub_snapshot(struct event_hub *hub, event_snapshot_
 		return NULL;
 	snap->refs = 1;
 	snap->sequence = hub->last_sequence;
-	int64_t now = event_now_ms();
+	int64_t now = bgp_now_ms();
 	if (build(arg, snap, snap->sequence, now) != 0 ||
 	    event_snapshot_add(snap, "", end_marker(arg, snap->sequence, now)) != 0) {
 		event_snapshot_unref(snap);

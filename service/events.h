@@ -112,6 +112,4 @@ void event_hub_unsubscribe(struct event_sub *sub);
 /* End every subscriber with this status (shutdown). They stay until unsubscribed. */
 void event_hub_end_all(struct event_hub *hub, grpc_status_code code, const char *message);
 
-int64_t event_now_ms(void);
-
 #endif
