@@ -81,7 +81,7 @@ static void list_routes(struct vbrd *d, struct rpc_call *call,
 				    (uint8_t)al, page.max + 1, visit_route, &page);
 	char token[VBR_TOKEN_MAX] = "";
 	if (rc < 0 && rc != -ENOENT) {
-		vbr_status_set(&st, GRPC_STATUS_INTERNAL, "BGP core: %s", strerror(-rc));
+		vbr_status_from_errno(&st, rc, true, "ListRoutes: BGP core");
 		reply_status(call, &st);
 	} else if (page.failed) {
 		reply_out_of_memory(call);

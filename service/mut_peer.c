@@ -115,20 +115,19 @@ static void finish_delete(struct vbrd *d, struct commit_job *job)
 static void finish_reset(struct vbrd *d, struct commit_job *job)
 {
 	const struct peer_job *pj = job_peer(job);
-	struct vbr_status st = {.code = GRPC_STATUS_OK};
+	struct vbr_status st;
 	int err = bgp_speaker_peer_reset(d->speaker, pj->peer.num, pj->soft, pj->message);
 	if (err == -ENOTCONN || err == -EAGAIN)
-		vbr_status_set(&st, GRPC_STATUS_FAILED_PRECONDITION,
-			       "BGP peer %s has no Established session to %s", pj->peer.id,
-			       pj->soft ? "refresh" : "reset");
+		vbr_status_from_errno(&st, err, false, "BGP peer %s has no Established session to %s",
+				      pj->peer.id, pj->soft ? "refresh" : "reset");
 	else if (err == -EOPNOTSUPP)
-		vbr_status_set(&st, GRPC_STATUS_FAILED_PRECONDITION,
-			       "BGP peer %s did not advertise route refresh (RFC 2918): use a "
-			       "hard reset",
-			       pj->peer.id);
+		vbr_status_from_errno(&st, err, false,
+				      "BGP peer %s did not advertise route refresh (RFC 2918): use "
+				      "a hard reset",
+				      pj->peer.id);
 	else if (err)
 		commit_core_failed("peer reset", pj->peer.id, err);
-	if (st.code != GRPC_STATUS_OK) {
+	if (err) {
 		reply_status(job->call, &st);
 		return;
 	}

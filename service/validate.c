@@ -4,6 +4,7 @@
  */
 #include "validate.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,44 @@ grpc_status_code vbr_status_set(struct vbr_status *st, grpc_status_code code, co
 	vsnprintf(st->message, sizeof(st->message), fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+static grpc_status_code status_of_errno(int err)
+{
+	switch (err) {
+	case 0:
+		return GRPC_STATUS_OK;
+	case -ENOENT:
+		return GRPC_STATUS_NOT_FOUND;
+	case -EEXIST:
+		return GRPC_STATUS_ALREADY_EXISTS;
+	case -EINVAL:
+		return GRPC_STATUS_INVALID_ARGUMENT;
+	case -ENOSPC:
+	case -ENOMEM:
+		return GRPC_STATUS_RESOURCE_EXHAUSTED;
+	case -ENOTCONN:
+	case -EAGAIN:
+	case -EOPNOTSUPP:
+		return GRPC_STATUS_FAILED_PRECONDITION;
+	case -ESHUTDOWN:
+		return GRPC_STATUS_UNAVAILABLE;
+	default:
+		return GRPC_STATUS_INTERNAL;
+	}
+}
+
+grpc_status_code vbr_status_from_errno(struct vbr_status *st, int err, bool with_errno,
+				       const char *fmt, ...)
+{
+	va_list ap;
+	st->code = status_of_errno(err);
+	va_start(ap, fmt);
+	int n = vsnprintf(st->message, sizeof(st->message), fmt, ap);
+	va_end(ap);
+	if (with_errno && n >= 0 && (size_t)n < sizeof(st->message))
+		snprintf(st->message + n, sizeof(st->message) - (size_t)n, ": %s", strerror(-err));
+	return st->code;
 }
 
 static grpc_status_code ok(struct vbr_status *st)

@@ -27,6 +27,16 @@ struct vbr_status {
 grpc_status_code vbr_status_set(struct vbr_status *st, grpc_status_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * The one place where the BGP core's negative errno codes become gRPC status codes (see the
+ * README's architecture section): -ENOENT NOT_FOUND, -EEXIST ALREADY_EXISTS, -EINVAL
+ * INVALID_ARGUMENT, -ENOSPC / -ENOMEM RESOURCE_EXHAUSTED, -ENOTCONN / -EAGAIN / -EOPNOTSUPP
+ * FAILED_PRECONDITION, -ESHUTDOWN UNAVAILABLE, anything else INTERNAL. The message is the
+ * caller's, then ": " and the errno's text unless the caller's says it all (`with_errno`).
+ */
+grpc_status_code vbr_status_from_errno(struct vbr_status *st, int err, bool with_errno,
+				       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Single rules. `field` is the name used in the message. */
 grpc_status_code vbr_check_name(const char *field, const char *name, struct vbr_status *st);
 grpc_status_code vbr_check_description(const char *field, const char *text, struct vbr_status *st);

@@ -1,5 +1,6 @@
 /* Every validation rule of issue 2, each on both sides of its boundary. */
 #include <setjmp.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -274,6 +275,34 @@ static void test_requests(void **state)
 	expect_invalid(vbr_validate_watch(&w, &st), &st, "after_sequence");
 }
 
+/* The one errno -> gRPC status mapping: each core code lands where the README says. */
+static void test_status_from_errno(void **state)
+{
+	(void)state;
+	static const struct {
+		int err;
+		grpc_status_code code;
+	} cases[] = {
+	    {-ENOENT, GRPC_STATUS_NOT_FOUND},
+	    {-EEXIST, GRPC_STATUS_ALREADY_EXISTS},
+	    {-EINVAL, GRPC_STATUS_INVALID_ARGUMENT},
+	    {-ENOSPC, GRPC_STATUS_RESOURCE_EXHAUSTED},
+	    {-ENOMEM, GRPC_STATUS_RESOURCE_EXHAUSTED},
+	    {-ENOTCONN, GRPC_STATUS_FAILED_PRECONDITION},
+	    {-EAGAIN, GRPC_STATUS_FAILED_PRECONDITION},
+	    {-EOPNOTSUPP, GRPC_STATUS_FAILED_PRECONDITION},
+	    {-ESHUTDOWN, GRPC_STATUS_UNAVAILABLE},
+	    {-EIO, GRPC_STATUS_INTERNAL},
+	};
+	struct vbr_status st;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(vbr_status_from_errno(&st, cases[i].err, false, "x"), cases[i].code);
+	vbr_status_from_errno(&st, -ENOENT, true, "peer %s", "bgpp-1");
+	assert_string_equal(st.message, "peer bgpp-1: No such file or directory");
+	vbr_status_from_errno(&st, -EEXIST, false, "route entry %d exists", 7);
+	assert_string_equal(st.message, "route entry 7 exists");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +317,7 @@ int main(void)
 	    cmocka_unit_test(test_create_group_defaults),
 	    cmocka_unit_test(test_update_masks),
 	    cmocka_unit_test(test_requests),
+	    cmocka_unit_test(test_status_from_errno),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
