@@ -95,7 +95,8 @@ class RouterTests(Base):
         self.assertEqual(j["maxNetworks"], 400)
         self.assertRegex(j["startTime"], RFC3339)
         self.assertEqual(set(j), {"routerId", "localAsn", "bgpListen", "maxPeers",
-                                  "defaultRouteLimit", "version", "startTime", "maxNetworks"})
+                                  "defaultRouteLimit", "version", "startTime", "maxNetworks",
+                                  "fibEnabled", "fibTable", "ipForwarding", "maxRouteEntries"})
 
 
 class GroupTests(Base):
@@ -483,7 +484,8 @@ class WatchTests(Base):
         self.assertEqual(e["peerIp"], "10.77.6.2")
         self.assertRegex(e["sequence"], r"^\d+$")  # uint64: a string
         self.assertRegex(e["time"], RFC3339)
-        self.assertEqual(set(e) - {"oldState", "newState", "reason"},
+        self.assertEqual(set(e) - {"oldState", "newState", "reason", "oldBfdState",
+                                   "newBfdState"},
                          {"sequence", "time", "kind", "peerId", "peerIp"})
         created_seq = int(e["sequence"])
 
