@@ -172,29 +172,9 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 }
 
-void bgp_conn_read_pending(struct bgp_conn *conn)
+bool bgp_conn_input_pending(const struct bgp_conn *conn)
 {
-	uv_os_fd_t fd;
-	if (conn->closing || conn->failed_reported || !conn->connected ||
-	    uv_fileno((uv_handle_t *)&conn->tcp, &fd) != 0)
-		return;
-	for (int i = 0; i < 4 && conn->rlen < RBUF_MAX; i++) {
-		uv_buf_t b;
-		alloc_cb((uv_handle_t *)&conn->tcp, 0, &b);
-		if (b.len == 0)
-			break;
-		ssize_t n = recv(fd, b.base, b.len, MSG_DONTWAIT);
-		if (n <= 0)
-			break; /* nothing more now, or EOF / an error: libuv's own read reports it */
-		conn->rlen += (size_t)n;
-	}
-	conn->work = 0;
-	if (deliver(conn) && !conn->closing && !conn->failed_reported) {
-		if (conn->reading)
-			uv_read_stop((uv_stream_t *)&conn->tcp);
-		conn->reading = false;
-		uv_idle_start(&conn->resume, resume_cb);
-	}
+	return !conn->closing && (conn->rlen > 0 || uv_is_active((const uv_handle_t *)&conn->resume));
 }
 
 static void start_reading(struct bgp_conn *conn)

@@ -75,13 +75,10 @@ int bgp_conn_connect(uv_loop_t *loop, uint32_t ip, uint16_t port, const char *md
 int bgp_conn_accept(uv_stream_t *listener, struct bgp_conn **out);
 /* Hands the conn to its owner and starts reading. */
 void bgp_conn_start(struct bgp_conn *conn, const struct bgp_conn_ops *ops, void *owner);
-/*
- * Reads what the kernel already holds for this connection and delivers it now (within the
- * budget), outside libuv's poll phase. For the hold timer: libuv runs due timers before it
- * polls, so after a long loop iteration a KEEPALIVE can sit in the socket while the timer
- * that it should have restarted fires.
- */
-void bgp_conn_read_pending(struct bgp_conn *conn);
+/* True while input received is not yet delivered (the budget of a loop turn ran out and the
+ * rest waits for the next turn): the hold timer lets it run before it expires. Never touches
+ * the socket, which libuv owns. */
+bool bgp_conn_input_pending(const struct bgp_conn *conn);
 /* Starts writing whatever was appended to conn->out. Returns 0 or a negative libuv error. */
 int bgp_conn_flush(struct bgp_conn *conn);
 /* Closes. flush: first write what is queued (bounded by linger_ms). No callbacks after this. */

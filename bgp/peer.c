@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "md5.h"
+#include "md5_diag.h"
 #include "msg.h"
 #include "peer_rib.h"
 #include "speaker_int.h"
@@ -214,9 +214,7 @@ static void start_connect(struct bgp_session *sess)
 	sess->conn = NULL;
 	struct bgp_conn *conn;
 	uint16_t port = sp->config.peer_port ? sp->config.peer_port : 179;
-	uint64_t md5_count;
-	if (bgp_md5_kernel_failures(&md5_count) == 0)
-		peer->md5_failures_at_connect = md5_count;
+	md5_diag_connect_started(peer);
 	int rc = bgp_conn_connect(sp->loop, peer->config.peer_ip, port, peer->config.auth_key,
 				  sp->config.listen_ip, &session_conn_ops, sess, &conn);
 	if (rc) {
@@ -294,6 +292,8 @@ static void perform(struct bgp_session *sess, const struct bgp_fsm_output *out)
 			uint32_t ms = a->ms;
 			if ((int)a->timer >= 0 && a->timer < BGP_FSM_TIMER_COUNT)
 				uv_timer_start(&sess->timers[a->timer], timer_cb, ms, 0);
+			if (a->timer == BGP_FSM_TIMER_HOLD)
+				sess->hold_graces = 0;
 			break;
 		}
 		case BGP_FSM_ACT_STOP_TIMER:
@@ -384,6 +384,26 @@ static void peer_after(struct bgp_peer *peer, const char *reason)
 		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
 }
 
+/*
+ * libuv runs due timers before it polls, so after a long loop turn the peer's KEEPALIVE may
+ * be waiting unread, in the socket or in the connection's buffer, when the hold timer fires.
+ * BIRD's rule: when input may be pending at a hold-timer expiry, re-arm briefly and let the
+ * read run first; a message that restarts the hold timer cancels the expiry. Once for the
+ * socket (1 ms: this turn's poll reads it), and while our buffer holds unframed input (it is
+ * being worked through a budget a turn), up to HOLD_GRACE_MAX times.
+ */
+#define HOLD_GRACE_MAX 20
+
+static bool hold_grace(struct bgp_session *sess)
+{
+	bool buffered = bgp_conn_input_pending(sess->conn);
+	if (sess->hold_graces >= HOLD_GRACE_MAX || (!buffered && sess->hold_graces > 0))
+		return false;
+	sess->hold_graces++;
+	uv_timer_start(&sess->timers[BGP_FSM_TIMER_HOLD], timer_cb, buffered ? 50 : 1, 0);
+	return true;
+}
+
 static void timer_cb(uv_timer_t *t)
 {
 	struct bgp_session *sess = t->data;
@@ -391,33 +411,11 @@ static void timer_cb(uv_timer_t *t)
 	struct bgp_peer *peer = sess->peer;
 	if (which == BGP_FSM_TIMER_CONNECT_RETRY && sess->conn && sess->conn->outgoing &&
 	    !sess->conn->connected) {
-		/* No SYN-ACK in time. With TCP MD5 a wrong key looks exactly like this: the
-		 * other side's kernel drops our signed SYNs without a word (RFC 2385 2.0). */
-		uint64_t md5_now = 0;
-		bool md5_seen = bgp_md5_kernel_failures(&md5_now) == 0 &&
-				md5_now > peer->md5_failures_at_connect;
-		if (md5_seen)
-			snprintf(peer->last_error, sizeof(peer->last_error),
-				 "TCP MD5 authentication failed: no answer to our connect, and "
-				 "the kernel dropped %llu segment(s) whose TCP MD5 signature did "
-				 "not match the configured keys (wrong or missing key)",
-				 (unsigned long long)(md5_now - peer->md5_failures_at_connect));
-		else if (peer->config.auth_key[0])
-			snprintf(peer->last_error, sizeof(peer->last_error),
-				 "TCP connect timed out: no answer to TCP MD5 signed SYN "
-				 "(TCP MD5 key mismatch, or peer unreachable)");
-		else
-			snprintf(peer->last_error, sizeof(peer->last_error),
-				 "TCP connect timed out (peer unreachable, or it expects a "
-				 "TCP MD5 key)");
+		/* No SYN-ACK in time: a wrong TCP MD5 key looks exactly like this. */
+		md5_diag_connect_timed_out(peer);
 	}
-	if (which == BGP_FSM_TIMER_HOLD && sess->conn) {
-		/* Messages already in the socket count: read them first. One that restarts the
-		 * hold timer (KEEPALIVE, UPDATE) cancels this expiry. */
-		bgp_conn_read_pending(sess->conn);
-		if (sess->discarded || uv_is_active((uv_handle_t *)&sess->timers[which]))
-			return;
-	}
+	if (which == BGP_FSM_TIMER_HOLD && sess->conn && hold_grace(sess))
+		return;
 	feed_simple(sess, bgp_fsm_timer_event(which));
 	if (which == BGP_FSM_TIMER_CONNECT_RETRY)
 		notify_counters(peer); /* last_error may have changed without a transition */

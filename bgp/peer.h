@@ -31,6 +31,7 @@ struct bgp_session {
 	uv_timer_t timers[BGP_FSM_TIMER_COUNT];
 	int timers_open;
 	bool discarded;
+	uint8_t hold_graces; /* re-arms of an expired hold timer so input is read first */
 	uint8_t last_notification_code; /* of the last NOTIFICATION queued */
 	/* From the peer's OPEN. */
 	bool have_open;
