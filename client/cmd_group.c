@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "cmd_call.h"
 #include "fmt.h"
 #include "output.h"
 #include "resolve.h"
@@ -46,8 +47,9 @@ static void group_detail(struct vbrctl *cli, const Vbr__V1__BgpGroup *g)
 	output_table(cli, t);
 }
 
-static int print_group(struct vbrctl *cli, const Vbr__V1__BgpGroup *g)
+static int print_group(struct vbrctl *cli, const ProtobufCMessage *reply)
 {
+	const Vbr__V1__BgpGroup *g = (const Vbr__V1__BgpGroup *)reply;
 	if (cli->output == OUTPUT_JSON)
 		output_json_message(&g->base);
 	else
@@ -117,13 +119,7 @@ static int group_create(struct vbrctl *cli, const struct opt_result *a)
 		return usage_error("--route-limit-action: expected drop or teardown, got \"%s\"",
 				   action);
 
-	ProtobufCMessage *resp;
-	int rc = rpc_unary(cli, &RPC_CREATE_BGP_GROUP, &req.base, &resp);
-	if (rc != EXIT_OK)
-		return rc;
-	print_group(cli, (Vbr__V1__BgpGroup *)resp);
-	protobuf_c_message_free_unpacked(resp, NULL);
-	return EXIT_OK;
+	return cmd_call_show(cli, &RPC_CREATE_BGP_GROUP, &req.base, print_group);
 }
 
 /* ---- list ---- */
@@ -187,14 +183,9 @@ static int group_show(struct vbrctl *cli, const struct opt_result *a)
 		return rc;
 	Vbr__V1__GetBgpGroupRequest req = VBR__V1__GET_BGP_GROUP_REQUEST__INIT;
 	req.id = id;
-	ProtobufCMessage *resp;
-	rc = rpc_unary(cli, &RPC_GET_BGP_GROUP, &req.base, &resp);
+	rc = cmd_call_show(cli, &RPC_GET_BGP_GROUP, &req.base, print_group);
 	free(id);
-	if (rc != EXIT_OK)
-		return rc;
-	print_group(cli, (Vbr__V1__BgpGroup *)resp);
-	protobuf_c_message_free_unpacked(resp, NULL);
-	return EXIT_OK;
+	return rc;
 }
 
 /* ---- update ---- */
@@ -272,14 +263,9 @@ static int group_update(struct vbrctl *cli, const struct opt_result *a)
 	mask.n_paths = n;
 	mask.paths = paths;
 	req.update_mask = &mask;
-	ProtobufCMessage *resp;
-	rc = rpc_unary(cli, &RPC_UPDATE_BGP_GROUP, &req.base, &resp);
+	rc = cmd_call_show(cli, &RPC_UPDATE_BGP_GROUP, &req.base, print_group);
 	free(id);
-	if (rc != EXIT_OK)
-		return rc;
-	print_group(cli, (Vbr__V1__BgpGroup *)resp);
-	protobuf_c_message_free_unpacked(resp, NULL);
-	return EXIT_OK;
+	return rc;
 }
 
 /* ---- delete ---- */
@@ -292,15 +278,7 @@ static int group_delete(struct vbrctl *cli, const struct opt_result *a)
 		return rc;
 	Vbr__V1__DeleteBgpGroupRequest req = VBR__V1__DELETE_BGP_GROUP_REQUEST__INIT;
 	req.id = id;
-	ProtobufCMessage *resp;
-	rc = rpc_unary(cli, &RPC_DELETE_BGP_GROUP, &req.base, &resp);
-	if (rc == EXIT_OK) {
-		protobuf_c_message_free_unpacked(resp, NULL);
-		if (cli->output == OUTPUT_JSON)
-			output_json_empty();
-		else
-			printf("Deleted BGP group %s\n", id);
-	}
+	rc = cmd_call_done(cli, &RPC_DELETE_BGP_GROUP, &req.base, "Deleted BGP group %s", id);
 	free(id);
 	return rc;
 }

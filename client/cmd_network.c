@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "cmd_call.h"
 #include "fmt.h"
 #include "output.h"
 #include "rpc.h"
@@ -71,16 +72,8 @@ static int network_delete(struct vbrctl *cli, const struct opt_result *a)
 {
 	Vbr__V1__DeleteBgpNetworkRequest req = VBR__V1__DELETE_BGP_NETWORK_REQUEST__INIT;
 	req.cidr = (char *)a->args[0];
-	ProtobufCMessage *resp;
-	int rc = rpc_unary(cli, &RPC_DELETE_BGP_NETWORK, &req.base, &resp);
-	if (rc != EXIT_OK)
-		return rc;
-	protobuf_c_message_free_unpacked(resp, NULL);
-	if (cli->output == OUTPUT_JSON)
-		output_json_empty();
-	else
-		printf("Deleted BGP network %s (withdrawn from every peer)\n", a->args[0]);
-	return EXIT_OK;
+	return cmd_call_done(cli, &RPC_DELETE_BGP_NETWORK, &req.base,
+			     "Deleted BGP network %s (withdrawn from every peer)", a->args[0]);
 }
 
 static const struct opt_spec no_opts[] = {{0}};

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_call.h"
 #include "fmt.h"
 #include "output.h"
 #include "resolve.h"
@@ -61,7 +62,7 @@ static void peer_detail(struct vbrctl *cli, const Vbr__V1__BgpPeer *p, const cha
 	output_table(cli, t);
 }
 
-static int print_peer(struct vbrctl *cli, ProtobufCMessage *resp)
+static int print_peer(struct vbrctl *cli, const ProtobufCMessage *resp)
 {
 	if (cli->output == OUTPUT_JSON) {
 		output_json_message(resp);
@@ -80,7 +81,6 @@ static int print_peer(struct vbrctl *cli, ProtobufCMessage *resp)
 		if (group)
 			protobuf_c_message_free_unpacked(group, NULL);
 	}
-	protobuf_c_message_free_unpacked(resp, NULL);
 	return EXIT_OK;
 }
 
@@ -88,9 +88,7 @@ static int get_and_print(struct vbrctl *cli, const char *id)
 {
 	Vbr__V1__GetBgpPeerRequest req = VBR__V1__GET_BGP_PEER_REQUEST__INIT;
 	req.id = (char *)id;
-	ProtobufCMessage *resp;
-	int rc = rpc_unary(cli, &RPC_GET_BGP_PEER, &req.base, &resp);
-	return rc != EXIT_OK ? rc : print_peer(cli, resp);
+	return cmd_call_show(cli, &RPC_GET_BGP_PEER, &req.base, print_peer);
 }
 
 /* ---- add ---- */
@@ -118,10 +116,9 @@ static int peer_add(struct vbrctl *cli, const struct opt_result *a)
 		req.description = (char *)opts_str(a, "description");
 	if (opts_str(a, "request-id"))
 		req.request_id = (char *)opts_str(a, "request-id");
-	ProtobufCMessage *resp;
-	rc = rpc_unary(cli, &RPC_CREATE_BGP_PEER, &req.base, &resp);
+	rc = cmd_call_show(cli, &RPC_CREATE_BGP_PEER, &req.base, print_peer);
 	free(group_id);
-	return rc != EXIT_OK ? rc : print_peer(cli, resp);
+	return rc;
 }
 
 /* ---- list ---- */
@@ -274,11 +271,10 @@ static int update_peer(struct vbrctl *cli, const char *ref, const char *group_re
 	mask.n_paths = n;
 	mask.paths = paths;
 	req.update_mask = &mask;
-	ProtobufCMessage *resp;
-	rc = rpc_unary(cli, &RPC_UPDATE_BGP_PEER, &req.base, &resp);
+	rc = cmd_call_show(cli, &RPC_UPDATE_BGP_PEER, &req.base, print_peer);
 	free(group_id);
 	free(id);
-	return rc != EXIT_OK ? rc : print_peer(cli, resp);
+	return rc;
 }
 
 static int peer_update(struct vbrctl *cli, const struct opt_result *a)
@@ -313,15 +309,8 @@ static int peer_delete(struct vbrctl *cli, const struct opt_result *a)
 		return rc;
 	Vbr__V1__DeleteBgpPeerRequest req = VBR__V1__DELETE_BGP_PEER_REQUEST__INIT;
 	req.id = id;
-	ProtobufCMessage *resp;
-	rc = rpc_unary(cli, &RPC_DELETE_BGP_PEER, &req.base, &resp);
-	if (rc == EXIT_OK) {
-		protobuf_c_message_free_unpacked(resp, NULL);
-		if (cli->output == OUTPUT_JSON)
-			output_json_empty();
-		else
-			printf("Deleted BGP peer %s (%s)\n", id, a->args[0]);
-	}
+	rc = cmd_call_done(cli, &RPC_DELETE_BGP_PEER, &req.base, "Deleted BGP peer %s (%s)", id,
+			   a->args[0]);
 	free(id);
 	return rc;
 }
@@ -345,17 +334,8 @@ static int peer_reset(struct vbrctl *cli, const struct opt_result *a)
 	req.soft = opts_flag(a, "soft");
 	if (opts_str(a, "message"))
 		req.message = (char *)opts_str(a, "message");
-	ProtobufCMessage *resp;
-	rc = rpc_unary(cli, &RPC_RESET_BGP_PEER, &req.base, &resp);
-	if (rc == EXIT_OK) {
-		protobuf_c_message_free_unpacked(resp, NULL);
-		if (cli->output == OUTPUT_JSON)
-			output_json_empty();
-		else
-			printf("%s BGP peer %s (%s)\n",
-			       req.soft ? "Soft-reset (route refresh sent to)" : "Reset", id,
-			       a->args[0]);
-	}
+	rc = cmd_call_done(cli, &RPC_RESET_BGP_PEER, &req.base, "%s BGP peer %s (%s)",
+			   req.soft ? "Soft-reset (route refresh sent to)" : "Reset", id, a->args[0]);
 	free(id);
 	return rc;
 }
