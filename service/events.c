@@ -203,7 +203,6 @@ uint64_t event_hub_publish(struct event_hub *hub, const char *key, event_pack_fn
 	it->bytes = bytes;
 	hub->last_sequence = seq;
 	drop_cached_snapshot(hub); /* it no longer includes everything up to last_sequence */
-	atomic_fetch_add_explicit(&vbr_stats.events_published, 1, memory_order_relaxed);
 	idle_to_ready(hub);
 	return seq;
 }
@@ -236,7 +235,6 @@ static void end_behind(struct event_sub *sub)
 		 "subscriber fell more than %zu events behind; resubscribe with "
 		 "after_sequence or send_initial_state",
 		 sub->hub->history);
-	atomic_fetch_add_explicit(&vbr_stats.watchers_ended_slow, 1, memory_order_relaxed);
 	end_sub(sub, GRPC_STATUS_RESOURCE_EXHAUSTED, msg);
 }
 
@@ -371,7 +369,6 @@ grpc_status_code event_hub_subscribe(struct event_hub *hub, const struct event_s
 		hub->subs->prev = sub;
 	hub->subs = sub;
 	hub->n_subs++;
-	atomic_fetch_add_explicit(&vbr_stats.watchers, 1, memory_order_relaxed);
 	*out = sub;
 	enqueue(sub, Q_READY);
 	return GRPC_STATUS_OK;
@@ -400,7 +397,6 @@ void event_hub_unsubscribe(struct event_sub *sub)
 	if (sub->next)
 		sub->next->prev = sub->prev;
 	hub->n_subs--;
-	atomic_fetch_sub_explicit(&vbr_stats.watchers, 1, memory_order_relaxed);
 	if (sub->snap)
 		event_snapshot_unref(sub->snap);
 	free(sub->keys);

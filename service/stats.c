@@ -1,14 +1,10 @@
-/* stats: the global counters and their names. */
+/* stats: method names, and counting calls and store writes into the metrics counters. */
 #include "stats.h"
 
 #include "metrics.h"
 
-struct vbr_stats vbr_stats;
 struct vbr_metrics_counters vbr_metrics_counters;
 static int metrics_index[VBR_METHOD_COUNT];
-
-const uint32_t vbr_store_bucket_us[VBR_STORE_BUCKETS - 1] = {250,   500,   1000,  2500,	 5000,
-							     10000, 25000, 50000, 100000};
 
 static const char *const method_names[VBR_METHOD_COUNT] = {
     "GetRouter",
@@ -50,23 +46,12 @@ void stats_call(enum vbr_method m, int status_code)
 {
 	if ((unsigned)m >= VBR_METHOD_COUNT || status_code < 0 || status_code >= VBR_STATUS_CODES)
 		return;
-	atomic_fetch_add_explicit(&vbr_stats.calls[m][status_code], 1, memory_order_relaxed);
 	vbr_metrics_api_call(&vbr_metrics_counters, metrics_index[m], status_code);
 }
 
 void stats_store_write(int64_t duration_ns, bool ok)
 {
-	if (!ok) {
-		atomic_fetch_add_explicit(&vbr_stats.store_write_failures, 1, memory_order_relaxed);
-		return;
-	}
-	uint64_t us = duration_ns > 0 ? (uint64_t)duration_ns / 1000 : 0;
-	int b = 0;
-	while (b < VBR_STORE_BUCKETS - 1 && us > vbr_store_bucket_us[b])
-		b++;
-	atomic_fetch_add_explicit(&vbr_stats.store_write_buckets[b], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&vbr_stats.store_write_us_sum, us, memory_order_relaxed);
-	atomic_fetch_add_explicit(&vbr_stats.store_writes, 1, memory_order_relaxed);
-	vbr_metrics_store_write(&vbr_metrics_counters,
-				(uint64_t)(duration_ns > 0 ? duration_ns : 0));
+	if (ok)
+		vbr_metrics_store_write(&vbr_metrics_counters,
+					(uint64_t)(duration_ns > 0 ? duration_ns : 0));
 }

@@ -1,7 +1,7 @@
 /*
- * stats: counters the metrics module (service/metrics.c) renders. Written from the
- * completion-queue thread and the loop thread, so every field is atomic; readers take relaxed
- * loads (a scrape need not be a consistent cut).
+ * stats: the API's methods (ids and names) and the two hooks that count into the metrics
+ * counters (service/metrics.h: the one counter system) from the completion-queue thread and
+ * the loop thread.
  */
 #ifndef VBR_SERVICE_STATS_H
 #define VBR_SERVICE_STATS_H
@@ -35,23 +35,6 @@ enum vbr_method {
 };
 
 #define VBR_STATUS_CODES 17 /* gRPC status codes 0..16 */
-
-/* Upper bounds (microseconds) of the store write latency histogram; the last bucket is +Inf. */
-#define VBR_STORE_BUCKETS 10
-extern const uint32_t vbr_store_bucket_us[VBR_STORE_BUCKETS - 1];
-
-struct vbr_stats {
-	atomic_uint_fast64_t calls[VBR_METHOD_COUNT][VBR_STATUS_CODES];
-	atomic_uint_fast64_t store_writes; /* successful */
-	atomic_uint_fast64_t store_write_failures;
-	atomic_uint_fast64_t store_write_us_sum;		     /* successful writes */
-	atomic_uint_fast64_t store_write_buckets[VBR_STORE_BUCKETS]; /* non-cumulative */
-	atomic_int_fast64_t watchers;		  /* open WatchPeerEvents streams */
-	atomic_uint_fast64_t watchers_ended_slow; /* ended with RESOURCE_EXHAUSTED */
-	atomic_uint_fast64_t events_published;	  /* PeerEvents into the hub */
-};
-
-extern struct vbr_stats vbr_stats;
 
 /* The metrics module's counters (service/metrics.h), fed by stats_call / stats_store_write. */
 struct vbr_metrics_counters;
