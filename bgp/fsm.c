@@ -311,6 +311,17 @@ static void send_hold_expired(struct bgp_fsm *fsm, const struct bgp_fsm_event *e
 	go_down(fsm, ev, out, &n, DOWN_RESTART);
 }
 
+/* RFC 5882 3.2: the forwarding path is gone, so a NOTIFICATION could not arrive and is not
+ * sent; the connection is dropped and the usual restart applies (the driver holds the
+ * restart back while BFD stays Down). */
+static void bfd_went_down(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
+			  struct bgp_fsm_output *out)
+{
+	set_reason(out, "BFD session down: %s",
+		   ev->bfd.detail ? ev->bfd.detail : "control detection time expired");
+	go_down(fsm, ev, out, NULL, DOWN_RESTART);
+}
+
 /* "any other event" in Connect and Active (8.2.2): there is no BGP connection to send a
  * NOTIFICATION on, so just go down. A message event here is a driver bug or a race. */
 static void unexpected_without_session(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
@@ -424,6 +435,9 @@ static void in_connect(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
 			    bgp_fsm_jitter(fsm->config.connect_retry_ms, ev->random));
 		fsm->state = BGP_STATE_ACTIVE;
 		return;
+	case BGP_FSM_EV_BFD_DOWN:
+		bfd_went_down(fsm, ev, out);
+		return;
 	case BGP_FSM_EV_SEND_PROGRESS:
 	case BGP_FSM_EV_HOLD_TIMER_EXPIRES:
 	case BGP_FSM_EV_KEEPALIVE_TIMER_EXPIRES:
@@ -470,6 +484,9 @@ static void in_active(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
 		/* Deviation: 8.2.2 Active goes to Idle. Here Active holds no connection and no
 		 * attempt (see Connect above), so a failure report is stale. */
 		return;
+	case BGP_FSM_EV_BFD_DOWN:
+		bfd_went_down(fsm, ev, out);
+		return;
 	case BGP_FSM_EV_SEND_PROGRESS:
 	case BGP_FSM_EV_HOLD_TIMER_EXPIRES:
 	case BGP_FSM_EV_KEEPALIVE_TIMER_EXPIRES:
@@ -502,6 +519,9 @@ static bool in_session_common(struct bgp_fsm *fsm, const struct bgp_fsm_event *e
 		return true;
 	case BGP_FSM_EV_SEND_HOLD_TIMER_EXPIRES:
 		send_hold_expired(fsm, ev, out);
+		return true;
+	case BGP_FSM_EV_BFD_DOWN:
+		bfd_went_down(fsm, ev, out);
 		return true;
 	case BGP_FSM_EV_TCP_CR_ACKED:
 	case BGP_FSM_EV_TCP_CONNECTION_CONFIRMED:
@@ -939,6 +959,8 @@ const char *bgp_fsm_event_name(enum bgp_fsm_event_type type)
 		return "SendProgress";
 	case BGP_FSM_EV_STABLE_TIMER_EXPIRES:
 		return "StableTimer_Expires";
+	case BGP_FSM_EV_BFD_DOWN:
+		return "BfdDown";
 	}
 	return "?";
 }

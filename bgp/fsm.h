@@ -105,6 +105,10 @@ enum bgp_fsm_event_type {
 	BGP_FSM_EV_SEND_PROGRESS = 100,		 /* ours: a write to the peer completed (uv_write
 						  * callback, status 0). Restarts the send hold timer. */
 	BGP_FSM_EV_STABLE_TIMER_EXPIRES = 101,	 /* ours. data: none */
+	BGP_FSM_EV_BFD_DOWN = 102,		 /* ours: the peer's BFD session went from Up to
+						  * Down (RFC 5882 3.2): close at once, no
+						  * NOTIFICATION, restart as after any failure.
+						  * data: bfd */
 };
 
 struct bgp_fsm_event {
@@ -127,6 +131,11 @@ struct bgp_fsm_event {
 				     * -ECONNREFUSED); 0 = the peer closed the connection (EOF) */
 		const char *detail; /* e.g. uv_strerror(error); may be NULL */
 	} tcp_fail;
+
+	/* BFD_DOWN: the BFD diagnostic as text ("control detection time expired"), or NULL. */
+	struct {
+		const char *detail;
+	} bfd;
 
 	/* BGP_OPEN: what the FSM needs from the peer's OPEN (the rest is the driver's). */
 	struct {

@@ -17,6 +17,7 @@
 
 #include "md5_diag.h"
 #include "msg.h"
+#include "peer_bfd.h"
 #include "peer_rib.h"
 #include "speaker_int.h"
 #include "update.h"
@@ -157,6 +158,7 @@ static void peer_up(struct bgp_session *sess)
 	peer->local_ip = sess->conn ? sess->conn->local_ip : 0;
 	peer->established_since_ms = speaker_now_ms();
 	peer->established_transitions++;
+	peer_bfd_local(peer, peer->local_ip);
 	/* Our networks, then End-of-RIB (RFC 4724 2). */
 	send_networks(sess);
 	if (sess->conn && bgp_update_encode_eor(&sess->conn->out) == 0)
@@ -212,6 +214,12 @@ static void start_connect(struct bgp_session *sess)
 	if (sess->conn) /* an attempt or connection already exists: the FSM restarts it */
 		bgp_conn_close(sess->conn, false, 0);
 	sess->conn = NULL;
+	if (peer_bfd_blocks(peer)) {
+		/* RFC 5882 3.2: no BGP over a path BFD calls down; ConnectRetry tries again. */
+		snprintf(peer->last_error, sizeof(peer->last_error),
+			 "waiting for BFD to come Up before connecting");
+		return;
+	}
 	struct bgp_conn *conn;
 	uint16_t port = sp->config.peer_port ? sp->config.peer_port : 179;
 	md5_diag_connect_started(peer);
@@ -658,6 +666,7 @@ struct bgp_peer *bgp_peer_new(struct bgp_speaker *speaker, const struct bgp_peer
 
 void bgp_peer_start(struct bgp_peer *peer)
 {
+	peer_bfd_sync(peer);
 	if (!peer->config.admin_down && peer->primary)
 		feed_simple(peer->primary, BGP_FSM_EV_MANUAL_START);
 }
@@ -700,6 +709,7 @@ void bgp_peer_apply(struct bgp_peer *peer, const struct bgp_peer_config *config)
 			speaker_listener_key(peer->speaker, old.peer_ip, "");
 		speaker_listener_key(peer->speaker, config->peer_ip, config->auth_key);
 	}
+	peer_bfd_sync(peer);
 	if (config->admin_down && !old.admin_down) {
 		stop_sessions(peer, BGP_SUBERR_CEASE_ADMIN_SHUTDOWN, config->shutdown_message);
 		return;
@@ -718,6 +728,7 @@ void bgp_peer_apply(struct bgp_peer *peer, const struct bgp_peer_config *config)
 
 void bgp_peer_halt(struct bgp_peer *peer, uint8_t cease_subcode, const char *message)
 {
+	peer_bfd_remove(peer);
 	stop_sessions(peer, cease_subcode, message);
 	session_discard(peer->primary);
 	peer->primary = NULL;
@@ -756,7 +767,7 @@ int bgp_peer_reset(struct bgp_peer *peer, bool soft, const char *message)
 
 void bgp_peer_accept(struct bgp_peer *peer, struct bgp_conn *conn)
 {
-	if (!peer->primary || peer->config.admin_down) {
+	if (!peer->primary || peer->config.admin_down || peer_bfd_blocks(peer)) {
 		bgp_conn_close(conn, false, 0);
 		return;
 	}
@@ -809,6 +820,19 @@ void bgp_peer_status(const struct bgp_peer *peer, struct bgp_peer_status *out)
 	       sizeof(out->notifications_in_by_code));
 	memcpy(out->notifications_out_by_code, peer->notifications_out_by_code,
 	       sizeof(out->notifications_out_by_code));
+	peer_bfd_status(peer, out);
+}
+
+void bgp_peer_bfd_down(struct bgp_peer *peer, const char *detail)
+{
+	struct bgp_fsm_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = BGP_FSM_EV_BFD_DOWN;
+	ev.bfd.detail = detail;
+	if (peer->secondary)
+		session_feed(peer->secondary, &ev);
+	if (peer->primary)
+		session_feed(peer->primary, &ev);
 }
 
 void bgp_peer_advertise(struct bgp_peer *peer, const struct bgp_prefix *prefix, bool withdraw_it)

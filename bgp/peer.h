@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "conn.h"
+#include "bfd_packet.h"
 #include "fsm.h"
 #include "open.h"
 #include "rib.h"
@@ -56,6 +57,11 @@ struct bgp_peer {
 	uint64_t notifications_in_by_code[8], notifications_out_by_code[8];
 	char last_error[256];
 	uint64_t md5_failures_at_connect; /* kernel TCP MD5 drop count when we last connected */
+	/* BFD (peer_bfd.c): a session exists in the speaker's driver while bfd_on. */
+	bool bfd_on;
+	bool bfd_was_up;		/* Up at least once since enabled */
+	enum bfd_state bfd_state;	/* as last reported by the driver */
+	enum bfd_state bfd_remote_state;
 };
 
 struct bgp_peer *bgp_peer_new(struct bgp_speaker *speaker, const struct bgp_peer_config *config);

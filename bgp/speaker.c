@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bfd.h"
 #include "md5.h"
 #include "speaker_int.h"
 
@@ -227,6 +228,7 @@ void bgp_speaker_shutdown(struct bgp_speaker *s, const char *message,
 	 * close bounded in time in peer.c), so done() follows within a few seconds at most. */
 	for (size_t i = 0; i < s->peer_count; i++)
 		bgp_peer_halt(s->peers[i], BGP_SUBERR_CEASE_ADMIN_SHUTDOWN, message);
+	speaker_bfd_close(s);
 	if (s->open_handles == 0 && s->shutdown_done) {
 		s->shutdown_done = NULL;
 		if (done)
@@ -247,6 +249,7 @@ void bgp_speaker_free(struct bgp_speaker *s)
 	rib_attr_table_free(&s->attrs);
 	free(s->networks);
 	free(s->update);
+	bfd_driver_free(s->bfd);
 	free(s);
 }
 

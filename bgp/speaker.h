@@ -56,6 +56,20 @@ struct bgp_peer_config {
 	enum bgp_route_limit_action route_limit_action;
 	bool admin_down;      /* held Idle; going down sends Cease / Administrative Shutdown */
 	char shutdown_message[256]; /* RFC 9003 text sent when admin_down turns on; may be "" */
+	/* Single-hop BFD (RFC 5880/5881) for this peer: runs whenever on and not admin_down,
+	 * also before BGP is Established. Up -> Down closes the BGP session at once; while it
+	 * stays Down (after a first Up) the session is not brought up. */
+	bool enable_bfd;
+	uint32_t bfd_min_interval_ms;  /* desired min TX and required min RX; 0 = 300 */
+	uint8_t bfd_detect_multiplier; /* 0 = 3 */
+};
+
+enum bgp_bfd_state {
+	BGP_BFD_DISABLED = 0, /* enable_bfd off (or the peer admin down) */
+	BGP_BFD_ADMIN_DOWN = 1,
+	BGP_BFD_DOWN = 2,
+	BGP_BFD_INIT = 3,
+	BGP_BFD_UP = 4,
 };
 
 /* Live view of one peer, copied out. */
@@ -74,6 +88,12 @@ struct bgp_peer_status {
 	uint64_t notifications_in, notifications_out;
 	/* NOTIFICATIONs by error code, index = code 1..7, 0 = any other. */
 	uint64_t notifications_in_by_code[8], notifications_out_by_code[8];
+	/* BFD: state, packets accepted / sent / dropped (TTL below 255, malformed, unknown
+	 * discriminator: any packet from the peer's address that was refused). */
+	enum bgp_bfd_state bfd_state;
+	uint64_t bfd_packets_in, bfd_packets_out, bfd_packets_dropped;
+	uint32_t bfd_local_disc, bfd_remote_disc;
+	uint32_t bfd_tx_interval_us, bfd_detect_time_us; /* negotiated; 0 when not running */
 };
 
 enum bgp_origin { BGP_ORIGIN_IGP = 0, BGP_ORIGIN_EGP = 1, BGP_ORIGIN_INCOMPLETE = 2 };
@@ -158,6 +178,10 @@ struct bgp_speaker_callbacks {
 	 * NEXT_HOP_CHANGED. May be NULL. */
 	void (*on_route_entry)(void *ctx, enum bgp_route_change change,
 			       const struct bgp_route_entry_view *entry, uint32_t old_next_hop);
+	/* A peer's BFD session changed state, with a readable reason ("control detection time
+	 * expired", "BFD disabled", ...). May be NULL. */
+	void (*on_bfd_state)(void *ctx, uint32_t peer_id, enum bgp_bfd_state old_state,
+			     enum bgp_bfd_state new_state, const char *reason);
 };
 
 int bgp_speaker_new(uv_loop_t *loop, const struct bgp_speaker_config *config,

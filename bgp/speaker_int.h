@@ -32,6 +32,7 @@ struct bgp_speaker {
 	void (*shutdown_done)(void *arg);
 	void *shutdown_arg;
 	uv_timer_t shutdown_timer;
+	struct bfd_driver *bfd; /* created with the first peer that enables BFD */
 };
 
 uint32_t speaker_random(struct bgp_speaker *s);
@@ -45,6 +46,8 @@ void speaker_decide(struct bgp_speaker *s, uint32_t prefix, uint8_t len);
 /* Same, when the caller already holds one peer's entry for the prefix (saves a lookup). */
 void speaker_decide_hint(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
 			 const struct bgp_peer *hint_peer, const struct rib_entry *hint_entry);
+/* Closes the BFD driver (counted in open_handles until done); peer_bfd.c. */
+void speaker_bfd_close(struct bgp_speaker *s);
 /* The listener's TCP MD5 key for this address ("" removes it). */
 void speaker_listener_key(struct bgp_speaker *s, uint32_t peer_ip, const char *key);
 

@@ -153,6 +153,7 @@ struct cell {
 #define OC_STOP "stop(Hold) stop(KA)"
 #define ES_STOP "stop(Hold) stop(KA) stop(SendHold) stop(Stable)"
 #define RESTART "start(IdleHold,1000)"
+#define R_BFD "BFD session down: control detection time expired"
 
 #define R_ADMIN	 "admin down: NOTIFICATION sent: Cease / Administrative Shutdown: \"maintenance\""
 #define R_LIMIT	 "route limit reached: NOTIFICATION sent: Cease / Maximum Number of Prefixes Reached"
@@ -190,6 +191,7 @@ static const struct cell cells[] = {
     {S_IDLE, E(SEND_HOLD_TIMER_EXPIRES), 0, "", NULL},
     {S_IDLE, E(SEND_PROGRESS), 0, "", NULL},
     {S_IDLE, E(STABLE_TIMER_EXPIRES), 0, "", NULL},
+    {S_IDLE, E(BFD_DOWN), 0, "", NULL},
 
     /* ---- Idle with an automatic restart pending (IdleHoldTimer running) ---- */
     {S_IDLE_PENDING, E(MANUAL_START), CONN, "stop(IdleHold) start(CR,5000) connect",
@@ -218,6 +220,7 @@ static const struct cell cells[] = {
     {S_IDLE_PENDING, E(SEND_HOLD_TIMER_EXPIRES), 0, "", NULL},
     {S_IDLE_PENDING, E(SEND_PROGRESS), 0, "", NULL},
     {S_IDLE_PENDING, E(STABLE_TIMER_EXPIRES), 0, "", NULL},
+    {S_IDLE_PENDING, E(BFD_DOWN), 0, "", NULL},
 
     /* ---- Connect: our connect in progress, ConnectRetryTimer running ---- */
     {S_CONNECT, E(MANUAL_START), 0, "", NULL},
@@ -254,6 +257,7 @@ static const struct cell cells[] = {
     {S_CONNECT, E(SEND_HOLD_TIMER_EXPIRES), 0, "", NULL},
     {S_CONNECT, E(SEND_PROGRESS), 0, "", NULL},
     {S_CONNECT, E(STABLE_TIMER_EXPIRES), 0, "", NULL},
+    {S_CONNECT, E(BFD_DOWN), IDLE, "stop(CR) cancel_connect " RESTART, R_BFD},
 
     /* ---- Active: no connection, ConnectRetryTimer running, listening ---- */
     {S_ACTIVE, E(MANUAL_START), 0, "", NULL},
@@ -285,6 +289,7 @@ static const struct cell cells[] = {
     {S_ACTIVE, E(SEND_HOLD_TIMER_EXPIRES), 0, "", NULL},
     {S_ACTIVE, E(SEND_PROGRESS), 0, "", NULL},
     {S_ACTIVE, E(STABLE_TIMER_EXPIRES), 0, "", NULL},
+    {S_ACTIVE, E(BFD_DOWN), IDLE, "stop(CR) " RESTART, R_BFD},
 
     /* ---- OpenSent: OPEN sent, HoldTimer at 4 minutes ---- */
     {S_OPEN_SENT, E(MANUAL_START), 0, "", NULL},
@@ -320,6 +325,7 @@ static const struct cell cells[] = {
     {S_OPEN_SENT, E(SEND_HOLD_TIMER_EXPIRES), 0, "", NULL},
     {S_OPEN_SENT, E(SEND_PROGRESS), 0, "", NULL},
     {S_OPEN_SENT, E(STABLE_TIMER_EXPIRES), 0, "", NULL},
+    {S_OPEN_SENT, E(BFD_DOWN), IDLE, OS_STOP " close release " RESTART, R_BFD},
 
     /* ---- OpenConfirm: hold 30, keepalive 10 ---- */
     {S_OPEN_CONFIRM, E(MANUAL_START), 0, "", NULL},
@@ -355,6 +361,7 @@ static const struct cell cells[] = {
     {S_OPEN_CONFIRM, E(SEND_HOLD_TIMER_EXPIRES), 0, "", NULL}, /* RFC 9687: Established only */
     {S_OPEN_CONFIRM, E(SEND_PROGRESS), 0, "", NULL},
     {S_OPEN_CONFIRM, E(STABLE_TIMER_EXPIRES), 0, "", NULL},
+    {S_OPEN_CONFIRM, E(BFD_DOWN), IDLE, OC_STOP " close release " RESTART, R_BFD},
 
     /* ---- Established ---- */
     {S_ESTABLISHED, E(MANUAL_START), 0, "", NULL},
@@ -392,6 +399,7 @@ static const struct cell cells[] = {
      "send hold timer expired"},
     {S_ESTABLISHED, E(SEND_PROGRESS), 0, "start(SendHold,480000)", NULL},
     {S_ESTABLISHED, E(STABLE_TIMER_EXPIRES), 0, "", NULL},
+    {S_ESTABLISHED, E(BFD_DOWN), IDLE, ES_STOP " close peer_down release " RESTART, R_BFD},
 };
 
 static const enum bgp_fsm_event_type all_events[] = {
@@ -418,6 +426,7 @@ static const enum bgp_fsm_event_type all_events[] = {
     E(SEND_HOLD_TIMER_EXPIRES),
     E(SEND_PROGRESS),
     E(STABLE_TIMER_EXPIRES),
+    E(BFD_DOWN),
 };
 #define N_EVENTS (sizeof(all_events) / sizeof(all_events[0]))
 #define N_STARTS 7

@@ -56,6 +56,7 @@ static const enum bgp_fsm_event_type events[] = {
     E(UPDATE_MSG),
     E(UPDATE_MSG_ERR),
     E(SEND_PROGRESS),
+    E(BFD_DOWN),
 };
 #define N_EVENTS (sizeof(events) / sizeof(events[0]))
 
