@@ -419,11 +419,11 @@ static void in_connect(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
 		enter_open_sent(fsm, out);
 		return;
 	case BGP_FSM_EV_TCP_CONNECTION_CONFIRMED:
-		/* The peer's connection arrived first: it becomes the session and our own
-		 * attempt is abandoned, so only one connection needs an OPEN exchange. */
-		emit(out, BGP_FSM_ACT_CANCEL_CONNECT);
-		set_reason(out, "TCP connection accepted");
-		enter_open_sent(fsm, out);
+		/* 6.8: our own attempt may already be accepted on the other side, so it must
+		 * not be dropped for the peer's connection: each would drop the one the other
+		 * accepted and both wait a ConnectRetry. The peer's connection belongs to a
+		 * second instance (bgp_fsm_route_incoming) and the OPENs decide. */
+		emit(out, BGP_FSM_ACT_REJECT);
 		return;
 	case BGP_FSM_EV_TCP_CONNECTION_FAILS:
 		/* Deviation: 8.2.2 Connect goes to Idle here. We follow RFC 1771 (and FRR, BIRD):
@@ -795,8 +795,14 @@ void bgp_fsm_adopt_peer_state(struct bgp_fsm *to, const struct bgp_fsm *from)
 
 bool bgp_fsm_secondary_takes_over(const struct bgp_fsm *primary, const struct bgp_fsm *secondary)
 {
-	return secondary && secondary->state >= BGP_STATE_OPEN_SENT &&
-	       primary->state < BGP_STATE_OPEN_SENT && !primary->manual_stop;
+	if (!secondary || secondary->state < BGP_STATE_OPEN_SENT || primary->manual_stop)
+		return false;
+	/* A primary in Connect still has its attempt, which the peer may prefer (6.8): wait
+	 * for it unless the secondary is already Established, which wins over anything. */
+	if (primary->state == BGP_STATE_IDLE || primary->state == BGP_STATE_ACTIVE)
+		return true;
+	return secondary->state == BGP_STATE_ESTABLISHED &&
+	       primary->state != BGP_STATE_ESTABLISHED;
 }
 
 /* ---- pure helpers ---- */
@@ -862,9 +868,9 @@ uint32_t bgp_fsm_send_hold_ms(uint16_t hold_s, uint32_t min_ms)
 enum bgp_fsm_incoming bgp_fsm_route_incoming(const struct bgp_fsm *primary, bool secondary_exists)
 {
 	switch (primary->state) {
-	case BGP_STATE_CONNECT:
 	case BGP_STATE_ACTIVE:
 		return BGP_FSM_INCOMING_TO_PRIMARY;
+	case BGP_STATE_CONNECT: /* our attempt goes on: see Connect, TcpConnectionConfirmed */
 	case BGP_STATE_OPEN_SENT:
 	case BGP_STATE_OPEN_CONFIRM:
 		/* 6.8: both connections go on until an OPEN lets us compare identifiers. */

@@ -14,11 +14,11 @@
  * driver's part of collision handling, all with the pure helpers below:
  *
  *   1. A connection is accepted from the peer's address: switch (bgp_fsm_route_incoming()):
- *        TO_PRIMARY:   feed BGP_FSM_EV_TCP_CONNECTION_CONFIRMED to the primary (Connect or
- *                      Active). In Connect the primary answers with CANCEL_CONNECT first:
- *                      abandon our own outgoing attempt; the accepted connection is the session.
+ *        TO_PRIMARY:   feed BGP_FSM_EV_TCP_CONNECTION_CONFIRMED to the primary (Active).
  *        TO_SECONDARY: bgp_fsm_init_secondary(&sec, &primary), then feed it
- *                      BGP_FSM_EV_TCP_CONNECTION_CONFIRMED (it sends its own OPEN).
+ *                      BGP_FSM_EV_TCP_CONNECTION_CONFIRMED (it sends its own OPEN). Also when
+ *                      the primary is in Connect: its attempt goes on, since the peer may
+ *                      have accepted it already and keep it (6.8); the OPENs decide.
  *        REJECT:       close the accepted socket (the primary is Idle, Established, or a
  *                      secondary already exists).
  *   2. An OPEN arrives (decoded and valid) on connection X while the peer has another
@@ -31,10 +31,10 @@
  *   3. An instance that received OPEN_COLLISION_DUMP is finished: it goes to Idle and asks for
  *      no restart. Discarding an instance means stopping all its timers.
  *   4. After every event, if bgp_fsm_secondary_takes_over(primary, secondary): adopt, discard
- *      the primary, the secondary becomes the primary. (The primary fell back to Idle, Connect
- *      or Active while the secondary still has a BGP connection; without this a secondary
- *      could reach Established behind a primary that the API shows as Active.)
- *      A secondary that falls back to Active or Idle on its own is simply discarded.
+ *      the primary, the secondary becomes the primary. (The primary fell back to Idle or
+ *      Active while the secondary still has a BGP connection, or the secondary is Established;
+ *      without this a secondary could be Established behind a primary the API shows as Active.)
+ *      A secondary that falls back below OpenSent on its own is simply discarded.
  *   The peer's state shown to the API is the primary's.
  *
  * Deviations from the RFC text, each for a stated reason, are marked "Deviation" below and in
@@ -311,8 +311,10 @@ void bgp_fsm_init_secondary(struct bgp_fsm *secondary, const struct bgp_fsm *pri
 void bgp_fsm_adopt_peer_state(struct bgp_fsm *to, const struct bgp_fsm *from);
 
 /* True when the secondary should replace the primary: the secondary has a BGP connection
- * (OpenSent or later), the primary has none (Idle, Connect or Active) and was not stopped by
- * the operator. secondary may be NULL (false). */
+ * (OpenSent or later), the primary was not stopped by the operator, and either the primary
+ * has no connection and no attempt (Idle, Active) or the secondary is Established and the
+ * primary is not (6.8: Established wins; a primary in Connect is otherwise waited for, its
+ * attempt may be the connection both sides keep). secondary may be NULL (false). */
 bool bgp_fsm_secondary_takes_over(const struct bgp_fsm *primary, const struct bgp_fsm *secondary);
 
 /*

@@ -362,7 +362,9 @@ static void feed_simple(struct bgp_session *sess, enum bgp_fsm_event_type type)
 static void peer_after(struct bgp_peer *peer, const char *reason)
 {
 	struct bgp_session *p = peer->primary, *s = peer->secondary;
-	if (s && (s->discarded || s->fsm.state == BGP_STATE_IDLE)) {
+	if (s && (s->discarded || s->fsm.state < BGP_STATE_OPEN_SENT)) {
+		/* A secondary exists only for a connection it accepted: below OpenSent it lost
+		 * it, and must not start connecting on its own (Active's ConnectRetry). */
 		session_discard(s);
 		peer->secondary = s = NULL;
 	}

@@ -233,8 +233,8 @@ static const struct cell cells[] = {
     {S_CONNECT, E(IDLE_HOLD_TIMER_EXPIRES), 0, "", NULL},
     {S_CONNECT, E(TCP_CR_ACKED), OSNT, "stop(CR) send_open start(Hold,240000)",
      "TCP connection established"},
-    {S_CONNECT, E(TCP_CONNECTION_CONFIRMED), OSNT,
-     "cancel_connect stop(CR) send_open start(Hold,240000)", "TCP connection accepted"},
+    /* 6.8: the accepted connection goes to a secondary instance; our attempt is kept. */
+    {S_CONNECT, E(TCP_CONNECTION_CONFIRMED), 0, "reject", NULL},
     {S_CONNECT, E(TCP_CONNECTION_FAILS), ACTV, "start(CR,5000)", R_EOF},
     {S_CONNECT, E(BGP_OPEN), IDLE, "stop(CR) cancel_connect " RESTART,
      "unexpected BGPOpen in Connect"},

@@ -266,7 +266,7 @@ static void test_route_incoming(void **state)
 		enum bgp_fsm_incoming alone, with_secondary;
 	} cases[] = {
 	    {BGP_STATE_IDLE, BGP_FSM_INCOMING_REJECT, BGP_FSM_INCOMING_REJECT},
-	    {BGP_STATE_CONNECT, BGP_FSM_INCOMING_TO_PRIMARY, BGP_FSM_INCOMING_TO_PRIMARY},
+	    {BGP_STATE_CONNECT, BGP_FSM_INCOMING_TO_SECONDARY, BGP_FSM_INCOMING_REJECT},
 	    {BGP_STATE_ACTIVE, BGP_FSM_INCOMING_TO_PRIMARY, BGP_FSM_INCOMING_TO_PRIMARY},
 	    {BGP_STATE_OPEN_SENT, BGP_FSM_INCOMING_TO_SECONDARY, BGP_FSM_INCOMING_REJECT},
 	    {BGP_STATE_OPEN_CONFIRM, BGP_FSM_INCOMING_TO_SECONDARY, BGP_FSM_INCOMING_REJECT},
@@ -355,10 +355,19 @@ static void test_secondary_takes_over(void **state)
 	fsm_feed(&s, E(TCP_CONNECTION_CONFIRMED), &out); /* OpenSent */
 	for (int ps = BGP_STATE_IDLE; ps <= BGP_STATE_ESTABLISHED; ps++) {
 		p.state = (enum bgp_state)ps;
-		bool want = ps < BGP_STATE_OPEN_SENT;
+		/* A primary in Connect keeps its attempt until the secondary is Established. */
+		bool want = ps == BGP_STATE_IDLE || ps == BGP_STATE_ACTIVE;
 		assert_int_equal(bgp_fsm_secondary_takes_over(&p, &s), want);
 		assert_false(bgp_fsm_secondary_takes_over(&p, NULL));
 	}
+	/* An Established secondary wins over any primary that is not Established (6.8). */
+	s.state = BGP_STATE_ESTABLISHED;
+	for (int ps = BGP_STATE_IDLE; ps <= BGP_STATE_ESTABLISHED; ps++) {
+		p.state = (enum bgp_state)ps;
+		assert_int_equal(bgp_fsm_secondary_takes_over(&p, &s),
+				 ps != BGP_STATE_ESTABLISHED);
+	}
+	s.state = BGP_STATE_OPEN_SENT;
 	/* An operator's stop of the primary is not undone by a live secondary. */
 	p.state = BGP_STATE_IDLE;
 	p.manual_stop = true;

@@ -197,7 +197,8 @@ class Bird:
     """BIRD 2 in a lab host, peering with vbrd as protocol `vbr`."""
 
     def __init__(self, lab, host, asn, neighbor, neighbor_asn=45104, routes=(), password=None,
-                 extra="", include=None, name=None, hold=None):
+                 extra="", include=None, name=None, hold=None,
+                 timers="connect delay time 1; connect retry time 1; error wait time 1,5;"):
         self.lab, self.host, self.asn = lab, host, asn
         self.name = name or "bird-" + host
         self.ctl = lab.path(self.name + ".ctl")
@@ -216,11 +217,11 @@ protocol static s4 { ipv4;
 %(static)s}
 %(inc)s
 protocol bgp vbr { local %(ip)s as %(asn)d; neighbor %(nb)s as %(nbasn)d; %(pw)s %(hold)s
-  connect delay time 1; connect retry time 1; error wait time 1,5;
+  %(timers)s
   ipv4 { import all; export all; }; }
 %(extra)s
 """ % dict(log=self.logfile, ip=ip, static=static, asn=asn, nb=neighbor, nbasn=neighbor_asn,
-           pw=pw, extra=extra, inc=inc, hold=hold_s))
+           pw=pw, extra=extra, inc=inc, hold=hold_s, timers=timers))
         self.proc = None
 
     def start(self):

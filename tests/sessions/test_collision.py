@@ -4,9 +4,14 @@ connection initiated by the side with the higher BGP Identifier and close the ot
 Cease / Connection Collision Resolution (6/7); the session then comes up on the survivor.
 Both orders of identifiers are tried. The speaker runs in its own namespace (tests/sessions/
 bgpspeak.py), so everything it saw is reported back as JSON.
+
+Then BIRD with `connect delay time 0`, both sides enabled at the same moment, 20 times: each
+try must reach Established within a second (a collision handled by dropping the connection the
+other side had just accepted costs a ConnectRetry, about 5 s).
 """
 import json
 import os
+import time
 import unittest
 
 import lab as L
@@ -61,6 +66,72 @@ class Collision(unittest.TestCase):
         self.assertEqual(res["established_on"], "ours_accepted", res)
         self.vbrd.wait_state(pid)
         self.assertEqual(self.vbrd.get_peer(pid).remote_router_id, "1.1.1.1")
+
+
+class CollisionBird(unittest.TestCase):
+    """Both ends start together. BIRD's first connect comes 0.75-1.0 s after `enable` (it
+    raises connect delay 0 to 1 s and jitters it), so vbrd's start sweeps across that window
+    over the tries, 0.70 to 1.05 s after BIRD's enable. A second BIRD protocol keeps BIRD's
+    listener open while vbr is disabled. Each try is timed from vbrd's start (BIRD's is
+    earlier or within 0.3 s after) to Established. (This kernel has no netem to hold both
+    SYNs in flight; the exact interleaving is tests/fsm/test_fsm_collision.c.)"""
+    TRIES = 20
+    BOUND_S = 1.0
+
+    @classmethod
+    def setUpClass(cls):
+        cls.lab = L.Lab(["v", "bird"])
+        try:
+            cls.vbrd = V.Vbrd(cls.lab, "v").start()
+            keep = ("protocol bgp holdlisten { local %s as 65020; neighbor 10.10.0.99 as 65099; "
+                    "passive on; ipv4 { import none; export none; }; }" % cls.lab.ip("bird"))
+            # connect retry 5 s, as vbrd's: a try that needs a retry shows it plainly.
+            cls.bird = L.Bird(cls.lab, "bird", 65020, cls.lab.ip("v"), extra=keep,
+                              timers="connect delay time 0; connect retry time 5; "
+                                     "error wait time 0,0;").start()
+        except Exception:
+            cls.lab.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.vbrd.finish()
+        finally:
+            cls.lab.close()
+
+    def set_admin_down(self, pid, down):
+        self.vbrd.call("UpdateBgpPeer", V.pb.UpdateBgpPeerRequest(
+            id=pid, admin_down=down, update_mask=V.field_mask_pb2.FieldMask(paths=["admin_down"])))
+
+    def test_simultaneous_start_converges_at_once(self):
+        g = self.vbrd.group("coll-bird", 65020)
+        pid = self.vbrd.peer(g.id, self.lab.ip("bird")).id
+        self.vbrd.wait_state(pid)
+        times = []
+        for i in range(self.TRIES):
+            self.bird.cli("disable vbr")
+            self.set_admin_down(pid, True)
+            L.wait_for(lambda: self.vbrd.state_name(pid) == "SESSION_STATE_IDLE", 10,
+                       what="vbrd down")
+            L.wait_for(lambda: self.bird.state() in (None, "Down"), 10, what="bird down")
+            offset = 0.70 + i * 0.35 / max(1, self.TRIES - 1)
+            t_bird = time.monotonic()
+            self.bird.cli("enable vbr")
+            time.sleep(max(0.0, offset - (time.monotonic() - t_bird)))
+            t_vbrd = time.monotonic()
+            self.set_admin_down(pid, False)
+            t0 = t_vbrd
+            # Bounded well past a ConnectRetry, so a slow try is measured, not just failed.
+            L.wait_for(lambda: self.vbrd.state_name(pid) == "SESSION_STATE_ESTABLISHED", 15,
+                       interval=0.01, what="try %d: vbrd Established" % i)
+            times.append(max(0.0, time.monotonic() - t0))
+            L.wait_for(lambda: self.bird.state() == "Established", 10,
+                       what="try %d: bird Established" % i)
+        print("collision with BIRD: %d tries, Established after %s s (max %.3f)" % (
+            len(times), " ".join("%.3f" % x for x in times), max(times)))
+        slow = [x for x in times if x >= self.BOUND_S]
+        self.assertEqual(slow, [], "tries over %.1f s: %s" % (self.BOUND_S, times))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,321 @@
+/*
+ * Two speakers that connect to each other at the same moment (RFC 4271 6.8), played with the
+ * pure FSM and the helpers the driver uses (fsm.h, "the driver's part of collision handling"),
+ * over a modelled network: a FIFO of messages and closes per connection. No timer ever fires
+ * here, so a run that needs a ConnectRetry (the old cancel-on-accept in Connect, where each
+ * side dropped the connection the other had just accepted) stalls and fails.
+ *
+ * Connection 1 is initiated by speaker A, connection 2 by speaker B. The interleaving that
+ * broke: both are in Connect, and each accepts the other's connection before its own connect
+ * completes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fsm_fmt.h"
+
+#define E(x) BGP_FSM_EV_##x
+
+enum msg_type { M_OPEN, M_KEEPALIVE, M_NOTIFICATION, M_CLOSE };
+
+struct inst {
+	struct bgp_fsm fsm;
+	int conn; /* 0 = none */
+	bool live;
+};
+
+struct speaker {
+	int self;	/* 0 = A, 1 = B */
+	uint32_t id, asn;
+	struct inst primary, secondary;
+	int connect_retry_started;
+};
+
+struct msg {
+	int to; /* speaker index */
+	int conn;
+	enum msg_type type;
+};
+
+struct net {
+	struct speaker sp[2];
+	struct msg q[256];
+	size_t head, tail;
+	bool closed[3][2]; /* [conn][speaker]: that side closed it */
+	int prefer;	   /* -1: oldest first; 0/1: that speaker's oldest first */
+};
+
+static int own_conn(const struct speaker *s)
+{
+	return s->self + 1;
+}
+
+static void send(struct net *n, const struct speaker *s, int conn, enum msg_type t)
+{
+	if (!conn || n->closed[conn][s->self])
+		return;
+	assert_true(n->tail < sizeof(n->q) / sizeof(n->q[0]));
+	n->q[n->tail++] = (struct msg){ .to = 1 - s->self, .conn = conn, .type = t };
+}
+
+static void close_conn(struct net *n, struct speaker *s, struct inst *in)
+{
+	if (!in->conn || n->closed[in->conn][s->self])
+		return;
+	send(n, s, in->conn, M_CLOSE);
+	n->closed[in->conn][s->self] = true;
+	in->conn = 0;
+}
+
+/* perform(): what the driver does with the actions, as far as the other side can see. */
+static void perform(struct net *n, struct speaker *s, struct inst *in,
+		    const struct bgp_fsm_output *out)
+{
+	for (size_t i = 0; i < out->n_actions; i++) {
+		const struct bgp_fsm_action *a = &out->actions[i];
+		switch (a->type) {
+		case BGP_FSM_ACT_SEND_OPEN:
+			send(n, s, in->conn, M_OPEN);
+			break;
+		case BGP_FSM_ACT_SEND_KEEPALIVE:
+			send(n, s, in->conn, M_KEEPALIVE);
+			break;
+		case BGP_FSM_ACT_SEND_NOTIFICATION:
+			send(n, s, in->conn, M_NOTIFICATION);
+			break;
+		case BGP_FSM_ACT_CLOSE:
+		case BGP_FSM_ACT_CANCEL_CONNECT:
+			close_conn(n, s, in);
+			break;
+		case BGP_FSM_ACT_START_TIMER:
+			if (a->timer == BGP_FSM_TIMER_CONNECT_RETRY)
+				s->connect_retry_started++;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* peer_after(): drop a secondary below OpenSent, promote one that takes over. */
+static void after(struct net *n, struct speaker *s)
+{
+	if (s->secondary.live && s->secondary.fsm.state < BGP_STATE_OPEN_SENT) {
+		close_conn(n, s, &s->secondary);
+		s->secondary.live = false;
+	}
+	if (s->secondary.live &&
+	    bgp_fsm_secondary_takes_over(&s->primary.fsm, &s->secondary.fsm)) {
+		bgp_fsm_adopt_peer_state(&s->secondary.fsm, &s->primary.fsm);
+		close_conn(n, s, &s->primary);
+		s->primary = s->secondary;
+		s->secondary.live = false;
+	}
+}
+
+static void feed(struct net *n, struct speaker *s, struct inst *in, struct bgp_fsm_event ev)
+{
+	struct bgp_fsm_output out;
+	bgp_fsm_step(&in->fsm, &ev, &out);
+	perform(n, s, in, &out);
+	after(n, s);
+}
+
+static struct inst *holder(struct speaker *s, int conn)
+{
+	if (s->primary.live && s->primary.conn == conn)
+		return &s->primary;
+	if (s->secondary.live && s->secondary.conn == conn)
+		return &s->secondary;
+	return NULL;
+}
+
+/* bgp_peer_accept() */
+static void accept_conn(struct net *n, struct speaker *s, int conn)
+{
+	switch (bgp_fsm_route_incoming(&s->primary.fsm, s->secondary.live)) {
+	case BGP_FSM_INCOMING_TO_SECONDARY:
+		bgp_fsm_init_secondary(&s->secondary.fsm, &s->primary.fsm);
+		s->secondary.live = true;
+		s->secondary.conn = conn;
+		feed(n, s, &s->secondary, (struct bgp_fsm_event){ .type = E(TCP_CONNECTION_CONFIRMED) });
+		return;
+	case BGP_FSM_INCOMING_TO_PRIMARY:
+		assert_int_equal(s->primary.conn, 0);
+		s->primary.conn = conn;
+		feed(n, s, &s->primary, (struct bgp_fsm_event){ .type = E(TCP_CONNECTION_CONFIRMED) });
+		return;
+	case BGP_FSM_INCOMING_REJECT:
+		n->closed[conn][s->self] = true;
+		send(n, s, conn, M_CLOSE);
+		return;
+	}
+}
+
+/* handle_open(): the collision decision, then the OPEN. */
+static void receive_open(struct net *n, struct speaker *s, struct inst *in, int conn)
+{
+	const struct speaker *peer = &n->sp[1 - s->self];
+	struct bgp_fsm_event ev = { .type = E(BGP_OPEN),
+				    .open = { .hold_time = 90, .bgp_id = peer->id } };
+	struct inst *other = in == &s->primary ? &s->secondary : &s->primary;
+	enum bgp_fsm_collision c = BGP_FSM_COLLISION_NONE;
+	if (other->live)
+		c = bgp_fsm_collision(&other->fsm, conn == own_conn(s), s->id, s->asn, peer->id,
+				      peer->asn);
+	switch (c) {
+	case BGP_FSM_COLLISION_NONE:
+		feed(n, s, in, ev);
+		break;
+	case BGP_FSM_COLLISION_DUMP_THIS:
+		feed(n, s, in, (struct bgp_fsm_event){ .type = E(OPEN_COLLISION_DUMP) });
+		break;
+	case BGP_FSM_COLLISION_DUMP_OTHER:
+		if (other == &s->primary) { /* in becomes the primary, other the secondary */
+			bgp_fsm_adopt_peer_state(&in->fsm, &other->fsm);
+			struct inst tmp = s->primary;
+			s->primary = *in;
+			s->secondary = tmp;
+			in = &s->primary;
+			other = &s->secondary;
+		}
+		feed(n, s, other, (struct bgp_fsm_event){ .type = E(OPEN_COLLISION_DUMP) });
+		feed(n, s, in, ev);
+		break;
+	}
+}
+
+static void deliver(struct net *n, const struct msg *m)
+{
+	struct speaker *s = &n->sp[m->to];
+	struct inst *in = holder(s, m->conn);
+	if (!in || n->closed[m->conn][s->self])
+		return; /* its connection is gone on this side: nothing arrives */
+	switch (m->type) {
+	case M_OPEN:
+		receive_open(n, s, in, m->conn);
+		break;
+	case M_KEEPALIVE:
+		feed(n, s, in, (struct bgp_fsm_event){ .type = E(KEEPALIVE_MSG) });
+		break;
+	case M_NOTIFICATION:
+		feed(n, s, in,
+		     (struct bgp_fsm_event){ .type = E(NOTIF_MSG), .notify = { .code = 6, .subcode = 7 } });
+		break;
+	case M_CLOSE:
+		n->closed[m->conn][s->self] = true;
+		in->conn = 0;
+		feed(n, s, in, (struct bgp_fsm_event){ .type = E(TCP_CONNECTION_FAILS) });
+		break;
+	}
+}
+
+/* Oldest first, or the preferred speaker's oldest first: either way each connection
+ * delivers in order in each direction, as TCP does. */
+static void run(struct net *n)
+{
+	for (int guard = 0; n->head < n->tail; guard++) {
+		assert_true(guard < 200);
+		size_t pick = n->head;
+		for (size_t i = n->head; n->prefer >= 0 && i < n->tail; i++) {
+			if (n->q[i].to == n->prefer) {
+				pick = i;
+				break;
+			}
+		}
+		struct msg m = n->q[pick];
+		memmove(&n->q[pick], &n->q[pick + 1], (n->tail - pick - 1) * sizeof(m));
+		n->tail--;
+		deliver(n, &m);
+	}
+}
+
+static void play(uint32_t id_a, uint32_t id_b, int prefer)
+{
+	struct net n;
+	memset(&n, 0, sizeof(n));
+	n.prefer = prefer;
+	struct bgp_fsm_config c = fsm_test_config();
+	uint32_t ids[2] = { id_a, id_b };
+	for (int i = 0; i < 2; i++) {
+		struct speaker *s = &n.sp[i];
+		s->self = i;
+		s->id = ids[i];
+		s->asn = 65001 + (uint32_t)i;
+		bgp_fsm_init(&s->primary.fsm, &c);
+		s->primary.live = true;
+		feed(&n, s, &s->primary, (struct bgp_fsm_event){ .type = E(MANUAL_START) });
+		assert_int_equal(s->primary.fsm.state, BGP_STATE_CONNECT);
+		s->primary.conn = own_conn(s); /* the attempt in progress */
+	}
+	/* Each accepts the other's connection before its own connect completes. */
+	accept_conn(&n, &n.sp[0], 2);
+	accept_conn(&n, &n.sp[1], 1);
+	for (int i = 0; i < 2; i++) {
+		struct speaker *s = &n.sp[i];
+		assert_int_equal(s->primary.fsm.state, BGP_STATE_CONNECT); /* attempt kept */
+		assert_int_equal(s->primary.conn, own_conn(s));
+		feed(&n, s, &s->primary, (struct bgp_fsm_event){ .type = E(TCP_CR_ACKED) });
+	}
+	run(&n);
+
+	/* 6.8: both keep the connection the higher identifier initiated, with no timer. */
+	int kept = id_a > id_b ? 1 : 2;
+	for (int i = 0; i < 2; i++) {
+		struct speaker *s = &n.sp[i];
+		assert_int_equal(s->primary.fsm.state, BGP_STATE_ESTABLISHED);
+		assert_int_equal(s->primary.conn, kept);
+		assert_false(s->secondary.live);
+		assert_int_equal(s->connect_retry_started, 1); /* only the first, at start */
+		assert_true(n.closed[3 - kept][i]);
+		assert_false(n.closed[kept][i]);
+	}
+}
+
+static void test_simultaneous_open_a_higher(void **state)
+{
+	(void)state;
+	for (int prefer = -1; prefer <= 1; prefer++)
+		play(0x0a000002, 0x0a000001, prefer);
+}
+
+static void test_simultaneous_open_b_higher(void **state)
+{
+	(void)state;
+	for (int prefer = -1; prefer <= 1; prefer++)
+		play(0x0a000001, 0x0a000002, prefer);
+}
+
+/* Our attempt fails (no listener there) after the peer's connection was accepted: the
+ * accepted one takes over at once, with no ConnectRetry. */
+static void test_attempt_fails_after_accept(void **state)
+{
+	(void)state;
+	struct bgp_fsm p, s;
+	struct bgp_fsm_output out;
+	struct bgp_fsm_config c = fsm_test_config();
+	bgp_fsm_init(&p, &c);
+	fsm_feed(&p, E(MANUAL_START), &out);
+	assert_int_equal(bgp_fsm_route_incoming(&p, false), BGP_FSM_INCOMING_TO_SECONDARY);
+	bgp_fsm_init_secondary(&s, &p);
+	fsm_feed(&s, E(TCP_CONNECTION_CONFIRMED), &out);
+	assert_false(bgp_fsm_secondary_takes_over(&p, &s)); /* the attempt may still win */
+	fsm_feed(&p, E(TCP_CONNECTION_FAILS), &out);
+	assert_int_equal(p.state, BGP_STATE_ACTIVE);
+	assert_true(bgp_fsm_secondary_takes_over(&p, &s));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_simultaneous_open_a_higher),
+	    cmocka_unit_test(test_simultaneous_open_b_higher),
+	    cmocka_unit_test(test_attempt_fails_after_accept),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
