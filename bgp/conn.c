@@ -40,6 +40,7 @@ static struct bgp_conn *conn_new(uv_loop_t *loop)
 	uv_timer_init(loop, &conn->linger);
 	conn->tcp.data = conn->resume.data = conn->linger.data = conn;
 	conn->handles_open = 2; /* the TCP handle is counted once initialized */
+	conn->out_notify = conn->inflight_notify = -1;
 	return conn;
 }
 
@@ -198,6 +199,10 @@ static void write_cb(uv_write_t *req, int status)
 	struct bgp_conn *conn = req->data;
 	conn->writing = false;
 	bgp_wbuf_reset(&conn->inflight);
+	int notify = conn->inflight_notify;
+	conn->inflight_notify = -1;
+	if (status >= 0 && notify >= 0 && conn->notification_written)
+		conn->notification_written(conn->closed_arg, conn->peer_id, (uint8_t)notify);
 	if (status < 0) {
 		if (conn->close_after_flush)
 			really_close(conn);
@@ -217,6 +222,11 @@ static void write_cb(uv_write_t *req, int status)
 		really_close(conn);
 }
 
+void bgp_conn_mark_notification(struct bgp_conn *conn, uint8_t code)
+{
+	conn->out_notify = code;
+}
+
 int bgp_conn_flush(struct bgp_conn *conn)
 {
 	if (conn->writing || conn->out.len == 0 || !conn->connected)
@@ -225,6 +235,8 @@ int bgp_conn_flush(struct bgp_conn *conn)
 	struct bgp_wbuf t = conn->inflight;
 	conn->inflight = conn->out;
 	conn->out = t;
+	conn->inflight_notify = conn->out_notify;
+	conn->out_notify = -1;
 	uv_buf_t b = uv_buf_init((char *)conn->inflight.data, (unsigned)conn->inflight.len);
 	conn->write_req.data = conn;
 	int rc = uv_write(&conn->write_req, (uv_stream_t *)&conn->tcp, &b, 1, write_cb);

@@ -64,7 +64,16 @@ struct bgp_conn {
 	struct bgp_wbuf inflight; /* being written */
 	void (*closed_cb)(void *arg); /* optional: called once the conn is fully closed */
 	void *closed_arg;
+	/* A NOTIFICATION counts as sent once the write holding it completed, also after the
+	 * conn was closed (they usually are right after one): reported to closed_arg's owner
+	 * by peer id, since the session may be gone by then. */
+	void (*notification_written)(void *arg, uint32_t peer_id, uint8_t code);
+	uint32_t peer_id;
+	int out_notify, inflight_notify; /* NOTIFICATION code in that buffer, or -1 */
 };
+
+/* The message just appended to conn->out is a NOTIFICATION with this code. */
+void bgp_conn_mark_notification(struct bgp_conn *conn, uint8_t code);
 
 /* Starts an outgoing connection to ip:port (host order) with an optional TCP MD5 key and an
  * optional local address to bind (0 = any). */

@@ -21,14 +21,6 @@ static void read_work(uv_work_t *w)
 	r->err = bgp_md5_kernel_failures(&r->count);
 }
 
-static struct bgp_peer *find_peer(struct bgp_speaker *s, uint32_t id)
-{
-	for (size_t i = 0; i < s->peer_count; i++)
-		if (s->peers[i]->config.id == id)
-			return s->peers[i];
-	return NULL;
-}
-
 static void refine(struct bgp_peer *peer, uint64_t now)
 {
 	struct bgp_speaker *sp = peer->speaker;
@@ -46,7 +38,7 @@ static void refine(struct bgp_peer *peer, uint64_t now)
 static void read_done(uv_work_t *w, int status)
 {
 	struct md5_read *r = w->data;
-	struct bgp_peer *peer = find_peer(r->speaker, r->peer_id);
+	struct bgp_peer *peer = speaker_find_peer(r->speaker, r->peer_id);
 	if (peer && status == 0 && r->err == 0 && !r->speaker->shutting_down) {
 		if (r->timed_out)
 			refine(peer, r->count);

@@ -182,7 +182,6 @@ static void peer_down(struct bgp_peer *peer)
 
 static void send_notification(struct bgp_session *sess, const struct bgp_fsm_action *a)
 {
-	struct bgp_peer *peer = sess->peer;
 	session_take_new(sess);
 	if (!sess->conn)
 		return;
@@ -198,12 +197,8 @@ static void send_notification(struct bgp_session *sess, const struct bgp_fsm_act
 				     a->notify.data_len);
 		rc = bgp_notification_encode(&sess->conn->out, &n);
 	}
-	if (rc == 0) {
-		peer->messages_out++;
-		peer->notifications_out++;
-		peer->notifications_out_by_code[a->notify.code < 8 ? a->notify.code : 0]++;
-		sess->last_notification_code = a->notify.code;
-	}
+	if (rc == 0)
+		bgp_conn_mark_notification(sess->conn, a->notify.code); /* counted once written */
 	flush(sess);
 }
 
@@ -232,6 +227,7 @@ static void start_connect(struct bgp_session *sess)
 		return; /* the ConnectRetry timer tries again */
 	}
 	speaker_track_conn(sp, conn);
+	conn->peer_id = peer->config.id;
 	sess->conn = conn;
 	sess->outgoing = true;
 }
@@ -283,15 +279,6 @@ static void perform(struct bgp_session *sess, const struct bgp_fsm_output *out)
 			break;
 		case BGP_FSM_ACT_CLOSE:
 			session_take_new(sess);
-			if (!a->flush && i > 0 &&
-			    out->actions[i - 1].type == BGP_FSM_ACT_SEND_NOTIFICATION &&
-			    sess->conn && peer->notifications_out > 0) {
-				/* Closed without writing it (send hold expiry): not sent. */
-				uint8_t c = sess->last_notification_code;
-				peer->notifications_out--;
-				peer->messages_out--;
-				peer->notifications_out_by_code[c < 8 ? c : 0]--;
-			}
 			if (sess->conn)
 				bgp_conn_close(sess->conn, a->flush, CLOSE_LINGER_MS);
 			sess->conn = NULL;
@@ -588,7 +575,7 @@ static void handle_notification(struct bgp_session *sess, const struct bgp_frame
 	if (bgp_notification_decode(frame->body, frame->body_len, &n) != 0)
 		bgp_notification_set(&n, BGP_ERR_CEASE, 0, NULL, 0);
 	peer->notifications_in++;
-	peer->notifications_in_by_code[n.code < 8 ? n.code : 0]++;
+	peer->notifications_in_by_code[BGP_NOTIFY_SLOT(n.code)]++;
 	char text[BGP_SHUTDOWN_MSG_MAX + 1];
 	bool has_text = bgp_notification_shutdown_message(&n, text) == BGP_SHUTDOWN_MSG_OK;
 	enum bgp_fsm_event_type type =
@@ -792,6 +779,7 @@ void bgp_peer_accept(struct bgp_peer *peer, struct bgp_conn *conn)
 		bgp_conn_close(conn, false, 0);
 		return;
 	}
+	conn->peer_id = peer->config.id;
 	bgp_conn_start(conn, &session_conn_ops, target);
 	target->new_conn = conn;
 	feed_simple(target, BGP_FSM_EV_TCP_CONNECTION_CONFIRMED);

@@ -33,7 +33,6 @@ struct bgp_session {
 	int timers_open;
 	bool discarded;
 	uint8_t hold_graces; /* re-arms of an expired hold timer so input is read first */
-	uint8_t last_notification_code; /* of the last NOTIFICATION queued */
 	/* From the peer's OPEN. */
 	bool have_open;
 	struct bgp_open open;
@@ -54,7 +53,8 @@ struct bgp_peer {
 	uint64_t advertised_routes;
 	uint64_t established_transitions;
 	uint64_t messages_in, messages_out, notifications_in, notifications_out;
-	uint64_t notifications_in_by_code[8], notifications_out_by_code[8];
+	uint64_t notifications_in_by_code[BGP_NOTIFY_SLOTS];
+	uint64_t notifications_out_by_code[BGP_NOTIFY_SLOTS];
 	char last_error[256];
 	uint64_t md5_failures_at_connect; /* kernel TCP MD5 drop count when we last connected */
 	/* BFD (peer_bfd.c): a session exists in the speaker's driver while bfd_on. */

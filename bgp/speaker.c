@@ -52,10 +52,21 @@ static void conn_closed_cb(void *arg)
 	speaker_handle_closed(arg);
 }
 
+static void notification_written(void *arg, uint32_t peer_id, uint8_t code)
+{
+	struct bgp_peer *peer = speaker_find_peer(arg, peer_id);
+	if (!peer)
+		return; /* deleted meanwhile: nobody asks for its counters any more */
+	peer->messages_out++;
+	peer->notifications_out++;
+	peer->notifications_out_by_code[BGP_NOTIFY_SLOT(code)]++;
+}
+
 void speaker_track_conn(struct bgp_speaker *s, struct bgp_conn *conn)
 {
 	conn->closed_cb = conn_closed_cb;
 	conn->closed_arg = s;
+	conn->notification_written = notification_written;
 	s->open_handles++;
 }
 
@@ -265,6 +276,11 @@ static struct bgp_peer *find_peer(const struct bgp_speaker *s, uint32_t id, size
 		}
 	}
 	return NULL;
+}
+
+struct bgp_peer *speaker_find_peer(const struct bgp_speaker *s, uint32_t id)
+{
+	return find_peer(s, id, NULL);
 }
 
 int bgp_speaker_peer_config_check(const struct bgp_peer_config *c)

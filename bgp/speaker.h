@@ -86,8 +86,10 @@ struct bgp_peer_status {
 	uint64_t established_transitions;
 	uint64_t messages_in, messages_out;
 	uint64_t notifications_in, notifications_out;
-	/* NOTIFICATIONs by error code, index = code 1..7, 0 = any other. */
-	uint64_t notifications_in_by_code[8], notifications_out_by_code[8];
+	/* NOTIFICATIONs by error code (BGP_NOTIFY_SLOT); one sent counts once its write
+	 * completed. */
+	uint64_t notifications_in_by_code[BGP_NOTIFY_SLOTS];
+	uint64_t notifications_out_by_code[BGP_NOTIFY_SLOTS];
 	/* BFD: state, packets accepted / sent / dropped (TTL below 255, malformed, unknown
 	 * discriminator: any packet from the peer's address that was refused). */
 	enum bgp_bfd_state bfd_state;

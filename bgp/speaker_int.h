@@ -37,6 +37,8 @@ struct bgp_speaker {
 
 uint32_t speaker_random(struct bgp_speaker *s);
 int64_t speaker_now_ms(void);
+/* The peer with this id, or NULL (it may have been removed since the id was taken). */
+struct bgp_peer *speaker_find_peer(const struct bgp_speaker *s, uint32_t id);
 /* A handle of the speaker finished closing (see open_handles). */
 void speaker_handle_closed(struct bgp_speaker *s);
 /* Counts conn in open_handles until its close callback. */

@@ -10,6 +10,11 @@
 
 #define BGP_AS_TRANS 23456 /* RFC 6793 2: a 4-octet ASN in a 2-octet field */
 
+/* NOTIFICATIONs are counted by error code: slots 1..8 (8: Send Hold Timer Expired, RFC 9687),
+ * slot 0 for any other code. */
+#define BGP_NOTIFY_SLOTS	9
+#define BGP_NOTIFY_SLOT(code) ((code) >= 1 && (code) <= 8 ? (code) : 0)
+
 /* Unix time in milliseconds: the clock of every timestamp the core and the service give. */
 int64_t bgp_now_ms(void);
 

@@ -36,7 +36,7 @@
 #define VBR_METRICS_GRPC_CODES VBR_GRPC_STATUS_CODES
 #define VBR_METRICS_STORE_BUCKETS 12
 #define VBR_METRICS_ID_LABEL_MAX 32
-#define VBR_METRICS_NOTIFY_CODES 8 /* index = NOTIFICATION code 1..7; 0 = any other code */
+#define VBR_METRICS_NOTIFY_CODES BGP_NOTIFY_SLOTS /* see BGP_NOTIFY_SLOT */
 
 /* Counters the service bumps; zero-initialise with vbr_metrics_counters_init(). */
 struct vbr_metrics_counters {

@@ -41,9 +41,9 @@ static void collect_sample(void *ctx, struct vbr_metrics_scrape *scrape)
 			   .messages_in = 55,
 			   .messages_out = 44,
 			   .notifications_in = 3,
-			   .notifications_out = 1,
+			   .notifications_out = 2,
 			   .notifications_in_by_code = {[6] = 2}, /* one more in: code unknown */
-			   .notifications_out_by_code = {[4] = 1}},
+			   .notifications_out_by_code = {[4] = 1, [8] = 1}},
 		.id_label = "bgpp-00000007",
 		.group_id_label = "bgpg-00000002",
 	};
@@ -171,6 +171,9 @@ static void test_render_peers(void **state)
 			  "code=\"unknown\",code_name=\"unknown\"} 1");
 	assert_line(text, "vbrd_bgp_peer_notifications_total{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\",direction=\"out\","
 			  "code=\"4\",code_name=\"hold_timer_expired\"} 1");
+	/* RFC 9687's Send Hold Timer Expired has a slot of its own. */
+	assert_line(text, "vbrd_bgp_peer_notifications_total{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\",direction=\"out\","
+			  "code=\"8\",code_name=\"send_hold_timer_expired\"} 1");
 	/* Totals fully explained by code: no "unknown" series for the out direction. */
 	assert_null(strstr(text, "direction=\"out\",code=\"unknown\""));
 	assert_line(text, "vbrd_bgp_unknown_connections_total 9");
