@@ -140,7 +140,7 @@ static void send_networks(struct bgp_session *sess)
 	struct bgp_speaker *sp = peer->speaker;
 	if (!sess->conn || sp->network_count == 0)
 		return;
-	struct bgp_announce ann = { .local_asn = sp->config.local_asn,
+	struct bgp_announce ann = { .local_asn = bgp_peer_local_asn(peer),
 				    .as4 = peer->as4,
 				    .next_hop = peer->local_ip };
 	int n = bgp_update_encode_announce(&sess->conn->out, &ann, sp->networks,
@@ -260,7 +260,7 @@ static void perform(struct bgp_session *sess, const struct bgp_fsm_output *out)
 			session_take_new(sess);
 			if (!sess->conn)
 				break;
-			struct bgp_open_local l = { .asn = sp->config.local_asn,
+			struct bgp_open_local l = { .asn = bgp_peer_local_asn(peer),
 						    .hold_time = sess->fsm.config.hold_time_s,
 						    .router_id = sp->config.router_id };
 			if (bgp_open_encode(&sess->conn->out, &l) == 0)
@@ -497,7 +497,7 @@ static void handle_open(struct bgp_session *sess, const struct bgp_frame *frame)
 	struct bgp_open open;
 	struct bgp_notification err;
 	struct bgp_open_expect expect = { .peer_asn = peer->config.peer_asn,
-					  .local_asn = sp->config.local_asn,
+					  .local_asn = bgp_peer_local_asn(peer),
 					  .local_router_id = sp->config.router_id };
 	if (bgp_open_decode(frame->body, frame->body_len, &open, &err) != 0 ||
 	    bgp_open_check(&open, &expect, &err) != 0) {
@@ -515,7 +515,7 @@ static void handle_open(struct bgp_session *sess, const struct bgp_frame *frame)
 	enum bgp_fsm_collision c = BGP_FSM_COLLISION_NONE;
 	if (other)
 		c = bgp_fsm_collision(&other->fsm, sess->outgoing, sp->config.router_id,
-				      sp->config.local_asn, open.bgp_id, open.asn);
+				      bgp_peer_local_asn(peer), open.bgp_id, open.asn);
 	switch (c) {
 	case BGP_FSM_COLLISION_NONE:
 		session_feed(sess, &ev);
@@ -708,7 +708,8 @@ void bgp_peer_apply(struct bgp_peer *peer, const struct bgp_peer_config *config)
 		return;
 	}
 	if (!config->admin_down &&
-	    (key_changed || old.peer_asn != config->peer_asn || old.peer_ip != config->peer_ip)) {
+	    (key_changed || old.peer_asn != config->peer_asn || old.peer_ip != config->peer_ip ||
+	     old.local_asn != config->local_asn)) {
 		/* RFC 4486: the session is reset for a configuration change. */
 		stop_sessions(peer, BGP_SUBERR_CEASE_OTHER_CONFIG_CHANGE, NULL);
 		bgp_peer_start(peer);
@@ -785,6 +786,11 @@ void bgp_peer_accept(struct bgp_peer *peer, struct bgp_conn *conn)
 	feed_simple(target, BGP_FSM_EV_TCP_CONNECTION_CONFIRMED);
 }
 
+uint32_t bgp_peer_local_asn(const struct bgp_peer *peer)
+{
+	return peer->config.local_asn ? peer->config.local_asn : peer->speaker->config.local_asn;
+}
+
 void bgp_peer_status(const struct bgp_peer *peer, struct bgp_peer_status *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -836,7 +842,7 @@ void bgp_peer_advertise(struct bgp_peer *peer, const struct bgp_prefix *prefix, 
 		if (n > 0 && peer->advertised_routes > 0)
 			peer->advertised_routes--;
 	} else {
-		struct bgp_announce ann = { .local_asn = peer->speaker->config.local_asn,
+		struct bgp_announce ann = { .local_asn = bgp_peer_local_asn(peer),
 					    .as4 = peer->as4,
 					    .next_hop = peer->local_ip };
 		n = bgp_update_encode_announce(&sess->conn->out, &ann, prefix, 1);

@@ -79,6 +79,8 @@ int bgp_peer_reset(struct bgp_peer *peer, bool soft, const char *message);
 /* An accepted connection from this peer's address. Takes ownership of conn. */
 void bgp_peer_accept(struct bgp_peer *peer, struct bgp_conn *conn);
 void bgp_peer_status(const struct bgp_peer *peer, struct bgp_peer_status *out);
+/* Our AS on this peer's sessions: its config.local_asn, else the speaker's. */
+uint32_t bgp_peer_local_asn(const struct bgp_peer *peer);
 /* Announces / withdraws one of our networks on an Established session. */
 void bgp_peer_advertise(struct bgp_peer *peer, const struct bgp_prefix *prefix, bool withdraw);
 

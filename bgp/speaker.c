@@ -289,6 +289,8 @@ int bgp_speaker_peer_config_check(const struct bgp_peer_config *c)
 		return -EINVAL;
 	if (c->hold_time != 0 && c->hold_time < 3)
 		return -EINVAL;
+	if (c->local_asn == BGP_AS_TRANS) /* RFC 6793 9: never ours */
+		return -EINVAL;
 	if (memchr(c->auth_key, '\0', sizeof(c->auth_key)) == NULL ||
 	    memchr(c->shutdown_message, '\0', sizeof(c->shutdown_message)) == NULL)
 		return -EINVAL;
@@ -529,7 +531,7 @@ int bgp_speaker_routes(const struct bgp_speaker *s, uint32_t peer_id, bool adver
 		    s->networks[i].len == after_len)
 			i++;
 	}
-	uint32_t path[1] = { s->config.local_asn };
+	uint32_t path[1] = { bgp_peer_local_asn(peer) };
 	size_t n = 0;
 	for (; i < s->network_count && n < max; i++, n++) {
 		struct bgp_route_view v = { .prefix = s->networks[i].addr,

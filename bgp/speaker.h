@@ -49,6 +49,10 @@ struct bgp_peer_config {
 	uint32_t id;          /* caller's handle, unique and non-zero */
 	uint32_t peer_ip;     /* host byte order */
 	uint32_t peer_asn;
+	/* Our AS for this peer's sessions (its group's): My AS and the 4-octet AS capability
+	 * in the OPEN, the AS we prepend, the AS-loop check. 0 = the speaker's config.local_asn;
+	 * never AS_TRANS. A change resets the session (as a key change does). */
+	uint32_t local_asn;
 	char auth_key[BGP_AUTH_KEY_MAX + 1]; /* "" = no TCP MD5 */
 	uint16_t hold_time;   /* proposed; 0 = none, else >= 3 */
 	uint16_t keepalive_time;

@@ -50,6 +50,7 @@ void convert_group(const struct vbr_group *g, bool has_auth_key, uint32_t peer_c
 	out->msg.hold_time = g->hold_time;
 	out->msg.keepalive_time = g->keepalive_time;
 	out->msg.peer_count = peer_count;
+	out->msg.local_asn = g->local_asn;
 	out->msg.route_limit_action =
 	    (Vbr__V1__RouteLimitAction)(g->route_limit_action
 					    ? g->route_limit_action
@@ -126,6 +127,7 @@ void convert_peer_config(const struct vbr_peer *p, const struct vbr_group *g,
 	out->id = p->num;
 	out->peer_ip = p->ip;
 	out->peer_asn = g->peer_asn;
+	out->local_asn = g->local_asn;
 	snprintf(out->auth_key, sizeof(out->auth_key), "%s", g->auth_key);
 	out->hold_time = (uint16_t)g->hold_time;
 	out->keepalive_time = (uint16_t)g->keepalive_time;

@@ -34,6 +34,7 @@ struct vbr_group {
 	uint32_t hold_time;
 	uint32_t keepalive_time;
 	uint32_t route_limit_action; /* vbr.v1.RouteLimitAction */
+	uint32_t local_asn;          /* our AS on its sessions; 0 = the router's */
 	int64_t create_time_ms;
 };
 

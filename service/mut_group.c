@@ -72,6 +72,7 @@ static void new_group(const struct vbr_model *m, const Vbr__V1__CreateBgpGroupRe
 	while (model_group(m, g->id));
 	snprintf(g->name, sizeof(g->name), "%s", req->name);
 	g->peer_asn = req->peer_asn;
+	g->local_asn = req->local_asn;
 	snprintf(g->auth_key, sizeof(g->auth_key), "%s", req->auth_key);
 	snprintf(g->description, sizeof(g->description), "%s", req->description);
 	g->route_limit = v->route_limit;
@@ -118,7 +119,7 @@ void mut_create_group(struct commit_batch *b, struct rpc_call *call,
 /* The group after the fields the mask names; st set when a rule fails. */
 static grpc_status_code apply_mask(const struct vbr_model *m, const struct vbr_group *cur,
 				   const Vbr__V1__UpdateBgpGroupRequest *req, unsigned mask,
-				   struct vbr_group *g, struct vbr_status *st)
+				   uint32_t router_asn, struct vbr_group *g, struct vbr_status *st)
 {
 	*g = *cur;
 	if ((mask & VBR_GROUP_NAME) && check_name_free(m, req->name, cur, st))
@@ -139,7 +140,14 @@ static grpc_status_code apply_mask(const struct vbr_model *m, const struct vbr_g
 		g->keepalive_time = req->keepalive_time;
 	if (mask & VBR_GROUP_ROUTE_LIMIT_ACTION)
 		g->route_limit_action = req->route_limit_action;
+	if (mask & VBR_GROUP_LOCAL_ASN)
+		g->local_asn = req->local_asn;
 	if (vbr_check_timers(g->hold_time, g->keepalive_time, st))
+		return st->code;
+	/* The pair as the update leaves it: eBGP only, against the group's own local ASN. */
+	if ((mask & (VBR_GROUP_PEER_ASN | VBR_GROUP_LOCAL_ASN)) &&
+	    vbr_check_peer_asn((mask & VBR_GROUP_PEER_ASN) ? "peer_asn" : "local_asn",
+			       g->peer_asn, g->local_asn ? g->local_asn : router_asn, st))
 		return st->code;
 	/* Every peer of the group must still be a config the core accepts. */
 	struct bgp_peer_config cfg;
@@ -156,7 +164,7 @@ void mut_update_group(struct commit_batch *b, struct rpc_call *call,
 	struct vbr_model *m = commit_model(b);
 	struct vbr_status st = {.code = GRPC_STATUS_OK};
 	unsigned mask;
-	if (vbr_validate_update_group(req, commit_daemon(b)->config->local_asn, &mask, &st)) {
+	if (vbr_validate_update_group(req, &mask, &st)) {
 		reply_status(call, &st);
 		return;
 	}
@@ -164,7 +172,8 @@ void mut_update_group(struct commit_batch *b, struct rpc_call *call,
 	struct vbr_group g;
 	if (!cur)
 		vbr_status_set(&st, GRPC_STATUS_NOT_FOUND, "BGP group %s not found", req->id);
-	if (!cur || apply_mask(m, cur, req, mask, &g, &st)) {
+	if (!cur ||
+	    apply_mask(m, cur, req, mask, commit_daemon(b)->config->local_asn, &g, &st)) {
 		reply_status(call, &st);
 		return;
 	}

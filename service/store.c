@@ -150,6 +150,7 @@ static int load_model(const Vbr__V1__StoredState *st, struct vbr_model *m)
 		    copy_str(g.description, sizeof(g.description), sg->description))
 			return -EINVAL;
 		g.peer_asn = sg->peer_asn;
+		g.local_asn = sg->local_asn;
 		g.route_limit = sg->route_limit;
 		g.hold_time = sg->hold_time;
 		g.keepalive_time = sg->keepalive_time;
@@ -293,6 +294,7 @@ static uint8_t *pack_state(const struct vbr_model *m, const struct vbr_request *
 		g[i].id = (char *)s->id;
 		g[i].name = (char *)s->name;
 		g[i].peer_asn = s->peer_asn;
+		g[i].local_asn = s->local_asn;
 		g[i].auth_key = (char *)s->auth_key;
 		g[i].description = (char *)s->description;
 		g[i].route_limit = s->route_limit;

@@ -151,6 +151,15 @@ grpc_status_code vbr_check_peer_asn(const char *field, uint32_t asn, uint32_t lo
 	return ok(st);
 }
 
+grpc_status_code vbr_check_local_asn(const char *field, uint32_t asn, struct vbr_status *st)
+{
+	/* 0 = the router's; otherwise what --local-asn accepts. */
+	if (asn == BGP_AS_TRANS)
+		return INVALID(st, "%s: 23456 is AS_TRANS (RFC 6793) and cannot be a local ASN",
+			       field);
+	return ok(st);
+}
+
 grpc_status_code vbr_check_auth_key(const char *field, const char *key, struct vbr_status *st)
 {
 	size_t len = strlen(key);
@@ -321,7 +330,9 @@ grpc_status_code vbr_validate_create_group(const Vbr__V1__CreateBgpGroupRequest 
 					   struct vbr_status *st)
 {
 	if (vbr_check_name("name", req->name, st) ||
-	    vbr_check_peer_asn("peer_asn", req->peer_asn, local_asn, st) ||
+	    vbr_check_local_asn("local_asn", req->local_asn, st) ||
+	    vbr_check_peer_asn("peer_asn", req->peer_asn,
+			       req->local_asn ? req->local_asn : local_asn, st) ||
 	    (req->auth_key[0] && vbr_check_auth_key("auth_key", req->auth_key, st)) ||
 	    vbr_check_description("description", req->description, st) ||
 	    vbr_check_route_limit_action("route_limit_action", (int)req->route_limit_action, st) ||
@@ -380,10 +391,11 @@ static const struct mask_name group_fields[] = {
     {"hold_time", VBR_GROUP_HOLD_TIME},
     {"keepalive_time", VBR_GROUP_KEEPALIVE_TIME},
     {"route_limit_action", VBR_GROUP_ROUTE_LIMIT_ACTION},
+    {"local_asn", VBR_GROUP_LOCAL_ASN},
 };
 
 grpc_status_code vbr_validate_update_group(const Vbr__V1__UpdateBgpGroupRequest *req,
-					   uint32_t local_asn, unsigned *mask,
+					   unsigned *mask,
 					   struct vbr_status *st)
 {
 	if (vbr_check_id("id", req->id, "bgpg-", st) ||
@@ -400,13 +412,16 @@ grpc_status_code vbr_validate_update_group(const Vbr__V1__UpdateBgpGroupRequest 
 		*mask |= req->hold_time ? VBR_GROUP_HOLD_TIME : 0;
 		*mask |= req->keepalive_time ? VBR_GROUP_KEEPALIVE_TIME : 0;
 		*mask |= req->route_limit_action ? VBR_GROUP_ROUTE_LIMIT_ACTION : 0;
+		*mask |= req->local_asn ? VBR_GROUP_LOCAL_ASN : 0;
 		if (*mask == 0)
 			return INVALID(st, "update_mask: names no field to update");
 	}
 	if ((*mask & VBR_GROUP_NAME) && vbr_check_name("name", req->name, st))
 		return st->code;
 	if ((*mask & VBR_GROUP_PEER_ASN) &&
-	    vbr_check_peer_asn("peer_asn", req->peer_asn, local_asn, st))
+	    vbr_check_peer_asn("peer_asn", req->peer_asn, 0, st))
+		return st->code;
+	if ((*mask & VBR_GROUP_LOCAL_ASN) && vbr_check_local_asn("local_asn", req->local_asn, st))
 		return st->code;
 	/* "" removes the key. */
 	if ((*mask & VBR_GROUP_AUTH_KEY) && req->auth_key[0] &&

@@ -40,6 +40,8 @@ grpc_status_code vbr_status_from_errno(struct vbr_status *st, int err, bool with
 /* Single rules. `field` is the name used in the message. */
 grpc_status_code vbr_check_name(const char *field, const char *name, struct vbr_status *st);
 grpc_status_code vbr_check_description(const char *field, const char *text, struct vbr_status *st);
+/* A group's local_asn: 0 (the router's) or any ASN but AS_TRANS, as --local-asn. */
+grpc_status_code vbr_check_local_asn(const char *field, uint32_t asn, struct vbr_status *st);
 grpc_status_code vbr_check_peer_asn(const char *field, uint32_t asn, uint32_t local_asn,
 				    struct vbr_status *st);
 grpc_status_code vbr_check_auth_key(const char *field, const char *key, struct vbr_status *st);
@@ -79,6 +81,7 @@ enum {
 	VBR_GROUP_HOLD_TIME = 1 << 5,
 	VBR_GROUP_KEEPALIVE_TIME = 1 << 6,
 	VBR_GROUP_ROUTE_LIMIT_ACTION = 1 << 7,
+	VBR_GROUP_LOCAL_ASN = 1 << 8,
 	VBR_PEER_GROUP_ID = 1 << 0,
 	VBR_PEER_DESCRIPTION = 1 << 1,
 	VBR_PEER_ADMIN_DOWN = 1 << 2,
@@ -88,9 +91,10 @@ grpc_status_code vbr_validate_create_group(const Vbr__V1__CreateBgpGroupRequest 
 					   uint32_t local_asn, struct vbr_group_values *out,
 					   struct vbr_status *st);
 /* Checks the id, the mask and each masked field alone; *mask gets VBR_GROUP_* bits. The
- * timers are checked again by the handler once merged with the stored values. */
+ * timers, and peer_asn against the group's local ASN (its own or the router's), are checked
+ * by the handler once merged with the stored values. */
 grpc_status_code vbr_validate_update_group(const Vbr__V1__UpdateBgpGroupRequest *req,
-					   uint32_t local_asn, unsigned *mask,
+					   unsigned *mask,
 					   struct vbr_status *st);
 grpc_status_code vbr_validate_create_peer(const Vbr__V1__CreateBgpPeerRequest *req, uint32_t *ip,
 					  struct vbr_status *st);

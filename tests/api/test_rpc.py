@@ -233,6 +233,36 @@ class GroupValidationTests(DaemonTest):
         self.assertRpcError(C.INVALID_ARGUMENT, self.group, api=api, peer_asn=65100,
                             contains=["peer_asn"])
 
+    def test_group_local_asn(self):
+        """local_asn: 0 = the router's; any ASN --local-asn takes; peer_asn differs from it."""
+        self.assertEqual(self.good().local_asn, 0)
+        self.bad("local_asn", local_asn=23456)
+        self.bad("peer_asn", local_asn=65010, peer_asn=65010)
+        for asn in [1, 64512, 65535, 65536, 4200000001, 4294967295]:
+            self.assertEqual(self.good(local_asn=asn).local_asn, asn)
+        # The router's ASN is just another AS for a group with its own.
+        g = self.good(local_asn=65010, peer_asn=45104)
+        self.assertEqual((g.local_asn, g.peer_asn), (65010, 45104))
+        P = pb()
+        for paths, kw, field in [(["local_asn"], dict(local_asn=23456), "local_asn"),
+                                 (["local_asn"], dict(local_asn=45104), "local_asn"),
+                                 (["peer_asn"], dict(peer_asn=65010), "peer_asn")]:
+            with self.subTest(paths=paths, kw=kw):
+                self.assertRpcError(C.INVALID_ARGUMENT, self.api.UpdateBgpGroup,
+                                    P.UpdateBgpGroupRequest(id=g.id, update_mask=mask(*paths),
+                                                            **kw), contains=[field])
+        self.assertEqual(self.api.GetBgpGroup(P.GetBgpGroupRequest(id=g.id)), g)
+        u = self.api.UpdateBgpGroup(P.UpdateBgpGroupRequest(
+            id=g.id, update_mask=mask("local_asn", "peer_asn"), local_asn=0, peer_asn=65001))
+        self.assertEqual((u.local_asn, u.peer_asn), (0, 65001))
+        u = self.api.UpdateBgpGroup(P.UpdateBgpGroupRequest(id=g.id, local_asn=4200000001))
+        self.assertEqual(u.local_asn, 4200000001)
+        # Stored: the same after a restart.
+        self.assertEqual(self.d.stop(), 0)
+        self.d.start()
+        self.assertEqual(self.d.api().GetBgpGroup(P.GetBgpGroupRequest(id=g.id)).local_asn,
+                         4200000001)
+
     def test_rejected_create_stores_nothing(self):
         self.bad("peer_asn", name="nothing-stored", peer_asn=23456)
         self.assertEqual(len(self.api.ListBgpGroups(pb().ListBgpGroupsRequest()).groups), 0)

@@ -198,6 +198,15 @@ static void test_create_group_defaults(void **state)
 	    VBR__V1__CREATE_BGP_GROUP_REQUEST__ROUTE_LIMIT_PRESENT_ROUTE_LIMIT;
 	req.route_limit = 0; /* present and 0: invalid, not "default" */
 	expect_invalid(vbr_validate_create_group(&req, LOCAL_ASN, &v, &st), &st, "route_limit");
+	req.route_limit = 5;
+	/* local_asn: 0 is the router's; AS_TRANS never; peer_asn must differ from the group's. */
+	req.local_asn = 23456;
+	expect_invalid(vbr_validate_create_group(&req, LOCAL_ASN, &v, &st), &st, "local_asn");
+	req.local_asn = 4200000001u;
+	req.peer_asn = LOCAL_ASN; /* the router's ASN is another AS for this group */
+	assert_int_equal(vbr_validate_create_group(&req, LOCAL_ASN, &v, &st), GRPC_STATUS_OK);
+	req.peer_asn = 4200000001u;
+	expect_invalid(vbr_validate_create_group(&req, LOCAL_ASN, &v, &st), &st, "peer_asn");
 }
 
 static void test_update_masks(void **state)
@@ -214,18 +223,26 @@ static void test_update_masks(void **state)
 	fm.n_paths = 2;
 	fm.paths = paths_ok;
 	req.auth_key = ""; /* "" removes the key */
-	assert_int_equal(vbr_validate_update_group(&req, LOCAL_ASN, &mask, &st), GRPC_STATUS_OK);
+	assert_int_equal(vbr_validate_update_group(&req, &mask, &st), GRPC_STATUS_OK);
 	assert_int_equal(mask, VBR_GROUP_DESCRIPTION | VBR_GROUP_AUTH_KEY);
 	fm.n_paths = 1;
 	fm.paths = paths_bad;
-	expect_invalid(vbr_validate_update_group(&req, LOCAL_ASN, &mask, &st), &st, "update_mask");
+	expect_invalid(vbr_validate_update_group(&req, &mask, &st), &st, "update_mask");
 	/* No mask: the non-default fields. */
 	req.update_mask = NULL;
 	req.peer_asn = 65002;
-	assert_int_equal(vbr_validate_update_group(&req, LOCAL_ASN, &mask, &st), GRPC_STATUS_OK);
+	assert_int_equal(vbr_validate_update_group(&req, &mask, &st), GRPC_STATUS_OK);
 	assert_int_equal(mask, VBR_GROUP_PEER_ASN);
-	req.peer_asn = LOCAL_ASN;
-	expect_invalid(vbr_validate_update_group(&req, LOCAL_ASN, &mask, &st), &st, "peer_asn");
+	req.peer_asn = 23456;
+	expect_invalid(vbr_validate_update_group(&req, &mask, &st), &st, "peer_asn");
+	/* local_asn: any but AS_TRANS; peer_asn == local ASN is the handler's (the group's). */
+	req.peer_asn = 0;
+	req.local_asn = 23456;
+	expect_invalid(vbr_validate_update_group(&req, &mask, &st), &st, "local_asn");
+	req.local_asn = 4200000001u;
+	assert_int_equal(vbr_validate_update_group(&req, &mask, &st), GRPC_STATUS_OK);
+	assert_int_equal(mask, VBR_GROUP_LOCAL_ASN);
+	req.local_asn = 0;
 
 	Vbr__V1__UpdateBgpPeerRequest preq = VBR__V1__UPDATE_BGP_PEER_REQUEST__INIT;
 	preq.id = "bgpp-00000001";

@@ -2,7 +2,8 @@
  * Two speakers in one libuv loop, peering over the loopback interface of a private network
  * namespace (CMake runs this under `unshare --net` with 10.250.0.1 and 10.250.0.2 on lo; 127/8
  * will not do: a loopback NEXT_HOP is rightly refused): the whole driver (listener, connects, the collision both sides cause by
- * connecting at once, FSM actions, RIBs, networks, route limit, reset, admin down, shutdown)
+ * connecting at once, FSM actions, RIBs, networks, route limit, reset, a per-peer local ASN,
+ * admin down, shutdown)
  * with no other process, so it runs under ASan + UBSan as a unit test. A step timer walks
  * through the phases; every wait is bounded. Ends by asserting the loop closes with no handle
  * left.
@@ -24,6 +25,7 @@
 
 #define IP_A 0x0afa0001u /* 10.250.0.1 */
 #define IP_B 0x0afa0002u /* 10.250.0.2 */
+#define A_GROUP_ASN 4200000001u /* A's AS on its session with B (a group's local_asn) */
 #define STEP_MS 10
 #define PHASE_LIMIT_MS 15000
 
@@ -186,13 +188,39 @@ static void step_cb(uv_timer_t *t)
 		if (!established(&a) || !established(&b) || status(&a).received_routes != 150)
 			return;
 		assert_int_equal(status(&a).established_transitions, 2);
+		/* A speaks as another AS to B (a group's local_asn): both sessions reset. */
 		peer_config(&a, IP_B, 65002, &c);
+		c.local_asn = BGP_AS_TRANS;
+		assert_int_equal(bgp_speaker_peer_update(a.sp, &c), -EINVAL);
+		c.local_asn = A_GROUP_ASN;
+		assert_int_equal(bgp_speaker_peer_update(a.sp, &c), 0);
+		peer_config(&b, IP_A, A_GROUP_ASN, &c);
+		assert_int_equal(bgp_speaker_peer_update(b.sp, &c), 0);
+		next_phase();
+		return;
+	case 6: /* B accepted A's OPEN with the group's ASN; A's network carries it */
+		if (!established(&a) || !established(&b) || status(&a).established_transitions < 3)
+			return;
+		assert_int_equal(bgp_speaker_network_add(a.sp, 0xc6336400u, 24), 0);
+		next_phase();
+		return;
+	case 7: {
+		struct seen s = routes(&b, false);
+		if (s.count != 1)
+			return;
+		assert_int_equal(s.path_len, 1);
+		assert_int_equal(s.first_as, A_GROUP_ASN);
+		struct seen adv = routes(&a, true);
+		assert_int_equal(adv.first_as, A_GROUP_ASN);
+		peer_config(&a, IP_B, 65002, &c);
+		c.local_asn = A_GROUP_ASN;
 		c.admin_down = true;
 		snprintf(c.shutdown_message, sizeof(c.shutdown_message), "going away");
 		assert_int_equal(bgp_speaker_peer_update(a.sp, &c), 0);
 		next_phase();
 		return;
-	case 6: /* admin down: Cease / Administrative Shutdown with the RFC 9003 text */
+	}
+	case 8: /* admin down: Cease / Administrative Shutdown with the RFC 9003 text */
 		if (!strstr(b.last_reason, "Administrative Shutdown"))
 			return;
 		assert_non_null(strstr(b.last_reason, "going away"));
@@ -200,7 +228,7 @@ static void step_cb(uv_timer_t *t)
 		assert_int_equal(status(&a).received_routes, 0);
 		next_phase();
 		return;
-	case 7: /* A stays Idle although B keeps trying */
+	case 9: /* A stays Idle although B keeps trying */
 		if (uv_now(&loop) - phase_started < 1500)
 			return;
 		assert_int_equal(status(&a).state, BGP_STATE_IDLE);
