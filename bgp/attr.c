@@ -112,12 +112,13 @@ static enum bgp_verdict decode_origin(struct decoder *d, const struct attr_view 
 	return BGP_VERDICT_ACCEPT;
 }
 
-enum path_result { PATH_OK = 0, PATH_MALFORMED = -1 };
+enum path_result { PATH_OK = 0, PATH_MALFORMED = -1, PATH_AS0 = -2 };
 
 /*
  * Parses AS path segments (RFC 4271 4.3 b) of asn_size-octet ASNs into asns/segs. A segment is
  * malformed (RFC 7606 7.2) when its type is unknown (0, 5..), its length is 0, it overruns the
- * attribute, or a lone octet trails the last one; AS 0 makes the path malformed (RFC 7607 2).
+ * attribute, or a lone octet trails the last one; AS 0 makes the path malformed (RFC 7607 2),
+ * reported apart (PATH_AS0) because AS4_PATH handles it more strictly than its other errors.
  * Confederation segments: kept when `confed` is 1, malformed when 0 (RFC 5065 5: not from an
  * external peer), dropped when 2 (RFC 6793 6: never carried in AS4_PATH).
  */
@@ -144,7 +145,7 @@ static enum path_result parse_path(const uint8_t *p, size_t len, size_t asn_size
 			const uint8_t *q = p + i + k * asn_size;
 			uint32_t asn = asn_size == 4 ? bgp_load_u32(q) : bgp_load_u16(q);
 			if (asn == 0)
-				return PATH_MALFORMED;
+				return PATH_AS0;
 		}
 		if (is_confed && confed == 2) {
 			i += octets;
@@ -355,12 +356,17 @@ static enum bgp_verdict decode_as4_path(struct decoder *d, const struct attr_vie
 					const struct attr_desc *desc)
 {
 	struct bgp_attrs *out = d->out;
-	/* RFC 6793 6: malformed (as an AS_PATH would be, or AS 0 per RFC 7607 2): attribute
-	 * discard; confederation segments are dropped and the rest used. */
-	if (parse_path(a->val, a->len, 4, 2, out->as4_path, &out->as4_path_len, out->as4_segments,
-		       &out->as4_segment_count) != PATH_OK) {
+	/* RFC 6793 6: malformed (as an AS_PATH would be): attribute discard; confederation
+	 * segments are dropped and the rest used. AS 0 (RFC 7607 2) is treat-as-withdraw, as
+	 * in AS_PATH: the route's real path names an AS that cannot exist (FRR does the same). */
+	enum path_result pr = parse_path(a->val, a->len, 4, 2, out->as4_path, &out->as4_path_len,
+					 out->as4_segments, &out->as4_segment_count);
+	if (pr != PATH_OK) {
 		out->as4_path_len = 0;
 		out->as4_segment_count = 0;
+		if (pr == PATH_AS0)
+			return fail(d, BGP_VERDICT_TREAT_AS_WITHDRAW,
+				    BGP_SUBERR_UPDATE_MALFORMED_AS_PATH, NULL, 0);
 		return malformed(d, a, desc, BGP_SUBERR_UPDATE_OPTIONAL_ATTR);
 	}
 	out->present |= BGP_ATTR_BIT(BGP_ATTR_AS4_PATH);
@@ -414,6 +420,29 @@ static const struct attr_desc attr_table[256] = {
 				  decode_large_community},
 };
 
+/*
+ * Types IANA has registered that we do not decode, with the Optional/Transitive bits their
+ * specifications give (IANA "BGP Path Attributes"). RFC 7606 3.c: one arriving with other
+ * flags is malformed, handled as treat-as-withdraw (we cannot know its own rules), rather
+ * than as an unrecognized well-known attribute (a session reset); with the right flags it is
+ * handled as any unknown attribute (RFC 4271 5).
+ */
+static const uint8_t registered_flags[256] = {
+    [22] = OPT_TRANS,	  /* PMSI_TUNNEL, RFC 6514 */
+    [23] = OPT_TRANS,	  /* Tunnel Encapsulation, RFC 9012 */
+    [24] = OPT_NON_TRANS, /* Traffic Engineering, RFC 5543 */
+    [25] = OPT_TRANS,	  /* IPv6 Address Specific Extended Community, RFC 5701 */
+    [26] = OPT_NON_TRANS, /* AIGP, RFC 7311 */
+    [27] = OPT_TRANS,	  /* PE Distinguisher Labels, RFC 6514 */
+    [29] = OPT_NON_TRANS, /* BGP-LS, RFC 9552 */
+    [33] = OPT_NON_TRANS, /* BGPsec_Path, RFC 8205 */
+    [35] = OPT_TRANS,	  /* Only to Customer (OTC), RFC 9234 */
+    [37] = OPT_TRANS,	  /* SFP attribute, RFC 9015 */
+    [38] = OPT_TRANS,	  /* BFD Discriminator, RFC 9026 */
+    [40] = OPT_TRANS,	  /* BGP Prefix-SID, RFC 8669 */
+    [128] = OPT_TRANS,	  /* ATTR_SET, RFC 6368 */
+};
+
 const char *bgp_attr_name(uint8_t type)
 {
 	return attr_table[type].name;
@@ -450,13 +479,15 @@ static size_t path_count(const struct bgp_as_segment *segs, size_t n)
 /*
  * RFC 6793 4.2.3: for a 2-octet peer, the real path is the leading ASes of AS_PATH (as many as
  * it has more than AS4_PATH) followed by AS4_PATH; if AS_PATH is the shorter, AS4_PATH is
- * ignored. An AGGREGATOR that is not AS_TRANS means AS4_* came from elsewhere: both ignored.
+ * ignored. Only when AGGREGATOR and AS4_AGGREGATOR are BOTH present and AGGREGATOR is not
+ * AS_TRANS did a 2-octet speaker aggregate after the AS4_* were added: both are ignored then.
+ * A plain AGGREGATOR alone says nothing about AS4_PATH.
  */
 static void merge_as4(struct bgp_attrs *a)
 {
 	bool has_agg = a->present & BGP_ATTR_BIT(BGP_ATTR_AGGREGATOR);
 	bool has_as4_agg = a->present & BGP_ATTR_BIT(BGP_ATTR_AS4_AGGREGATOR);
-	if (has_agg && a->aggregator_asn != BGP_AS_TRANS)
+	if (has_agg && has_as4_agg && a->aggregator_asn != BGP_AS_TRANS)
 		return;
 	if (has_agg && has_as4_agg) {
 		a->aggregator_asn = a->as4_aggregator_asn;
@@ -539,6 +570,14 @@ static bool decode_one(struct decoder *d, const struct attr_view *a, uint64_t se
 	}
 	const struct attr_desc *desc = &attr_table[a->type];
 	if (!desc->decode) {
+		uint8_t want = registered_flags[a->type];
+		uint8_t got = a->flags & (BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE);
+		if (want && got != want) {
+			/* RFC 7606 3.c: a known type with the wrong flags (see the table). */
+			fail(d, BGP_VERDICT_TREAT_AS_WITHDRAW, BGP_SUBERR_UPDATE_ATTR_FLAGS, a->raw,
+			     a->raw_len);
+			return true;
+		}
 		/* RFC 4271 6.3: an unrecognized well-known attribute: session reset. */
 		if (!(a->flags & BGP_ATTR_FLAG_OPTIONAL)) {
 			fail(d, BGP_VERDICT_SESSION_RESET,

@@ -401,6 +401,33 @@ static void test_as4_aggregator(void **state)
 	assert_int_equal(upd.attrs.as_path[1], BGP_AS_TRANS);
 }
 
+static void test_as4_path_with_plain_aggregator(void **state)
+{
+	(void)state;
+	/* Issue 14's case: a 2-octet peer's AS_PATH [65001 AS_TRANS AS_TRANS], AS4_PATH
+	 * [4200000001 4200000002] and an AGGREGATOR (65001) without AS4_AGGREGATOR. RFC 6793
+	 * 4.2.3 ignores AS4_PATH only when both aggregators came: the merged path applies. */
+	assert_int_equal(decode_parts(ORIGIN_IGP "4002 08 02 03 fde9 5ba0 5ba0" NEXT_HOP_10_0_0_1
+						 "c007 06 fde9 0a000009"
+						 "c011 0a 02 02 fa56ea01 fa56ea02",
+				      "08 0a", false),
+			 BGP_VERDICT_ACCEPT);
+	const struct bgp_attrs *a = &upd.attrs;
+	assert_int_equal(a->aggregator_asn, 65001);
+	assert_int_equal(a->as_path_len, 3);
+	assert_int_equal(a->as_path[0], 65001);
+	assert_int_equal(a->as_path[1], 4200000001u);
+	assert_int_equal(a->as_path[2], 4200000002u);
+	assert_int_equal(a->as_segment_count, 1);
+	/* An AS4_AGGREGATOR alone (no AGGREGATOR): AS4_PATH still applies. */
+	assert_int_equal(decode_parts(ORIGIN_IGP "4002 06 02 02 fde9 5ba0" NEXT_HOP_10_0_0_1
+						 "c012 08 fa56ea01 0a000009"
+						 "c011 06 02 01 fa56ea01",
+				      "08 0a", false),
+			 BGP_VERDICT_ACCEPT);
+	assert_int_equal(upd.attrs.as_path[1], 4200000001u);
+}
+
 static void test_mp_reach_ipv4_routes(void **state)
 {
 	(void)state;
@@ -450,6 +477,7 @@ int main(void)
 	    cmocka_unit_test(test_as4_path_merge_set_in_leading_part),
 	    cmocka_unit_test(test_as4_path_longer_than_as_path_ignored),
 	    cmocka_unit_test(test_as4_aggregator),
+	    cmocka_unit_test(test_as4_path_with_plain_aggregator),
 	    cmocka_unit_test(test_mp_reach_ipv4_routes),
 	    cmocka_unit_test(test_treat_as_withdraw_keeps_prefixes),
 	};
