@@ -5,7 +5,10 @@
 
 Opens N watchers (send_initial_state) spread over CHANNELS connections, waits until every one
 has its END_OF_INITIAL_STATE, checks that vbrd still answers GetRouter, creates one admin_down
-peer at PEER_IP, and waits until every watcher has its PEER_CREATED. Prints one JSON object
+peer at PEER_IP, then sends BURST create/delete pairs of other admin_down peers back to back,
+and waits until every watcher has seen the last deletion: each must have PEER_CREATED first and
+then every event of the burst, sequences consecutive (nothing missed or reordered while vbrd
+fans out 1 + 2 x BURST events to N streams). Prints one JSON object
 with what happened and leaves with os._exit: grpc.aio's shutdown can hang after this many
 streams (grpc/grpc#40989), and in a child the parent can always kill it by PID.
 """
@@ -32,6 +35,9 @@ def main():
     from vbr.v1 import vbr_pb2 as P, vbr_pb2_grpc as G
     END = P.PEER_EVENT_KIND_END_OF_INITIAL_STATE
     CREATED = P.PEER_EVENT_KIND_PEER_CREATED
+    DELETED = P.PEER_EVENT_KIND_PEER_DELETED
+    BURST = 10
+    last_ip = "10.99.6.%d" % (1 + BURST)
     result = {"n": n, "rss_before_kib": rss_kib(vbrd_pid)}
 
     async def run():
@@ -44,13 +50,20 @@ def main():
         async def watcher(i):
             call = stubs[i % nch].WatchPeerEvents(
                 P.WatchPeerEventsRequest(send_initial_state=True), timeout=240)
+            first, seqs = None, []
             async for ev in call:
                 if ev.kind == END:
                     ready[0] += 1
                     if ready[0] == n:
                         all_ready.set()
-                elif ev.kind == CREATED and ev.peer_ip == peer_ip:
-                    return ev.peer_id
+                    continue
+                if first is None:
+                    first = ev.peer_id if ev.kind == CREATED and ev.peer_ip == peer_ip else \
+                        "unexpected first event %s %s" % (ev.kind, ev.peer_ip)
+                seqs.append(ev.sequence)
+                if ev.kind == DELETED and ev.peer_ip == last_ip:
+                    gapless = seqs == list(range(seqs[0], seqs[0] + 1 + 2 * BURST))
+                    return first if gapless else "gap or reorder: %s" % seqs
             return "ended: %s %s" % (await call.code(), await call.details())
 
         tasks = [asyncio.ensure_future(watcher(i)) for i in range(n)]
@@ -71,6 +84,11 @@ def main():
                                                            admin_down=True), timeout=20)
         result["peer_id"] = p.id
         t1 = time.time()
+        for k in range(BURST):
+            q = await api.CreateBgpPeer(P.CreateBgpPeerRequest(
+                group_id=group_id, peer_ip="10.99.6.%d" % (2 + k), admin_down=True), timeout=20)
+            await api.DeleteBgpPeer(P.DeleteBgpPeerRequest(id=q.id), timeout=20)
+        result["burst_rpcs_s"] = round(time.time() - t1, 2)
         done, pending = await asyncio.wait(tasks, timeout=120)
         result["deliver_s"] = round(time.time() - t1, 2)
         result["pending"] = len(pending)
