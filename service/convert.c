@@ -51,12 +51,31 @@ void convert_group(const struct vbr_group *g, bool has_auth_key, uint32_t peer_c
 	out->msg.keepalive_time = g->keepalive_time;
 	out->msg.peer_count = peer_count;
 	out->msg.local_asn = g->local_asn;
+	out->msg.bfd_min_interval_ms = g->bfd_min_interval_ms;
+	out->msg.bfd_detect_multiplier = g->bfd_detect_multiplier;
 	out->msg.route_limit_action =
 	    (Vbr__V1__RouteLimitAction)(g->route_limit_action
 					    ? g->route_limit_action
 					    : VBR__V1__ROUTE_LIMIT_ACTION__ROUTE_LIMIT_ACTION_DROP);
 	timestamp_from_ms(g->create_time_ms, &out->create_time);
 	out->msg.create_time = &out->create_time;
+}
+
+Vbr__V1__BfdState convert_bfd_state(enum bgp_bfd_state s)
+{
+	switch (s) {
+	case BGP_BFD_DISABLED:
+		return VBR__V1__BFD_STATE__BFD_STATE_DISABLED;
+	case BGP_BFD_ADMIN_DOWN:
+		return VBR__V1__BFD_STATE__BFD_STATE_ADMIN_DOWN;
+	case BGP_BFD_DOWN:
+		return VBR__V1__BFD_STATE__BFD_STATE_DOWN;
+	case BGP_BFD_INIT:
+		return VBR__V1__BFD_STATE__BFD_STATE_INIT;
+	case BGP_BFD_UP:
+		return VBR__V1__BFD_STATE__BFD_STATE_UP;
+	}
+	return VBR__V1__BFD_STATE__BFD_STATE_UNSPECIFIED;
 }
 
 void convert_peer(const struct vbr_peer *p, uint32_t peer_asn, const struct bgp_peer_status *st,
@@ -70,6 +89,8 @@ void convert_peer(const struct vbr_peer *p, uint32_t peer_asn, const struct bgp_
 	out->msg.peer_asn = peer_asn;
 	out->msg.description = (char *)p->description;
 	out->msg.admin_down = p->admin_down;
+	out->msg.enable_bfd = p->enable_bfd;
+	out->msg.bfd_state = convert_bfd_state(st->bfd_state);
 	/* enum bgp_state values equal vbr.v1.SessionState's (bgp/state.h). */
 	out->msg.session_state = (Vbr__V1__SessionState)st->state;
 	bool up = st->state == BGP_STATE_ESTABLISHED;
@@ -117,6 +138,8 @@ void convert_event(const struct vbr_event *e, struct pb_event *out)
 	}
 	out->msg.old_state = (Vbr__V1__SessionState)e->old_state;
 	out->msg.new_state = (Vbr__V1__SessionState)e->new_state;
+	out->msg.old_bfd_state = (Vbr__V1__BfdState)e->old_bfd_state;
+	out->msg.new_bfd_state = (Vbr__V1__BfdState)e->new_bfd_state;
 	out->msg.reason = (char *)e->reason;
 }
 
@@ -137,6 +160,9 @@ void convert_peer_config(const struct vbr_peer *p, const struct vbr_group *g,
 		? BGP_ROUTE_LIMIT_TEARDOWN
 		: BGP_ROUTE_LIMIT_DROP;
 	out->admin_down = p->admin_down;
+	out->enable_bfd = p->enable_bfd;
+	out->bfd_min_interval_ms = g->bfd_min_interval_ms;
+	out->bfd_detect_multiplier = (uint8_t)g->bfd_detect_multiplier;
 }
 
 static char *format_community(uint32_t a, uint32_t b)

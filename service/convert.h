@@ -52,6 +52,8 @@ void timestamp_from_ms(int64_t ms, Google__Protobuf__Timestamp *ts);
 void convert_router(const struct router_info *r, const char *version, struct pb_router *out);
 void convert_group(const struct vbr_group *g, bool has_auth_key, uint32_t peer_count,
 		   struct pb_group *out);
+/* enum bgp_bfd_state -> vbr.v1.BfdState. */
+Vbr__V1__BfdState convert_bfd_state(enum bgp_bfd_state s);
 void convert_peer(const struct vbr_peer *p, uint32_t peer_asn, const struct bgp_peer_status *st,
 		  struct pb_peer *out);
 void convert_network(const struct vbr_network *n, struct pb_network *out);

@@ -56,6 +56,24 @@ static void on_state_change(void *ctx, uint32_t peer_num, enum bgp_state old_sta
 		"to", bgp_state_name(new_state), "reason", reason ? reason : "", NULL);
 }
 
+static void on_bfd_state(void *ctx, uint32_t peer_num, enum bgp_bfd_state old_state,
+			 enum bgp_bfd_state new_state, const char *reason)
+{
+	struct vbrd *d = ctx;
+	const struct vbr_peer *p = model_peer_by_num(&d->model, peer_num);
+	if (!p)
+		return;
+	vbrd_refresh_snapshot(d);
+	Vbr__V1__BfdState from = convert_bfd_state(old_state), to = convert_bfd_state(new_state);
+	vbrd_publish_bfd_event(d, p, (int)from, (int)to, reason);
+	const ProtobufCEnumDescriptor *names = &vbr__v1__bfd_state__descriptor;
+	const ProtobufCEnumValue *a = protobuf_c_enum_descriptor_get_value(names, (int)from);
+	const ProtobufCEnumValue *b = protobuf_c_enum_descriptor_get_value(names, (int)to);
+	vbr_log(old_state == BGP_BFD_UP ? VBR_LOG_WARN : VBR_LOG_INFO, "BFD session state changed",
+		"peer_id", p->id, "from", a ? a->name : "?", "to", b ? b->name : "?", "reason",
+		reason ? reason : "", NULL);
+}
+
 static void on_route_limit(void *ctx, uint32_t peer_num, uint32_t limit)
 {
 	struct vbrd *d = ctx;
@@ -248,6 +266,7 @@ int vbrd_run(const struct vbrd_config *cfg)
 					.peer_port = cfg->peer_port};
 	struct bgp_speaker_callbacks cb = {.on_state_change = on_state_change,
 					   .on_route_limit = on_route_limit,
+					   .on_bfd_state = on_bfd_state,
 					   .on_peer_counters = on_peer_counters};
 	int e;
 	if (!d->hub || !d->route_hub || (e = bgp_speaker_new(&loop, &sc, &cb, d, &d->speaker)) != 0) {

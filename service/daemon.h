@@ -72,6 +72,10 @@ void vbrd_refresh_snapshot(struct vbrd *d);
 void vbrd_publish_event(struct vbrd *d, int kind, const struct vbr_peer *peer, int old_state,
 			int new_state, const char *reason);
 
+/* Loop thread: a BFD_STATE_CHANGED event (states are vbr.v1.BfdState). */
+void vbrd_publish_bfd_event(struct vbrd *d, const struct vbr_peer *peer, int old_bfd_state,
+			    int new_bfd_state, const char *reason);
+
 /* handlers.c (loop thread) */
 void handlers_on_call(void *ctx, struct rpc_call *call);
 

@@ -46,6 +46,8 @@ struct vbr_event {
 	uint32_t peer_ip;
 	int old_state; /* vbr.v1.SessionState */
 	int new_state;
+	int old_bfd_state; /* vbr.v1.BfdState, BFD_STATE_CHANGED only */
+	int new_bfd_state;
 	char reason[256];
 };
 

@@ -250,6 +250,36 @@ static int peer_by_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* BFD (RFC 5880) of each peer: its state, and its control packets accepted, sent and dropped
+ * (TTL below 255, malformed, unknown discriminator). */
+static void render_bfd(struct text *t, struct vbr_metrics_scrape *s)
+{
+	static const char *const bfd_names[] = {"disabled", "admin_down", "down", "init", "up"};
+	family(t, "vbrd_bgp_peer_bfd_state", "gauge",
+	       "BFD session state of each BGP peer: 1 for the current state, 0 for the others.");
+	for (size_t i = 0; i < s->n_peers; i++)
+		for (int st = BGP_BFD_DISABLED; st <= BGP_BFD_UP; st++) {
+			text_printf(t, "vbrd_bgp_peer_bfd_state{");
+			peer_labels(t, &s->peers[i]);
+			text_printf(t, ",state=\"%s\"} %d\n", bfd_names[st],
+				    (int)s->peers[i].status.bfd_state == st);
+		}
+	family(t, "vbrd_bgp_peer_bfd_packets_total", "counter",
+	       "BFD control packets accepted (in), sent (out) and dropped (TTL below 255, "
+	       "malformed, unknown discriminator).");
+	for (size_t i = 0; i < s->n_peers; i++) {
+		const struct vbr_metrics_peer *p = &s->peers[i];
+		const char *dirs[] = {"in", "out", "dropped"};
+		uint64_t v[] = {p->status.bfd_packets_in, p->status.bfd_packets_out,
+				p->status.bfd_packets_dropped};
+		for (int k = 0; k < 3; k++) {
+			text_printf(t, "vbrd_bgp_peer_bfd_packets_total{");
+			peer_labels(t, p);
+			text_printf(t, ",direction=\"%s\"} %" PRIu64 "\n", dirs[k], v[k]);
+		}
+	}
+}
+
 static void render_peers(struct text *t, struct vbr_metrics_scrape *s)
 {
 	if (s->n_peers > 1)
@@ -298,6 +328,8 @@ static void render_peers(struct text *t, struct vbr_metrics_scrape *s)
 		 "Routes advertised to the peer.", peer_advertised);
 	per_peer(t, s, "vbrd_bgp_peer_established_transitions_total", "counter",
 		 "Times the session reached Established.", peer_transitions);
+
+	render_bfd(t, s);
 
 	family(t, "vbrd_bgp_peer_messages_total", "counter",
 	       "BGP messages received (in) and sent (out), all types.");

@@ -23,6 +23,8 @@
 #define VBR_DEFAULT_ROUTE_LIMIT	   100
 #define VBR_DEFAULT_HOLD_TIME	   30
 #define VBR_DEFAULT_KEEPALIVE_TIME 10
+#define VBR_DEFAULT_BFD_INTERVAL_MS 300
+#define VBR_DEFAULT_BFD_MULTIPLIER 3
 
 struct vbr_group {
 	char id[VBR_ID_LEN + 1];
@@ -35,6 +37,8 @@ struct vbr_group {
 	uint32_t keepalive_time;
 	uint32_t route_limit_action; /* vbr.v1.RouteLimitAction */
 	uint32_t local_asn;          /* our AS on its sessions; 0 = the router's */
+	uint32_t bfd_min_interval_ms; /* 50..10000 */
+	uint32_t bfd_detect_multiplier; /* 2..255 */
 	int64_t create_time_ms;
 };
 
@@ -45,6 +49,7 @@ struct vbr_peer {
 	uint32_t ip; /* host byte order */
 	char description[VBR_DESCRIPTION_MAX + 1];
 	bool admin_down;
+	bool enable_bfd;
 	int64_t create_time_ms;
 };
 

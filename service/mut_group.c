@@ -79,6 +79,8 @@ static void new_group(const struct vbr_model *m, const Vbr__V1__CreateBgpGroupRe
 	g->hold_time = v->hold_time;
 	g->keepalive_time = v->keepalive_time;
 	g->route_limit_action = req->route_limit_action;
+	g->bfd_min_interval_ms = v->bfd_min_interval_ms;
+	g->bfd_detect_multiplier = v->bfd_detect_multiplier;
 	g->create_time_ms = bgp_now_ms();
 }
 
@@ -142,6 +144,10 @@ static grpc_status_code apply_mask(const struct vbr_model *m, const struct vbr_g
 		g->route_limit_action = req->route_limit_action;
 	if (mask & VBR_GROUP_LOCAL_ASN)
 		g->local_asn = req->local_asn;
+	if (mask & VBR_GROUP_BFD_MIN_INTERVAL)
+		g->bfd_min_interval_ms = req->bfd_min_interval_ms;
+	if (mask & VBR_GROUP_BFD_MULTIPLIER)
+		g->bfd_detect_multiplier = req->bfd_detect_multiplier;
 	if (vbr_check_timers(g->hold_time, g->keepalive_time, st))
 		return st->code;
 	/* The pair as the update leaves it: eBGP only, against the group's own local ASN. */

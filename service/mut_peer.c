@@ -151,6 +151,7 @@ static void new_peer(struct commit_batch *b, const Vbr__V1__CreateBgpPeerRequest
 	p->ip = ip;
 	snprintf(p->description, sizeof(p->description), "%s", req->description);
 	p->admin_down = req->admin_down;
+	p->enable_bfd = req->enable_bfd;
 	p->create_time_ms = bgp_now_ms();
 }
 
@@ -223,6 +224,8 @@ static grpc_status_code apply_mask(const struct vbr_model *m, const struct vbr_p
 		snprintf(p->description, sizeof(p->description), "%s", req->description);
 	if (mask & VBR_PEER_ADMIN_DOWN)
 		p->admin_down = req->admin_down;
+	if (mask & VBR_PEER_ENABLE_BFD)
+		p->enable_bfd = req->enable_bfd;
 	struct bgp_peer_config cfg;
 	return mut_peer_config(p, model_group(m, p->group_id), &cfg, st);
 }

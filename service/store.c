@@ -155,6 +155,11 @@ static int load_model(const Vbr__V1__StoredState *st, struct vbr_model *m)
 		g.hold_time = sg->hold_time;
 		g.keepalive_time = sg->keepalive_time;
 		g.route_limit_action = sg->route_limit_action;
+		/* 0: a state file from before BFD existed. */
+		g.bfd_min_interval_ms = sg->bfd_min_interval_ms ? sg->bfd_min_interval_ms
+								: VBR_DEFAULT_BFD_INTERVAL_MS;
+		g.bfd_detect_multiplier = sg->bfd_detect_multiplier ? sg->bfd_detect_multiplier
+								    : VBR_DEFAULT_BFD_MULTIPLIER;
 		g.create_time_ms = sg->create_time_ms;
 		if (model_add_group(m, &g))
 			return -EINVAL;
@@ -171,6 +176,7 @@ static int load_model(const Vbr__V1__StoredState *st, struct vbr_model *m)
 		p.num = model_id_num(p.id, "bgpp-");
 		p.ip = sp->peer_ip;
 		p.admin_down = sp->admin_down;
+		p.enable_bfd = sp->enable_bfd;
 		p.create_time_ms = sp->create_time_ms;
 		if (p.num == 0 || model_add_peer(m, &p))
 			return -EINVAL;
@@ -301,6 +307,8 @@ static uint8_t *pack_state(const struct vbr_model *m, const struct vbr_request *
 		g[i].hold_time = s->hold_time;
 		g[i].keepalive_time = s->keepalive_time;
 		g[i].route_limit_action = s->route_limit_action;
+		g[i].bfd_min_interval_ms = s->bfd_min_interval_ms;
+		g[i].bfd_detect_multiplier = s->bfd_detect_multiplier;
 		g[i].create_time_ms = s->create_time_ms;
 		gp[i] = &g[i];
 	}
@@ -312,6 +320,7 @@ static uint8_t *pack_state(const struct vbr_model *m, const struct vbr_request *
 		p[i].peer_ip = s->ip;
 		p[i].description = (char *)s->description;
 		p[i].admin_down = s->admin_down;
+		p[i].enable_bfd = s->enable_bfd;
 		p[i].create_time_ms = s->create_time_ms;
 		pp[i] = &p[i];
 	}

@@ -186,6 +186,20 @@ grpc_status_code vbr_check_route_limit_action(const char *field, int action, str
 	return ok(st);
 }
 
+grpc_status_code vbr_check_bfd_interval(const char *field, uint32_t ms, struct vbr_status *st)
+{
+	if (ms < 50 || ms > 10000)
+		return INVALID(st, "%s: must be 50..10000 milliseconds (got %u)", field, ms);
+	return ok(st);
+}
+
+grpc_status_code vbr_check_bfd_multiplier(const char *field, uint32_t mult, struct vbr_status *st)
+{
+	if (mult < 2 || mult > 255)
+		return INVALID(st, "%s: must be 2..255 (got %u)", field, mult);
+	return ok(st);
+}
+
 grpc_status_code vbr_check_timers(uint32_t hold_time, uint32_t keepalive_time,
 				  struct vbr_status *st)
 {
@@ -357,6 +371,19 @@ grpc_status_code vbr_validate_create_group(const Vbr__V1__CreateBgpGroupRequest 
 	out->keepalive_time = has_keepalive			? req->keepalive_time
 			      : has_hold && req->hold_time == 0 ? 0
 								: VBR_DEFAULT_KEEPALIVE_TIME;
+	out->bfd_min_interval_ms =
+	    req->bfd_min_interval_ms_present_case ==
+		    VBR__V1__CREATE_BGP_GROUP_REQUEST__BFD_MIN_INTERVAL_MS_PRESENT_BFD_MIN_INTERVAL_MS
+		? req->bfd_min_interval_ms
+		: VBR_DEFAULT_BFD_INTERVAL_MS;
+	out->bfd_detect_multiplier =
+	    req->bfd_detect_multiplier_present_case ==
+		    VBR__V1__CREATE_BGP_GROUP_REQUEST__BFD_DETECT_MULTIPLIER_PRESENT_BFD_DETECT_MULTIPLIER
+		? req->bfd_detect_multiplier
+		: VBR_DEFAULT_BFD_MULTIPLIER;
+	if (vbr_check_bfd_interval("bfd_min_interval_ms", out->bfd_min_interval_ms, st) ||
+	    vbr_check_bfd_multiplier("bfd_detect_multiplier", out->bfd_detect_multiplier, st))
+		return st->code;
 	return vbr_check_timers(out->hold_time, out->keepalive_time, st);
 }
 
@@ -392,6 +419,8 @@ static const struct mask_name group_fields[] = {
     {"keepalive_time", VBR_GROUP_KEEPALIVE_TIME},
     {"route_limit_action", VBR_GROUP_ROUTE_LIMIT_ACTION},
     {"local_asn", VBR_GROUP_LOCAL_ASN},
+    {"bfd_min_interval_ms", VBR_GROUP_BFD_MIN_INTERVAL},
+    {"bfd_detect_multiplier", VBR_GROUP_BFD_MULTIPLIER},
 };
 
 grpc_status_code vbr_validate_update_group(const Vbr__V1__UpdateBgpGroupRequest *req,
@@ -413,6 +442,8 @@ grpc_status_code vbr_validate_update_group(const Vbr__V1__UpdateBgpGroupRequest 
 		*mask |= req->keepalive_time ? VBR_GROUP_KEEPALIVE_TIME : 0;
 		*mask |= req->route_limit_action ? VBR_GROUP_ROUTE_LIMIT_ACTION : 0;
 		*mask |= req->local_asn ? VBR_GROUP_LOCAL_ASN : 0;
+		*mask |= req->bfd_min_interval_ms ? VBR_GROUP_BFD_MIN_INTERVAL : 0;
+		*mask |= req->bfd_detect_multiplier ? VBR_GROUP_BFD_MULTIPLIER : 0;
 		if (*mask == 0)
 			return INVALID(st, "update_mask: names no field to update");
 	}
@@ -436,6 +467,12 @@ grpc_status_code vbr_validate_update_group(const Vbr__V1__UpdateBgpGroupRequest 
 	if ((*mask & VBR_GROUP_ROUTE_LIMIT_ACTION) &&
 	    vbr_check_route_limit_action("route_limit_action", (int)req->route_limit_action, st))
 		return st->code;
+	if ((*mask & VBR_GROUP_BFD_MIN_INTERVAL) &&
+	    vbr_check_bfd_interval("bfd_min_interval_ms", req->bfd_min_interval_ms, st))
+		return st->code;
+	if ((*mask & VBR_GROUP_BFD_MULTIPLIER) &&
+	    vbr_check_bfd_multiplier("bfd_detect_multiplier", req->bfd_detect_multiplier, st))
+		return st->code;
 	return ok(st);
 }
 
@@ -454,6 +491,7 @@ static const struct mask_name peer_fields[] = {
     {"group_id", VBR_PEER_GROUP_ID},
     {"description", VBR_PEER_DESCRIPTION},
     {"admin_down", VBR_PEER_ADMIN_DOWN},
+    {"enable_bfd", VBR_PEER_ENABLE_BFD},
 };
 
 grpc_status_code vbr_validate_update_peer(const Vbr__V1__UpdateBgpPeerRequest *req, unsigned *mask,
@@ -467,6 +505,7 @@ grpc_status_code vbr_validate_update_peer(const Vbr__V1__UpdateBgpPeerRequest *r
 		*mask |= req->group_id[0] ? VBR_PEER_GROUP_ID : 0;
 		*mask |= req->description[0] ? VBR_PEER_DESCRIPTION : 0;
 		*mask |= req->admin_down ? VBR_PEER_ADMIN_DOWN : 0;
+		*mask |= req->enable_bfd ? VBR_PEER_ENABLE_BFD : 0;
 		if (*mask == 0)
 			return INVALID(st, "update_mask: names no field to update");
 	}

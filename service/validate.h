@@ -47,6 +47,9 @@ grpc_status_code vbr_check_peer_asn(const char *field, uint32_t asn, uint32_t lo
 grpc_status_code vbr_check_auth_key(const char *field, const char *key, struct vbr_status *st);
 grpc_status_code vbr_check_route_limit(const char *field, uint32_t limit, struct vbr_status *st);
 grpc_status_code vbr_check_route_limit_action(const char *field, int action, struct vbr_status *st);
+/* BFD timers: interval 50..10000 ms (below 50 ms a shared machine flaps), multiplier 2..255. */
+grpc_status_code vbr_check_bfd_interval(const char *field, uint32_t ms, struct vbr_status *st);
+grpc_status_code vbr_check_bfd_multiplier(const char *field, uint32_t mult, struct vbr_status *st);
 /* hold_time 0 or 3..65535; keepalive_time < hold_time (0 when hold_time is 0). */
 grpc_status_code vbr_check_timers(uint32_t hold_time, uint32_t keepalive_time,
 				  struct vbr_status *st);
@@ -69,6 +72,8 @@ struct vbr_group_values {
 	uint32_t route_limit;
 	uint32_t hold_time;
 	uint32_t keepalive_time;
+	uint32_t bfd_min_interval_ms;
+	uint32_t bfd_detect_multiplier;
 };
 
 /* Field masks: which fields an update names (missing/empty mask: every non-default field). */
@@ -82,9 +87,12 @@ enum {
 	VBR_GROUP_KEEPALIVE_TIME = 1 << 6,
 	VBR_GROUP_ROUTE_LIMIT_ACTION = 1 << 7,
 	VBR_GROUP_LOCAL_ASN = 1 << 8,
+	VBR_GROUP_BFD_MIN_INTERVAL = 1 << 9,
+	VBR_GROUP_BFD_MULTIPLIER = 1 << 10,
 	VBR_PEER_GROUP_ID = 1 << 0,
 	VBR_PEER_DESCRIPTION = 1 << 1,
 	VBR_PEER_ADMIN_DOWN = 1 << 2,
+	VBR_PEER_ENABLE_BFD = 1 << 3,
 };
 
 grpc_status_code vbr_validate_create_group(const Vbr__V1__CreateBgpGroupRequest *req,

@@ -74,6 +74,24 @@ void vbrd_publish_event(struct vbrd *d, int kind, const struct vbr_peer *peer, i
 		vbr_log(VBR_LOG_ERROR, "out of memory publishing a peer event", NULL);
 }
 
+void vbrd_publish_bfd_event(struct vbrd *d, const struct vbr_peer *peer, int old_bfd_state,
+			    int new_bfd_state, const char *reason)
+{
+	struct vbr_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_BFD_STATE_CHANGED;
+	snprintf(ev.peer_id, sizeof(ev.peer_id), "%s", peer->id);
+	ev.peer_ip = peer->ip;
+	struct bgp_peer_status st;
+	int state = bgp_speaker_peer_status(d->speaker, peer->num, &st) == 0 ? (int)st.state : 0;
+	ev.old_state = ev.new_state = state; /* the BGP session's, unchanged by this event */
+	ev.old_bfd_state = old_bfd_state;
+	ev.new_bfd_state = new_bfd_state;
+	snprintf(ev.reason, sizeof(ev.reason), "%s", reason ? reason : "");
+	if (!event_hub_publish(d->hub, ev.peer_id, pack_peer_event, &ev))
+		vbr_log(VBR_LOG_ERROR, "out of memory publishing a peer event", NULL);
+}
+
 /* ---- streams ---- */
 
 struct watch {

@@ -209,6 +209,69 @@ static void test_create_group_defaults(void **state)
 	expect_invalid(vbr_validate_create_group(&req, LOCAL_ASN, &v, &st), &st, "peer_asn");
 }
 
+/* BFD timers: defaults 300 ms x 3; 50..10000 ms and 2..255, refused naming the field. */
+static void test_bfd_fields(void **state)
+{
+	(void)state;
+	struct vbr_status st;
+	struct vbr_group_values v;
+	Vbr__V1__CreateBgpGroupRequest req = VBR__V1__CREATE_BGP_GROUP_REQUEST__INIT;
+	req.name = "dc1";
+	req.peer_asn = 65001;
+	assert_int_equal(vbr_validate_create_group(&req, LOCAL_ASN, &v, &st), GRPC_STATUS_OK);
+	assert_int_equal(v.bfd_min_interval_ms, 300);
+	assert_int_equal(v.bfd_detect_multiplier, 3);
+	req.bfd_min_interval_ms_present_case =
+	    VBR__V1__CREATE_BGP_GROUP_REQUEST__BFD_MIN_INTERVAL_MS_PRESENT_BFD_MIN_INTERVAL_MS;
+	req.bfd_detect_multiplier_present_case =
+	    VBR__V1__CREATE_BGP_GROUP_REQUEST__BFD_DETECT_MULTIPLIER_PRESENT_BFD_DETECT_MULTIPLIER;
+	static const uint32_t bad_ms[] = {0, 1, 49, 10001};
+	req.bfd_detect_multiplier = 3;
+	for (size_t i = 0; i < 4; i++) {
+		req.bfd_min_interval_ms = bad_ms[i];
+		expect_invalid(vbr_validate_create_group(&req, LOCAL_ASN, &v, &st), &st,
+			       "bfd_min_interval_ms");
+	}
+	req.bfd_min_interval_ms = 50;
+	assert_int_equal(vbr_validate_create_group(&req, LOCAL_ASN, &v, &st), GRPC_STATUS_OK);
+	assert_int_equal(v.bfd_min_interval_ms, 50);
+	static const uint32_t bad_mult[] = {0, 1, 256};
+	for (size_t i = 0; i < 3; i++) {
+		req.bfd_detect_multiplier = bad_mult[i];
+		expect_invalid(vbr_validate_create_group(&req, LOCAL_ASN, &v, &st), &st,
+			       "bfd_detect_multiplier");
+	}
+	req.bfd_detect_multiplier = 255;
+	req.bfd_min_interval_ms = 10000;
+	assert_int_equal(vbr_validate_create_group(&req, LOCAL_ASN, &v, &st), GRPC_STATUS_OK);
+
+	/* Updates: the mask paths, and the same ranges. */
+	unsigned mask;
+	char *gpaths[] = {"bfd_min_interval_ms", "bfd_detect_multiplier"};
+	Google__Protobuf__FieldMask gm = GOOGLE__PROTOBUF__FIELD_MASK__INIT;
+	gm.n_paths = 2;
+	gm.paths = gpaths;
+	Vbr__V1__UpdateBgpGroupRequest ug = VBR__V1__UPDATE_BGP_GROUP_REQUEST__INIT;
+	ug.id = "bgpg-0000abcd";
+	ug.update_mask = &gm;
+	ug.bfd_min_interval_ms = 100;
+	ug.bfd_detect_multiplier = 3;
+	assert_int_equal(vbr_validate_update_group(&ug, LOCAL_ASN, &mask, &st), GRPC_STATUS_OK);
+	assert_int_equal(mask, VBR_GROUP_BFD_MIN_INTERVAL | VBR_GROUP_BFD_MULTIPLIER);
+	ug.bfd_min_interval_ms = 10;
+	expect_invalid(vbr_validate_update_group(&ug, LOCAL_ASN, &mask, &st), &st,
+		       "bfd_min_interval_ms");
+	char *ppaths[] = {"enable_bfd"};
+	Google__Protobuf__FieldMask pm = GOOGLE__PROTOBUF__FIELD_MASK__INIT;
+	pm.n_paths = 1;
+	pm.paths = ppaths;
+	Vbr__V1__UpdateBgpPeerRequest up = VBR__V1__UPDATE_BGP_PEER_REQUEST__INIT;
+	up.id = "bgpp-0000abcd";
+	up.update_mask = &pm;
+	assert_int_equal(vbr_validate_update_peer(&up, &mask, &st), GRPC_STATUS_OK);
+	assert_int_equal(mask, VBR_PEER_ENABLE_BFD); /* enable_bfd=false through the mask */
+}
+
 static void test_update_masks(void **state)
 {
 	(void)state;
@@ -332,6 +395,7 @@ int main(void)
 	    cmocka_unit_test(test_timers_and_limits),
 	    cmocka_unit_test(test_ids_and_request_id),
 	    cmocka_unit_test(test_create_group_defaults),
+	    cmocka_unit_test(test_bfd_fields),
 	    cmocka_unit_test(test_update_masks),
 	    cmocka_unit_test(test_requests),
 	    cmocka_unit_test(test_status_from_errno),

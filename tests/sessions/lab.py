@@ -198,7 +198,8 @@ class Bird:
 
     def __init__(self, lab, host, asn, neighbor, neighbor_asn=45104, routes=(), password=None,
                  extra="", include=None, name=None, hold=None,
-                 timers="connect delay time 1; connect retry time 1; error wait time 1,5;"):
+                 timers="connect delay time 1; connect retry time 1; error wait time 1,5;",
+                 bgp_extra=""):
         self.lab, self.host, self.asn = lab, host, asn
         self.name = name or "bird-" + host
         self.ctl = lab.path(self.name + ".ctl")
@@ -217,11 +218,11 @@ protocol static s4 { ipv4;
 %(static)s}
 %(inc)s
 protocol bgp vbr { local %(ip)s as %(asn)d; neighbor %(nb)s as %(nbasn)d; %(pw)s %(hold)s
-  %(timers)s
+  %(timers)s %(bgp_extra)s
   ipv4 { import all; export all; }; }
 %(extra)s
 """ % dict(log=self.logfile, ip=ip, static=static, asn=asn, nb=neighbor, nbasn=neighbor_asn,
-           pw=pw, extra=extra, inc=inc, hold=hold_s, timers=timers))
+           pw=pw, extra=extra, inc=inc, hold=hold_s, timers=timers, bgp_extra=bgp_extra))
         self.proc = None
 
     def start(self):
@@ -272,6 +273,82 @@ protocol bgp vbr { local %(ip)s as %(asn)d; neighbor %(nb)s as %(nbasn)d; %(pw)s
     def stop(self):
         self.proc.stop()
         self.lab.procs.remove(self.proc)
+
+
+    def bfd_sessions(self):
+        """{peer ip: state} from `show bfd sessions` ('Up', 'Down', 'Init', ...)."""
+        out = {}
+        for line in self.cli("show bfd sessions").splitlines():
+            f = line.split()
+            if len(f) >= 3 and f[0].count(".") == 3:
+                out[f[0]] = f[2]
+        return out
+
+
+# ---- FRR 8 (zebra + bfdd + bgpd; bgpd reaches bfdd only through zebra) ----
+
+class Frr:
+    """FRR in a lab host: bgpd peering with vbrd, BFD profile `fast` (interval ms x mult)."""
+
+    def __init__(self, lab, host, asn, neighbor, neighbor_asn=45104, routes=(), bfd=True,
+                 interval=100, mult=3, name=None):
+        self.lab, self.host = lab, host
+        self.name = name or "frr-" + host
+        self.dir = lab.path(self.name)
+        os.makedirs(self.dir, exist_ok=True)
+        shutil.chown(self.dir, group="frrvty")
+        os.chmod(self.dir, 0o775)
+        ip = lab.ip(host)
+        nets = "".join("  network %s\n" % r for r in routes)
+        statics = "".join("ip route %s blackhole\n" % r for r in routes)
+        bfd_lines = (" neighbor %s bfd\n neighbor %s bfd profile fast\n" % (neighbor, neighbor)
+                     if bfd else "")
+        files = {
+            "zebra.conf": "hostname z\n" + statics,
+            "bfdd.conf": "bfd\n profile fast\n  detect-multiplier %d\n  receive-interval %d\n"
+                         "  transmit-interval %d\n !\n!\n" % (mult, interval, interval),
+            "bgpd.conf": "router bgp %d\n bgp router-id %s\n no bgp ebgp-requires-policy\n"
+                         " timers bgp 3 9\n neighbor %s remote-as %d\n neighbor %s timers connect 1\n"
+                         "%s address-family ipv4 unicast\n%s exit-address-family\n"
+                         % (asn, ip, neighbor, neighbor_asn, neighbor, bfd_lines, nets),
+        }
+        for fname, text in files.items():
+            with open(os.path.join(self.dir, fname), "w") as f:
+                f.write(text)
+        self.procs = []
+
+    def start(self):
+        d = self.dir
+        common = ["-u", "root", "-g", "frrvty", "--vty_socket", d, "-A", "127.0.0.1", "-P", "0"]
+        for daemon, extra in (("zebra", []), ("bfdd", ["--bfdctl", d + "/bfdd.sock"]),
+                              ("bgpd", ["-S", "-n"])):
+            argv = ["/usr/lib/frr/" + daemon] + common + [
+                "-f", "%s/%s.conf" % (d, daemon), "-i", "%s/%s.pid" % (d, daemon),
+                "-z", d + "/zserv.api"] + extra
+            self.procs.append(self.lab.spawn(self.host, argv, "%s-%s" % (self.name, daemon)))
+            if daemon == "zebra":
+                wait_for(lambda: os.path.exists(d + "/zserv.api"), 15, what="zebra up")
+        wait_for(lambda: self.vtysh("bgpd", "show bgp summary json").startswith("{"), 20,
+                 what="bgpd up")
+        return self
+
+    def vtysh(self, daemon, cmd):
+        return run(["vtysh", "--vty_socket", self.dir, "-d", daemon, "-c", cmd], timeout=20,
+                   check=False).stdout
+
+    def bfd_peers(self):
+        """[peer dict] from `show bfd peers json` ('peer', 'status', 'diagnostic', ...)."""
+        try:
+            return json.loads(self.vtysh("bfdd", "show bfd peers json"))
+        except ValueError:
+            return []
+
+    def bgp_state(self, neighbor):
+        try:
+            j = json.loads(self.vtysh("bgpd", "show bgp neighbors %s json" % neighbor))
+        except ValueError:
+            return None
+        return j.get(neighbor, {}).get("bgpState")
 
 
 # ---- GoBGP ----
