@@ -256,10 +256,10 @@ static void test_bfd_fields(void **state)
 	ug.update_mask = &gm;
 	ug.bfd_min_interval_ms = 100;
 	ug.bfd_detect_multiplier = 3;
-	assert_int_equal(vbr_validate_update_group(&ug, LOCAL_ASN, &mask, &st), GRPC_STATUS_OK);
+	assert_int_equal(vbr_validate_update_group(&ug, &mask, &st), GRPC_STATUS_OK);
 	assert_int_equal(mask, VBR_GROUP_BFD_MIN_INTERVAL | VBR_GROUP_BFD_MULTIPLIER);
 	ug.bfd_min_interval_ms = 10;
-	expect_invalid(vbr_validate_update_group(&ug, LOCAL_ASN, &mask, &st), &st,
+	expect_invalid(vbr_validate_update_group(&ug, &mask, &st), &st,
 		       "bfd_min_interval_ms");
 	char *ppaths[] = {"enable_bfd"};
 	Google__Protobuf__FieldMask pm = GOOGLE__PROTOBUF__FIELD_MASK__INIT;
