@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "google/protobuf/empty.pb-c.h"
 #include "log.h"
 #include "reply.h"
 
@@ -78,6 +79,18 @@ bool commit_job_reply(struct commit_job *job, const char *request_id,
 	return true;
 }
 
+bool commit_job_remember(struct commit_job *job, const char *request_id,
+			 const ProtobufCMessage *reply)
+{
+	return !request_id || !request_id[0] || commit_job_reply(job, request_id, reply);
+}
+
+bool commit_job_remember_empty(struct commit_job *job, const char *request_id)
+{
+	Google__Protobuf__Empty empty = GOOGLE__PROTOBUF__EMPTY__INIT;
+	return commit_job_remember(job, request_id, &empty.base);
+}
+
 static void replay_finish(struct vbrd *d, struct commit_job *job)
 {
 	(void)d;
@@ -115,6 +128,12 @@ void commit_reply(struct commit_job *job, const ProtobufCMessage *reply)
 		rpc_reply_packed(job->call, job->reply, job->reply_len);
 	else
 		rpc_reply(job->call, GRPC_STATUS_OK, NULL, reply);
+}
+
+void commit_reply_empty(struct commit_job *job)
+{
+	Google__Protobuf__Empty empty = GOOGLE__PROTOBUF__EMPTY__INIT;
+	commit_reply(job, &empty.base);
 }
 
 void commit_log(const struct commit_job *job, const char *what, const char *key,

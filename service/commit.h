@@ -64,6 +64,14 @@ struct commit_job *commit_job_add(struct commit_batch *b, struct rpc_call *call,
 bool commit_job_reply(struct commit_job *job, const char *request_id,
 		      const ProtobufCMessage *reply);
 
+/* Updates and deletes: with a request_id, keeps `reply` (built before the write, so it is
+ * stored with it) as the answer a retry gets; without one, the finish builds its own reply.
+ * Returns false (call answered) when out of memory. */
+bool commit_job_remember(struct commit_job *job, const char *request_id,
+			 const ProtobufCMessage *reply);
+/* The same with google.protobuf.Empty, the reply of every delete. */
+bool commit_job_remember_empty(struct commit_job *job, const char *request_id);
+
 /*
  * A retry with a request_id already answered gets the first reply: from the stored replies,
  * or, when the first is in this same batch, as a job that repeats it once written. Returns
@@ -73,6 +81,7 @@ bool commit_replay(struct commit_batch *b, struct rpc_call *call, const char *re
 
 /* Replies to a finished job: its kept reply, or `reply` when it kept none. */
 void commit_reply(struct commit_job *job, const ProtobufCMessage *reply);
+void commit_reply_empty(struct commit_job *job);
 
 /* Logs a mutation at info with its method, call id and request id. */
 void commit_log(const struct commit_job *job, const char *what, const char *key,

@@ -49,7 +49,7 @@ static void finish_delete(struct vbrd *d, struct commit_job *job)
 {
 	(void)d;
 	commit_log(job, "BGP group deleted", "group_id", job_group(job)->id);
-	reply_empty(job->call);
+	commit_reply_empty(job);
 }
 
 static grpc_status_code check_name_free(const struct vbr_model *m, const char *name,
@@ -174,6 +174,8 @@ void mut_update_group(struct commit_batch *b, struct rpc_call *call,
 		reply_status(call, &st);
 		return;
 	}
+	if (commit_replay(b, call, req->request_id))
+		return;
 	struct vbr_group *cur = model_group(m, req->id);
 	struct vbr_group g;
 	if (!cur)
@@ -183,7 +185,10 @@ void mut_update_group(struct commit_batch *b, struct rpc_call *call,
 		reply_status(call, &st);
 		return;
 	}
-	if (add_job(b, call, finish_update, &g))
+	struct commit_job *job = add_job(b, call, finish_update, &g);
+	struct pb_group pb;
+	convert_group(&g, g.auth_key[0] != '\0', (uint32_t)model_group_peer_count(m, g.id), &pb);
+	if (job && commit_job_remember(job, req->request_id, &pb.msg.base))
 		*cur = g;
 }
 
@@ -192,10 +197,13 @@ void mut_delete_group(struct commit_batch *b, struct rpc_call *call,
 {
 	struct vbr_model *m = commit_model(b);
 	struct vbr_status st = {.code = GRPC_STATUS_OK};
-	if (vbr_check_id("id", req->id, "bgpg-", &st)) {
+	if (vbr_check_id("id", req->id, "bgpg-", &st) ||
+	    vbr_check_request_id(req->request_id, &st)) {
 		reply_status(call, &st);
 		return;
 	}
+	if (commit_replay(b, call, req->request_id))
+		return;
 	const struct vbr_group *g = model_group(m, req->id);
 	size_t peers = g ? model_group_peer_count(m, req->id) : 0;
 	if (!g)
@@ -208,6 +216,7 @@ void mut_delete_group(struct commit_batch *b, struct rpc_call *call,
 		reply_status(call, &st);
 		return;
 	}
-	if (add_job(b, call, finish_delete, g))
+	struct commit_job *job = add_job(b, call, finish_delete, g);
+	if (job && commit_job_remember_empty(job, req->request_id))
 		model_remove_group(m, req->id);
 }

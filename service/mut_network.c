@@ -49,7 +49,7 @@ static void finish_delete(struct vbrd *d, struct commit_job *job)
 	if (err)
 		commit_core_failed("network remove", nj->cidr, err);
 	commit_log(job, "BGP network deleted", "cidr", nj->cidr);
-	reply_empty(job->call);
+	commit_reply_empty(job);
 }
 
 void mut_add_network(struct commit_batch *b, struct rpc_call *call,
@@ -94,12 +94,16 @@ void mut_delete_network(struct commit_batch *b, struct rpc_call *call,
 	struct vbr_status st;
 	struct vbr_network n = {0};
 	if (vbr_check_cidr("cidr", req->cidr, &n.prefix, &n.len, &st) == GRPC_STATUS_OK &&
-	    !model_network(m, n.prefix, n.len))
+	    vbr_check_request_id(req->request_id, &st) == GRPC_STATUS_OK &&
+	    commit_replay(b, call, req->request_id))
+		return;
+	if (st.code == GRPC_STATUS_OK && !model_network(m, n.prefix, n.len))
 		vbr_status_set(&st, GRPC_STATUS_NOT_FOUND, "cidr: %s is not advertised", req->cidr);
 	if (st.code != GRPC_STATUS_OK) {
 		reply_status(call, &st);
 		return;
 	}
-	if (add_job(b, call, finish_delete, &n))
+	struct commit_job *job = add_job(b, call, finish_delete, &n);
+	if (job && commit_job_remember_empty(job, req->request_id))
 		model_remove_network(m, n.prefix, n.len);
 }

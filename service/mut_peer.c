@@ -58,12 +58,14 @@ void mut_apply_peer(struct vbrd *d, const struct vbr_peer *p, bool add)
 		commit_core_failed(add ? "peer add" : "peer update", p->id, err);
 }
 
-/* The live view of a peer for a reply; a peer the core does not know is shown Idle. */
-static void convert_live_peer(struct vbrd *d, const struct vbr_peer *p, struct pb_peer *pb,
+/* The live view of a peer for a reply, its group taken from model m (the live one, or the
+ * batch's before the write); a peer the core does not know is shown Idle. */
+static void convert_live_peer(struct bgp_speaker *sp, const struct vbr_model *m,
+			      const struct vbr_peer *p, struct pb_peer *pb,
 			      struct bgp_peer_status *status)
 {
-	const struct vbr_group *g = model_group(&d->model, p->group_id);
-	if (bgp_speaker_peer_status(d->speaker, p->num, status) != 0) {
+	const struct vbr_group *g = model_group(m, p->group_id);
+	if (bgp_speaker_peer_status(sp, p->num, status) != 0) {
 		memset(status, 0, sizeof(*status));
 		status->state = BGP_STATE_IDLE;
 	}
@@ -94,7 +96,7 @@ static void finish_update(struct vbrd *d, struct commit_job *job)
 	commit_log(job, "BGP peer updated", "peer_id", p->id);
 	struct pb_peer pb;
 	struct bgp_peer_status status;
-	convert_live_peer(d, p, &pb, &status);
+	convert_live_peer(d->speaker, &d->model, p, &pb, &status);
 	commit_reply(job, &pb.msg.base);
 }
 
@@ -108,7 +110,7 @@ static void finish_delete(struct vbrd *d, struct commit_job *job)
 			   pj->old_state, VBR__V1__SESSION_STATE__SESSION_STATE_UNSPECIFIED,
 			   "peer deleted");
 	commit_log(job, "BGP peer deleted", "peer_id", pj->peer.id);
-	reply_empty(job->call);
+	commit_reply_empty(job);
 }
 
 /* A reset changes no state: the core may refuse it, and the client hears why. */
@@ -239,7 +241,9 @@ void mut_update_peer(struct commit_batch *b, struct rpc_call *call,
 	struct vbr_peer p;
 	struct vbr_peer *cur = NULL;
 	if (vbr_validate_update_peer(req, &mask, &st) == GRPC_STATUS_OK &&
-	    !(cur = model_peer(m, req->id)))
+	    commit_replay(b, call, req->request_id))
+		return;
+	if (st.code == GRPC_STATUS_OK && !(cur = model_peer(m, req->id)))
 		vbr_status_set(&st, GRPC_STATUS_NOT_FOUND, "BGP peer %s not found", req->id);
 	if (st.code == GRPC_STATUS_OK)
 		apply_mask(m, cur, req, mask, &p, &st);
@@ -247,7 +251,11 @@ void mut_update_peer(struct commit_batch *b, struct rpc_call *call,
 		reply_status(call, &st);
 		return;
 	}
-	if (add_job(b, call, finish_update, true, &p))
+	struct commit_job *job = add_job(b, call, finish_update, true, &p);
+	struct pb_peer pb;
+	struct bgp_peer_status status;
+	convert_live_peer(commit_daemon(b)->speaker, commit_model(b), &p, &pb, &status);
+	if (job && commit_job_remember(job, req->request_id, &pb.msg.base))
 		*cur = p;
 }
 
@@ -267,13 +275,17 @@ void mut_delete_peer(struct commit_batch *b, struct rpc_call *call,
 		     const Vbr__V1__DeleteBgpPeerRequest *req)
 {
 	struct vbr_status st;
-	const struct vbr_peer *cur = existing_peer(b, req->id, &st);
+	if (vbr_check_request_id(req->request_id, &st) == GRPC_STATUS_OK &&
+	    vbr_check_id("id", req->id, "bgpp-", &st) == GRPC_STATUS_OK &&
+	    commit_replay(b, call, req->request_id))
+		return;
+	const struct vbr_peer *cur = st.code == GRPC_STATUS_OK ? existing_peer(b, req->id, &st) : NULL;
 	if (!cur) {
 		reply_status(call, &st);
 		return;
 	}
 	struct commit_job *job = add_job(b, call, finish_delete, true, cur);
-	if (!job)
+	if (!job || !commit_job_remember_empty(job, req->request_id))
 		return;
 	struct bgp_peer_status status;
 	job_peer(job)->old_state =

@@ -473,7 +473,7 @@ grpc_status_code vbr_validate_update_group(const Vbr__V1__UpdateBgpGroupRequest 
 	if ((*mask & VBR_GROUP_BFD_MULTIPLIER) &&
 	    vbr_check_bfd_multiplier("bfd_detect_multiplier", req->bfd_detect_multiplier, st))
 		return st->code;
-	return ok(st);
+	return vbr_check_request_id(req->request_id, st);
 }
 
 grpc_status_code vbr_validate_create_peer(const Vbr__V1__CreateBgpPeerRequest *req, uint32_t *ip,
@@ -514,7 +514,7 @@ grpc_status_code vbr_validate_update_peer(const Vbr__V1__UpdateBgpPeerRequest *r
 	if ((*mask & VBR_PEER_DESCRIPTION) &&
 	    vbr_check_description("description", req->description, st))
 		return st->code;
-	return ok(st);
+	return vbr_check_request_id(req->request_id, st);
 }
 
 grpc_status_code vbr_validate_reset_peer(const Vbr__V1__ResetBgpPeerRequest *req,

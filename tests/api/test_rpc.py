@@ -677,6 +677,75 @@ class RequestIdTests(DaemonTest):
         b = self.group(request_id="r-b")
         self.assertNotEqual(a.id, b.id)
 
+    def test_updates_and_deletes_retry_returns_first_result(self):
+        """request_id on every update and delete: a retry gets the first reply, also after a
+        restart (kill -9), never a second change or NOT_FOUND; the id is per method."""
+        P = pb()
+        g = self.group(peer_asn=65001)
+        g2 = self.group(peer_asn=65001)
+        p = self.peer(g.id, peer_ip(0))
+        self.api.AddBgpNetwork(P.AddBgpNetworkRequest(cidr="192.0.2.0/24"))
+        ug = P.UpdateBgpGroupRequest(id=g.id, update_mask=mask("description"),
+                                     description="first", request_id="u-g")
+        up = P.UpdateBgpPeerRequest(id=p.id, update_mask=mask("description"),
+                                    description="first", request_id="u-p")
+        first_g, first_p = self.api.UpdateBgpGroup(ug), self.api.UpdateBgpPeer(up)
+        self.assertEqual(first_g.description, "first")
+        self.assertEqual(first_p.description, "first")
+        # A change in between: a retry does not apply the update again.
+        self.api.UpdateBgpGroup(P.UpdateBgpGroupRequest(id=g.id, update_mask=mask("description"),
+                                                        description="second"))
+        self.assertEqual(self.api.UpdateBgpGroup(ug), first_g)
+        self.assertEqual(self.api.GetBgpGroup(P.GetBgpGroupRequest(id=g.id)).description,
+                         "second")
+        self.assertEqual(self.api.UpdateBgpPeer(up).description, "first")
+        dp = P.DeleteBgpPeerRequest(id=p.id, request_id="d-p")
+        dg = P.DeleteBgpGroupRequest(id=g2.id, request_id="d-g")
+        dn = P.DeleteBgpNetworkRequest(cidr="192.0.2.0/24", request_id="d-n")
+        self.api.DeleteBgpPeer(dp)
+        self.api.DeleteBgpGroup(dg)
+        self.api.DeleteBgpNetwork(dn)
+        for d in (self.api.DeleteBgpPeer(dp), self.api.DeleteBgpGroup(dg),
+                  self.api.DeleteBgpNetwork(dn)):
+            self.assertEqual(d.ByteSize(), 0)  # the first reply (Empty), not NOT_FOUND
+        # Without the request_id, or with another, it is a new call: NOT_FOUND.
+        self.assertRpcError(C.NOT_FOUND, self.api.DeleteBgpPeer, P.DeleteBgpPeerRequest(id=p.id))
+        self.assertRpcError(C.NOT_FOUND, self.api.DeleteBgpNetwork,
+                            P.DeleteBgpNetworkRequest(cidr="192.0.2.0/24", request_id="d-n2"))
+        # The same request_id on another method is another request.
+        self.assertRpcError(C.NOT_FOUND, self.api.DeleteBgpGroup,
+                            P.DeleteBgpGroupRequest(id=g2.id, request_id="d-p"))
+        self.d.kill9()
+        self.d.start()
+        api = self.d.api()
+        self.assertEqual(api.UpdateBgpGroup(ug), first_g)
+        self.assertEqual(api.UpdateBgpPeer(up).description, "first")
+        self.assertEqual(api.UpdateBgpPeer(up).id, p.id)
+        self.assertEqual(api.DeleteBgpPeer(dp).ByteSize(), 0)
+        self.assertEqual(api.DeleteBgpGroup(dg).ByteSize(), 0)
+        self.assertEqual(api.DeleteBgpNetwork(dn).ByteSize(), 0)
+        self.assertEqual([x.id for x in api.ListBgpGroups(P.ListBgpGroupsRequest()).groups],
+                         [g.id])
+
+    def test_update_delete_request_id_validated(self):
+        P = pb()
+        g = self.group()
+        bad = "has space"
+        for fn, req in [
+                (self.api.UpdateBgpGroup, P.UpdateBgpGroupRequest(
+                    id=g.id, update_mask=mask("description"), description="x", request_id=bad)),
+                (self.api.DeleteBgpGroup, P.DeleteBgpGroupRequest(id=g.id, request_id=bad)),
+                (self.api.UpdateBgpPeer, P.UpdateBgpPeerRequest(
+                    id="bgpp-00000001", update_mask=mask("description"), description="x",
+                    request_id=bad)),
+                (self.api.DeleteBgpPeer, P.DeleteBgpPeerRequest(id="bgpp-00000001",
+                                                                request_id=bad)),
+                (self.api.DeleteBgpNetwork, P.DeleteBgpNetworkRequest(cidr="192.0.2.0/24",
+                                                                      request_id="r" * 129))]:
+            with self.subTest(req=type(req).__name__):
+                self.assertRpcError(C.INVALID_ARGUMENT, fn, req, contains=["request_id"])
+        self.assertEqual(self.api.GetBgpGroup(P.GetBgpGroupRequest(id=g.id)), g)
+
 
 class PagingTests(DaemonTest):
     def page_through(self, method, req_cls, field, key, page_size, **kw):

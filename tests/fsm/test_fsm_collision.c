@@ -30,7 +30,7 @@ struct inst {
 };
 
 struct speaker {
-	int self;	/* 0 = A, 1 = B */
+	int self; /* 0 = A, 1 = B */
 	uint32_t id, asn;
 	struct inst primary, secondary;
 	int connect_retry_started;
@@ -60,7 +60,7 @@ static void send(struct net *n, const struct speaker *s, int conn, enum msg_type
 	if (!conn || n->closed[conn][s->self])
 		return;
 	assert_true(n->tail < sizeof(n->q) / sizeof(n->q[0]));
-	n->q[n->tail++] = (struct msg){ .to = 1 - s->self, .conn = conn, .type = t };
+	n->q[n->tail++] = (struct msg){.to = 1 - s->self, .conn = conn, .type = t};
 }
 
 static void close_conn(struct net *n, struct speaker *s, struct inst *in)
@@ -109,8 +109,7 @@ static void after(struct net *n, struct speaker *s)
 		close_conn(n, s, &s->secondary);
 		s->secondary.live = false;
 	}
-	if (s->secondary.live &&
-	    bgp_fsm_secondary_takes_over(&s->primary.fsm, &s->secondary.fsm)) {
+	if (s->secondary.live && bgp_fsm_secondary_takes_over(&s->primary.fsm, &s->secondary.fsm)) {
 		bgp_fsm_adopt_peer_state(&s->secondary.fsm, &s->primary.fsm);
 		close_conn(n, s, &s->primary);
 		s->primary = s->secondary;
@@ -143,12 +142,14 @@ static void accept_conn(struct net *n, struct speaker *s, int conn)
 		bgp_fsm_init_secondary(&s->secondary.fsm, &s->primary.fsm);
 		s->secondary.live = true;
 		s->secondary.conn = conn;
-		feed(n, s, &s->secondary, (struct bgp_fsm_event){ .type = E(TCP_CONNECTION_CONFIRMED) });
+		feed(n, s, &s->secondary,
+		     (struct bgp_fsm_event){.type = E(TCP_CONNECTION_CONFIRMED)});
 		return;
 	case BGP_FSM_INCOMING_TO_PRIMARY:
 		assert_int_equal(s->primary.conn, 0);
 		s->primary.conn = conn;
-		feed(n, s, &s->primary, (struct bgp_fsm_event){ .type = E(TCP_CONNECTION_CONFIRMED) });
+		feed(n, s, &s->primary,
+		     (struct bgp_fsm_event){.type = E(TCP_CONNECTION_CONFIRMED)});
 		return;
 	case BGP_FSM_INCOMING_REJECT:
 		n->closed[conn][s->self] = true;
@@ -161,8 +162,8 @@ static void accept_conn(struct net *n, struct speaker *s, int conn)
 static void receive_open(struct net *n, struct speaker *s, struct inst *in, int conn)
 {
 	const struct speaker *peer = &n->sp[1 - s->self];
-	struct bgp_fsm_event ev = { .type = E(BGP_OPEN),
-				    .open = { .hold_time = 90, .bgp_id = peer->id } };
+	struct bgp_fsm_event ev = {.type = E(BGP_OPEN),
+				   .open = {.hold_time = 90, .bgp_id = peer->id}};
 	struct inst *other = in == &s->primary ? &s->secondary : &s->primary;
 	enum bgp_fsm_collision c = BGP_FSM_COLLISION_NONE;
 	if (other->live)
@@ -173,7 +174,7 @@ static void receive_open(struct net *n, struct speaker *s, struct inst *in, int 
 		feed(n, s, in, ev);
 		break;
 	case BGP_FSM_COLLISION_DUMP_THIS:
-		feed(n, s, in, (struct bgp_fsm_event){ .type = E(OPEN_COLLISION_DUMP) });
+		feed(n, s, in, (struct bgp_fsm_event){.type = E(OPEN_COLLISION_DUMP)});
 		break;
 	case BGP_FSM_COLLISION_DUMP_OTHER:
 		if (other == &s->primary) { /* in becomes the primary, other the secondary */
@@ -184,7 +185,7 @@ static void receive_open(struct net *n, struct speaker *s, struct inst *in, int 
 			in = &s->primary;
 			other = &s->secondary;
 		}
-		feed(n, s, other, (struct bgp_fsm_event){ .type = E(OPEN_COLLISION_DUMP) });
+		feed(n, s, other, (struct bgp_fsm_event){.type = E(OPEN_COLLISION_DUMP)});
 		feed(n, s, in, ev);
 		break;
 	}
@@ -201,16 +202,17 @@ static void deliver(struct net *n, const struct msg *m)
 		receive_open(n, s, in, m->conn);
 		break;
 	case M_KEEPALIVE:
-		feed(n, s, in, (struct bgp_fsm_event){ .type = E(KEEPALIVE_MSG) });
+		feed(n, s, in, (struct bgp_fsm_event){.type = E(KEEPALIVE_MSG)});
 		break;
 	case M_NOTIFICATION:
 		feed(n, s, in,
-		     (struct bgp_fsm_event){ .type = E(NOTIF_MSG), .notify = { .code = 6, .subcode = 7 } });
+		     (struct bgp_fsm_event){.type = E(NOTIF_MSG),
+					    .notify = {.code = 6, .subcode = 7}});
 		break;
 	case M_CLOSE:
 		n->closed[m->conn][s->self] = true;
 		in->conn = 0;
-		feed(n, s, in, (struct bgp_fsm_event){ .type = E(TCP_CONNECTION_FAILS) });
+		feed(n, s, in, (struct bgp_fsm_event){.type = E(TCP_CONNECTION_FAILS)});
 		break;
 	}
 }
@@ -241,7 +243,7 @@ static void play(uint32_t id_a, uint32_t id_b, int prefer)
 	memset(&n, 0, sizeof(n));
 	n.prefer = prefer;
 	struct bgp_fsm_config c = fsm_test_config();
-	uint32_t ids[2] = { id_a, id_b };
+	uint32_t ids[2] = {id_a, id_b};
 	for (int i = 0; i < 2; i++) {
 		struct speaker *s = &n.sp[i];
 		s->self = i;
@@ -249,7 +251,7 @@ static void play(uint32_t id_a, uint32_t id_b, int prefer)
 		s->asn = 65001 + (uint32_t)i;
 		bgp_fsm_init(&s->primary.fsm, &c);
 		s->primary.live = true;
-		feed(&n, s, &s->primary, (struct bgp_fsm_event){ .type = E(MANUAL_START) });
+		feed(&n, s, &s->primary, (struct bgp_fsm_event){.type = E(MANUAL_START)});
 		assert_int_equal(s->primary.fsm.state, BGP_STATE_CONNECT);
 		s->primary.conn = own_conn(s); /* the attempt in progress */
 	}
@@ -260,7 +262,7 @@ static void play(uint32_t id_a, uint32_t id_b, int prefer)
 		struct speaker *s = &n.sp[i];
 		assert_int_equal(s->primary.fsm.state, BGP_STATE_CONNECT); /* attempt kept */
 		assert_int_equal(s->primary.conn, own_conn(s));
-		feed(&n, s, &s->primary, (struct bgp_fsm_event){ .type = E(TCP_CR_ACKED) });
+		feed(&n, s, &s->primary, (struct bgp_fsm_event){.type = E(TCP_CR_ACKED)});
 	}
 	run(&n);
 
