@@ -42,6 +42,9 @@ static void group_detail(struct vbrctl *cli, const Vbr__V1__BgpGroup *g)
 	detail_rowf(t, "Route limit", "%u (%s past the limit)", g->route_limit, action);
 	detail_rowf(t, "Hold time", "%us", g->hold_time);
 	detail_rowf(t, "Keepalive", "%us", g->keepalive_time);
+	detail_rowf(t, "BFD timers", "%u ms x %u (detection %u ms; used by peers with BFD on)",
+		    g->bfd_min_interval_ms, g->bfd_detect_multiplier,
+		    g->bfd_min_interval_ms * g->bfd_detect_multiplier);
 	detail_rowf(t, "Peers", "%u", g->peer_count);
 	detail_row(t, "Created", created);
 	output_table(cli, t);
@@ -71,6 +74,10 @@ static const struct opt_spec create_opts[] = {
      NULL},
     {"keepalive", 0, OPT_VALUE, "SECONDS", "keepalive interval, below the hold time (default 10)",
      false, NULL},
+    {"bfd-interval", 0, OPT_VALUE, "MS",
+     "BFD desired min TX and required min RX, 50-10000 ms (default 300)", false, NULL},
+    {"bfd-multiplier", 0, OPT_VALUE, "N", "BFD detect multiplier, 2-255 (default 3)", false,
+     NULL},
     {"request-id", 0, OPT_VALUE, "ID",
      "makes a retry return the first result instead of a second group", false, NULL},
     {0},
@@ -114,6 +121,16 @@ static int group_create(struct vbrctl *cli, const struct opt_result *a)
 	if (got)
 		req.keepalive_time_present_case =
 		    VBR__V1__CREATE_BGP_GROUP_REQUEST__KEEPALIVE_TIME_PRESENT_KEEPALIVE_TIME;
+	if ((got = get_u32(a, "bfd-interval", &req.bfd_min_interval_ms)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		req.bfd_min_interval_ms_present_case =
+		    VBR__V1__CREATE_BGP_GROUP_REQUEST__BFD_MIN_INTERVAL_MS_PRESENT_BFD_MIN_INTERVAL_MS;
+	if ((got = get_u32(a, "bfd-multiplier", &req.bfd_detect_multiplier)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		req.bfd_detect_multiplier_present_case =
+		    VBR__V1__CREATE_BGP_GROUP_REQUEST__BFD_DETECT_MULTIPLIER_PRESENT_BFD_DETECT_MULTIPLIER;
 	const char *action = opts_str(a, "route-limit-action");
 	if (action && !parse_limit_action(action, &req.route_limit_action))
 		return usage_error("--route-limit-action: expected drop or teardown, got \"%s\"",
@@ -201,6 +218,8 @@ static const struct opt_spec update_opts[] = {
     {"route-limit-action", 0, OPT_VALUE, "ACTION", "drop or teardown", false, "drop|teardown"},
     {"hold-time", 0, OPT_VALUE, "SECONDS", "hold time, 0 or 3-65535", false, NULL},
     {"keepalive", 0, OPT_VALUE, "SECONDS", "keepalive interval", false, NULL},
+    {"bfd-interval", 0, OPT_VALUE, "MS", "BFD interval, 50-10000 ms", false, NULL},
+    {"bfd-multiplier", 0, OPT_VALUE, "N", "BFD detect multiplier, 2-255", false, NULL},
     {0},
 };
 
@@ -208,7 +227,7 @@ static int group_update(struct vbrctl *cli, const struct opt_result *a)
 {
 	Vbr__V1__UpdateBgpGroupRequest req = VBR__V1__UPDATE_BGP_GROUP_REQUEST__INIT;
 	Google__Protobuf__FieldMask mask = GOOGLE__PROTOBUF__FIELD_MASK__INIT;
-	char *paths[9];
+	char *paths[12];
 	size_t n = 0;
 	int got;
 
@@ -251,6 +270,14 @@ static int group_update(struct vbrctl *cli, const struct opt_result *a)
 		return EXIT_USAGE;
 	if (got)
 		paths[n++] = "keepalive_time";
+	if ((got = get_u32(a, "bfd-interval", &req.bfd_min_interval_ms)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		paths[n++] = "bfd_min_interval_ms";
+	if ((got = get_u32(a, "bfd-multiplier", &req.bfd_detect_multiplier)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		paths[n++] = "bfd_detect_multiplier";
 	if (n == 0)
 		return usage_error(
 		    "group update: nothing to change (see vbrctl group update --help)");

@@ -23,9 +23,20 @@ static const char *state_text(const Vbr__V1__BgpPeer *p, char *buf, size_t size)
 	return buf;
 }
 
+/* "up", "down", "admin_down", or "off" when BFD is disabled on the peer. */
+static const char *fmt_bfd(const Vbr__V1__BgpPeer *p, char *buf, size_t size)
+{
+	if (!p->enable_bfd) {
+		snprintf(buf, size, "off");
+		return buf;
+	}
+	fmt_enum(&vbr__v1__bfd_state__descriptor, p->bfd_state, "BFD_STATE_", buf, size);
+	return buf;
+}
+
 static void peer_detail(struct vbrctl *cli, const Vbr__V1__BgpPeer *p, const char *group)
 {
-	char state[64], status[32], since[40], up[32], created[40];
+	char state[64], status[32], since[40], up[32], created[40], bfd[32];
 	fmt_enum(&vbr__v1__bgp_status__descriptor, p->bgp_status, "BGP_STATUS_", status,
 		 sizeof(status));
 	fmt_time(p->established_time, since, sizeof(since));
@@ -44,6 +55,7 @@ static void peer_detail(struct vbrctl *cli, const Vbr__V1__BgpPeer *p, const cha
 	detail_row_color(t, "State", fmt_state_color(p->session_state),
 			 state_text(p, state, sizeof(state)));
 	detail_row(t, "BGP status", status);
+	detail_row(t, "BFD", fmt_bfd(p, bfd, sizeof(bfd)));
 	if (p->established_time)
 		detail_rowf(t, "Established", "%s (%s ago)", since, up);
 	else
@@ -97,6 +109,7 @@ static const struct opt_spec add_opts[] = {
     {"description", 0, OPT_VALUE, "TEXT", "free text, up to 256 characters", false, NULL},
     {"disabled", 0, OPT_FLAG, NULL, "add it administratively down (no session until enabled)",
      false, NULL},
+    {"bfd", 0, OPT_FLAG, NULL, "run BFD with the peer (timers from its group)", false, NULL},
     {"request-id", 0, OPT_VALUE, "ID", "makes a retry return the first result instead of failing",
      false, NULL},
     {0},
@@ -112,6 +125,7 @@ static int peer_add(struct vbrctl *cli, const struct opt_result *a)
 	req.group_id = group_id;
 	req.peer_ip = (char *)a->args[1];
 	req.admin_down = opts_flag(a, "disabled");
+	req.enable_bfd = opts_flag(a, "bfd");
 	if (opts_str(a, "description"))
 		req.description = (char *)opts_str(a, "description");
 	if (opts_str(a, "request-id"))
@@ -144,7 +158,7 @@ static void peer_table(struct vbrctl *cli, const struct rpc_listing *peers,
 	bool wide = cli->output == OUTPUT_WIDE;
 	struct table *t = table_new();
 	if (wide)
-		table_header(t, "ID", "PEER-IP", "PEER-ASN", "GROUP", "GROUP-ID", "STATE",
+		table_header(t, "ID", "PEER-IP", "PEER-ASN", "GROUP", "GROUP-ID", "STATE", "BFD",
 			     "UP/DOWN", "RECEIVED", "ACCEPTED", "ADVERTISED", "HOLD", "ROUTER-ID",
 			     "ADMIN", "DESCRIPTION", "LAST-ERROR", NULL);
 	else
@@ -152,7 +166,7 @@ static void peer_table(struct vbrctl *cli, const struct rpc_listing *peers,
 			     "ACCEPTED/RECEIVED", "ADVERTISED", "DESCRIPTION", NULL);
 	for (size_t i = 0; i < peers->n_items; i++) {
 		const Vbr__V1__BgpPeer *p = (const Vbr__V1__BgpPeer *)peers->items[i];
-		char state[64], up[32];
+		char state[64], up[32], bfd[32];
 		fmt_age(p->established_time, up, sizeof(up));
 		table_row(t);
 		table_cell(t, p->id);
@@ -163,6 +177,8 @@ static void peer_table(struct vbrctl *cli, const struct rpc_listing *peers,
 			table_cell(t, p->group_id);
 		table_cell_color(t, fmt_state_color(p->session_state),
 				 state_text(p, state, sizeof(state)));
+		if (wide)
+			table_cell(t, fmt_bfd(p, bfd, sizeof(bfd)));
 		table_cell(t, up);
 		if (wide) {
 			table_cellf(t, "%" PRIu64, p->received_route_count);
@@ -237,15 +253,18 @@ static const struct opt_spec update_opts[] = {
     {"description", 0, OPT_VALUE, "TEXT", "new description (\"\" clears it)", false, NULL},
     {"disabled", 0, OPT_FLAG, NULL, "take the peer administratively down", false, NULL},
     {"enabled", 0, OPT_FLAG, NULL, "bring the peer administratively up", false, NULL},
+    {"bfd", 0, OPT_FLAG, NULL, "turn BFD on for the peer", false, NULL},
+    {"no-bfd", 0, OPT_FLAG, NULL, "turn BFD off (sends AdminDown; the BGP session stays)", false,
+     NULL},
     {0},
 };
 
 static int update_peer(struct vbrctl *cli, const char *ref, const char *group_ref,
-		       const char *description, int admin_down /* -1: unchanged */)
+		       const char *description, int admin_down /* -1: unchanged */, int bfd)
 {
 	Vbr__V1__UpdateBgpPeerRequest req = VBR__V1__UPDATE_BGP_PEER_REQUEST__INIT;
 	Google__Protobuf__FieldMask mask = GOOGLE__PROTOBUF__FIELD_MASK__INIT;
-	char *paths[3];
+	char *paths[4];
 	size_t n = 0;
 	char *group_id = NULL, *id = NULL;
 	int rc;
@@ -262,6 +281,10 @@ static int update_peer(struct vbrctl *cli, const char *ref, const char *group_re
 	if (admin_down >= 0) {
 		req.admin_down = admin_down != 0;
 		paths[n++] = "admin_down";
+	}
+	if (bfd >= 0) {
+		req.enable_bfd = bfd != 0;
+		paths[n++] = "enable_bfd";
 	}
 	if ((rc = resolve_peer(cli, ref, &id)) != EXIT_OK) {
 		free(group_id);
@@ -282,21 +305,25 @@ static int peer_update(struct vbrctl *cli, const struct opt_result *a)
 	bool disabled = opts_flag(a, "disabled"), enabled = opts_flag(a, "enabled");
 	if (disabled && enabled)
 		return usage_error("--disabled and --enabled contradict each other");
+	bool bfd = opts_flag(a, "bfd"), no_bfd = opts_flag(a, "no-bfd");
+	if (bfd && no_bfd)
+		return usage_error("--bfd and --no-bfd contradict each other");
 	const char *group = opts_str(a, "group"), *description = opts_str(a, "description");
-	if (!group && !description && !disabled && !enabled)
+	if (!group && !description && !disabled && !enabled && !bfd && !no_bfd)
 		return usage_error(
 		    "peer update: nothing to change (see vbrctl peer update --help)");
-	return update_peer(cli, a->args[0], group, description, disabled ? 1 : enabled ? 0 : -1);
+	return update_peer(cli, a->args[0], group, description, disabled ? 1 : enabled ? 0 : -1,
+			   bfd ? 1 : no_bfd ? 0 : -1);
 }
 
 static int peer_enable(struct vbrctl *cli, const struct opt_result *a)
 {
-	return update_peer(cli, a->args[0], NULL, NULL, 0);
+	return update_peer(cli, a->args[0], NULL, NULL, 0, -1);
 }
 
 static int peer_disable(struct vbrctl *cli, const struct opt_result *a)
 {
-	return update_peer(cli, a->args[0], NULL, NULL, 1);
+	return update_peer(cli, a->args[0], NULL, NULL, 1, -1);
 }
 
 /* ---- delete, reset ---- */

@@ -91,6 +91,15 @@ static void print_event(void *arg, const ProtobufCMessage *msg)
 	case VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_PEER_DELETED:
 		printf("%s", label = "peer deleted");
 		break;
+	case VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_BFD_STATE_CHANGED: {
+		char a[24], b[24];
+		fmt_enum(&vbr__v1__bfd_state__descriptor, e->old_bfd_state, "BFD_STATE_", a,
+			 sizeof(a));
+		fmt_enum(&vbr__v1__bfd_state__descriptor, e->new_bfd_state, "BFD_STATE_", b,
+			 sizeof(b));
+		printf("BFD %s -> %s", a, b);
+		break;
+	}
 	case VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_ROUTE_LIMIT_REACHED:
 		printf("%s", label = "route limit reached");
 		break;

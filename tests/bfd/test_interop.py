@@ -5,8 +5,8 @@ BFD off on a peer keeps its BGP session (the peer's BGP not tied to BFD); deleti
 BFD is Up sends AdminDown (FRR reports the peer's diagnostic).
 """
 import os
-import re
 import struct
+import subprocess
 import sys
 import time
 import unittest
@@ -124,6 +124,29 @@ class BfdInterop(unittest.TestCase):
                               e.peer_id == self.pb and e.new_bfd_state == V.pb.BFD_STATE_UP,
                               5, what="BFD Up event")
         self.assertTrue(evs[0].reason)
+
+    def vbrctl(self, *args, timeout=20):
+        env = dict(os.environ, VBRCTL_SERVER="unix:" + self.vbrd.sock)
+        exe = os.path.join(os.path.dirname(V.VBRD), "vbrctl")
+        try:
+            r = subprocess.run([exe] + list(args), env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, timeout=timeout)
+            return r.stdout
+        except subprocess.TimeoutExpired as e:
+            return e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+
+    def test_01b_vbrctl_shows_bfd(self):
+        show = self.vbrctl("peer", "show", self.pf)
+        self.assertRegex(show, r"BFD:\s+up\n", show)
+        wide = self.vbrctl("peer", "list", "-o", "wide").splitlines()
+        col = wide[0].split().index("BFD")
+        rows = [r.split() for r in wide[1:] if self.pb in r]
+        self.assertEqual(rows[0][col], "up", wide)
+        group = self.vbrctl("group", "show", "dc-frr")
+        self.assertIn("100 ms x 3 (detection 300 ms", group)
+        # watch replays the stream: the BFD transitions of the handshake are there.
+        out = self.vbrctl("watch", "--after", "0", "--peer", self.pf, timeout=3)
+        self.assertRegex(out, r"BFD (down|init) -> up  three-way handshake complete", out)
 
     def test_02_low_ttl_dropped_and_counted(self):
         before = self.metric("vbrd_bgp_peer_bfd_packets_total", self.pb, direction="dropped")

@@ -313,11 +313,12 @@ class PeerTests(Base):
         self.assertNotIn("10.77.2.2", ips)
         wide = table(ok("peer", "list", "-o", "wide", "--group", self.g2["id"]).out)
         self.assertEqual(wide[0], ["ID", "PEER-IP", "PEER-ASN", "GROUP", "GROUP-ID", "STATE",
-                                   "UP/DOWN", "RECEIVED", "ACCEPTED", "ADVERTISED", "HOLD",
+                                   "BFD", "UP/DOWN", "RECEIVED", "ACCEPTED", "ADVERTISED", "HOLD",
                                    "ROUTER-ID", "ADMIN", "DESCRIPTION", "LAST-ERROR"])
         row = [r for r in wide if r[1] == "10.77.2.2"][0]
-        self.assertEqual(row[:13], [b["id"], "10.77.2.2", "65102", "pt-two", self.g2["id"],
-                                    "Idle (admin down)", "-", "0", "0", "0", "-", "-", "down"])
+        self.assertEqual(row[:14], [b["id"], "10.77.2.2", "65102", "pt-two", self.g2["id"],
+                                    "Idle (admin down)", "off", "-", "0", "0", "0", "-", "-",
+                                    "down"])
         j = ok_json("peer", "list", "--group", "pt-two")
         self.assertEqual(list(j), ["peers"])
         api = DAEMON.list_all("ListBgpPeers", h.pb.ListBgpPeersRequest(group_id=self.g2["id"]),
