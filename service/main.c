@@ -34,7 +34,8 @@ static const struct option_doc docs[] = {
     {"max-peers", "VBRD_MAX_PEERS", "N", "maximum BGP peers, 1..1024 (8)"},
     {"max-networks", "VBRD_MAX_NETWORKS", "N", "maximum advertised networks, 1..10000 (100)"},
     {"event-history", "VBRD_EVENT_HISTORY", "N",
-     "peer events kept for after_sequence; a watcher further behind is ended (1024)"},
+     "events kept per stream (peer, route) for after_sequence; a watcher further behind is "
+     "ended (1024)"},
     {"tls-cert", "VBRD_TLS_CERT", "FILE", "serve the API over TLS with this PEM certificate chain"},
     {"tls-key", "VBRD_TLS_KEY", "FILE", "PEM private key for --tls-cert"},
     {"tls-client-ca", "VBRD_TLS_CLIENT_CA", "FILE",

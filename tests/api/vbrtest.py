@@ -125,7 +125,7 @@ class Daemon:
 
     def __init__(self, state_dir=None, api=None, args=(), env=None, bgp_listen=None,
                  valgrind=None, pass_api=True, pass_bgp=True, pass_state=True, sandbox=None,
-                 run_as=None):
+                 run_as=None, netns_setup=None):
         generate_stubs()
         self.work = mkdtemp()
         self.state_dir = state_dir or os.path.join(self.work, "state")
@@ -141,6 +141,9 @@ class Daemon:
             sandbox = self.api_addr.startswith("unix:") and bool(can_sandbox())
         self.sandbox = sandbox
         self.run_as = run_as  # (uid, gid): drop root with setpriv before exec'ing vbrd
+        # Shell commands run in vbrd's private namespace before it starts (interfaces the
+        # route table sees as connected networks); only with the sandbox.
+        self.netns_setup = netns_setup
         self.proc = None
         self.channel = None
         self.starts = 0
@@ -162,7 +165,10 @@ class Daemon:
             a = ["setpriv", "--reuid=%d" % self.run_as[0], "--regid=%d" % self.run_as[1],
                  "--clear-groups", "--"] + a
         if self.sandbox:
-            a = ["unshare", "--net", "--", "sh", "-c", 'ip link set lo up && exec "$0" "$@"'] + a
+            setup = "ip link set lo up && "
+            if self.netns_setup:
+                setup += self.netns_setup + " && "
+            a = ["unshare", "--net", "--", "sh", "-c", setup + 'exec "$0" "$@"'] + a
         if shutil.which("setpriv"):
             # If this test process is killed (a ctest timeout), vbrd goes with it.
             a = ["setpriv", "--pdeathsig", "KILL", "--"] + a
@@ -319,9 +325,10 @@ class DaemonTest(unittest.TestCase):
     """Each test gets its own vbrd (self.d) and a client (self.api)."""
 
     daemon_args = ()
+    netns_setup = None  # see Daemon
 
     def setUp(self):
-        self.d = self.daemon(args=self.daemon_args)
+        self.d = self.daemon(args=self.daemon_args, netns_setup=self.netns_setup)
         self.api = self.d.api()
 
     def daemon(self, start=True, **kw):

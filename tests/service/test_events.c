@@ -45,7 +45,7 @@ static int fake_send(void *arg, grpc_slice bytes)
 	struct fake *f = arg;
 	assert_true(f->n_sent < 64);
 	Vbr__V1__PeerEvent *ev = vbr__v1__peer_event__unpack(NULL, GRPC_SLICE_LENGTH(bytes),
-							      GRPC_SLICE_START_PTR(bytes));
+							     GRPC_SLICE_START_PTR(bytes));
 	assert_non_null(ev);
 	struct sent *s = &f->sent[f->n_sent++];
 	s->sequence = ev->sequence;
@@ -145,7 +145,8 @@ static void test_initial_state_then_live(void **state)
 	publish(hub, KIND(PEER_CREATED), "bgpp-00000001");
 	publish(hub, KIND(PEER_CREATED), "bgpp-00000002");
 	struct fake f = {0};
-	struct event_sub_options opt = {.snapshot = event_hub_snapshot(hub, build, end_marker, NULL)};
+	struct event_sub_options opt = {.snapshot =
+					    event_hub_snapshot(hub, build, end_marker, NULL)};
 	assert_int_equal(subscribe(hub, &opt, &f), GRPC_STATUS_OK);
 	assert_int_equal(f.n_sent, 0); /* nothing written inside subscribe */
 	event_hub_deliver(hub, 100);

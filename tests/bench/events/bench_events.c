@@ -36,8 +36,8 @@
 #include "subs.h"
 #include "vbr/v1/vbr.pb-c.h"
 
-#define SVC "/vbr.v1.VirtualBorderRouter/"
-#define START_TIMEOUT_MS 15000
+#define SVC		   "/vbr.v1.VirtualBorderRouter/"
+#define START_TIMEOUT_MS   15000
 #define DELIVER_TIMEOUT_MS 120000
 
 struct options {
@@ -53,7 +53,7 @@ struct options {
 struct result {
 	double p50[SUBS_PHASES], p99[SUBS_PHASES], max[SUBS_PHASES]; /* ms */
 	double conn_p50_min[SUBS_PHASES], conn_p50_max[SUBS_PHASES];
-	double rpc_p50, rpc_max; /* ms, the change calls themselves (both phases) */
+	double rpc_p50, rpc_max;    /* ms, the change calls themselves (both phases) */
 	double cpu_us[SUBS_PHASES]; /* server CPU per delivered message */
 	uint64_t expected, received, gaps, ended;
 	double rss_kib_per_sub;
@@ -113,9 +113,8 @@ static int change(grpc_channel *ch, const char *group_id, unsigned i, char *peer
 		req.peer_ip = ip;
 		req.admin_down = true;
 		st = call(ch, SVC "CreateBgpPeer", &req.base, &resp, &resp_len);
-		Vbr__V1__BgpPeer *p = st == GRPC_STATUS_OK
-					  ? vbr__v1__bgp_peer__unpack(NULL, resp_len, resp)
-					  : NULL;
+		Vbr__V1__BgpPeer *p =
+		    st == GRPC_STATUS_OK ? vbr__v1__bgp_peer__unpack(NULL, resp_len, resp) : NULL;
 		if (p) {
 			snprintf(peer_id, len, "%s", p->id);
 			vbr__v1__bgp_peer__free_unpacked(p, NULL);
@@ -141,9 +140,9 @@ static pid_t start_server(bool vbrd, const struct options *o, char *address, siz
 		snprintf(state_dir, 256, "%s/state.XXXXXX", o->state_parent);
 		if (!mkdtemp(state_dir))
 			return -1;
-		char *args[] = {(char *)o->vbrd, "--api", address, "--bgp-listen", "127.0.0.1:17901",
-				"--router-id", "192.0.2.1", "--state-dir", state_dir, "--log-level",
-				"warn", NULL};
+		char *args[] = {(char *)o->vbrd,   "--api",	  address,     "--bgp-listen",
+				"127.0.0.1:17901", "--router-id", "192.0.2.1", "--state-dir",
+				state_dir,	   "--log-level", "warn",      NULL};
 		pid = proc_spawn(args, log_path, true, err, sizeof(err));
 	} else {
 		char *args[] = {"/proc/self/exe", "--fanout-serve", address, NULL};
@@ -192,7 +191,8 @@ static void sleep_until(uint64_t t_ns)
 	uint64_t now = load_now_ns();
 	if (t_ns > now) {
 		uint64_t d = t_ns - now;
-		nanosleep(&(struct timespec){(time_t)(d / 1000000000), (long)(d % 1000000000)}, NULL);
+		nanosleep(&(struct timespec){(time_t)(d / 1000000000), (long)(d % 1000000000)},
+			  NULL);
 	}
 }
 
@@ -321,27 +321,48 @@ static void usage(void)
 static int parse(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
-	    {"vbrd", 1, 0, 'v'}, {"state-parent", 1, 0, 'p'}, {"subs", 1, 0, 'n'},
-	    {"conns", 1, 0, 'c'}, {"burst", 1, 0, 'b'}, {"rate", 1, 0, 'r'},
-	    {"steady-seconds", 1, 0, 's'}, {"skip-bare", 0, 0, 'k'}, {0, 0, 0, 0}};
-	*o = (struct options){.conns = 8, .burst = 50, .rate = 20, .steady_seconds = 5,
-			      .subs = {100, 1000, 5000}, .n_subs = 3};
+	    {"vbrd", 1, 0, 'v'},	   {"state-parent", 1, 0, 'p'}, {"subs", 1, 0, 'n'},
+	    {"conns", 1, 0, 'c'},	   {"burst", 1, 0, 'b'},	{"rate", 1, 0, 'r'},
+	    {"steady-seconds", 1, 0, 's'}, {"skip-bare", 0, 0, 'k'},	{0, 0, 0, 0}};
+	*o = (struct options){.conns = 8,
+			      .burst = 50,
+			      .rate = 20,
+			      .steady_seconds = 5,
+			      .subs = {100, 1000, 5000},
+			      .n_subs = 3};
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'v': o->vbrd = optarg; break;
-		case 'p': o->state_parent = optarg; break;
-		case 'c': o->conns = atoi(optarg); break;
-		case 'b': o->burst = atoi(optarg); break;
-		case 'r': o->rate = atoi(optarg); break;
-		case 's': o->steady_seconds = atof(optarg); break;
-		case 'k': o->skip_bare = true; break;
+		case 'v':
+			o->vbrd = optarg;
+			break;
+		case 'p':
+			o->state_parent = optarg;
+			break;
+		case 'c':
+			o->conns = atoi(optarg);
+			break;
+		case 'b':
+			o->burst = atoi(optarg);
+			break;
+		case 'r':
+			o->rate = atoi(optarg);
+			break;
+		case 's':
+			o->steady_seconds = atof(optarg);
+			break;
+		case 'k':
+			o->skip_bare = true;
+			break;
 		case 'n':
 			o->n_subs = 0;
-			for (char *t = strtok(optarg, ","); t && o->n_subs < 8; t = strtok(NULL, ","))
+			for (char *t = strtok(optarg, ","); t && o->n_subs < 8;
+			     t = strtok(NULL, ","))
 				o->subs[o->n_subs++] = (size_t)atol(t);
 			break;
-		default: usage(); return -1;
+		default:
+			usage();
+			return -1;
 		}
 	}
 	if (!o->vbrd || !o->state_parent || o->conns < 1 || o->conns > SUBS_MAX_CONNS ||
@@ -382,11 +403,12 @@ int main(int argc, char **argv)
 	grpc_init();
 	printf("# %d connections; burst: %d changes back to back; steady: %d/s for %.0f s\n",
 	       o.conns, o.burst, o.rate, o.steady_seconds);
-	printf("# latency from each change RPC to each subscriber, ms; CPU: server us per delivered "
-	       "message\n");
+	printf(
+	    "# latency from each change RPC to each subscriber, ms; CPU: server us per delivered "
+	    "message\n");
 	printf("%6s %-5s  %23s  %13s  %13s  %20s  %11s  %9s %5s  %6s\n", "subs", "srv",
-	       "burst p50/p99/max", "conn p50", "rpc p50/max", "steady p50/p99/max",
-	       "CPU b/s", "delivered", "miss", "KiB/sub");
+	       "burst p50/p99/max", "conn p50", "rpc p50/max", "steady p50/p99/max", "CPU b/s",
+	       "delivered", "miss", "KiB/sub");
 	for (int i = 0; i < o.n_subs; i++) {
 		struct result bare = {0}, v = {0};
 		print_load();

@@ -18,7 +18,7 @@
 
 enum method { M_WATCH, M_CREATE, M_DELETE, N_METHODS };
 static const char *const paths[N_METHODS] = {PATH("WatchPeerEvents"), PATH("CreateBgpPeer"),
-					      PATH("DeleteBgpPeer")};
+					     PATH("DeleteBgpPeer")};
 
 enum tag_kind { T_NEW, T_DONE, T_WRITE, T_CLOSE };
 
@@ -234,8 +234,8 @@ int fanout_serve(const char *address)
 		for (int k = 0; k < 16; k++)
 			post((enum method)m);
 	for (;;) {
-		grpc_event ev = grpc_completion_queue_next(S.cq, gpr_inf_future(GPR_CLOCK_REALTIME),
-							   NULL);
+		grpc_event ev =
+		    grpc_completion_queue_next(S.cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 		if (ev.type == GRPC_OP_COMPLETE)
 			on_event(ev.tag, ev.success);
 	}

@@ -78,8 +78,8 @@ static void on_message(struct sub *s)
 	grpc_byte_buffer_reader_destroy(&r);
 	grpc_byte_buffer_destroy(s->recv);
 	s->recv = NULL;
-	Vbr__V1__PeerEvent *ev = vbr__v1__peer_event__unpack(NULL, GRPC_SLICE_LENGTH(body),
-							      GRPC_SLICE_START_PTR(body));
+	Vbr__V1__PeerEvent *ev =
+	    vbr__v1__peer_event__unpack(NULL, GRPC_SLICE_LENGTH(body), GRPC_SLICE_START_PTR(body));
 	grpc_slice_unref(body);
 	if (ev) {
 		uint64_t seq = ev->sequence;
@@ -87,7 +87,8 @@ static void on_message(struct sub *s)
 			atomic_fetch_add(&all->gaps, 1);
 		s->last_seq = seq;
 		if (seq >= 1 && seq - 1 < all->ch->cap) {
-			uint64_t sent = __atomic_load_n(&all->ch->send_ns[seq - 1], __ATOMIC_ACQUIRE);
+			uint64_t sent =
+			    __atomic_load_n(&all->ch->send_ns[seq - 1], __ATOMIC_ACQUIRE);
 			int phase = all->ch->phase[seq - 1];
 			if (sent && now > sent && phase < SUBS_PHASES)
 				lat_add(&s->conn->lat[phase], now - sent);
@@ -103,8 +104,9 @@ static void *reader(void *arg)
 	struct conn *c = arg;
 	while (c->open_tags > 0) {
 		grpc_event ev = grpc_completion_queue_next(
-		    c->cq, gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
-					gpr_time_from_millis(200, GPR_TIMESPAN)),
+		    c->cq,
+		    gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+				 gpr_time_from_millis(200, GPR_TIMESPAN)),
 		    NULL);
 		if (ev.type != GRPC_OP_COMPLETE)
 			continue;
@@ -183,7 +185,8 @@ struct subs *subs_open(const char *address, size_t n, int n_conns, const struct 
 		       int timeout_ms, char *err, size_t err_len)
 {
 	struct subs *s = calloc(1, sizeof(*s));
-	if (!s || n_conns < 1 || n_conns > SUBS_MAX_CONNS || !(s->subs = calloc(n, sizeof(*s->subs)))) {
+	if (!s || n_conns < 1 || n_conns > SUBS_MAX_CONNS ||
+	    !(s->subs = calloc(n, sizeof(*s->subs)))) {
 		snprintf(err, err_len, "out of memory or bad connection count");
 		free(s);
 		return NULL;

@@ -16,12 +16,12 @@
 #include "lat.h"
 
 #define SUBS_MAX_CONNS 16
-#define SUBS_PHASES 2
+#define SUBS_PHASES    2
 
 /* Filled by the driver before each change is sent; read by the reader threads. */
 struct changes {
 	uint64_t *send_ns; /* by change number (sequence - 1) */
-	uint8_t *phase;    /* by change number */
+	uint8_t *phase;	   /* by change number */
 	size_t cap;
 };
 
