@@ -1,0 +1,117 @@
+"""failover_lab: two data-center routers (BIRD 2) announcing the same prefix to vbrd, and a VPC
+host behind vbrd, for the BFD failover test and benchmark.
+
+  vpc 172.16.1.10 --veth-- v (vbrd, 172.16.1.1 / 10.10.0.1, forwarding on)
+                            |-- bridge -- dc1 10.10.0.2 (AS 65010, preferred: lower router id)
+                            |-- bridge -- dc2 10.10.0.3 (AS 65020)
+  both DCs: 192.168.10.0/24 announced, 192.168.10.1/32 on lo, 172.16.1.0/24 via vbrd.
+
+The silent failure: dc1's eth0 is set down inside dc1's namespace; vbrd's own link stays up.
+"""
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sessions"))
+import lab as L  # noqa: E402
+import vbrapi as V  # noqa: E402
+
+PREFIX = "192.168.10.0/24"
+TARGET = "192.168.10.1"
+BIRD_BFD = ('protocol bfd bfd1 { interface "eth0" { interval %d ms; multiplier %d; }; }')
+
+
+class Failover:
+    def __init__(self, interval=100, mult=3, hold=9, extra_hosts=()):
+        self.lab = L.Lab(["v", "dc1", "dc2"] + list(extra_hosts))
+        self.interval, self.mult, self.hold = interval, mult, hold
+        lab, v = self.lab, self.lab.ip("v")
+        self._vpc()
+        for dc, asn in (("dc1", 65010), ("dc2", 65020)):
+            lab.exec(dc, ["ip", "addr", "add", TARGET + "/32", "dev", "lo"])
+            lab.exec(dc, ["ip", "route", "add", "172.16.1.0/24", "via", v])
+        lab.exec("v", ["sysctl", "-qw", "net.ipv4.ip_forward=1"])
+        self.dcs = {}
+        for dc, asn in (("dc1", 65010), ("dc2", 65020)):
+            self.dcs[dc] = L.Bird(lab, dc, asn, v, routes=[PREFIX], hold=hold,
+                                  extra=BIRD_BFD % (interval, mult),
+                                  bgp_extra="bfd on;").start()
+        self.vbrd = V.Vbrd(lab, "v").start()
+        self.vbrd.network("172.16.1.0/24")
+        self.peers = {}
+        for dc, asn in (("dc1", 65010), ("dc2", 65020)):
+            g = self.vbrd.group(dc, asn, bfd_min_interval_ms=interval,
+                                bfd_detect_multiplier=mult, hold_time=hold,
+                                keepalive_time=max(1, hold // 3))
+            self.peers[dc] = self.vbrd.peer(g.id, lab.ip(dc), enable_bfd=True).id
+        for dc in self.peers:
+            self.vbrd.wait_state(self.peers[dc], timeout=40)
+
+    def _vpc(self):
+        lab = self.lab
+        ns = lab.ns("vpc")
+        L.run(["ip", "netns", "add", ns])
+        lab.hosts["vpc"] = "172.16.1.10"  # removed with the lab
+        a, b = lab.tag + "va", lab.tag + "vb"
+        L.run(["ip", "link", "add", a, "type", "veth", "peer", "name", b])
+        L.run(["ip", "link", "set", a, "netns", lab.ns("v")])
+        L.run(["ip", "link", "set", b, "netns", ns])
+        lab.exec("v", ["ip", "addr", "add", "172.16.1.1/24", "dev", a])
+        lab.exec("v", ["ip", "link", "set", a, "up"])
+        lab.exec("vpc", ["ip", "addr", "add", "172.16.1.10/24", "dev", b])
+        lab.exec("vpc", ["ip", "link", "set", b, "up"])
+        lab.exec("vpc", ["ip", "link", "set", "lo", "up"])
+        lab.exec("vpc", ["ip", "route", "add", "default", "via", "172.16.1.1"])
+
+    def close(self):
+        try:
+            self.vbrd.finish()
+        finally:
+            self.lab.close()
+
+    def set_bfd(self, on):
+        for dc, pid in self.peers.items():
+            self.vbrd.call("UpdateBgpPeer", V.pb.UpdateBgpPeerRequest(
+                id=pid, enable_bfd=on,
+                update_mask=V.field_mask_pb2.FieldMask(paths=["enable_bfd"])))
+
+    def bfd_up(self, dc):
+        return self.vbrd.get_peer(self.peers[dc]).bfd_state == V.pb.BFD_STATE_UP
+
+    def kernel_via(self):
+        """The next hop of vbrd's kernel route to PREFIX, or None."""
+        out = self.lab.exec("v", ["ip", "route", "show", PREFIX], check=False).stdout
+        m = re.search(r"via (\S+)", out)
+        return m.group(1) if m else None
+
+    def ping(self, count=3):
+        r = self.lab.exec("vpc", ["ping", "-c", str(count), "-i", "0.2", "-W", "1", TARGET],
+                          timeout=30, check=False)
+        return r.returncode == 0
+
+    def ready(self, timeout=60):
+        """Both sessions Established (and BFD Up where on); dc1 preferred again."""
+        for dc, pid in self.peers.items():
+            self.vbrd.wait_state(pid, timeout=timeout)
+        L.wait_for(lambda: PREFIX in self.vbrd.routes(self.peers["dc1"]), timeout,
+                   what="dc1's route back")
+
+    def fail_dc1(self, fib, timeout=60):
+        """Silences dc1 and returns (seconds until vbrd moved, what moved). fib: wait for the
+        kernel route via dc2; else for dc1's BGP session to leave Established (its routes
+        leave the Loc-RIB with it)."""
+        dc2 = self.lab.ip("dc2")
+        t0 = time.monotonic()
+        self.lab.exec("dc1", ["ip", "link", "set", "eth0", "down"])
+        if fib:
+            L.wait_for(lambda: self.kernel_via() == dc2, timeout, interval=0.005,
+                       what="kernel route via dc2")
+        else:
+            L.wait_for(lambda: self.vbrd.state_name(self.peers["dc1"]) != "SESSION_STATE_"
+                       "ESTABLISHED", timeout, interval=0.005, what="dc1 session down")
+        return time.monotonic() - t0
+
+    def restore_dc1(self):
+        self.lab.exec("dc1", ["ip", "link", "set", "eth0", "up"])
+        self.ready()
