@@ -394,13 +394,16 @@ static void in_idle(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev, struct 
 	}
 }
 
-static void in_connect(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
-		       struct bgp_fsm_output *out)
+/* Connect (our attempt in progress) and Active (no connection, no attempt), 8.2.2: they
+ * differ only in what a connect retry, an accepted connection and a failure mean. */
+static void in_connect_or_active(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
+				 struct bgp_fsm_output *out)
 {
+	bool connecting = fsm->state == BGP_STATE_CONNECT;
 	switch (ev->type) {
 	case BGP_FSM_EV_MANUAL_START:
 	case BGP_FSM_EV_AUTOMATIC_START:
-		return; /* 8.2.2 Connect: start events are ignored */
+		return; /* 8.2.2 Connect, Active: start events are ignored */
 	case BGP_FSM_EV_MANUAL_STOP:
 		stop(fsm, ev, out, DOWN_MANUAL);
 		return;
@@ -408,27 +411,40 @@ static void in_connect(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
 		stop(fsm, ev, out, DOWN_RESTART);
 		return;
 	case BGP_FSM_EV_CONNECT_RETRY_TIMER_EXPIRES:
-		/* 8.2.2 Connect: drop the attempt, restart the timer, connect again. */
-		emit(out, BGP_FSM_ACT_CANCEL_CONNECT);
+		/* 8.2.2: Connect drops its attempt; both restart the timer and connect again. */
+		if (connecting)
+			emit(out, BGP_FSM_ACT_CANCEL_CONNECT);
+		else
+			set_reason(out, "connect retry timer expired");
 		start_timer(fsm, out, BGP_FSM_TIMER_CONNECT_RETRY,
 			    bgp_fsm_jitter(fsm->config.connect_retry_ms, ev->random));
 		emit(out, BGP_FSM_ACT_CONNECT);
+		fsm->state = BGP_STATE_CONNECT;
 		return;
 	case BGP_FSM_EV_TCP_CR_ACKED:
 		set_reason(out, "TCP connection established");
 		enter_open_sent(fsm, out);
 		return;
 	case BGP_FSM_EV_TCP_CONNECTION_CONFIRMED:
-		/* 6.8: our own attempt may already be accepted on the other side, so it must
-		 * not be dropped for the peer's connection: each would drop the one the other
-		 * accepted and both wait a ConnectRetry. The peer's connection belongs to a
-		 * second instance (bgp_fsm_route_incoming) and the OPENs decide. */
-		emit(out, BGP_FSM_ACT_REJECT);
+		if (connecting) {
+			/* 6.8: our own attempt may already be accepted on the other side, so it
+			 * must not be dropped for the peer's connection: each would drop the one
+			 * the other accepted and both wait a ConnectRetry. The peer's connection
+			 * belongs to a second instance (bgp_fsm_route_incoming); the OPENs
+			 * decide. */
+			emit(out, BGP_FSM_ACT_REJECT);
+			return;
+		}
+		set_reason(out, "TCP connection accepted");
+		enter_open_sent(fsm, out);
 		return;
 	case BGP_FSM_EV_TCP_CONNECTION_FAILS:
-		/* Deviation: 8.2.2 Connect goes to Idle here. We follow RFC 1771 (and FRR, BIRD):
+		/* Deviation: 8.2.2 goes to Idle. In Connect we follow RFC 1771 (and FRR, BIRD):
 		 * restart the ConnectRetryTimer and wait in Active, where a connection from the
-		 * peer is accepted at once. A peer that is simply not up yet is no oscillation. */
+		 * peer is accepted at once; a peer that is simply not up yet is no oscillation.
+		 * Active holds no connection and no attempt, so there a report is stale. */
+		if (!connecting)
+			return;
 		tcp_fail_reason(out, ev);
 		fsm->connect_retry_counter++;
 		start_timer(fsm, out, BGP_FSM_TIMER_CONNECT_RETRY,
@@ -444,56 +460,7 @@ static void in_connect(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
 	case BGP_FSM_EV_IDLE_HOLD_TIMER_EXPIRES:
 	case BGP_FSM_EV_SEND_HOLD_TIMER_EXPIRES:
 	case BGP_FSM_EV_STABLE_TIMER_EXPIRES:
-		return; /* never running in Connect; bgp_fsm_step drops stale expiries */
-	default:
-		unexpected_without_session(fsm, ev, out);
-		return;
-	}
-}
-
-static void in_active(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev,
-		      struct bgp_fsm_output *out)
-{
-	switch (ev->type) {
-	case BGP_FSM_EV_MANUAL_START:
-	case BGP_FSM_EV_AUTOMATIC_START:
-		return; /* 8.2.2 Active: start events are ignored */
-	case BGP_FSM_EV_MANUAL_STOP:
-		stop(fsm, ev, out, DOWN_MANUAL);
-		return;
-	case BGP_FSM_EV_AUTOMATIC_STOP:
-		stop(fsm, ev, out, DOWN_RESTART);
-		return;
-	case BGP_FSM_EV_CONNECT_RETRY_TIMER_EXPIRES:
-		/* 8.2.2 Active: restart the timer, initiate a connection, go to Connect. */
-		set_reason(out, "connect retry timer expired");
-		start_timer(fsm, out, BGP_FSM_TIMER_CONNECT_RETRY,
-			    bgp_fsm_jitter(fsm->config.connect_retry_ms, ev->random));
-		emit(out, BGP_FSM_ACT_CONNECT);
-		fsm->state = BGP_STATE_CONNECT;
-		return;
-	case BGP_FSM_EV_TCP_CR_ACKED:
-		set_reason(out, "TCP connection established");
-		enter_open_sent(fsm, out);
-		return;
-	case BGP_FSM_EV_TCP_CONNECTION_CONFIRMED:
-		set_reason(out, "TCP connection accepted");
-		enter_open_sent(fsm, out);
-		return;
-	case BGP_FSM_EV_TCP_CONNECTION_FAILS:
-		/* Deviation: 8.2.2 Active goes to Idle. Here Active holds no connection and no
-		 * attempt (see Connect above), so a failure report is stale. */
-		return;
-	case BGP_FSM_EV_BFD_DOWN:
-		bfd_went_down(fsm, ev, out);
-		return;
-	case BGP_FSM_EV_SEND_PROGRESS:
-	case BGP_FSM_EV_HOLD_TIMER_EXPIRES:
-	case BGP_FSM_EV_KEEPALIVE_TIMER_EXPIRES:
-	case BGP_FSM_EV_IDLE_HOLD_TIMER_EXPIRES:
-	case BGP_FSM_EV_SEND_HOLD_TIMER_EXPIRES:
-	case BGP_FSM_EV_STABLE_TIMER_EXPIRES:
-		return;
+		return; /* never running here; bgp_fsm_step drops stale expiries */
 	default:
 		unexpected_without_session(fsm, ev, out);
 		return;
@@ -734,10 +701,8 @@ void bgp_fsm_step(struct bgp_fsm *fsm, const struct bgp_fsm_event *event,
 		in_idle(fsm, &ev, out);
 		break;
 	case BGP_STATE_CONNECT:
-		in_connect(fsm, &ev, out);
-		break;
 	case BGP_STATE_ACTIVE:
-		in_active(fsm, &ev, out);
+		in_connect_or_active(fsm, &ev, out);
 		break;
 	case BGP_STATE_OPEN_SENT:
 		in_open_sent(fsm, &ev, out);
