@@ -14,11 +14,14 @@
  * that over every (change, subscriber), the spread of the per-connection medians, the change
  * RPCs' own latency, the server's CPU per delivered message (/proc/PID/stat over the phase),
  * messages missed (expected minus received, and sequence gaps), the server's RSS per
- * subscriber, and vbrd / bare for CPU.
+ * subscriber, vbrd / bare for CPU, and how long a call answered on vbrd's loop thread
+ * (ListRoutes of an unknown peer) waited during the burst.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,8 +56,9 @@ struct options {
 struct result {
 	double p50[SUBS_PHASES], p99[SUBS_PHASES], max[SUBS_PHASES]; /* ms */
 	double conn_p50_min[SUBS_PHASES], conn_p50_max[SUBS_PHASES];
-	double rpc_p50, rpc_max;    /* ms, the change calls themselves (both phases) */
-	double cpu_us[SUBS_PHASES]; /* server CPU per delivered message */
+	double rpc_p50, rpc_max;     /* ms, the change calls themselves (both phases) */
+	double cpu_us[SUBS_PHASES];  /* server CPU per delivered message */
+	double probe_p50, probe_max; /* ms, a loop-thread RPC during the burst (vbrd only) */
 	uint64_t expected, received, gaps, ended;
 	double rss_kib_per_sub;
 	bool ok;
@@ -223,6 +227,48 @@ static int run_phase(int phase, pid_t pid, grpc_channel *ch, const char *group_i
 	return 0;
 }
 
+/* The loop's responsiveness during the burst: ListRoutes for a peer that does not exist is
+ * answered NOT_FOUND by vbrd's loop thread (no disk, no fan-out), so its latency is how long
+ * a call waits for the loop. One every 5 ms from its own connection. */
+struct probe {
+	grpc_channel *ch;
+	atomic_bool stop;
+	struct lat_log lat;
+	pthread_t thread;
+};
+
+static void *probe_run(void *arg)
+{
+	struct probe *p = arg;
+	Vbr__V1__ListRoutesRequest req = VBR__V1__LIST_ROUTES_REQUEST__INIT;
+	req.peer_id = "bgpp-00000001";
+	uint8_t buf[64];
+	size_t len = protobuf_c_message_pack(&req.base, buf);
+	while (!atomic_load(&p->stop)) {
+		uint8_t *resp = NULL;
+		size_t resp_len = 0;
+		char msg[200];
+		uint64_t t = load_now_ns();
+		load_unary(p->ch, SVC "ListRoutes", buf, len, &resp, &resp_len, msg, sizeof(msg));
+		lat_add(&p->lat, load_now_ns() - t);
+		free(resp);
+		nanosleep(&(struct timespec){0, 5000000}, NULL);
+	}
+	return NULL;
+}
+
+static grpc_channel *channel_to(const char *address)
+{
+	grpc_arg arg = {.type = GRPC_ARG_INTEGER,
+			.key = GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL,
+			.value.integer = 1};
+	grpc_channel_args args = {1, &arg};
+	grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+	grpc_channel *ch = grpc_channel_create(address, creds, &args);
+	grpc_channel_credentials_release(creds);
+	return ch;
+}
+
 static int run_case(bool vbrd, size_t n, const struct options *o, struct result *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -266,9 +312,20 @@ static int run_case(bool vbrd, size_t n, const struct options *o, struct result 
 	}
 	r->rss_kib_per_sub = (double)(rss_kib(pid) - rss0) / (double)n;
 	unsigned next = 0;
-	if (run_phase(0, pid, ch, group_id, &chg, &next, (unsigned)o->burst, 0, s, n, &rpc, r) ||
-	    run_phase(1, pid, ch, group_id, &chg, &next, steady, 1000000000ull / (uint64_t)o->rate,
-		      s, n, &rpc, r))
+	struct probe probe = {.ch = channel_to(address)};
+	atomic_init(&probe.stop, false);
+	bool probing = vbrd && pthread_create(&probe.thread, NULL, probe_run, &probe) == 0;
+	int burst =
+	    run_phase(0, pid, ch, group_id, &chg, &next, (unsigned)o->burst, 0, s, n, &rpc, r);
+	atomic_store(&probe.stop, true);
+	if (probing)
+		pthread_join(probe.thread, NULL);
+	r->probe_p50 = ms(lat_percentile(&probe.lat, 50));
+	r->probe_max = ms(lat_percentile(&probe.lat, 100));
+	lat_free(&probe.lat);
+	grpc_channel_destroy(probe.ch);
+	if (burst || run_phase(1, pid, ch, group_id, &chg, &next, steady,
+			       1000000000ull / (uint64_t)o->rate, s, n, &rpc, r))
 		goto out;
 	for (int p = 0; p < SUBS_PHASES; p++)
 		summarise(s, p, r);
@@ -418,6 +475,11 @@ int main(int argc, char **argv)
 		if (!o.skip_bare)
 			print_row("bare", o.subs[i], &bare);
 		print_row("vbrd", o.subs[i], &v);
+		if (v.ok)
+			printf(
+			    "%6s vbrd's loop during the burst (ListRoutes, answered on the loop): "
+			    "p50 %.2f ms, max %.2f ms\n",
+			    "", v.probe_p50, v.probe_max);
 		if (bare.ok && v.ok && bare.cpu_us[0] > 0 && bare.cpu_us[1] > 0)
 			printf("%6s vbrd/bare CPU per message: burst %.2fx, steady %.2fx\n", "",
 			       v.cpu_us[0] / bare.cpu_us[0], v.cpu_us[1] / bare.cpu_us[1]);
