@@ -84,8 +84,31 @@ void speaker_decide(struct bgp_speaker *s, uint32_t prefix, uint8_t len)
 	speaker_decide_hint(s, prefix, len, NULL, NULL);
 }
 
+/* The Loc-RIB's entry as the route table sees it. */
+static bool loc_best(const struct rib_entry *loc, struct rtable_bgp *out)
+{
+	if (!loc || !loc->attrs)
+		return false;
+	*out = (struct rtable_bgp){.next_hop = loc->attrs->path.next_hop, .peer_id = loc->aux};
+	return true;
+}
+
+static void loc_decide(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
+		       const struct bgp_peer *hint_peer, const struct rib_entry *hint_entry);
+
 void speaker_decide_hint(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
 			 const struct bgp_peer *hint_peer, const struct rib_entry *hint_entry)
+{
+	struct rtable_bgp was, now;
+	bool had = loc_best(rib_table_find(&s->loc_rib, prefix, len), &was);
+	loc_decide(s, prefix, len, hint_peer, hint_entry);
+	bool has = loc_best(rib_table_find(&s->loc_rib, prefix, len), &now);
+	if (had != has || (had && (was.next_hop != now.next_hop || was.peer_id != now.peer_id)))
+		route_table_bgp_changed(s, prefix, len, had ? &was : NULL, has ? &now : NULL);
+}
+
+static void loc_decide(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
+		       const struct bgp_peer *hint_peer, const struct rib_entry *hint_entry)
 {
 	struct rib_candidate best;
 	bool have = false;
@@ -156,6 +179,7 @@ int bgp_speaker_new(uv_loop_t *loop, const struct bgp_speaker_config *config,
 		s->random_state = 1;
 	rib_attr_table_init(&s->attrs);
 	rib_table_init(&s->loc_rib);
+	route_table_init(s);
 	*out = s;
 	return 0;
 }
@@ -197,6 +221,9 @@ int bgp_speaker_start(struct bgp_speaker *s)
 {
 	if (!s)
 		return -EINVAL;
+	/* Without the FIB writer vbrd still runs: every entry then says why it is not
+	 * installed. */
+	route_table_start(s);
 	if (s->config.listen_port == 0 || s->listener_open)
 		return 0;
 	int rc = uv_tcp_init_ex(s->loop, &s->listener, AF_INET);
@@ -240,6 +267,7 @@ void bgp_speaker_shutdown(struct bgp_speaker *s, const char *message,
 	for (size_t i = 0; i < s->peer_count; i++)
 		bgp_peer_halt(s->peers[i], BGP_SUBERR_CEASE_ADMIN_SHUTDOWN, message);
 	speaker_bfd_close(s);
+	route_table_stop(s);
 	if (s->open_handles == 0 && s->shutdown_done) {
 		s->shutdown_done = NULL;
 		if (done)
@@ -261,6 +289,7 @@ void bgp_speaker_free(struct bgp_speaker *s)
 	free(s->networks);
 	free(s->update);
 	bfd_driver_free(s->bfd);
+	route_table_free(s);
 	free(s);
 }
 

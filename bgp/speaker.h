@@ -37,6 +37,11 @@ struct bgp_speaker_config {
 	/* The route table's kernel FIB: off keeps the table (listed, installed=false). */
 	bool fib_enabled;
 	uint32_t fib_table; /* kernel routing table id; 0 = 254 (main) */
+	/* Routes an earlier run left in the kernel are kept this long for the sessions to
+	 * bring them back (RFC 4724 4.1's selection deferral); 0 = 30 s. */
+	uint32_t selection_deferral_ms;
+	/* A clean stop leaves vbrd's kernel routes in place (graceful restart). */
+	bool fib_keep_on_shutdown;
 };
 
 enum bgp_route_limit_action {
@@ -163,6 +168,7 @@ struct bgp_fib_status {
 	bool permitted;     /* false: no CAP_NET_ADMIN (or netlink unusable): nothing installs */
 	bool ip_forwarding; /* net.ipv4.ip_forward in this namespace, as last read */
 	uint64_t entries[4][2]; /* [source][installed]: counts by bgp_route_source and state */
+	uint64_t stale_routes;  /* kernel routes an earlier run left, not yet replaced or removed */
 	uint64_t fib_ops;       /* routes added, replaced or deleted in the kernel */
 	uint64_t fib_failures;
 	struct {

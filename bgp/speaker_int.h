@@ -6,6 +6,7 @@
 #define VBR_BGP_SPEAKER_INT_H
 
 #include "peer.h"
+#include "route_table.h"
 #include "rib.h"
 #include "speaker.h"
 #include "update.h"
@@ -33,6 +34,7 @@ struct bgp_speaker {
 	void *shutdown_arg;
 	uv_timer_t shutdown_timer;
 	struct bfd_driver *bfd; /* created with the first peer that enables BFD */
+	struct route_table routes; /* the route table and its kernel FIB writer */
 };
 
 uint32_t speaker_random(struct bgp_speaker *s);

@@ -6,7 +6,7 @@
 set -euo pipefail
 want=${1:-build}
 build_pkgs=(build-essential cmake pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev
-  libuv1-dev libjson-c-dev ca-certificates
+  libuv1-dev libjson-c-dev libmnl-dev ca-certificates
   libcmocka-dev)  # the default cmake configure needs it: tests/sessions links cmocka unconditionally
 test_pkgs=(clang libclang-rt-14-dev python3 python3-grpcio python3-protobuf
   protobuf-compiler protobuf-compiler-grpc bird2 gobgpd exabgp iproute2 procps valgrind

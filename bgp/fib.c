@@ -1,0 +1,355 @@
+/*
+ * fib: see fib.h. Two queues cross the thread boundary, each under its own mutex: the inbox of
+ * operations (loop -> writer, with an eventfd to wake the writer's poll) and the outbox of
+ * reports (writer -> loop, with a uv_async; the loop drains the whole outbox each time, since
+ * uv_async_send coalesces). The writer owns both netlink sockets.
+ */
+#include "fib.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+
+#include "fib_netlink.h"
+
+#define WRITE_CHUNK   2048 /* operations per fib_nl_write: results go back between chunks */
+#define STATUS_POLL_MS 2000 /* ip_forward is re-read this often */
+#define STOP_BOUND_S  5    /* a stop performs what is queued for at most this long */
+
+enum report_kind { REP_RESULTS, REP_CONNECTED, REP_LEFTOVERS, REP_STATUS };
+
+struct report {
+	struct report *next;
+	enum report_kind kind;
+	size_t n;
+	bool permitted, ip_forwarding;
+	void *items; /* fib_result / fib_connected / fib_route[n] */
+};
+
+struct fib {
+	uv_loop_t *loop;
+	struct fib_config config;
+	struct fib_callbacks cb;
+	void *ctx;
+	uv_async_t async;
+	pthread_t thread;
+	int wake_fd;
+	pthread_mutex_t lock; /* inbox and outbox */
+	struct fib_op *inbox;
+	size_t n_inbox, cap_inbox;
+	struct report *out_head, *out_tail;
+	bool stop;	/* set by the loop; the writer ends after the inbox */
+	bool finished;	/* set by the writer when it has nothing more to report */
+	void (*done)(void *arg);
+	void *done_arg;
+};
+
+/* ---- writer thread ---- */
+
+static void post(struct fib *f, struct report *r)
+{
+	pthread_mutex_lock(&f->lock);
+	if (f->out_tail)
+		f->out_tail->next = r;
+	else
+		f->out_head = r;
+	f->out_tail = r;
+	pthread_mutex_unlock(&f->lock);
+	uv_async_send(&f->async);
+}
+
+static void post_items(struct fib *f, enum report_kind kind, void *items, size_t n)
+{
+	struct report *r = calloc(1, sizeof(*r));
+	if (!r) {
+		free(items);
+		return;
+	}
+	r->kind = kind;
+	r->items = items;
+	r->n = n;
+	post(f, r);
+}
+
+static bool read_ip_forward(void)
+{
+	FILE *fp = fopen("/proc/sys/net/ipv4/ip_forward", "r");
+	int v = 0;
+	if (fp) {
+		if (fscanf(fp, "%d", &v) != 1)
+			v = 0;
+		fclose(fp);
+	}
+	return v == 1;
+}
+
+static void post_status(struct fib *f, bool permitted, bool fwd)
+{
+	struct report *r = calloc(1, sizeof(*r));
+	if (!r)
+		return;
+	r->kind = REP_STATUS;
+	r->permitted = permitted;
+	r->ip_forwarding = fwd;
+	post(f, r);
+}
+
+static void post_connected(struct fib *f, struct mnl_socket *nl)
+{
+	struct fib_connected *list = NULL;
+	int n = fib_nl_connected(nl, &list);
+	if (n >= 0)
+		post_items(f, REP_CONNECTED, list, (size_t)n);
+}
+
+/* Performs a batch of operations, reporting results chunk by chunk. */
+static void perform(struct fib *f, struct mnl_socket *nl, const struct fib_op *ops, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		size_t k = n - done < WRITE_CHUNK ? n - done : WRITE_CHUNK;
+		struct fib_result *res = malloc(k * sizeof(*res));
+		int *errs = malloc(k * sizeof(*errs));
+		if (!res || !errs) {
+			free(res);
+			free(errs);
+			return; /* the loop's table keeps them pending: visible, not silent */
+		}
+		fib_nl_write(nl, f->config.table, ops + done, k, errs);
+		for (size_t i = 0; i < k; i++)
+			res[i] = (struct fib_result){.op = ops[done + i], .err = errs[i]};
+		free(errs);
+		post_items(f, REP_RESULTS, res, k);
+		done += k;
+	}
+}
+
+static struct fib_op *take_inbox(struct fib *f, size_t *n, bool *stop)
+{
+	pthread_mutex_lock(&f->lock);
+	struct fib_op *ops = f->inbox;
+	*n = f->n_inbox;
+	*stop = f->stop;
+	f->inbox = NULL;
+	f->n_inbox = f->cap_inbox = 0;
+	pthread_mutex_unlock(&f->lock);
+	return ops;
+}
+
+static void start_up(struct fib *f, struct mnl_socket *nl, bool *permitted, bool *fwd)
+{
+	struct fib_route *routes = NULL;
+	int n = fib_nl_our_routes(nl, f->config.table, &routes);
+	post_connected(f, nl);
+	post_items(f, REP_LEFTOVERS, n > 0 ? routes : NULL, n > 0 ? (size_t)n : 0);
+	if (n <= 0)
+		free(routes);
+	*permitted = f->config.program && fib_nl_probe(nl, f->config.table) == 0;
+	*fwd = read_ip_forward();
+	post_status(f, *permitted, *fwd);
+}
+
+static void *writer_main(void *arg)
+{
+	struct fib *f = arg;
+	struct mnl_socket *nl = fib_nl_open(0);
+	struct mnl_socket *mon = fib_nl_open(RTMGRP_LINK | RTMGRP_IPV4_IFADDR);
+	bool permitted = false, fwd = false;
+	if (nl)
+		start_up(f, nl, &permitted, &fwd);
+	else
+		post_status(f, false, read_ip_forward());
+	time_t stop_deadline = 0;
+	for (;;) {
+		struct pollfd fds[2] = {{.fd = f->wake_fd, .events = POLLIN},
+					{.fd = mon ? mnl_socket_get_fd(mon) : -1, .events = POLLIN}};
+		poll(fds, 2, STATUS_POLL_MS);
+		uint64_t v;
+		if (fds[0].revents & POLLIN && read(f->wake_fd, &v, sizeof(v)) < 0)
+			v = 0;
+		if (mon && (fds[1].revents & POLLIN) && fib_nl_drain_monitor(mon) > 0 && nl)
+			post_connected(f, nl);
+		size_t n;
+		bool stop;
+		struct fib_op *ops = take_inbox(f, &n, &stop);
+		if (stop && !stop_deadline)
+			stop_deadline = time(NULL) + STOP_BOUND_S;
+		if (n && nl && (!stop || time(NULL) < stop_deadline))
+			perform(f, nl, ops, n);
+		free(ops);
+		if (stop)
+			break;
+		bool now = read_ip_forward();
+		if (now != fwd) {
+			fwd = now;
+			post_status(f, permitted, fwd);
+		}
+	}
+	fib_nl_close(nl);
+	fib_nl_close(mon);
+	pthread_mutex_lock(&f->lock);
+	f->finished = true;
+	pthread_mutex_unlock(&f->lock);
+	uv_async_send(&f->async);
+	return NULL;
+}
+
+/* ---- loop side ---- */
+
+void fib_free(struct fib *f);
+
+static void deliver(struct fib *f, struct report *r)
+{
+	if (f->done)
+		return; /* stopping: nobody listens any more */
+	switch (r->kind) {
+	case REP_RESULTS:
+		f->cb.on_results(f->ctx, r->items, r->n);
+		break;
+	case REP_CONNECTED:
+		f->cb.on_connected(f->ctx, r->items, r->n);
+		break;
+	case REP_LEFTOVERS:
+		f->cb.on_leftovers(f->ctx, r->items, r->n);
+		break;
+	case REP_STATUS:
+		f->cb.on_status(f->ctx, r->permitted, r->ip_forwarding);
+		break;
+	}
+}
+
+static void async_closed(uv_handle_t *h)
+{
+	struct fib *f = h->data;
+	void (*done)(void *) = f->done;
+	done(f->done_arg);
+}
+
+static void async_cb(uv_async_t *a)
+{
+	struct fib *f = a->data;
+	pthread_mutex_lock(&f->lock);
+	struct report *r = f->out_head;
+	bool finished = f->finished;
+	f->out_head = f->out_tail = NULL;
+	pthread_mutex_unlock(&f->lock);
+	while (r) {
+		struct report *next = r->next;
+		deliver(f, r);
+		free(r->items);
+		free(r);
+		r = next;
+	}
+	if (finished && f->done) {
+		pthread_join(f->thread, NULL);
+		uv_close((uv_handle_t *)&f->async, async_closed);
+	}
+}
+
+static void free_on_close(uv_handle_t *h)
+{
+	fib_free(h->data);
+}
+
+int fib_start(uv_loop_t *loop, const struct fib_config *config, const struct fib_callbacks *cb,
+	      void *ctx, struct fib **out)
+{
+	struct fib *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->loop = loop;
+	f->config = *config;
+	if (!f->config.table)
+		f->config.table = RT_TABLE_MAIN;
+	f->cb = *cb;
+	f->ctx = ctx;
+	f->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (f->wake_fd < 0) {
+		free(f);
+		return -errno;
+	}
+	pthread_mutex_init(&f->lock, NULL);
+	int rc = uv_async_init(loop, &f->async, async_cb);
+	if (rc) {
+		fib_free(f);
+		return rc;
+	}
+	f->async.data = f;
+	rc = -pthread_create(&f->thread, NULL, writer_main, f);
+	if (rc) {
+		uv_close((uv_handle_t *)&f->async, free_on_close);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}
+
+static void wake(struct fib *f)
+{
+	uint64_t one = 1;
+	if (write(f->wake_fd, &one, sizeof(one)) < 0) {
+		/* The counter is full: the writer is awake anyway. */
+	}
+}
+
+int fib_submit(struct fib *f, const struct fib_op *ops, size_t n)
+{
+	if (!f->config.program)
+		return -EPERM;
+	pthread_mutex_lock(&f->lock);
+	if (f->n_inbox + n > f->cap_inbox) {
+		size_t cap = f->cap_inbox ? f->cap_inbox : 256;
+		while (cap < f->n_inbox + n)
+			cap *= 2;
+		struct fib_op *p = realloc(f->inbox, cap * sizeof(*p));
+		if (!p) {
+			pthread_mutex_unlock(&f->lock);
+			return -ENOMEM;
+		}
+		f->inbox = p;
+		f->cap_inbox = cap;
+	}
+	memcpy(f->inbox + f->n_inbox, ops, n * sizeof(*ops));
+	f->n_inbox += n;
+	pthread_mutex_unlock(&f->lock);
+	wake(f);
+	return 0;
+}
+
+static void no_done(void *arg)
+{
+	(void)arg;
+}
+
+void fib_stop(struct fib *f, void (*done)(void *arg), void *arg)
+{
+	f->done = done ? done : no_done;
+	f->done_arg = arg;
+	pthread_mutex_lock(&f->lock);
+	f->stop = true;
+	pthread_mutex_unlock(&f->lock);
+	wake(f);
+}
+
+void fib_free(struct fib *f)
+{
+	if (!f)
+		return;
+	close(f->wake_fd);
+	pthread_mutex_destroy(&f->lock);
+	free(f->inbox);
+	for (struct report *r = f->out_head, *next; r; r = next) {
+		next = r->next;
+		free(r->items);
+		free(r);
+	}
+	free(f);
+}

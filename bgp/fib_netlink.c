@@ -1,0 +1,371 @@
+/*
+ * fib_netlink: see fib_netlink.h. Writes go out many messages to a datagram (each with
+ * NLM_F_ACK and its own sequence number), and the answers are matched back by sequence, so a
+ * full table is a few hundred system calls, not one round trip per prefix.
+ */
+#include "fib_netlink.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/if.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#define BATCH_BYTES  32768 /* messages per datagram: about 500 routes */
+#define MSG_ROOM     256   /* the largest route message, with room to spare */
+#define RECV_BYTES   65536
+
+struct mnl_socket *fib_nl_open(unsigned groups)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl)
+		return NULL;
+	int one = 1;
+	/* Errors carry only the header of the message they answer, not all of it. */
+	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (mnl_socket_bind(nl, groups, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+		mnl_socket_close(nl);
+		errno = e;
+		return NULL;
+	}
+	return nl;
+}
+
+void fib_nl_close(struct mnl_socket *nl)
+{
+	if (nl)
+		mnl_socket_close(nl);
+}
+
+/* ---- writes ---- */
+
+static void put_route(char *buf, uint32_t table, const struct fib_op *op, uint32_t seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	bool replace = op->kind == FIB_OP_REPLACE;
+	nlh->nlmsg_type = replace ? RTM_NEWROUTE : RTM_DELROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (replace ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	nlh->nlmsg_seq = seq;
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = op->len;
+	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = op->protocol; /* a delete matches it: only our own routes go */
+	rtm->rtm_type = RTN_UNICAST;
+	rtm->rtm_scope = replace ? RT_SCOPE_UNIVERSE : RT_SCOPE_NOWHERE;
+	mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, FIB_METRIC);
+	if (op->len)
+		mnl_attr_put_u32(nlh, RTA_DST, htonl(op->prefix));
+	if (replace) {
+		mnl_attr_put_u32(nlh, RTA_GATEWAY, htonl(op->gateway));
+		if (op->ifindex > 0)
+			mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)op->ifindex);
+	}
+}
+
+/* Reads answers until every message of [first, first + n) has one. */
+static int read_acks(struct mnl_socket *nl, uint32_t first, size_t n, int *errs)
+{
+	char *buf = malloc(RECV_BYTES);
+	if (!buf)
+		return -ENOMEM;
+	size_t answered = 0;
+	int rc = 0;
+	while (answered < n) {
+		ssize_t len = mnl_socket_recvfrom(nl, buf, RECV_BYTES);
+		if (len < 0) {
+			rc = errno == ENOBUFS ? -ENOBUFS : -errno;
+			break;
+		}
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+		int left = (int)len;
+		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+			if (nlh->nlmsg_type != NLMSG_ERROR ||
+			    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nlmsgerr)))
+				continue;
+			uint32_t i = nlh->nlmsg_seq - first;
+			if (i >= n)
+				continue; /* not from this batch */
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+			errs[i] = e->error; /* 0 or -errno */
+			answered++;
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+int fib_nl_write(struct mnl_socket *nl, uint32_t table, const struct fib_op *ops, size_t n,
+		 int *errs)
+{
+	static uint32_t seq = 1;
+	char *buf = malloc(BATCH_BYTES + MSG_ROOM);
+	if (!buf)
+		return -ENOMEM;
+	int rc = 0;
+	for (size_t done = 0; done < n && rc == 0;) {
+		size_t used = 0, count = 0;
+		uint32_t first = seq;
+		while (done + count < n && used + MSG_ROOM <= BATCH_BYTES) {
+			put_route(buf + used, table, &ops[done + count], seq++);
+			used += ((struct nlmsghdr *)(buf + used))->nlmsg_len;
+			errs[done + count] = -EIO; /* until answered */
+			count++;
+		}
+		if (mnl_socket_sendto(nl, buf, used) < 0)
+			rc = -errno;
+		else
+			rc = read_acks(nl, first, count, errs + done);
+		for (size_t i = 0; rc && i < n - done; i++)
+			errs[done + i] = rc;
+		done += count;
+	}
+	free(buf);
+	return rc;
+}
+
+int fib_nl_probe(struct mnl_socket *nl, uint32_t table)
+{
+	/* 255.255.255.255/32 at our protocol and metric: no such route of ours can exist. */
+	struct fib_op op = {.kind = FIB_OP_DELETE, .prefix = 0xffffffffu, .len = 32,
+			    .protocol = FIB_PROTO_STATIC};
+	int err = 0;
+	int rc = fib_nl_write(nl, table, &op, 1, &err);
+	if (rc)
+		return rc;
+	return err == -EPERM ? -EPERM : err == -ESRCH || err == 0 ? 0 : err;
+}
+
+/* ---- dumps ---- */
+
+struct dump {
+	int (*row)(const struct nlmsghdr *nlh, void *arg);
+	void *arg;
+};
+
+static int dump_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct dump *d = arg;
+	return d->row(nlh, d->arg) == 0 ? MNL_CB_OK : MNL_CB_ERROR;
+}
+
+/* Sends a dump request of `type` and feeds every answer to row(). */
+static int run_dump(struct mnl_socket *nl, uint16_t type, int (*row)(const struct nlmsghdr *, void *),
+		    void *arg)
+{
+	char req[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	uint32_t seq = (uint32_t)time(NULL);
+	nlh->nlmsg_seq = seq;
+	struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = type == RTM_GETLINK ? AF_UNSPEC : AF_INET;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	char *buf = malloc(RECV_BYTES);
+	if (!buf)
+		return -ENOMEM;
+	struct dump d = {row, arg};
+	unsigned portid = mnl_socket_get_portid(nl);
+	int rc;
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(nl, buf, RECV_BYTES);
+		if (len < 0) {
+			rc = -errno;
+			break;
+		}
+		rc = mnl_cb_run(buf, (size_t)len, seq, portid, dump_cb, &d);
+		if (rc <= MNL_CB_STOP) {
+			rc = rc < 0 ? -errno : 0;
+			break;
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+struct links {
+	struct {
+		int index;
+		bool up;
+		char name[FIB_IFNAME_MAX];
+	} *items;
+	size_t n, cap;
+};
+
+static int link_row(const struct nlmsghdr *nlh, void *arg)
+{
+	struct links *l = arg;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		void *p = realloc(l->items, cap * sizeof(*l->items));
+		if (!p)
+			return -1;
+		l->items = p;
+		l->cap = cap;
+	}
+	l->items[l->n].index = ifi->ifi_index;
+	/* Up with a carrier: a link that is down has no connected network to forward on. */
+	l->items[l->n].up = (ifi->ifi_flags & IFF_UP) && (ifi->ifi_flags & IFF_RUNNING);
+	l->items[l->n].name[0] = '\0';
+	struct nlattr *a;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi))
+		if (mnl_attr_get_type(a) == IFLA_IFNAME && mnl_attr_validate(a, MNL_TYPE_STRING) == 0)
+			snprintf(l->items[l->n].name, FIB_IFNAME_MAX, "%s", mnl_attr_get_str(a));
+	l->n++;
+	return 0;
+}
+
+struct addrs {
+	const struct links *links;
+	struct fib_connected *items;
+	size_t n, cap;
+};
+
+static int addr_row(const struct nlmsghdr *nlh, void *arg)
+{
+	struct addrs *as = arg;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	if (ifa->ifa_family != AF_INET || ifa->ifa_scope == RT_SCOPE_HOST || ifa->ifa_prefixlen > 32)
+		return 0;
+	uint32_t local = 0, address = 0;
+	struct nlattr *a;
+	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
+		if (mnl_attr_validate(a, MNL_TYPE_U32) != 0)
+			continue;
+		if (mnl_attr_get_type(a) == IFA_LOCAL)
+			local = ntohl(mnl_attr_get_u32(a));
+		else if (mnl_attr_get_type(a) == IFA_ADDRESS)
+			address = ntohl(mnl_attr_get_u32(a));
+	}
+	if (!local)
+		local = address;
+	const char *name = NULL;
+	for (size_t i = 0; i < as->links->n; i++)
+		if (as->links->items[i].index == (int)ifa->ifa_index)
+			name = as->links->items[i].up ? as->links->items[i].name : NULL;
+	if (!name || !local)
+		return 0;
+	if (as->n == as->cap) {
+		size_t cap = as->cap ? as->cap * 2 : 16;
+		void *p = realloc(as->items, cap * sizeof(*as->items));
+		if (!p)
+			return -1;
+		as->items = p;
+		as->cap = cap;
+	}
+	uint32_t mask = ifa->ifa_prefixlen ? ~(uint32_t)0 << (32 - ifa->ifa_prefixlen) : 0;
+	struct fib_connected *c = &as->items[as->n++];
+	memset(c, 0, sizeof(*c));
+	c->prefix = (address ? address : local) & mask;
+	c->len = ifa->ifa_prefixlen;
+	c->addr = local;
+	c->ifindex = (int)ifa->ifa_index;
+	snprintf(c->ifname, sizeof(c->ifname), "%s", name);
+	return 0;
+}
+
+int fib_nl_connected(struct mnl_socket *nl, struct fib_connected **out)
+{
+	struct links links = {0};
+	struct addrs addrs = {.links = &links};
+	int rc = run_dump(nl, RTM_GETLINK, link_row, &links);
+	if (rc == 0)
+		rc = run_dump(nl, RTM_GETADDR, addr_row, &addrs);
+	free(links.items);
+	if (rc) {
+		free(addrs.items);
+		return rc;
+	}
+	*out = addrs.items;
+	return (int)addrs.n;
+}
+
+struct routes {
+	uint32_t table;
+	struct fib_route *items;
+	size_t n, cap;
+};
+
+static int route_row(const struct nlmsghdr *nlh, void *arg)
+{
+	struct routes *rs = arg;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	if (rtm->rtm_family != AF_INET || rtm->rtm_dst_len > 32 ||
+	    (rtm->rtm_protocol != FIB_PROTO_BGP && rtm->rtm_protocol != FIB_PROTO_STATIC))
+		return 0;
+	uint32_t table = rtm->rtm_table, dst = 0, gw = 0, prio = 0;
+	int oif = 0;
+	struct nlattr *a;
+	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
+		if (mnl_attr_validate(a, MNL_TYPE_U32) != 0)
+			continue;
+		switch (mnl_attr_get_type(a)) {
+		case RTA_TABLE: table = mnl_attr_get_u32(a); break;
+		case RTA_DST: dst = ntohl(mnl_attr_get_u32(a)); break;
+		case RTA_GATEWAY: gw = ntohl(mnl_attr_get_u32(a)); break;
+		case RTA_PRIORITY: prio = mnl_attr_get_u32(a); break;
+		case RTA_OIF: oif = (int)mnl_attr_get_u32(a); break;
+		}
+	}
+	if (table != rs->table || prio != FIB_METRIC)
+		return 0; /* not ours: another table, or someone else's metric */
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 256;
+		void *p = realloc(rs->items, cap * sizeof(*rs->items));
+		if (!p)
+			return -1;
+		rs->items = p;
+		rs->cap = cap;
+	}
+	rs->items[rs->n++] = (struct fib_route){.prefix = dst, .len = rtm->rtm_dst_len,
+						.protocol = rtm->rtm_protocol, .gateway = gw,
+						.ifindex = oif};
+	return 0;
+}
+
+int fib_nl_our_routes(struct mnl_socket *nl, uint32_t table, struct fib_route **out)
+{
+	struct routes rs = {.table = table};
+	int rc = run_dump(nl, RTM_GETROUTE, route_row, &rs);
+	if (rc) {
+		free(rs.items);
+		return rc;
+	}
+	*out = rs.items;
+	return (int)rs.n;
+}
+
+int fib_nl_drain_monitor(struct mnl_socket *mon)
+{
+	char *buf = malloc(RECV_BYTES);
+	if (!buf)
+		return -ENOMEM;
+	int changed = 0;
+	for (;;) {
+		ssize_t len = recv(mnl_socket_get_fd(mon), buf, RECV_BYTES, MSG_DONTWAIT);
+		if (len < 0) {
+			/* ENOBUFS: events were lost; read everything again to be sure. */
+			changed |= errno == ENOBUFS;
+			break;
+		}
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		int left = (int)len;
+		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+			changed |= nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR ||
+				   nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK;
+	}
+	free(buf);
+	return changed;
+}

@@ -1,0 +1,395 @@
+/*
+ * route_table: see route_table.h. Every change to a prefix goes the same way: the decision
+ * before (what was submitted to the kernel) and after (rtable_choose), the write between them
+ * if they differ, queued for this loop turn's batch.
+ */
+#include "route_table.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "speaker_int.h"
+
+#define STALE_DEFAULT_MS 30000
+
+static struct route_table *table_of(struct bgp_speaker *s)
+{
+	return &s->routes;
+}
+
+/* ---- events ---- */
+
+static void emit(struct bgp_speaker *s, enum bgp_route_change change,
+		 const struct bgp_route_entry_view *v, uint32_t old_next_hop)
+{
+	if (s->callbacks.on_route_entry && !s->shutting_down)
+		s->callbacks.on_route_entry(s->ctx, change, v, old_next_hop);
+}
+
+/* The Loc-RIB's best path for a prefix, or false. */
+static bool bgp_best(const struct bgp_speaker *s, uint32_t prefix, uint8_t len,
+		     struct rtable_bgp *out)
+{
+	const struct rib_entry *e = rib_table_find(&s->loc_rib, prefix, len);
+	if (!e || !e->attrs)
+		return false;
+	*out = (struct rtable_bgp){.next_hop = e->attrs->path.next_hop, .peer_id = e->aux};
+	return true;
+}
+
+/* The entry of a prefix that decides its state: the static one if any, else the BGP one. */
+static bool lead_view(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
+		      struct bgp_route_entry_view *v)
+{
+	const struct rtable *rt = &table_of(s)->rt;
+	struct rtable_bgp bgp;
+	bool have_bgp = bgp_best(s, prefix, len, &bgp);
+	const struct rtable_static *st = rtable_static_at(rt, prefix, len);
+	if (st)
+		rtable_view_static(rt, st, have_bgp ? &bgp : NULL, v);
+	else if (have_bgp)
+		rtable_view_bgp(rt, prefix, len, &bgp, v);
+	return st || have_bgp;
+}
+
+/* ---- writes ---- */
+
+static void flush_cb(uv_check_t *h)
+{
+	struct bgp_speaker *s = h->data;
+	struct route_table *t = table_of(s);
+	uv_check_stop(h);
+	if (t->n_batch == 0 || !t->fib)
+		return;
+	int err = fib_submit(t->fib, t->batch, t->n_batch);
+	if (err) {
+		/* Nothing went: each write is answered as refused, so the table says why. */
+		for (size_t i = 0; i < t->n_batch; i++) {
+			struct fib_result r = {.op = t->batch[i], .err = err};
+			rtable_result(&t->rt, &r);
+		}
+	}
+	t->ops += t->n_batch;
+	t->n_batch = 0;
+}
+
+static void queue_op(struct bgp_speaker *s, const struct fib_op *op)
+{
+	struct route_table *t = table_of(s);
+	if (t->n_batch == t->cap_batch) {
+		size_t cap = t->cap_batch ? t->cap_batch * 2 : 256;
+		struct fib_op *b = realloc(t->batch, cap * sizeof(*b));
+		if (!b)
+			abort(); /* the kernel would diverge from the table silently: fail loudly */
+		t->batch = b;
+		t->cap_batch = cap;
+	}
+	t->batch[t->n_batch++] = *op;
+	if (rtable_submit(&t->rt, op) != 0)
+		abort();
+	if (!uv_is_active((uv_handle_t *)&t->flush))
+		uv_check_start(&t->flush, flush_cb);
+}
+
+/* Brings the kernel in line with the decision for one prefix. */
+static void reconsider(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
+		       const struct rtable_bgp *bgp)
+{
+	struct route_table *t = table_of(s);
+	if (t->stopping)
+		return;
+	struct rtable_want was, now;
+	struct fib_op op;
+	rtable_submitted(&t->rt, prefix, len, &was);
+	rtable_choose(&t->rt, prefix, len, bgp, &now);
+	if (rtable_op(prefix, len, &was, &now, &op))
+		queue_op(s, &op);
+}
+
+void route_table_bgp_changed(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
+			     const struct rtable_bgp *was, const struct rtable_bgp *now)
+{
+	struct route_table *t = table_of(s);
+	reconsider(s, prefix, len, now);
+	struct bgp_route_entry_view v;
+	if (now) {
+		rtable_view_bgp(&t->rt, prefix, len, now, &v);
+		if (!was)
+			emit(s, BGP_ROUTE_ADDED, &v, 0);
+		else if (was->next_hop != now->next_hop || was->peer_id != now->peer_id)
+			emit(s, BGP_ROUTE_NEXT_HOP_CHANGED, &v, was->next_hop);
+	} else if (was) {
+		rtable_view_bgp(&t->rt, prefix, len, was, &v);
+		v.installed = false;
+		snprintf(v.status_reason, sizeof(v.status_reason), "withdrawn");
+		emit(s, BGP_ROUTE_REMOVED, &v, 0);
+	}
+}
+
+/* ---- the writer's reports ---- */
+
+static void count_failure(struct route_table *t, int err)
+{
+	t->failures++;
+	int e = -err;
+	size_t last = BGP_FIB_ERRNO_SLOTS - 1;
+	for (size_t i = 0; i < last; i++) {
+		if (t->errnos[i].err == e || t->errnos[i].err == 0) {
+			t->errnos[i].err = e;
+			t->errnos[i].count++;
+			return;
+		}
+	}
+	t->errnos[last].err = -1; /* every other errno */
+	t->errnos[last].count++;
+}
+
+static void on_results(void *ctx, const struct fib_result *results, size_t n)
+{
+	struct bgp_speaker *s = ctx;
+	struct route_table *t = table_of(s);
+	for (size_t i = 0; i < n; i++) {
+		const struct fib_result *r = &results[i];
+		bool ignorable = r->op.kind == FIB_OP_DELETE && r->err == -ESRCH;
+		if (r->err && !ignorable)
+			count_failure(t, r->err);
+		if (!rtable_result(&t->rt, r))
+			continue; /* a later write is on its way: report its outcome instead */
+		struct bgp_route_entry_view v;
+		if (!lead_view(s, r->op.prefix, r->op.len, &v))
+			continue; /* removed: REMOVED was said already */
+		if (v.installed && r->op.kind == FIB_OP_REPLACE)
+			emit(s, BGP_ROUTE_INSTALLED, &v, 0);
+		else if (!v.installed)
+			emit(s, BGP_ROUTE_INSTALL_FAILED, &v, 0);
+	}
+}
+
+/* Every prefix whose decision may depend on the connected networks. */
+static bool reconsider_bgp(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *e)
+{
+	struct bgp_speaker *s = arg;
+	struct rtable_bgp bgp = {.next_hop = e->attrs ? e->attrs->path.next_hop : 0,
+				 .peer_id = e->aux};
+	reconsider(s, prefix, len, e->attrs ? &bgp : NULL);
+	return true;
+}
+
+static bool reconsider_kernel(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *e)
+{
+	struct bgp_speaker *s = arg;
+	(void)e;
+	struct rtable_bgp bgp;
+	bool have = bgp_best(s, prefix, len, &bgp);
+	reconsider(s, prefix, len, have ? &bgp : NULL);
+	return true;
+}
+
+static void reconsider_statics(struct bgp_speaker *s)
+{
+	struct route_table *t = table_of(s);
+	for (size_t i = 0; i < t->rt.n_statics; i++) {
+		const struct rtable_static *st = &t->rt.statics[i];
+		struct rtable_bgp bgp;
+		bool have = bgp_best(s, st->prefix, st->len, &bgp);
+		reconsider(s, st->prefix, st->len, have ? &bgp : NULL);
+	}
+}
+
+static void on_connected(void *ctx, const struct fib_connected *list, size_t n)
+{
+	struct bgp_speaker *s = ctx;
+	struct route_table *t = table_of(s);
+	if (rtable_set_connected(&t->rt, list, n) != 0)
+		return;
+	/* Rare (an address or link change): every entry is decided again. Kernel routes first,
+	 * so one that lost its next hop is removed even without a BGP path or static now. */
+	rib_table_walk(&t->rt.kernel, true, 0, 0, reconsider_kernel, s);
+	reconsider_statics(s);
+	rib_table_walk(&s->loc_rib, true, 0, 0, reconsider_bgp, s);
+}
+
+static void stale_timer_cb(uv_timer_t *h);
+
+static void on_leftovers(void *ctx, const struct fib_route *routes, size_t n)
+{
+	struct bgp_speaker *s = ctx;
+	struct route_table *t = table_of(s);
+	for (size_t i = 0; i < n; i++) {
+		const struct fib_route *r = &routes[i];
+		/* A static one the current state does not hold goes at once; a BGP one stays until
+		 * the sessions are back (or the deferral timer), so forwarding goes on meanwhile. */
+		bool stale = r->protocol == FIB_PROTO_BGP;
+		if (rtable_kernel_set(&t->rt, r->prefix, r->len, r->protocol, r->gateway, stale) != 0)
+			abort();
+		if (!stale || rtable_static_at(&t->rt, r->prefix, r->len)) {
+			struct rtable_bgp bgp;
+			bool have = bgp_best(s, r->prefix, r->len, &bgp);
+			reconsider(s, r->prefix, r->len, have ? &bgp : NULL);
+		}
+	}
+	if (t->rt.stale_count) {
+		uint32_t ms = s->config.selection_deferral_ms ? s->config.selection_deferral_ms
+							      : STALE_DEFAULT_MS;
+		uv_timer_start(&t->stale_timer, stale_timer_cb, ms, 0);
+	}
+}
+
+static void on_status(void *ctx, bool permitted, bool ip_forwarding)
+{
+	struct bgp_speaker *s = ctx;
+	table_of(s)->rt.permitted = permitted;
+	table_of(s)->ip_forwarding = ip_forwarding;
+}
+
+/* The deferral is over: a stale route the new state did not take over goes. */
+static bool drop_stale(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *e)
+{
+	struct bgp_speaker *s = arg;
+	if (!(e->flags & RTK_STALE))
+		return true;
+	struct rtable_want was, now;
+	struct fib_op op;
+	struct rtable_bgp bgp;
+	bool have = bgp_best(s, prefix, len, &bgp);
+	rtable_kernel_want(e, &was);
+	rtable_choose(&table_of(s)->rt, prefix, len, have ? &bgp : NULL, &now);
+	if (rtable_op(prefix, len, &was, &now, &op))
+		queue_op(s, &op);
+	return true;
+}
+
+static void stale_timer_cb(uv_timer_t *h)
+{
+	struct bgp_speaker *s = h->data;
+	rib_table_walk(&table_of(s)->rt.kernel, true, 0, 0, drop_stale, s);
+}
+
+/* ---- life cycle ---- */
+
+int route_table_init(struct bgp_speaker *s)
+{
+	struct route_table *t = table_of(s);
+	memset(t, 0, sizeof(*t));
+	rtable_init(&t->rt, s->config.fib_enabled);
+	uv_check_init(s->loop, &t->flush);
+	uv_timer_init(s->loop, &t->stale_timer);
+	t->flush.data = t->stale_timer.data = s;
+	t->handles_open = 2;
+	s->open_handles++; /* the table, until its handles and writer are closed */
+	return 0;
+}
+
+int route_table_start(struct bgp_speaker *s)
+{
+	struct route_table *t = table_of(s);
+	if (t->started)
+		return 0;
+	t->started = true;
+	static const struct fib_callbacks cb = {on_results, on_connected, on_leftovers, on_status};
+	struct fib_config fc = {.table = s->config.fib_table ? s->config.fib_table : 254,
+				.program = s->config.fib_enabled};
+	int err = fib_start(s->loop, &fc, &cb, s, &t->fib);
+	if (err) {
+		t->fib = NULL;
+		t->rt.permitted = false;
+		return err;
+	}
+	t->handles_open++;
+	return 0;
+}
+
+static void handle_closed(uv_handle_t *h)
+{
+	struct bgp_speaker *s = h->data;
+	struct route_table *t = table_of(s);
+	if (--t->handles_open == 0)
+		speaker_handle_closed(s);
+}
+
+static void writer_stopped(void *arg)
+{
+	struct bgp_speaker *s = arg;
+	struct route_table *t = table_of(s);
+	if (--t->handles_open == 0)
+		speaker_handle_closed(s);
+}
+
+/* A clean stop: every route vbrd has or is writing in the kernel is removed. */
+static bool remove_route(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *e)
+{
+	struct bgp_speaker *s = arg;
+	struct rtable_want was, none = {0};
+	struct fib_op op;
+	(void)e;
+	rtable_submitted(&table_of(s)->rt, prefix, len, &was);
+	if (rtable_op(prefix, len, &was, &none, &op))
+		queue_op(s, &op);
+	return true;
+}
+
+void route_table_stop(struct bgp_speaker *s)
+{
+	struct route_table *t = table_of(s);
+	if (t->stopping)
+		return;
+	if (t->fib && s->config.fib_enabled && !s->config.fib_keep_on_shutdown) {
+		rib_table_walk(&t->rt.kernel, true, 0, 0, remove_route, s);
+		rib_table_walk(&t->rt.pending, true, 0, 0, remove_route, s);
+	}
+	t->stopping = true;
+	flush_cb(&t->flush);
+	uv_close((uv_handle_t *)&t->flush, handle_closed);
+	uv_close((uv_handle_t *)&t->stale_timer, handle_closed);
+	if (t->fib)
+		fib_stop(t->fib, writer_stopped, s);
+}
+
+void route_table_free(struct bgp_speaker *s)
+{
+	struct route_table *t = table_of(s);
+	fib_free(t->fib);
+	free(t->batch);
+	rtable_free(&t->rt);
+}
+
+/* ---- the public API ---- */
+
+int bgp_speaker_static_add(struct bgp_speaker *s, uint32_t static_id, uint32_t prefix,
+			   uint8_t prefix_len, uint32_t next_hop)
+{
+	struct route_table *t = table_of(s);
+	struct rtable_static st = {static_id, prefix, prefix_len, next_hop};
+	if (static_id == 0 || prefix_len > 32)
+		return -EINVAL;
+	int err = rtable_static_add(&t->rt, &st);
+	if (err)
+		return err;
+	struct rtable_bgp bgp;
+	bool have = bgp_best(s, prefix, prefix_len, &bgp);
+	reconsider(s, prefix, prefix_len, have ? &bgp : NULL);
+	struct bgp_route_entry_view v;
+	rtable_view_static(&t->rt, rtable_static_at(&t->rt, prefix, prefix_len), have ? &bgp : NULL,
+			   &v);
+	emit(s, BGP_ROUTE_ADDED, &v, 0);
+	return 0;
+}
+
+int bgp_speaker_static_remove(struct bgp_speaker *s, uint32_t static_id)
+{
+	struct route_table *t = table_of(s);
+	struct rtable_static gone;
+	int err = rtable_static_remove(&t->rt, static_id, &gone);
+	if (err)
+		return err;
+	struct rtable_bgp bgp;
+	bool have = bgp_best(s, gone.prefix, gone.len, &bgp);
+	reconsider(s, gone.prefix, gone.len, have ? &bgp : NULL);
+	struct bgp_route_entry_view v;
+	rtable_view_static(&t->rt, &gone, NULL, &v);
+	v.installed = false;
+	snprintf(v.status_reason, sizeof(v.status_reason), "deleted");
+	emit(s, BGP_ROUTE_REMOVED, &v, 0);
+	return 0;
+}

@@ -1,0 +1,253 @@
+/* The route table's decisions, one rule a test (bgp/rtable.h). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rtable.h"
+
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
+static const struct fib_connected LAN[] = {
+    {.prefix = IP(10, 0, 0, 0), .len = 24, .addr = IP(10, 0, 0, 1), .ifindex = 2, .ifname = "dc0"},
+    {.prefix = IP(172, 16, 0, 0), .len = 16, .addr = IP(172, 16, 0, 1), .ifindex = 3,
+     .ifname = "vpc0"},
+};
+
+static void setup(struct rtable *rt, bool fib)
+{
+	rtable_init(rt, fib);
+	assert_int_equal(rtable_set_connected(rt, LAN, 2), 0);
+}
+
+static void test_static_wins_over_bgp(void **state)
+{
+	(void)state;
+	struct rtable rt;
+	setup(&rt, true);
+	struct rtable_static st = {7, IP(192, 168, 10, 0), 24, IP(172, 16, 0, 9)};
+	assert_int_equal(rtable_static_add(&rt, &st), 0);
+	struct rtable_bgp bgp = {IP(10, 0, 0, 2), 42};
+	struct rtable_want w;
+	rtable_choose(&rt, st.prefix, st.len, &bgp, &w);
+	assert_true(w.install);
+	assert_int_equal(w.source, BGP_ROUTE_SOURCE_STATIC);
+	assert_int_equal(w.gateway, IP(172, 16, 0, 9));
+	assert_int_equal(w.ifindex, 3);
+	struct bgp_route_entry_view v;
+	rtable_view_bgp(&rt, st.prefix, st.len, &bgp, &v);
+	assert_false(v.installed);
+	assert_non_null(strstr(v.status_reason, "static route entry"));
+	assert_int_equal(v.peer_id, 42);
+	/* The same prefix twice, or the same handle twice, is refused. */
+	struct rtable_static again = {8, st.prefix, st.len, IP(172, 16, 0, 8)};
+	assert_int_equal(rtable_static_add(&rt, &again), -EEXIST);
+	again.id = 7;
+	again.prefix = IP(192, 168, 11, 0);
+	assert_int_equal(rtable_static_add(&rt, &again), -EEXIST);
+	rtable_free(&rt);
+}
+
+static void test_static_unreachable_lets_bgp_in(void **state)
+{
+	(void)state;
+	struct rtable rt;
+	setup(&rt, true);
+	struct rtable_static st = {7, IP(192, 168, 10, 0), 24, IP(10, 9, 9, 9)};
+	assert_int_equal(rtable_static_add(&rt, &st), 0);
+	struct rtable_bgp bgp = {IP(10, 0, 0, 2), 42};
+	struct rtable_want w;
+	rtable_choose(&rt, st.prefix, st.len, &bgp, &w);
+	assert_true(w.install);
+	assert_int_equal(w.source, BGP_ROUTE_SOURCE_BGP);
+	struct bgp_route_entry_view v;
+	rtable_view_static(&rt, rtable_static_at(&rt, st.prefix, st.len), &bgp, &v);
+	assert_false(v.installed);
+	assert_string_equal(v.status_reason, "next hop 10.9.9.9 is not on a connected network");
+	rtable_free(&rt);
+}
+
+static void test_next_hop_resolution(void **state)
+{
+	(void)state;
+	struct rtable rt;
+	setup(&rt, true);
+	assert_ptr_equal(rtable_resolve(&rt, IP(10, 0, 0, 2)), &rt.connected[0]);
+	assert_ptr_equal(rtable_resolve(&rt, IP(172, 16, 200, 1)), &rt.connected[1]);
+	assert_null(rtable_resolve(&rt, IP(10, 0, 1, 2)));
+	assert_null(rtable_resolve(&rt, IP(10, 0, 0, 1))); /* our own address */
+	struct rtable_bgp own = {IP(10, 0, 0, 1), 1};
+	struct bgp_route_entry_view v;
+	rtable_view_bgp(&rt, IP(198, 51, 100, 0), 24, &own, &v);
+	assert_false(v.installed);
+	assert_string_equal(v.status_reason, "next hop 10.0.0.1 is this router's own address (dc0)");
+	/* The kernel's own route for an interface network is never replaced. */
+	struct rtable_bgp bgp = {IP(10, 0, 0, 2), 1};
+	struct rtable_want w;
+	rtable_choose(&rt, IP(172, 16, 0, 0), 16, &bgp, &w);
+	assert_false(w.install);
+	rtable_view_bgp(&rt, IP(172, 16, 0, 0), 16, &bgp, &v);
+	assert_non_null(strstr(v.status_reason, "connected network of vpc0"));
+	/* The interface goes: its next hops no longer resolve. */
+	assert_int_equal(rtable_set_connected(&rt, LAN + 1, 1), 0);
+	rtable_choose(&rt, IP(198, 51, 100, 0), 24, &bgp, &w);
+	assert_false(w.install);
+	rtable_free(&rt);
+}
+
+static void test_writes_for_changes(void **state)
+{
+	(void)state;
+	struct rtable rt;
+	setup(&rt, true);
+	uint32_t p = IP(198, 51, 100, 0);
+	struct rtable_bgp a = {IP(10, 0, 0, 2), 1}, b = {IP(10, 0, 0, 3), 2};
+	struct rtable_want none = {0}, wa, wb;
+	struct fib_op op;
+	rtable_choose(&rt, p, 24, &a, &wa);
+	assert_true(rtable_op(p, 24, &none, &wa, &op));
+	assert_int_equal(op.kind, FIB_OP_REPLACE);
+	assert_int_equal(op.protocol, FIB_PROTO_BGP);
+	assert_int_equal(op.gateway, IP(10, 0, 0, 2));
+	assert_false(rtable_op(p, 24, &wa, &wa, &op)); /* nothing changed: no write */
+	rtable_choose(&rt, p, 24, &b, &wb);
+	assert_true(rtable_op(p, 24, &wa, &wb, &op)); /* the best path moved */
+	assert_int_equal(op.kind, FIB_OP_REPLACE);
+	assert_int_equal(op.gateway, IP(10, 0, 0, 3));
+	assert_true(rtable_op(p, 24, &wb, &none, &op)); /* withdrawn */
+	assert_int_equal(op.kind, FIB_OP_DELETE);
+	assert_int_equal(op.protocol, FIB_PROTO_BGP); /* the delete names our protocol */
+	rtable_free(&rt);
+}
+
+static void test_fib_off(void **state)
+{
+	(void)state;
+	struct rtable rt;
+	setup(&rt, false);
+	struct rtable_bgp a = {IP(10, 0, 0, 2), 1};
+	struct rtable_want w;
+	rtable_choose(&rt, IP(198, 51, 100, 0), 24, &a, &w);
+	assert_false(w.install);
+	struct bgp_route_entry_view v;
+	rtable_view_bgp(&rt, IP(198, 51, 100, 0), 24, &a, &v);
+	assert_false(v.installed);
+	assert_string_equal(v.status_reason, "FIB programming is off (--fib off)");
+	rtable_free(&rt);
+}
+
+static void test_results(void **state)
+{
+	(void)state;
+	struct rtable rt;
+	setup(&rt, true);
+	uint32_t p = IP(198, 51, 100, 0);
+	struct rtable_bgp a = {IP(10, 0, 0, 2), 1}, b = {IP(10, 0, 0, 3), 2};
+	struct rtable_want was, wa, wb;
+	struct fib_op opa, opb;
+	struct bgp_route_entry_view v;
+	rtable_submitted(&rt, p, 24, &was);
+	assert_false(was.install);
+	rtable_choose(&rt, p, 24, &a, &wa);
+	assert_true(rtable_op(p, 24, &was, &wa, &opa));
+	assert_int_equal(rtable_submit(&rt, &opa), 0);
+	rtable_view_bgp(&rt, p, 24, &a, &v);
+	assert_false(v.installed);
+	assert_string_equal(v.status_reason, "being written to the kernel FIB");
+	/* A second write before the first is answered: the first answer is not final. */
+	rtable_submitted(&rt, p, 24, &was);
+	assert_true(was.install);
+	rtable_choose(&rt, p, 24, &b, &wb);
+	assert_true(rtable_op(p, 24, &was, &wb, &opb));
+	assert_int_equal(rtable_submit(&rt, &opb), 0);
+	assert_false(rtable_result(&rt, &(struct fib_result){opa, 0}));
+	assert_true(rtable_result(&rt, &(struct fib_result){opb, 0}));
+	rtable_view_bgp(&rt, p, 24, &b, &v);
+	assert_true(v.installed);
+	assert_string_equal(v.status_reason, "");
+	assert_int_equal(rt.kernel_count[1], 1);
+	/* The kernel refuses: the reason is its errno. */
+	struct fib_op del = {.kind = FIB_OP_DELETE, .prefix = p, .len = 24,
+			     .protocol = FIB_PROTO_BGP};
+	struct fib_op bad = opb;
+	bad.gateway = IP(10, 0, 0, 4);
+	assert_int_equal(rtable_submit(&rt, &bad), 0);
+	assert_true(rtable_result(&rt, &(struct fib_result){bad, -ENETUNREACH}));
+	struct rtable_bgp c = {IP(10, 0, 0, 4), 3};
+	rtable_view_bgp(&rt, p, 24, &c, &v);
+	assert_false(v.installed);
+	assert_string_equal(v.status_reason, "the kernel refused the route: Network is unreachable");
+	assert_int_equal(rtable_submit(&rt, &del), 0);
+	assert_true(rtable_result(&rt, &(struct fib_result){del, 0}));
+	assert_int_equal(rt.kernel_count[1], 0);
+	/* Without CAP_NET_ADMIN: every chosen entry says so. */
+	assert_int_equal(rtable_submit(&rt, &opa), 0);
+	assert_true(rtable_result(&rt, &(struct fib_result){opa, -EPERM}));
+	assert_false(rt.permitted);
+	rtable_view_bgp(&rt, p, 24, &a, &v);
+	assert_non_null(strstr(v.status_reason, "CAP_NET_ADMIN"));
+	rtable_free(&rt);
+}
+
+static void test_leftovers(void **state)
+{
+	(void)state;
+	struct rtable rt;
+	setup(&rt, true);
+	uint32_t p = IP(198, 51, 100, 0);
+	assert_int_equal(rtable_kernel_set(&rt, p, 24, FIB_PROTO_BGP, IP(10, 0, 0, 2), true), 0);
+	assert_int_equal(rt.stale_count, 1);
+	/* Learned again with the same next hop: written again (once), no longer stale. */
+	struct rtable_bgp a = {IP(10, 0, 0, 2), 1};
+	struct rtable_want was, now;
+	struct fib_op op;
+	rtable_submitted(&rt, p, 24, &was);
+	assert_true(was.install);
+	rtable_choose(&rt, p, 24, &a, &now);
+	assert_true(rtable_op(p, 24, &was, &now, &op));
+	assert_int_equal(rtable_submit(&rt, &op), 0);
+	assert_true(rtable_result(&rt, &(struct fib_result){op, 0}));
+	assert_int_equal(rt.stale_count, 0);
+	assert_int_equal(rt.kernel_count[1], 1);
+	rtable_free(&rt);
+}
+
+static void test_order(void **state)
+{
+	(void)state;
+	assert_true(rtable_key_cmp(IP(10, 0, 0, 0), 8, IP(10, 0, 0, 0), 24) < 0);
+	assert_true(rtable_key_cmp(IP(10, 0, 0, 0), 24, IP(10, 0, 1, 0), 24) < 0);
+	assert_int_equal(rtable_key_cmp(IP(10, 0, 0, 0), 24, IP(10, 0, 0, 0), 24), 0);
+	struct rtable rt;
+	setup(&rt, true);
+	struct rtable_static s1 = {1, IP(192, 168, 2, 0), 24, IP(10, 0, 0, 2)};
+	struct rtable_static s2 = {2, IP(192, 168, 1, 0), 24, IP(10, 0, 0, 2)};
+	assert_int_equal(rtable_static_add(&rt, &s1), 0);
+	assert_int_equal(rtable_static_add(&rt, &s2), 0);
+	assert_int_equal(rt.statics[0].id, 2);
+	assert_int_equal(rtable_static_lower_bound(&rt, IP(192, 168, 2, 0), 24), 1);
+	struct rtable_static gone;
+	assert_int_equal(rtable_static_remove(&rt, 2, &gone), 0);
+	assert_int_equal(gone.prefix, IP(192, 168, 1, 0));
+	assert_int_equal(rtable_static_remove(&rt, 2, &gone), -ENOENT);
+	rtable_free(&rt);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_static_wins_over_bgp),
+	    cmocka_unit_test(test_static_unreachable_lets_bgp_in),
+	    cmocka_unit_test(test_next_hop_resolution),
+	    cmocka_unit_test(test_writes_for_changes),
+	    cmocka_unit_test(test_fib_off),
+	    cmocka_unit_test(test_results),
+	    cmocka_unit_test(test_leftovers),
+	    cmocka_unit_test(test_order),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
