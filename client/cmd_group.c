@@ -37,6 +37,10 @@ static void group_detail(struct vbrctl *cli, const Vbr__V1__BgpGroup *g)
 	detail_row(t, "ID", g->id);
 	detail_row(t, "Name", g->name);
 	detail_rowf(t, "Peer ASN", "%u", g->peer_asn);
+	if (g->local_asn)
+		detail_rowf(t, "Local ASN", "%u", g->local_asn);
+	else
+		detail_row(t, "Local ASN", "the router's");
 	detail_row(t, "MD5 key", g->has_auth_key ? "set" : "none");
 	detail_row(t, "Description", fmt_or_dash(g->description));
 	detail_rowf(t, "Route limit", "%u (%s past the limit)", g->route_limit, action);
@@ -65,6 +69,8 @@ static int print_group(struct vbrctl *cli, const ProtobufCMessage *reply)
 static const struct opt_spec create_opts[] = {
     {"peer-asn", 0, OPT_VALUE, "ASN", "the on-premises AS number (eBGP: not vbrd's own ASN)", true,
      NULL},
+    {"local-asn", 0, OPT_VALUE, "ASN", "the group's own AS on its sessions (default: the router's)",
+     false, NULL},
     {"key", 0, OPT_VALUE, "KEY", "TCP MD5 password, 1-80 printable characters", false, NULL},
     {"description", 0, OPT_VALUE, "TEXT", "free text, up to 256 characters", false, NULL},
     {"route-limit", 0, OPT_VALUE, "N", "routes accepted per peer (default 100)", false, NULL},
@@ -100,6 +106,8 @@ static int group_create(struct vbrctl *cli, const struct opt_result *a)
 	int got;
 	if ((got = get_u32(a, "peer-asn", &req.peer_asn)) != 1)
 		return got < 0 ? EXIT_USAGE : usage_error("group create needs --peer-asn");
+	if (get_u32(a, "local-asn", &req.local_asn) < 0)
+		return EXIT_USAGE;
 	if (opts_str(a, "key"))
 		req.auth_key = (char *)opts_str(a, "key");
 	if (opts_str(a, "description"))
@@ -211,6 +219,8 @@ static const struct opt_spec update_opts[] = {
     {"name", 0, OPT_VALUE, "NAME", "rename the group", false, NULL},
     {"peer-asn", 0, OPT_VALUE, "ASN", "new on-premises AS number (resets the group's sessions)",
      false, NULL},
+    {"local-asn", 0, OPT_VALUE, "ASN",
+     "the group's own AS, 0 = the router's (resets the group's sessions)", false, NULL},
     {"key", 0, OPT_VALUE, "KEY", "new TCP MD5 password (resets the group's sessions)", false, NULL},
     {"no-key", 0, OPT_FLAG, NULL, "remove the MD5 password", false, NULL},
     {"description", 0, OPT_VALUE, "TEXT", "new description (\"\" clears it)", false, NULL},
@@ -241,6 +251,10 @@ static int group_update(struct vbrctl *cli, const struct opt_result *a)
 		return EXIT_USAGE;
 	if (got)
 		paths[n++] = "peer_asn";
+	if ((got = get_u32(a, "local-asn", &req.local_asn)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		paths[n++] = "local_asn";
 	if (opts_str(a, "key")) {
 		req.auth_key = (char *)opts_str(a, "key");
 		paths[n++] = "auth_key";

@@ -209,6 +209,17 @@ class GroupTests(Base):
         b = ok_json("group", "create", "gt-retry", "--peer-asn", "65020", "--request-id", "req-77")
         self.assertEqual(a, b)
 
+    def test_local_asn_create_show_update(self):
+        j = ok_json("group", "create", "gt-local", "--peer-asn", "45104", "--local-asn",
+                    "4200000005")
+        self.addCleanup(vbrctl, "group", "delete", j["id"], server=SERVER)
+        self.assertEqual(j.get("local_asn", j.get("localAsn")), 4200000005)
+        self.assertEqual(details(ok("group", "show", j["id"]).out)["Local ASN"], "4200000005")
+        ok("group", "update", j["id"], "--local-asn", "0", "--peer-asn", "65001")
+        self.assertEqual(details(ok("group", "show", j["id"]).out)["Local ASN"], "the router's")
+        self.assertServerError(vbrctl("group", "update", j["id"], "--local-asn", "23456",
+                                      server=SERVER), "INVALID_ARGUMENT", "local_asn")
+
     def test_server_errors(self):
         self.assertServerError(vbrctl("group", "create", "9bad", "--peer-asn", "65001",
                                       server=SERVER), "INVALID_ARGUMENT", "name")
