@@ -230,6 +230,9 @@ static const struct opt_spec update_opts[] = {
     {"keepalive", 0, OPT_VALUE, "SECONDS", "keepalive interval", false, NULL},
     {"bfd-interval", 0, OPT_VALUE, "MS", "BFD interval, 50-10000 ms", false, NULL},
     {"bfd-multiplier", 0, OPT_VALUE, "N", "BFD detect multiplier, 2-255", false, NULL},
+    {"request-id", 0, OPT_VALUE, "ID",
+     "makes a retry return the first result (a deleted object included)",
+     false, NULL},
     {0},
 };
 
@@ -301,6 +304,8 @@ static int group_update(struct vbrctl *cli, const struct opt_result *a)
 	if (rc != EXIT_OK)
 		return rc;
 	req.id = id;
+	if (opts_str(a, "request-id"))
+		req.request_id = (char *)opts_str(a, "request-id");
 	mask.n_paths = n;
 	mask.paths = paths;
 	req.update_mask = &mask;
@@ -319,12 +324,20 @@ static int group_delete(struct vbrctl *cli, const struct opt_result *a)
 		return rc;
 	Vbr__V1__DeleteBgpGroupRequest req = VBR__V1__DELETE_BGP_GROUP_REQUEST__INIT;
 	req.id = id;
+	if (opts_str(a, "request-id"))
+		req.request_id = (char *)opts_str(a, "request-id");
 	rc = cmd_call_done(cli, &RPC_DELETE_BGP_GROUP, &req.base, "Deleted BGP group %s", id);
 	free(id);
 	return rc;
 }
 
 static const struct opt_spec no_opts[] = {{0}};
+static const struct opt_spec delete_opts[] = {
+    {"request-id", 0, OPT_VALUE, "ID",
+     "makes a retry return the first result (a deleted object included)",
+     false, NULL},
+    {0},
+};
 
 const struct command group_commands[] = {
     {"group", "create", "NAME --peer-asn ASN", "create a BGP group (settings shared by its peers)",
@@ -368,6 +381,6 @@ const struct command group_commands[] = {
      "\n"
      "Examples:\n"
      "  vbrctl group delete dc1\n",
-     no_opts, 1, 1, group_arg, group_delete},
+     delete_opts, 1, 1, group_arg, group_delete},
     {0},
 };

@@ -72,11 +72,19 @@ static int network_delete(struct vbrctl *cli, const struct opt_result *a)
 {
 	Vbr__V1__DeleteBgpNetworkRequest req = VBR__V1__DELETE_BGP_NETWORK_REQUEST__INIT;
 	req.cidr = (char *)a->args[0];
+	if (opts_str(a, "request-id"))
+		req.request_id = (char *)opts_str(a, "request-id");
 	return cmd_call_done(cli, &RPC_DELETE_BGP_NETWORK, &req.base,
 			     "Deleted BGP network %s (withdrawn from every peer)", a->args[0]);
 }
 
 static const struct opt_spec no_opts[] = {{0}};
+static const struct opt_spec delete_opts[] = {
+    {"request-id", 0, OPT_VALUE, "ID",
+     "makes a retry return the first result (a deleted object included)",
+     false, NULL},
+    {0},
+};
 
 const struct command network_commands[] = {
     {"network", "add", "CIDR", "advertise a subnet to every BGP peer",
@@ -95,6 +103,6 @@ const struct command network_commands[] = {
     {"network", "delete", "CIDR", "stop advertising a subnet (withdrawn from every peer)",
      "Examples:\n"
      "  vbrctl network delete 203.0.113.0/24\n",
-     no_opts, 1, 1, network_arg, network_delete},
+     delete_opts, 1, 1, network_arg, network_delete},
     {0},
 };

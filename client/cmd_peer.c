@@ -256,13 +256,19 @@ static const struct opt_spec update_opts[] = {
     {"bfd", 0, OPT_FLAG, NULL, "turn BFD on for the peer", false, NULL},
     {"no-bfd", 0, OPT_FLAG, NULL, "turn BFD off (sends AdminDown; the BGP session stays)", false,
      NULL},
+    {"request-id", 0, OPT_VALUE, "ID",
+     "makes a retry return the first result (a deleted object included)",
+     false, NULL},
     {0},
 };
 
 static int update_peer(struct vbrctl *cli, const char *ref, const char *group_ref,
-		       const char *description, int admin_down /* -1: unchanged */, int bfd)
+		       const char *description, int admin_down /* -1: unchanged */, int bfd,
+		       const char *request_id)
 {
 	Vbr__V1__UpdateBgpPeerRequest req = VBR__V1__UPDATE_BGP_PEER_REQUEST__INIT;
+	if (request_id)
+		req.request_id = (char *)request_id;
 	Google__Protobuf__FieldMask mask = GOOGLE__PROTOBUF__FIELD_MASK__INIT;
 	char *paths[4];
 	size_t n = 0;
@@ -313,17 +319,17 @@ static int peer_update(struct vbrctl *cli, const struct opt_result *a)
 		return usage_error(
 		    "peer update: nothing to change (see vbrctl peer update --help)");
 	return update_peer(cli, a->args[0], group, description, disabled ? 1 : enabled ? 0 : -1,
-			   bfd ? 1 : no_bfd ? 0 : -1);
+			   bfd ? 1 : no_bfd ? 0 : -1, opts_str(a, "request-id"));
 }
 
 static int peer_enable(struct vbrctl *cli, const struct opt_result *a)
 {
-	return update_peer(cli, a->args[0], NULL, NULL, 0, -1);
+	return update_peer(cli, a->args[0], NULL, NULL, 0, -1, NULL);
 }
 
 static int peer_disable(struct vbrctl *cli, const struct opt_result *a)
 {
-	return update_peer(cli, a->args[0], NULL, NULL, 1, -1);
+	return update_peer(cli, a->args[0], NULL, NULL, 1, -1, NULL);
 }
 
 /* ---- delete, reset ---- */
@@ -336,6 +342,8 @@ static int peer_delete(struct vbrctl *cli, const struct opt_result *a)
 		return rc;
 	Vbr__V1__DeleteBgpPeerRequest req = VBR__V1__DELETE_BGP_PEER_REQUEST__INIT;
 	req.id = id;
+	if (opts_str(a, "request-id"))
+		req.request_id = (char *)opts_str(a, "request-id");
 	rc = cmd_call_done(cli, &RPC_DELETE_BGP_PEER, &req.base, "Deleted BGP peer %s (%s)", id,
 			   a->args[0]);
 	free(id);
@@ -368,6 +376,12 @@ static int peer_reset(struct vbrctl *cli, const struct opt_result *a)
 }
 
 static const struct opt_spec no_opts[] = {{0}};
+static const struct opt_spec delete_opts[] = {
+    {"request-id", 0, OPT_VALUE, "ID",
+     "makes a retry return the first result (a deleted object included)",
+     false, NULL},
+    {0},
+};
 
 const struct command peer_commands[] = {
     {"peer", "add", "GROUP IP", "add a BGP peer (an on-premises router) to a group",
@@ -405,7 +419,7 @@ const struct command peer_commands[] = {
     {"peer", "delete", "PEER", "delete a BGP peer (sends Cease / Peer De-configured)",
      "Examples:\n"
      "  vbrctl peer delete 192.0.2.1\n",
-     no_opts, 1, 1, peer_arg, peer_delete},
+     delete_opts, 1, 1, peer_arg, peer_delete},
     {"peer", "reset", "PEER [--soft] [--message TEXT]", "reset a BGP session",
      "A hard reset sends Cease / Administrative Reset (with --message as the RFC 9003\n"
      "shutdown communication) and lets the session come back up; --soft sends a\n"

@@ -220,6 +220,16 @@ class GroupTests(Base):
         self.assertServerError(vbrctl("group", "update", j["id"], "--local-asn", "23456",
                                       server=SERVER), "INVALID_ARGUMENT", "local_asn")
 
+    def test_request_id_on_update_and_delete(self):
+        g = ok_json("group", "create", "gt-rid", "--peer-asn", "65021")
+        u = ok_json("group", "update", g["id"], "--description", "one", "--request-id", "u-77")
+        ok("group", "update", g["id"], "--description", "two")
+        self.assertEqual(ok_json("group", "update", g["id"], "--description", "one",
+                                 "--request-id", "u-77"), u)  # the first reply, not applied
+        ok("group", "delete", g["id"], "--request-id", "d-77")
+        ok("group", "delete", g["id"], "--request-id", "d-77")  # a retry: OK, not NOT_FOUND
+        self.assertServerError(vbrctl("group", "delete", g["id"], server=SERVER), "NOT_FOUND")
+
     def test_server_errors(self):
         self.assertServerError(vbrctl("group", "create", "9bad", "--peer-asn", "65001",
                                       server=SERVER), "INVALID_ARGUMENT", "name")
