@@ -241,6 +241,8 @@ static void on_status(void *ctx, bool permitted, bool ip_forwarding)
 	struct bgp_speaker *s = ctx;
 	table_of(s)->rt.permitted = permitted;
 	table_of(s)->ip_forwarding = ip_forwarding;
+	if (s->callbacks.on_fib_status && !s->shutting_down)
+		s->callbacks.on_fib_status(s->ctx, permitted, ip_forwarding);
 }
 
 /* The deferral is over: a stale route the new state did not take over goes. */

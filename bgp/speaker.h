@@ -190,6 +190,9 @@ struct bgp_speaker_callbacks {
 	 * NEXT_HOP_CHANGED. May be NULL. */
 	void (*on_route_entry)(void *ctx, enum bgp_route_change change,
 			       const struct bgp_route_entry_view *entry, uint32_t old_next_hop);
+	/* The kernel FIB became (not) writable, or ip forwarding changed; at start too. May be
+	 * NULL. */
+	void (*on_fib_status)(void *ctx, bool permitted, bool ip_forwarding);
 	/* A peer's BFD session changed state, with a readable reason ("control detection time
 	 * expired", "BFD disabled", ...). May be NULL. */
 	void (*on_bfd_state)(void *ctx, uint32_t peer_id, enum bgp_bfd_state old_state,

@@ -31,6 +31,9 @@ void convert_router(const struct router_info *r, const char *version, struct pb_
 	out->msg.bgp_listen = (char *)r->bgp_listen;
 	out->msg.max_peers = r->max_peers;
 	out->msg.max_networks = r->max_networks;
+	out->msg.max_route_entries = r->max_route_entries;
+	out->msg.fib_enabled = r->fib_enabled;
+	out->msg.fib_table = r->fib_table;
 	out->msg.default_route_limit = VBR_DEFAULT_ROUTE_LIMIT;
 	out->msg.version = (char *)version;
 	timestamp_from_ms(r->start_time_ms, &out->start_time);

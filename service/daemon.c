@@ -113,6 +113,23 @@ static void on_peer_counters(void *ctx, uint32_t peer_num)
 		uv_timer_start(&d->counters_timer, on_counters_timer, COUNTERS_REFRESH_MS, 0);
 }
 
+/* Said once per change, for an operator: routes that do not reach the kernel, or that reach
+ * it but carry nothing. vbrd never changes the sysctl itself. */
+static void on_fib_status(void *ctx, bool permitted, bool ip_forwarding)
+{
+	struct vbrd *d = ctx;
+	bool fib = d->config->fib_enabled;
+	if (fib && !permitted && !d->fib_said_denied)
+		vbr_log(VBR_LOG_WARN, "cannot write the kernel FIB (no CAP_NET_ADMIN): route entries "
+			"are listed with installed=false", NULL);
+	if (fib && !ip_forwarding && !d->fib_said_no_forwarding)
+		vbr_log(VBR_LOG_WARN, "net.ipv4.ip_forward is 0 in vbrd's namespace: installed "
+			"routes carry no traffic until it is 1", NULL);
+	d->fib_said_denied = fib && !permitted;
+	d->fib_said_no_forwarding = fib && !ip_forwarding;
+	vbrd_refresh_snapshot(d);
+}
+
 /* ---- metrics ---- */
 
 static void collect_metrics(void *ctx, struct vbr_metrics_scrape *scrape)
@@ -241,6 +258,9 @@ int vbrd_run(const struct vbrd_config *cfg)
 	snprintf(d->info.bgp_listen, sizeof(d->info.bgp_listen), "%s", cfg->bgp_listen);
 	d->info.max_peers = cfg->max_peers;
 	d->info.max_networks = cfg->max_networks;
+	d->info.max_route_entries = cfg->max_route_entries;
+	d->info.fib_enabled = cfg->fib_enabled;
+	d->info.fib_table = cfg->fib_table;
 	d->info.start_time_ms = bgp_now_ms();
 
 	if (store_open(cfg->state_dir, &d->store, err, sizeof(err)) != 0) {
@@ -263,11 +283,14 @@ int vbrd_run(const struct vbrd_config *cfg)
 					.listen_ip = cfg->bgp_listen_ip,
 					.listen_port = cfg->bgp_listen_port,
 					.send_hold_ms = cfg->send_hold_ms,
-					.peer_port = cfg->peer_port};
+					.peer_port = cfg->peer_port,
+					.fib_enabled = cfg->fib_enabled,
+					.fib_table = cfg->fib_table};
 	struct bgp_speaker_callbacks cb = {.on_state_change = on_state_change,
 					   .on_route_limit = on_route_limit,
 					   .on_bfd_state = on_bfd_state,
-					   .on_peer_counters = on_peer_counters};
+					   .on_peer_counters = on_peer_counters,
+					   .on_fib_status = on_fib_status};
 	int e;
 	if (!d->hub || !d->route_hub || (e = bgp_speaker_new(&loop, &sc, &cb, d, &d->speaker)) != 0) {
 		fail("cannot create the BGP speaker", "out of memory");

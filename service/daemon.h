@@ -34,6 +34,9 @@ struct vbrd_config {
 	uint32_t event_history;
 	uint32_t send_hold_ms;	    /* 0: the core's default */
 	uint16_t peer_port;	    /* 0: 179 */
+	bool fib_enabled;	    /* --fib on */
+	uint32_t fib_table;
+	uint32_t max_route_entries;
 	const char *metrics_listen; /* NULL: off */
 	char *tls_cert_pem;	    /* NULL: plaintext */
 	char *tls_key_pem;
@@ -58,6 +61,7 @@ struct vbrd {
 	uv_timer_t counters_timer; /* coalesces counter-driven snapshot refreshes */
 	uv_signal_t sigterm, sigint;
 	bool shutting_down;
+	bool fib_said_denied, fib_said_no_forwarding; /* logged once per change */
 	int exit_code;
 	bool write_busy; /* a state write is in the thread pool (mutations.c) */
 	struct queued_call *queue_head, *queue_tail; /* mutations waiting for it */

@@ -22,6 +22,14 @@ struct option_doc {
 	const char *flag, *env, *arg, *help;
 };
 
+/* Indices into docs[] (and the parsed values), in its order. */
+enum flag {
+	F_API, F_BGP_LISTEN, F_ROUTER_ID, F_LOCAL_ASN, F_STATE_DIR, F_MAX_PEERS, F_MAX_NETWORKS,
+	F_EVENT_HISTORY, F_TLS_CERT, F_TLS_KEY, F_TLS_CLIENT_CA, F_INSECURE_API,
+	F_METRICS_LISTEN, F_LOG_FORMAT, F_LOG_LEVEL, F_SEND_HOLD_TIME, F_PEER_PORT, F_FIB,
+	F_FIB_TABLE, F_MAX_ROUTE_ENTRIES, F_HELP,
+};
+
 static const struct option_doc docs[] = {
     {"api", "VBRD_API", "ADDR", "gRPC API address, host:port or unix:/path (127.0.0.1:50051)"},
     {"bgp-listen", "VBRD_BGP_LISTEN", "IP:PORT",
@@ -46,6 +54,9 @@ static const struct option_doc docs[] = {
     {"log-level", "VBRD_LOG_LEVEL", "LEVEL", "debug, info, warn or error (info)"},
     {"send-hold-time", "VBRD_SEND_HOLD_TIME", "SECONDS", "RFC 9687 send hold timer (480)"},
     {"peer-port", "VBRD_PEER_PORT", "PORT", "TCP port vbrd connects to on peers (179; tests)"},
+    {"fib", "VBRD_FIB", "on|off", "program the route table into the kernel FIB (on)"},
+    {"fib-table", "VBRD_FIB_TABLE", "N", "kernel routing table of vbrd's routes, 1..4294967294 (254: main)"},
+    {"max-route-entries", "VBRD_MAX_ROUTE_ENTRIES", "N", "maximum static route entries, 1..10000 (100)"},
     {"help", NULL, NULL, "show this help"},
 };
 #define N_DOCS (sizeof(docs) / sizeof(docs[0]))
@@ -208,54 +219,67 @@ int main(int argc, char **argv)
 		return usage_error("unexpected argument \"%s\"%s", argv[optind], "");
 #define V(i) val[i]
 	struct vbrd_config cfg = {0};
-	cfg.api = V(0) ? V(0) : "127.0.0.1:50051";
-	cfg.bgp_listen = V(1) ? V(1) : "0.0.0.0:179";
+	cfg.api = V(F_API) ? V(F_API) : "127.0.0.1:50051";
+	cfg.bgp_listen = V(F_BGP_LISTEN) ? V(F_BGP_LISTEN) : "0.0.0.0:179";
 	if (!parse_ip_port(cfg.bgp_listen, &cfg.bgp_listen_ip, &cfg.bgp_listen_port))
 		return usage_error("--bgp-listen %s: expected IPv4:port%s", cfg.bgp_listen, "");
-	if (V(2) && (!parse_ipv4(V(2), &cfg.router_id) || cfg.router_id == 0))
+	if (V(F_ROUTER_ID) && (!parse_ipv4(V(F_ROUTER_ID), &cfg.router_id) || cfg.router_id == 0))
 		return usage_error("--router-id %s: expected a non-zero dotted-quad IPv4 address%s",
-				   V(2), "");
+				   V(F_ROUTER_ID), "");
 	if (!cfg.router_id)
 		cfg.router_id = cfg.bgp_listen_ip ? cfg.bgp_listen_ip : host_address();
 	if (!cfg.router_id)
 		return usage_error("no IPv4 address to use as router id: give --router-id%s%s", "",
 				   "");
 	cfg.local_asn = 45104;
-	if (V(3) && (!parse_u32(V(3), 1, UINT32_MAX, &cfg.local_asn) || cfg.local_asn == BGP_AS_TRANS))
-		return usage_error("--local-asn %s: expected 1..4294967295, not 23456%s", V(3), "");
-	cfg.state_dir = V(4) ? V(4) : "/var/lib/vbrd";
+	if (V(F_LOCAL_ASN) && (!parse_u32(V(F_LOCAL_ASN), 1, UINT32_MAX, &cfg.local_asn) || cfg.local_asn == BGP_AS_TRANS))
+		return usage_error("--local-asn %s: expected 1..4294967295, not 23456%s", V(F_LOCAL_ASN), "");
+	cfg.state_dir = V(F_STATE_DIR) ? V(F_STATE_DIR) : "/var/lib/vbrd";
 	cfg.max_peers = 8;
-	if (V(5) && !parse_u32(V(5), 1, 1024, &cfg.max_peers))
-		return usage_error("--max-peers %s: expected 1..1024%s", V(5), "");
+	if (V(F_MAX_PEERS) && !parse_u32(V(F_MAX_PEERS), 1, 1024, &cfg.max_peers))
+		return usage_error("--max-peers %s: expected 1..1024%s", V(F_MAX_PEERS), "");
 	cfg.max_networks = 100;
-	if (V(6) && !parse_u32(V(6), 1, 10000, &cfg.max_networks))
-		return usage_error("--max-networks %s: expected 1..10000%s", V(6), "");
+	if (V(F_MAX_NETWORKS) && !parse_u32(V(F_MAX_NETWORKS), 1, 10000, &cfg.max_networks))
+		return usage_error("--max-networks %s: expected 1..10000%s", V(F_MAX_NETWORKS), "");
 	cfg.event_history = 1024;
-	if (V(7) && !parse_u32(V(7), 1, 1u << 20, &cfg.event_history))
-		return usage_error("--event-history %s: expected 1..1048576%s", V(7), "");
+	if (V(F_EVENT_HISTORY) && !parse_u32(V(F_EVENT_HISTORY), 1, 1u << 20, &cfg.event_history))
+		return usage_error("--event-history %s: expected 1..1048576%s", V(F_EVENT_HISTORY), "");
 	uint32_t send_hold = 0, peer_port = 0;
-	if (V(15) && !parse_u32(V(15), 1, 86400, &send_hold))
-		return usage_error("--send-hold-time %s: expected 1..86400 seconds%s", V(15), "");
+	if (V(F_SEND_HOLD_TIME) && !parse_u32(V(F_SEND_HOLD_TIME), 1, 86400, &send_hold))
+		return usage_error("--send-hold-time %s: expected 1..86400 seconds%s", V(F_SEND_HOLD_TIME), "");
 	cfg.send_hold_ms = send_hold * 1000;
-	if (V(16) && !parse_u32(V(16), 1, 65535, &peer_port))
-		return usage_error("--peer-port %s: expected 1..65535%s", V(16), "");
+	if (V(F_PEER_PORT) && !parse_u32(V(F_PEER_PORT), 1, 65535, &peer_port))
+		return usage_error("--peer-port %s: expected 1..65535%s", V(F_PEER_PORT), "");
 	cfg.peer_port = (uint16_t)peer_port;
-	bool insecure = V(11) && strcmp(V(11), "0") != 0 && strcmp(V(11), "false") != 0;
-	cfg.metrics_listen = V(12);
-	const char *fmt = V(13) ? V(13) : "text";
+	const char *fib = V(F_FIB) ? V(F_FIB) : "on";
+	if (strcmp(fib, "on") != 0 && strcmp(fib, "off") != 0)
+		return usage_error("--fib %s: expected on or off%s", fib, "");
+	cfg.fib_enabled = strcmp(fib, "on") == 0;
+	cfg.fib_table = 254;
+	/* 0 is no table, 4294967295 the kernel's "unspecified": neither can hold routes. */
+	if (V(F_FIB_TABLE) && !parse_u32(V(F_FIB_TABLE), 1, UINT32_MAX - 1, &cfg.fib_table))
+		return usage_error("--fib-table %s: expected 1..4294967294%s", V(F_FIB_TABLE), "");
+	cfg.max_route_entries = 100;
+	if (V(F_MAX_ROUTE_ENTRIES) && !parse_u32(V(F_MAX_ROUTE_ENTRIES), 1, 10000,
+						 &cfg.max_route_entries))
+		return usage_error("--max-route-entries %s: expected 1..10000%s",
+				   V(F_MAX_ROUTE_ENTRIES), "");
+	bool insecure = V(F_INSECURE_API) && strcmp(V(F_INSECURE_API), "0") != 0 && strcmp(V(F_INSECURE_API), "false") != 0;
+	cfg.metrics_listen = V(F_METRICS_LISTEN);
+	const char *fmt = V(F_LOG_FORMAT) ? V(F_LOG_FORMAT) : "text";
 	if (strcmp(fmt, "text") != 0 && strcmp(fmt, "json") != 0)
 		return usage_error("--log-format %s: expected text or json%s", fmt, "");
-	int level = vbr_log_parse_level(V(14) ? V(14) : "info");
+	int level = vbr_log_parse_level(V(F_LOG_LEVEL) ? V(F_LOG_LEVEL) : "info");
 	if (level < 0)
-		return usage_error("--log-level %s: expected debug, info, warn or error%s", V(14),
+		return usage_error("--log-level %s: expected debug, info, warn or error%s", V(F_LOG_LEVEL),
 				   "");
 	vbr_log_configure((enum vbr_log_level)level, strcmp(fmt, "json") == 0);
 
-	if ((V(8) != NULL) != (V(9) != NULL))
+	if ((V(F_TLS_CERT) != NULL) != (V(F_TLS_KEY) != NULL))
 		return usage_error("--tls-cert and --tls-key go together%s%s", "", "");
-	if (V(10) && !V(8))
+	if (V(F_TLS_CLIENT_CA) && !V(F_TLS_CERT))
 		return usage_error("--tls-client-ca needs --tls-cert and --tls-key%s%s", "", "");
-	if (!V(8) && !insecure && !api_is_local(cfg.api)) {
+	if (!V(F_TLS_CERT) && !insecure && !api_is_local(cfg.api)) {
 		fprintf(stderr,
 			"vbrd: refusing to serve the API on %s without TLS: it is not a loopback "
 			"address. Give --tls-cert and --tls-key (and --tls-client-ca for mTLS), or "
@@ -264,12 +288,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int rc = 1;
-	if (V(8)) {
-		cfg.tls_cert_pem = read_file(V(8), "tls-cert");
-		cfg.tls_key_pem = cfg.tls_cert_pem ? read_file(V(9), "tls-key") : NULL;
+	if (V(F_TLS_CERT)) {
+		cfg.tls_cert_pem = read_file(V(F_TLS_CERT), "tls-cert");
+		cfg.tls_key_pem = cfg.tls_cert_pem ? read_file(V(F_TLS_KEY), "tls-key") : NULL;
 		cfg.tls_client_ca_pem =
-		    V(10) && cfg.tls_key_pem ? read_file(V(10), "tls-client-ca") : NULL;
-		if (!cfg.tls_cert_pem || !cfg.tls_key_pem || (V(10) && !cfg.tls_client_ca_pem))
+		    V(F_TLS_CLIENT_CA) && cfg.tls_key_pem ? read_file(V(F_TLS_CLIENT_CA), "tls-client-ca") : NULL;
+		if (!cfg.tls_cert_pem || !cfg.tls_key_pem || (V(F_TLS_CLIENT_CA) && !cfg.tls_client_ca_pem))
 			goto out;
 	}
 #undef V

@@ -33,6 +33,11 @@ struct vbr_snapshot *snapshot_build(const struct router_info *router, const stru
 	int err = 0;
 	struct pb_router pr;
 	convert_router(router, vbr_version(), &pr);
+	struct bgp_fib_status fib;
+	if (speaker) {
+		bgp_speaker_fib_status(speaker, &fib);
+		pr.msg.ip_forwarding = fib.ip_forwarding;
+	}
 	err |= pack_into(&pr.msg.base, &s->router_packed);
 	for (size_t i = 0; i < m->n_groups; i++) {
 		struct snap_group *g = &s->groups[i];

@@ -28,6 +28,9 @@ struct router_info {
 	char bgp_listen[64];
 	uint32_t max_peers;
 	uint32_t max_networks;
+	uint32_t max_route_entries;
+	bool fib_enabled;
+	uint32_t fib_table;
 	int64_t start_time_ms;
 };
 
