@@ -72,8 +72,8 @@ class CollisionBird(unittest.TestCase):
     """Both ends start together. BIRD's first connect comes 0.75-1.0 s after `enable` (it
     raises connect delay 0 to 1 s and jitters it), so vbrd's start sweeps across that window
     over the tries, 0.70 to 1.05 s after BIRD's enable. A second BIRD protocol keeps BIRD's
-    listener open while vbr is disabled. Each try is timed from vbrd's start (BIRD's is
-    earlier or within 0.3 s after) to Established. (This kernel has no netem to hold both
+    listener open while vbr is disabled. Each try is timed from vbrd's start (its reply to
+    the enabling UpdateBgpPeer; BIRD's is earlier or within 0.3 s after) to Established. (This kernel has no netem to hold both
     SYNs in flight; the exact interleaving is tests/fsm/test_fsm_collision.c.)"""
     TRIES = 20
     BOUND_S = 1.0
@@ -119,9 +119,10 @@ class CollisionBird(unittest.TestCase):
             t_bird = time.monotonic()
             self.bird.cli("enable vbr")
             time.sleep(max(0.0, offset - (time.monotonic() - t_bird)))
-            t_vbrd = time.monotonic()
+            # vbrd starts when its write is done, just before it answers: time from there,
+            # so a slow fsync on a loaded machine is not counted as session time.
             self.set_admin_down(pid, False)
-            t0 = t_vbrd
+            t0 = time.monotonic()
             # Bounded well past a ConnectRetry, so a slow try is measured, not just failed.
             L.wait_for(lambda: self.vbrd.state_name(pid) == "SESSION_STATE_ESTABLISHED", 15,
                        interval=0.01, what="try %d: vbrd Established" % i)
