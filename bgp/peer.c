@@ -554,15 +554,17 @@ static void handle_update(struct bgp_session *sess, const struct bgp_frame *fram
 		feed_notify(sess, BGP_FSM_EV_UPDATE_MSG_ERR, &u->err, NULL);
 		return;
 	}
-	bool teardown = peer_apply_update(peer, u);
+	enum peer_update_result res = peer_apply_update(peer, u);
 	if (sp->callbacks.on_peer_counters)
 		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
 	feed_simple(sess, BGP_FSM_EV_UPDATE_MSG);
-	if (teardown && !sess->discarded) {
+	if (res != PEER_UPDATE_OK && !sess->discarded) {
 		struct bgp_fsm_event ev;
 		memset(&ev, 0, sizeof(ev));
 		ev.type = BGP_FSM_EV_AUTOMATIC_STOP;
-		ev.stop.subcode = BGP_SUBERR_CEASE_MAX_PREFIXES;
+		ev.stop.subcode = res == PEER_UPDATE_LIMIT_TEARDOWN
+				      ? BGP_SUBERR_CEASE_MAX_PREFIXES
+				      : BGP_SUBERR_CEASE_OUT_OF_RESOURCES;
 		session_feed(sess, &ev);
 	}
 }
@@ -686,6 +688,8 @@ void bgp_peer_apply(struct bgp_peer *peer, const struct bgp_peer_config *config)
 	struct bgp_peer_config old = peer->config;
 	peer->config = *config;
 	peer->rib_in.limit = config->route_limit;
+	if (config->route_limit != old.route_limit)
+		peer_rib_settle(peer); /* a higher limit admits held routes */
 	if (peer->primary) {
 		struct bgp_fsm_config fc = peer->primary->fsm.config;
 		fc.hold_time_s = config->hold_time;

@@ -8,8 +8,20 @@
 
 #include "speaker_int.h"
 
-/* Builds the rib form of the decoded attributes (next hop filled per prefix). */
-static void path_from_attrs(const struct bgp_attrs *a, struct rib_path *p)
+/* The segments in rib form into segs (BGP_AS_SEGMENTS_MAX words); none for the common
+ * single AS_SEQUENCE (see rib_path). Returns the count. */
+static uint16_t segs_from_attrs(const struct bgp_attrs *a, uint32_t *segs)
+{
+	if (a->as_segment_count == 1 && a->as_segments[0].type == BGP_AS_SEQUENCE)
+		return 0;
+	for (uint16_t i = 0; i < a->as_segment_count; i++)
+		segs[i] = RIB_SEG(a->as_segments[i].type, a->as_segments[i].count);
+	return a->as_segment_count;
+}
+
+/* Builds the rib form of the decoded attributes (next hop filled per prefix); segs is the
+ * scratch segs_from_attrs writes into. */
+static void path_from_attrs(const struct bgp_attrs *a, struct rib_path *p, uint32_t *segs)
 {
 	memset(p, 0, sizeof(*p));
 	p->origin = a->origin;
@@ -29,6 +41,8 @@ static void path_from_attrs(const struct bgp_attrs *a, struct rib_path *p)
 			count += 1;
 	}
 	p->as_path_count = (uint16_t)(count > UINT16_MAX ? UINT16_MAX : count);
+	p->as_seg_count = segs_from_attrs(a, segs);
+	p->as_segs = segs;
 	if (a->present & BGP_ATTR_BIT(BGP_ATTR_COMMUNITIES)) {
 		p->communities = a->communities;
 		p->communities_len = a->community_count;
@@ -39,6 +53,15 @@ static void path_from_attrs(const struct bgp_attrs *a, struct rib_path *p)
 	}
 }
 
+/* RFC 4271 9.1.2: a route whose AS_PATH holds our own AS (any segment type) is a loop. */
+static bool path_has_asn(const struct rib_path *p, uint32_t asn)
+{
+	for (uint16_t i = 0; i < p->as_path_len; i++)
+		if (p->as_path[i] == asn)
+			return true;
+	return false;
+}
+
 static void withdraw(struct bgp_peer *peer, const struct bgp_prefix *p)
 {
 	struct bgp_speaker *sp = peer->speaker;
@@ -47,51 +70,79 @@ static void withdraw(struct bgp_peer *peer, const struct bgp_prefix *p)
 		speaker_decide(sp, p->addr, p->len);
 }
 
-bool peer_apply_update(struct bgp_peer *peer, const struct bgp_update *u)
+void peer_rib_settle(struct bgp_peer *peer)
 {
 	struct bgp_speaker *sp = peer->speaker;
-	for (size_t i = 0; i < u->withdrawn_count; i++)
-		withdraw(peer, &u->withdrawn[i]);
-	if (u->verdict == BGP_VERDICT_TREAT_AS_WITHDRAW) {
-		for (size_t i = 0; i < u->nlri_count; i++)
-			withdraw(peer, &u->nlri[i]);
-		return false;
-	}
-	if (u->nlri_count == 0)
-		return false;
+	uint32_t prefix;
+	uint8_t len;
+	while (rib_in_promote(&peer->rib_in, &prefix, &len))
+		speaker_decide(sp, prefix, len);
+	if (rib_in_limit_cleared(&peer->rib_in) && sp->callbacks.on_route_limit_cleared)
+		sp->callbacks.on_route_limit_cleared(sp->ctx, peer->config.id, peer->rib_in.limit);
+}
+
+/* Stores the UPDATE's announced routes. */
+static enum peer_update_result announce(struct bgp_peer *peer, const struct bgp_update *u)
+{
+	struct bgp_speaker *sp = peer->speaker;
 	struct rib_path path;
-	path_from_attrs(&u->attrs, &path);
+	uint32_t segs[BGP_AS_SEGMENTS_MAX];
+	path_from_attrs(&u->attrs, &path, segs);
+	bool loop = path_has_asn(&path, bgp_peer_local_asn(peer));
 	struct rib_attrs *interned[2] = { NULL, NULL }; /* NEXT_HOP, MP_REACH next hop */
-	bool teardown = false;
-	for (size_t i = 0; i < u->nlri_count && !teardown; i++) {
+	enum peer_update_result res = PEER_UPDATE_OK;
+	for (size_t i = 0; i < u->nlri_count && res == PEER_UPDATE_OK; i++) {
 		int which = i >= u->nlri_mp_start;
 		if (!interned[which]) {
 			path.next_hop = bgp_update_next_hop(u, i);
 			interned[which] = rib_attrs_intern(&sp->attrs, &path);
-			if (!interned[which])
-				break; /* out of memory: the route is not stored */
+			if (!interned[which]) {
+				res = PEER_UPDATE_OUT_OF_RESOURCES;
+				break;
+			}
 		}
 		bool crossed;
 		const struct rib_entry *entry;
-		enum rib_in_result r =
-			rib_in_announce_entry(&peer->rib_in, &sp->attrs, u->nlri[i].addr,
-					      u->nlri[i].len, interned[which], &crossed, &entry);
-		if (r == RIB_IN_ACCEPTED)
+		enum rib_in_result r = rib_in_announce_entry(&peer->rib_in, &sp->attrs,
+							     u->nlri[i].addr, u->nlri[i].len,
+							     interned[which], loop, &crossed, &entry);
+		if (r == RIB_IN_NOMEM)
+			res = PEER_UPDATE_OUT_OF_RESOURCES;
+		else if (r == RIB_IN_ACCEPTED)
 			speaker_decide_hint(sp, u->nlri[i].addr, u->nlri[i].len, peer, entry);
 		if (crossed) {
 			if (sp->callbacks.on_route_limit)
 				sp->callbacks.on_route_limit(sp->ctx, peer->config.id,
 							     peer->rib_in.limit);
 			if (peer->config.route_limit_action == BGP_ROUTE_LIMIT_TEARDOWN)
-				teardown = true;
+				res = PEER_UPDATE_LIMIT_TEARDOWN;
 		}
 	}
 	for (int k = 0; k < 2; k++)
 		if (interned[k])
 			rib_attrs_unref(&sp->attrs, interned[k]);
-	return teardown;
+	return res;
 }
 
+enum peer_update_result peer_apply_update(struct bgp_peer *peer, const struct bgp_update *u)
+{
+	for (size_t i = 0; i < u->withdrawn_count; i++)
+		withdraw(peer, &u->withdrawn[i]);
+	if (u->verdict == BGP_VERDICT_TREAT_AS_WITHDRAW) {
+		for (size_t i = 0; i < u->nlri_count; i++)
+			withdraw(peer, &u->nlri[i]);
+	}
+	/* Routes held for the limit take the room withdrawals made before new ones do: they
+	 * arrived first. */
+	peer_rib_settle(peer);
+	if (u->verdict == BGP_VERDICT_TREAT_AS_WITHDRAW || u->nlri_count == 0)
+		return PEER_UPDATE_OK;
+	enum peer_update_result res = announce(peer, u);
+	if (res != PEER_UPDATE_OK)
+		return res;
+	peer_rib_settle(peer); /* an accepted route that became a loop made room */
+	return PEER_UPDATE_OK;
+}
 
 struct prefix_list {
 	struct bgp_prefix *items;

@@ -24,10 +24,11 @@ static uint32_t hash_words(uint32_t h, const uint32_t *w, size_t n)
 static uint32_t path_hash(const struct rib_path *p)
 {
 	uint32_t head[8] = { p->origin, p->has_med, p->has_local_pref, p->next_hop, p->med,
-			     p->local_pref, p->as_path_len,
+			     p->local_pref, (uint32_t)p->as_seg_count << 16 | p->as_path_len,
 			     (uint32_t)p->communities_len << 16 | p->large_communities_len };
 	uint32_t h = hash_words(0x811c9dc5u, head, 8);
 	h = hash_words(h, p->as_path, p->as_path_len);
+	h = hash_words(h, p->as_segs, p->as_seg_count);
 	h = hash_words(h, p->communities, p->communities_len);
 	return hash_words(h, p->large_communities, (size_t)p->large_communities_len * 3);
 }
@@ -43,6 +44,8 @@ static bool path_equal(const struct rib_path *a, const struct rib_path *b)
 	       a->has_local_pref == b->has_local_pref && a->next_hop == b->next_hop &&
 	       a->med == b->med && a->local_pref == b->local_pref &&
 	       a->as_path_len == b->as_path_len && a->as_path_count == b->as_path_count &&
+	       a->as_seg_count == b->as_seg_count &&
+	       words_equal(a->as_segs, b->as_segs, a->as_seg_count) &&
 	       a->communities_len == b->communities_len &&
 	       a->large_communities_len == b->large_communities_len &&
 	       words_equal(a->as_path, b->as_path, a->as_path_len) &&
@@ -105,7 +108,7 @@ struct rib_attrs *rib_attrs_intern(struct rib_attr_table *t, const struct rib_pa
 	}
 	if (t->count >= t->bucket_count && !attr_table_grow(t))
 		return NULL;
-	size_t words = (size_t)path->as_path_len + path->communities_len +
+	size_t words = (size_t)path->as_path_len + path->as_seg_count + path->communities_len +
 		       (size_t)path->large_communities_len * 3;
 	struct rib_attrs *a = malloc(sizeof(*a) + words * sizeof(uint32_t));
 	if (!a)
@@ -118,6 +121,10 @@ struct rib_attrs *rib_attrs_intern(struct rib_attr_table *t, const struct rib_pa
 		memcpy(w, path->as_path, path->as_path_len * sizeof(uint32_t));
 	a->path.as_path = w;
 	w += path->as_path_len;
+	if (path->as_seg_count)
+		memcpy(w, path->as_segs, path->as_seg_count * sizeof(uint32_t));
+	a->path.as_segs = w;
+	w += path->as_seg_count;
 	if (path->communities_len)
 		memcpy(w, path->communities, path->communities_len * sizeof(uint32_t));
 	a->path.communities = w;
@@ -362,25 +369,108 @@ void rib_in_init(struct rib_in *r, uint32_t limit)
 enum rib_in_result rib_in_announce(struct rib_in *r, struct rib_attr_table *at, uint32_t prefix,
 				   uint8_t len, struct rib_attrs *attrs, bool *crossed)
 {
-	return rib_in_announce_entry(r, at, prefix, len, attrs, crossed, NULL);
+	return rib_in_announce_entry(r, at, prefix, len, attrs, false, crossed, NULL);
+}
+
+static bool room(const struct rib_in *r)
+{
+	return r->limit == 0 || r->accepted < r->limit;
+}
+
+static void note_refusal(struct rib_in *r, bool *crossed)
+{
+	if (!r->over_limit) {
+		r->over_limit = true;
+		*crossed = true;
+	}
+}
+
+static bool held_valid(const struct rib_in *r, const struct rib_held *h)
+{
+	const struct rib_entry *e = rib_table_find(&r->table, h->prefix, h->len);
+	return e && !(e->flags & (RIB_ENTRY_ACCEPTED | RIB_ENTRY_AS_LOOP)) && e->aux == h->seq;
+}
+
+/* Makes room for one more FIFO item: when full, moves the live items in order to a new
+ * array twice their number (stale ones dropped), so the FIFO stays within 2x the held
+ * routes plus a little. False when out of memory. */
+static bool held_reserve(struct rib_in *r)
+{
+	if (r->held_len < r->held_cap)
+		return true;
+	size_t cap = 2 * (size_t)r->held_count + 64;
+	struct rib_held *h = malloc(cap * sizeof(*h));
+	if (!h)
+		return false;
+	size_t n = 0;
+	for (size_t i = 0; i < r->held_len; i++) {
+		struct rib_held item = r->held[(r->held_head + i) % r->held_cap];
+		if (held_valid(r, &item))
+			h[n++] = item;
+	}
+	free(r->held);
+	r->held = h;
+	r->held_head = 0;
+	r->held_len = n;
+	r->held_cap = cap;
+	return true;
+}
+
+/* Appends e (just refused for the limit) to the FIFO; false when out of memory. */
+static bool held_push(struct rib_in *r, struct rib_entry *e, uint32_t prefix, uint8_t len)
+{
+	if (!held_reserve(r))
+		return false;
+	e->aux = ++r->held_seq;
+	r->held[(r->held_head + r->held_len) % r->held_cap] =
+	    (struct rib_held){ .prefix = prefix, .seq = e->aux, .len = len };
+	r->held_len++;
+	r->held_count++;
+	return true;
+}
+
+/* A stored route that is neither accepted nor a loop (new, or no longer a loop): accepted if
+ * there is room, else held. */
+static enum rib_in_result admit(struct rib_in *r, struct rib_entry *e, uint32_t prefix,
+				uint8_t len, bool *crossed)
+{
+	if (room(r)) {
+		e->flags |= RIB_ENTRY_ACCEPTED;
+		r->accepted++;
+		return RIB_IN_ACCEPTED;
+	}
+	note_refusal(r, crossed);
+	if (!held_push(r, e, prefix, len))
+		return RIB_IN_NOMEM;
+	return RIB_IN_REFUSED;
+}
+
+/* Takes e out of its state's count (before it changes state or goes). */
+static void leave_state(struct rib_in *r, struct rib_entry *e)
+{
+	if (e->flags & RIB_ENTRY_ACCEPTED)
+		r->accepted--;
+	else if (e->flags & RIB_ENTRY_AS_LOOP)
+		r->loops--;
+	else
+		r->held_count--; /* its FIFO item goes stale with the state change */
+	e->flags &= (uint8_t)~(RIB_ENTRY_ACCEPTED | RIB_ENTRY_AS_LOOP);
+	e->aux = 0;
 }
 
 enum rib_in_result rib_in_announce_entry(struct rib_in *r, struct rib_attr_table *at,
 					 uint32_t prefix, uint8_t len, struct rib_attrs *attrs,
-					 bool *crossed, const struct rib_entry **entry)
+					 bool loop, bool *crossed, const struct rib_entry **entry)
 {
 	*crossed = false;
 	if (entry)
 		*entry = NULL;
-	if (r->limit && r->accepted >= r->limit &&
-	    r->table.count - r->accepted >= RIB_IN_REFUSED_KEPT(r->limit) &&
+	if ((loop || !room(r)) && r->held_count + r->loops >= RIB_IN_REFUSED_KEPT(r->limit) &&
 	    !rib_table_find(&r->table, prefix, len)) {
-		/* Over the limit with as many refused routes held as we keep: count only. */
+		/* Refused with as many refused routes stored as we keep: count only. */
 		r->refused_unstored++;
-		if (!r->over_limit) {
-			r->over_limit = true;
-			*crossed = true;
-		}
+		if (!loop)
+			note_refusal(r, crossed);
 		return RIB_IN_REFUSED;
 	}
 	bool created;
@@ -390,26 +480,27 @@ enum rib_in_result rib_in_announce_entry(struct rib_in *r, struct rib_attr_table
 	if (!e)
 		return RIB_IN_NOMEM;
 	rib_attrs_ref(attrs);
-	if (!created) {
-		struct rib_attrs *old = e->attrs;
-		e->attrs = attrs;
+	struct rib_attrs *old = created ? NULL : e->attrs;
+	e->attrs = attrs;
+	if (old)
 		rib_attrs_unref(at, old);
-		if (e->flags & RIB_ENTRY_ACCEPTED)
-			return old == attrs ? RIB_IN_UNCHANGED : RIB_IN_ACCEPTED;
-	} else {
-		e->attrs = attrs;
+	bool was_accepted = !created && (e->flags & RIB_ENTRY_ACCEPTED);
+	if (loop) {
+		if (!created && (e->flags & RIB_ENTRY_AS_LOOP))
+			return RIB_IN_REFUSED;
+		if (!created)
+			leave_state(r, e);
+		e->flags |= RIB_ENTRY_AS_LOOP;
+		r->loops++;
+		return was_accepted ? RIB_IN_ACCEPTED : RIB_IN_REFUSED;
 	}
-	/* New prefix, or a refused one announced again: accept it if there is room. */
-	if (r->limit == 0 || r->accepted < r->limit) {
-		e->flags |= RIB_ENTRY_ACCEPTED;
-		r->accepted++;
-		return RIB_IN_ACCEPTED;
-	}
-	if (!r->over_limit) {
-		r->over_limit = true;
-		*crossed = true;
-	}
-	return RIB_IN_REFUSED;
+	if (was_accepted) /* new attributes on an accepted route: counted once */
+		return old == attrs ? RIB_IN_UNCHANGED : RIB_IN_ACCEPTED;
+	if (!created && !(e->flags & RIB_ENTRY_AS_LOOP))
+		return RIB_IN_REFUSED; /* held already: keeps its place in the queue */
+	if (!created)
+		leave_state(r, e); /* a loop no more */
+	return admit(r, e, prefix, len, crossed);
 }
 
 bool rib_in_withdraw(struct rib_in *r, struct rib_attr_table *at, uint32_t prefix, uint8_t len,
@@ -423,22 +514,50 @@ bool rib_in_withdraw(struct rib_in *r, struct rib_attr_table *at, uint32_t prefi
 		return false;
 	}
 	bool accepted = e->flags & RIB_ENTRY_ACCEPTED;
+	leave_state(r, e);
 	rib_attrs_unref(at, e->attrs);
 	rib_table_remove(&r->table, prefix, len);
-	if (accepted) {
-		r->accepted--;
-		if (r->accepted < r->limit)
-			r->over_limit = false;
-	}
 	return accepted;
+}
+
+bool rib_in_promote(struct rib_in *r, uint32_t *prefix, uint8_t *len)
+{
+	while (room(r) && r->held_len > 0) {
+		struct rib_held h = r->held[r->held_head];
+		r->held_head = (r->held_head + 1) % r->held_cap;
+		r->held_len--;
+		if (!held_valid(r, &h))
+			continue;
+		struct rib_entry *e = rib_table_find(&r->table, h.prefix, h.len);
+		leave_state(r, e);
+		e->flags |= RIB_ENTRY_ACCEPTED;
+		r->accepted++;
+		*prefix = h.prefix;
+		*len = h.len;
+		return true;
+	}
+	return false;
+}
+
+bool rib_in_limit_cleared(struct rib_in *r)
+{
+	if (!r->over_limit || !room(r))
+		return false;
+	r->over_limit = false;
+	return true;
 }
 
 void rib_in_clear(struct rib_in *r, struct rib_attr_table *at)
 {
 	rib_table_free(&r->table, at);
 	r->accepted = 0;
+	r->held_count = 0;
+	r->loops = 0;
 	r->refused_unstored = 0;
 	r->over_limit = false;
+	free(r->held);
+	r->held = NULL;
+	r->held_head = r->held_len = r->held_cap = 0;
 }
 
 /* ---- decision ---- */

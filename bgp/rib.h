@@ -27,11 +27,19 @@ struct rib_path {
 	const uint32_t *as_path; /* flattened, AS_SET members in order */
 	uint16_t as_path_len;
 	uint16_t as_path_count; /* RFC 4271 9.1.2.2 a): an AS_SET counts as 1 */
+	/* The path's segments in wire order, each RIB_SEG(type, count) over as_path in turn.
+	 * None (count 0) for the common path, one AS_SEQUENCE of every ASN: that costs nothing. */
+	uint16_t as_seg_count;
+	const uint32_t *as_segs;
 	const uint32_t *communities;
 	uint16_t communities_len;
 	const uint32_t *large_communities; /* triples */
 	uint16_t large_communities_len;    /* triples */
 };
+
+#define RIB_SEG(type, count) ((uint32_t)(type) << 16 | (uint32_t)(count))
+#define RIB_SEG_TYPE(w)	     ((uint8_t)((w) >> 16))
+#define RIB_SEG_COUNT(w)     ((uint16_t)(w))
 
 struct rib_attrs {
 	struct rib_attrs *next; /* hash chain */
@@ -62,6 +70,7 @@ struct rib_entry {
 	struct rib_attrs *attrs;
 };
 #define RIB_ENTRY_ACCEPTED 0x1
+#define RIB_ENTRY_AS_LOOP  0x2 /* Adj-RIB-In: refused for an AS loop (RFC 4271 9.1.2) */
 
 struct rib_leaf {
 	uint32_t count, cap;
@@ -97,16 +106,35 @@ typedef bool (*rib_walk_fn)(void *arg, uint32_t prefix, uint8_t len,
 size_t rib_table_walk(const struct rib_table *t, bool from_start, uint32_t after_prefix,
 		      uint8_t after_len, rib_walk_fn fn, void *arg);
 
-/* A peer's Adj-RIB-In with its route limit. */
+/* A route refused for the limit, in arrival order (rib_in.held). */
+struct rib_held {
+	uint32_t prefix;
+	uint32_t seq; /* the entry's aux while it is still held; else the item is stale */
+	uint8_t len;
+};
+
+/*
+ * A peer's Adj-RIB-In with its route limit. A route is accepted (counts toward the limit,
+ * goes to the Loc-RIB), held (refused for the limit: kept, listed, and accepted in arrival
+ * order when room opens), or an AS loop (refused for good, not counted toward the limit).
+ */
 struct rib_in {
 	struct rib_table table;
 	uint64_t accepted;
+	uint64_t held_count; /* stored routes refused for the limit */
+	uint64_t loops;	     /* stored routes refused as AS loops */
 	uint32_t limit;      /* 0 = none */
 	bool over_limit;     /* a route was refused since the count was last below the limit */
 	/* Refused routes are stored (to be listed, flagged) only up to RIB_IN_REFUSED_KEPT(limit)
 	 * of them, so a peer cannot make us hold an unbounded table; past that they are counted
-	 * here only (and a withdrawal of a prefix we do not hold takes one off). */
+	 * here only (and a withdrawal of a prefix we do not hold takes one off). Such a route
+	 * cannot be promoted: the peer must announce it again. */
 	uint64_t refused_unstored;
+	/* Held routes in arrival order: a FIFO whose items go stale when their route is
+	 * withdrawn or changes state (checked by seq); compacted when mostly stale. */
+	struct rib_held *held;
+	size_t held_head, held_len, held_cap;
+	uint32_t held_seq;
 };
 #define RIB_IN_REFUSED_KEPT(limit) ((uint64_t)(limit) < 1000 ? 1000 : (uint64_t)(limit))
 /* Routes received and held: stored, plus refused ones counted but not stored. */
@@ -118,7 +146,7 @@ static inline uint64_t rib_in_received(const struct rib_in *r)
 enum rib_in_result {
 	RIB_IN_UNCHANGED = 0,
 	RIB_IN_ACCEPTED = 1,   /* the prefix's accepted path changed: recompute the Loc-RIB */
-	RIB_IN_REFUSED = 2,    /* stored, not accepted (limit) */
+	RIB_IN_REFUSED = 2,    /* stored (or counted), not accepted (limit or AS loop) */
 	RIB_IN_NOMEM = -1,
 };
 
@@ -127,13 +155,21 @@ void rib_in_init(struct rib_in *r, uint32_t limit);
  * first since the count was last under the limit (one ROUTE_LIMIT_REACHED per crossing). */
 enum rib_in_result rib_in_announce(struct rib_in *r, struct rib_attr_table *at, uint32_t prefix,
 				   uint8_t len, struct rib_attrs *attrs, bool *crossed);
-/* Same, and *entry (if entry is not NULL) points at the stored route until the table changes. */
+/* Same, with `loop` (the path holds our AS: refused, RFC 4271 9.1.2, not counted toward the
+ * limit; an accepted route that turns into a loop gives its place up: RIB_IN_ACCEPTED), and
+ * *entry (if entry is not NULL) points at the stored route until the table changes. */
 enum rib_in_result rib_in_announce_entry(struct rib_in *r, struct rib_attr_table *at,
 					 uint32_t prefix, uint8_t len, struct rib_attrs *attrs,
-					 bool *crossed, const struct rib_entry **entry);
+					 bool loop, bool *crossed, const struct rib_entry **entry);
 /* Returns true if the route was present and accepted (recompute the Loc-RIB). */
 bool rib_in_withdraw(struct rib_in *r, struct rib_attr_table *at, uint32_t prefix, uint8_t len,
 		     bool *was_present);
+/* While there is room under the limit, accepts the oldest held route: true and its prefix
+ * (recompute the Loc-RIB for it); false when there is no room or nothing held. */
+bool rib_in_promote(struct rib_in *r, uint32_t *prefix, uint8_t *len);
+/* True once when the peer, over its limit until now, has room again (all stored held routes
+ * promoted): ROUTE_LIMIT_CLEARED. Call after rib_in_promote returned false. */
+bool rib_in_limit_cleared(struct rib_in *r);
 void rib_in_clear(struct rib_in *r, struct rib_attr_table *at);
 
 /* One candidate for the decision process. */

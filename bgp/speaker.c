@@ -9,6 +9,7 @@
 #include "speaker.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -501,6 +502,7 @@ int bgp_speaker_network_remove(struct bgp_speaker *s, uint32_t prefix, uint8_t p
 /* ---- route listing ---- */
 
 struct route_walk {
+	const struct bgp_peer *peer;
 	bgp_route_visit_fn visit;
 	void *arg;
 	size_t max, visited;
@@ -512,12 +514,17 @@ static bool visit_received(void *arg, uint32_t prefix, uint8_t len, const struct
 	if (w->visited >= w->max)
 		return false;
 	const struct rib_path *p = &e->attrs->path;
+	/* The common single AS_SEQUENCE is stored without segments (rib_path). */
+	uint32_t one_seq = RIB_SEG(BGP_AS_SEQUENCE, p->as_path_len);
+	bool implicit = p->as_seg_count == 0 && p->as_path_len > 0;
 	struct bgp_route_view v = {
 		.prefix = prefix,
 		.prefix_len = len,
 		.next_hop = p->next_hop,
 		.as_path = p->as_path,
 		.as_path_len = p->as_path_len,
+		.as_path_segments = implicit ? &one_seq : p->as_segs,
+		.as_path_segment_count = implicit ? 1 : p->as_seg_count,
 		.origin = (enum bgp_origin)p->origin,
 		.has_med = p->has_med,
 		.med = p->med,
@@ -529,6 +536,12 @@ static bool visit_received(void *arg, uint32_t prefix, uint8_t len, const struct
 		.large_communities_len = p->large_communities_len,
 		.accepted = e->flags & RIB_ENTRY_ACCEPTED,
 	};
+	if (e->flags & RIB_ENTRY_AS_LOOP)
+		snprintf(v.not_accepted_reason, sizeof(v.not_accepted_reason),
+			 "AS loop: %u in AS_PATH", bgp_peer_local_asn(w->peer));
+	else if (!v.accepted)
+		snprintf(v.not_accepted_reason, sizeof(v.not_accepted_reason),
+			 "route limit %u reached", w->peer->rib_in.limit);
 	w->visit(w->arg, &v);
 	w->visited++;
 	return w->visited < w->max;
@@ -546,7 +559,7 @@ int bgp_speaker_routes(const struct bgp_speaker *s, uint32_t peer_id, bool adver
 	if (max == 0)
 		return 0;
 	if (!advertised) {
-		struct route_walk w = { .visit = visit, .arg = arg, .max = max };
+		struct route_walk w = { .peer = peer, .visit = visit, .arg = arg, .max = max };
 		rib_table_walk(&peer->rib_in.table, from_start, after_prefix, after_len,
 			       visit_received, &w);
 		return (int)w.visited;
@@ -561,6 +574,7 @@ int bgp_speaker_routes(const struct bgp_speaker *s, uint32_t peer_id, bool adver
 			i++;
 	}
 	uint32_t path[1] = { bgp_peer_local_asn(peer) };
+	uint32_t one_seq = RIB_SEG(BGP_AS_SEQUENCE, 1);
 	size_t n = 0;
 	for (; i < s->network_count && n < max; i++, n++) {
 		struct bgp_route_view v = { .prefix = s->networks[i].addr,
@@ -568,6 +582,8 @@ int bgp_speaker_routes(const struct bgp_speaker *s, uint32_t peer_id, bool adver
 					    .next_hop = peer->local_ip,
 					    .as_path = path,
 					    .as_path_len = 1,
+					    .as_path_segments = &one_seq,
+					    .as_path_segment_count = 1,
 					    .origin = BGP_ORIGIN_IGP,
 					    .accepted = true };
 		visit(arg, &v);

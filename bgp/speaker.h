@@ -116,6 +116,11 @@ struct bgp_route_view {
 	uint32_t next_hop;
 	const uint32_t *as_path; /* flattened, AS_SET members in order */
 	size_t as_path_len;
+	/* The segments in wire order (after the RFC 6793 merge), each type << 16 | count, the
+	 * type being the wire code (1 AS_SET, 2 AS_SEQUENCE, 3 AS_CONFED_SEQUENCE,
+	 * 4 AS_CONFED_SET); their ASNs are as_path's in turn. */
+	const uint32_t *as_path_segments;
+	size_t as_path_segment_count;
 	enum bgp_origin origin;
 	bool has_med;
 	uint32_t med;
@@ -125,7 +130,8 @@ struct bgp_route_view {
 	size_t communities_len;
 	const uint32_t *large_communities; /* RFC 8092, triples */
 	size_t large_communities_len;      /* number of triples */
-	bool accepted;        /* false when over the route limit */
+	bool accepted;        /* false: an AS loop, or over the route limit */
+	char not_accepted_reason[64]; /* "AS loop: 45104 in AS_PATH", "route limit 100 reached" */
 };
 
 enum bgp_route_source {
@@ -184,6 +190,9 @@ struct bgp_speaker_callbacks {
 				enum bgp_state new_state, const char *reason);
 	/* Once per crossing of the peer's route limit (not again until it drops back below). */
 	void (*on_route_limit)(void *ctx, uint32_t peer_id, uint32_t limit);
+	/* The peer is back below its limit after a crossing (withdrawals, or a higher limit):
+	 * every held route it could take was accepted, in arrival order. May be NULL. */
+	void (*on_route_limit_cleared)(void *ctx, uint32_t peer_id, uint32_t limit);
 	/* Counters or RIB contents changed (coalescing is the caller's business). May be NULL. */
 	void (*on_peer_counters)(void *ctx, uint32_t peer_id);
 	/* A route-table entry changed (see the route table below). old_next_hop is set for

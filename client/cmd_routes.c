@@ -54,7 +54,11 @@ static void start(struct route_output *o)
 static void route_row(struct table *t, const Vbr__V1__Route *r, bool wide, bool advertised)
 {
 	char path[1024], origin[32], communities[1024];
-	fmt_as_path(r->as_path, r->n_as_path, path, sizeof(path));
+	/* The server's text shows sets and confederations; an older server sends none. */
+	if (r->as_path_text && r->as_path_text[0])
+		snprintf(path, sizeof(path), "%s", r->as_path_text);
+	else
+		fmt_as_path(r->as_path, r->n_as_path, path, sizeof(path));
 	fmt_enum(&vbr__v1__origin__descriptor, r->origin, "ORIGIN_", origin, sizeof(origin));
 	fmt_join(r->communities, r->n_communities, " ", communities, sizeof(communities));
 	table_row(t);
@@ -80,9 +84,14 @@ static void route_row(struct table *t, const Vbr__V1__Route *r, bool wide, bool 
 		table_cell(t, fmt_or_dash(r->peer_id));
 	}
 	/* A route past the route limit is flagged, the way the cloud console does. */
-	if (!advertised)
-		table_cell_color(t, r->accepted ? NULL : COLOR_RED,
-				 r->accepted ? "yes" : "no (over limit)");
+	if (!advertised) {
+		char no[96];
+		snprintf(no, sizeof(no), "no (%s)",
+			 r->not_accepted_reason && r->not_accepted_reason[0]
+			     ? r->not_accepted_reason
+			     : "over limit");
+		table_cell_color(t, r->accepted ? NULL : COLOR_RED, r->accepted ? "yes" : no);
+	}
 }
 
 static void on_route(void *arg, const ProtobufCMessage *item)

@@ -182,6 +182,66 @@ static char *format_large_community(const uint32_t t[3])
 	return strdup(buf);
 }
 
+/*
+ * "65001 65002 {65003,65004}": sequences space-separated, sets in braces comma-separated,
+ * confederation sequences in parentheses, confederation sets in brackets (FRR, BIRD).
+ * Returns a heap string, NULL on no memory.
+ */
+static char *as_path_text(const struct bgp_route_view *r)
+{
+	size_t cap = r->as_path_len * 11 + r->as_path_segment_count * 3 + 1;
+	char *out = malloc(cap);
+	if (!out)
+		return NULL;
+	size_t used = 0, k = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < r->as_path_segment_count; i++) {
+		uint8_t type = (uint8_t)(r->as_path_segments[i] >> 16);
+		size_t count = r->as_path_segments[i] & 0xffff;
+		static const char open[] = "?{ ([", close[] = "?} )]";
+		bool set = type == 1 || type == 4;
+		bool brackets = type != 2 && type <= 4;
+		if (i)
+			out[used++] = ' ';
+		if (brackets)
+			out[used++] = open[type];
+		for (size_t j = 0; j < count && k < r->as_path_len; j++, k++)
+			used += (size_t)snprintf(out + used, cap - used, "%s%u",
+						 j ? (set ? "," : " ") : "", r->as_path[k]);
+		if (brackets)
+			out[used++] = close[type];
+		out[used] = '\0';
+	}
+	return out;
+}
+
+/* The segments, each with its own ASNs; false on no memory (m keeps what was made). */
+static bool as_path_segments(Vbr__V1__Route *m, const struct bgp_route_view *r)
+{
+	m->as_path_segments = calloc(r->as_path_segment_count + 1, sizeof(*m->as_path_segments));
+	if (!m->as_path_segments)
+		return false;
+	size_t k = 0;
+	for (size_t i = 0; i < r->as_path_segment_count; i++) {
+		size_t count = r->as_path_segments[i] & 0xffff;
+		if (count > r->as_path_len - k)
+			count = r->as_path_len - k;
+		Vbr__V1__AsPathSegment *seg = malloc(sizeof(*seg));
+		if (!seg)
+			return false;
+		vbr__v1__as_path_segment__init(seg);
+		m->as_path_segments[m->n_as_path_segments++] = seg;
+		seg->type = (Vbr__V1__AsPathSegmentType)(r->as_path_segments[i] >> 16);
+		seg->asns = malloc((count + 1) * sizeof(uint32_t));
+		if (!seg->asns)
+			return false;
+		memcpy(seg->asns, r->as_path + k, count * sizeof(uint32_t));
+		seg->n_asns = count;
+		k += count;
+	}
+	return true;
+}
+
 Vbr__V1__Route *convert_route(const struct bgp_route_view *r, const char *peer_id)
 {
 	Vbr__V1__Route *m = calloc(1, sizeof(*m));
@@ -197,10 +257,13 @@ Vbr__V1__Route *convert_route(const struct bgp_route_view *r, const char *peer_i
 	m->next_hop = strdup(ip);
 	m->peer_id = strdup(peer_id);
 	m->as_path = calloc(r->as_path_len + 1, sizeof(uint32_t));
+	m->as_path_text = as_path_text(r);
+	m->not_accepted_reason = strdup(r->accepted ? "" : r->not_accepted_reason);
 	m->communities = calloc(r->communities_len + 1, sizeof(char *));
 	m->large_communities = calloc(r->large_communities_len + 1, sizeof(char *));
 	if (!m->prefix || !m->next_hop || !m->peer_id || !m->as_path || !m->communities ||
-	    !m->large_communities) {
+	    !m->large_communities || !m->as_path_text || !m->not_accepted_reason ||
+	    !as_path_segments(m, r)) {
 		convert_route_free(m);
 		return NULL;
 	}
@@ -240,6 +303,13 @@ void convert_route_free(Vbr__V1__Route *m)
 	free(m->next_hop);
 	free(m->peer_id);
 	free(m->as_path);
+	free(m->as_path_text);
+	free(m->not_accepted_reason);
+	for (size_t i = 0; i < m->n_as_path_segments; i++) {
+		free(m->as_path_segments[i]->asns);
+		free(m->as_path_segments[i]);
+	}
+	free(m->as_path_segments);
 	for (size_t i = 0; i < m->n_communities; i++)
 		free(m->communities[i]);
 	free(m->communities);

@@ -99,6 +99,26 @@ static void on_route_limit(void *ctx, uint32_t peer_num, uint32_t limit)
 	vbr_log(VBR_LOG_WARN, "route limit reached", "peer_id", p->id, "limit", limit_text, NULL);
 }
 
+static void on_route_limit_cleared(void *ctx, uint32_t peer_num, uint32_t limit)
+{
+	struct vbrd *d = ctx;
+	const struct vbr_peer *p = model_peer_by_num(&d->model, peer_num);
+	if (!p)
+		return;
+	char reason[160];
+	snprintf(reason, sizeof(reason),
+		 "back below the route limit of %u: held routes accepted, new ones are again",
+		 limit);
+	vbrd_refresh_snapshot(d);
+	struct bgp_peer_status st;
+	int state = bgp_speaker_peer_status(d->speaker, peer_num, &st) == 0 ? (int)st.state : 0;
+	vbrd_publish_event(d, VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_ROUTE_LIMIT_CLEARED, p,
+			   state, state, reason);
+	char limit_text[16];
+	snprintf(limit_text, sizeof(limit_text), "%u", limit);
+	vbr_log(VBR_LOG_INFO, "route limit cleared", "peer_id", p->id, "limit", limit_text, NULL);
+}
+
 static void on_counters_timer(uv_timer_t *t)
 {
 	vbrd_refresh_snapshot(t->data);
@@ -289,6 +309,7 @@ int vbrd_run(const struct vbrd_config *cfg)
 	struct bgp_speaker_callbacks cb = {.on_state_change = on_state_change,
 					   .on_route_limit = on_route_limit,
 					   .on_bfd_state = on_bfd_state,
+					   .on_route_limit_cleared = on_route_limit_cleared,
 					   .on_peer_counters = on_peer_counters,
 					   .on_fib_status = on_fib_status};
 	int e;

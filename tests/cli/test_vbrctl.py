@@ -651,7 +651,7 @@ class SessionTests(Base):
         self.assertEqual(sorted(r[0] for r in rows[1:]), self.PREFIXES)
         for r in rows[1:]:
             self.assertEqual(r[1:6], [self.ADDR, "65401 65402", "igp", "50", "65401:100"])
-        self.assertEqual(sorted(r[6] for r in rows[1:]), ["no (over limit)", "yes", "yes"])
+        self.assertEqual(sorted(r[6] for r in rows[1:]), ["no (route limit 2 reached)", "yes", "yes"])
         j = ok_json("routes", p["id"])
         listed = DAEMON.list_all("ListRoutes", h.pb.ListRoutesRequest(peer_id=p["id"]), "routes")
         self.assertEqual(j, {"routes": [h.as_json(r) for r in listed]})

@@ -70,6 +70,15 @@ def check_route(r, checks, ctx, default_path):
             bad.append(f"communities {list(r.communities)} != {v}")
         elif k == "large_communities" and list(r.large_communities) != v:
             bad.append(f"large communities {list(r.large_communities)} != {v}")
+        elif k == "accepted" and r.accepted != v:
+            bad.append(f"accepted {r.accepted} != {v}")
+        elif k in ("not_accepted_reason", "as_path_text") and getattr(r, k) != v:
+            bad.append(f"{k} {getattr(r, k)!r} != {v!r}")
+        elif k == "segments":
+            got = [(V.pb.AsPathSegmentType.Name(g.type)[len("AS_PATH_SEGMENT_TYPE_"):],
+                    list(g.asns)) for g in r.as_path_segments]
+            if got != v:
+                bad.append(f"segments {got} != {v}")
         elif k == "next_hop_is_src" and r.next_hop != ctx.src:
             bad.append(f"next hop {r.next_hop} != {ctx.src}")
     return bad

@@ -27,7 +27,8 @@ import struct
 from dataclasses import dataclass, field
 from typing import Callable
 
-from bgpwire import (AGGREGATOR, AS4_AGGREGATOR, AS4_PATH, AS_CONFED_SEQUENCE, AS_PATH,
+from bgpwire import (AGGREGATOR, AS4_AGGREGATOR, AS4_PATH, AS_CONFED_SEQUENCE, AS_CONFED_SET,
+                     AS_PATH,
                      AS_SEQUENCE, AS_SET, AS_TRANS, ATOMIC_AGGREGATE, CLUSTER_LIST, COMMUNITIES,
                      EXT, KEEPALIVE, LARGE_COMMUNITY, LOCAL_PREF, MED, MP_REACH, NEXT_HOP,
                      NOTIFICATION, OPEN, OPT_NT, OPT_T, ORIGIN, ORIGINATOR_ID, PARTIAL,
@@ -557,7 +558,7 @@ case("U118", "update", "as2", lambda c: good(c, p=as2path(c, [65001, AS_TRANS]),
      OK(as_path=[65001, AS_TRANS]), "RFC 6793 6 (confederation segments: discard)",
      "AS4_PATH with AS_CONFED_SEQUENCE")
 case("U119", "update", "as2", lambda c: good(c, p=as2path(c, [65001, AS_TRANS]),
-     extra=as4path([0])), OK(as_path=[65001, AS_TRANS]), "RFC 7607 2 (AS4_PATH: discard)",
+     extra=as4path([0])), WD(), "RFC 7607 2 (AS 0 in AS4_PATH: treat-as-withdraw, as AS_PATH)",
      "AS4_PATH with AS 0")
 case("U120", "update", "as2", lambda c: good(c, p=as2path(c, [65001, AS_TRANS]),
      extra=attr(OPT_T, AS4_PATH, segment(AS_SEQUENCE, [], count=0))),
@@ -575,6 +576,32 @@ case("U124", "update", "as2", lambda c: good(c, p=attr(WK, AS_PATH, segment(AS_S
      [65001], as4=False) + b"\xfd")), WD(), "RFC 7606 7.2", "2-octet AS_PATH with a stray byte")
 case("U125", "update", "as2", lambda c: good(c, p=as2path(c, [65001, 0])), WD(),
      "RFC 7607 2", "AS 0 in a 2-octet AS_PATH")
+
+# ======================= issue 14: segments, loops, 4.2.3, registered types ===============
+case("U140", "update", "as4", lambda c: good(c, extra=attr(WK, TUNNEL_ENCAP, b"\x00\x08\x00\x00")),
+     WD(), "RFC 7606 3.c (a registered type with flags against its spec)",
+     "Tunnel Encapsulation (23) flagged well-known")
+case("U141", "update", "as4", lambda c: good(c, extra=attr(OPT_T, 29, b"\x01\x02")), WD(),
+     "RFC 7606 3.c, RFC 9552 (BGP-LS is optional non-transitive)", "BGP-LS (29) flagged transitive")
+case("U142", "update", "as4", lambda c: good(c, extra=attr(OPT_NT, 29, b"\x01\x02")), OK(),
+     "RFC 4271 5 (unrecognized optional non-transitive: ignored)", "BGP-LS (29) with its flags")
+case("U143", "update", "as4", lambda c: good(c, p=attr(WK, AS_PATH, segment(AS_SEQUENCE,
+     [c.asn]) + segment(AS_CONFED_SET, [65500]))), WD(),
+     "RFC 5065 5.3 as updated by RFC 7606 7.2", "AS_CONFED_SET from an eBGP peer")
+case("U144", "update", "as4", lambda c: good(c, p=attr(WK, AS_PATH, segment(AS_SEQUENCE,
+     [c.asn, 65002]) + segment(AS_SET, [65004, 65003]))),
+     OK(as_path=[65001, 65002, 65004, 65003], as_path_text="65001 65002 {65004,65003}",
+        segments=[("SEQUENCE", [65001, 65002]), ("SET", [65004, 65003])]),
+     "RFC 4271 4.3 (AS_SET members as received)", "AS_SET shown as a set")
+case("U145", "update", "as4", lambda c: good(c, p=as_path([c.asn, 45104, 65100])),
+     OK(as_path=[65001, 45104, 65100], accepted=False,
+        not_accepted_reason="AS loop: 45104 in AS_PATH"),
+     "RFC 4271 9.1.2 (AS loop: not accepted)", "our own AS in the path")
+case("U146", "update", "as2", lambda c: good(c, p=as2path(c, [65001, AS_TRANS, AS_TRANS]),
+     extra=aggregator(65001, c.src, as4=False) + as4path([4200000005, 4200000006])),
+     OK(as_path=[65001, 4200000005, 4200000006], as_path_text="65001 4200000005 4200000006"),
+     "RFC 6793 4.2.3 (a plain AGGREGATOR does not void AS4_PATH)",
+     "AS_TRANS path + AS4_PATH + AGGREGATOR without AS4_AGGREGATOR")
 
 # ======================= no NLRI, multiple errors (RFC 7606 5.2, 3.h) =======================
 def bad_origin_len():

@@ -1,7 +1,8 @@
 /*
  * Unit tests of bgp/rib.c alone: the ordered prefix table (order, paging, removal), attribute
- * interning and reference counts, the Adj-RIB-In route limit (accept, refuse, one crossing
- * per excursion), and the RFC 4271 9.1.2.2 comparison.
+ * interning and reference counts (AS path segments included), the Adj-RIB-In route limit
+ * (accept, hold, promote in arrival order, one crossing per excursion), AS loops, and the
+ * RFC 4271 9.1.2.2 comparison.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -220,24 +221,165 @@ static void test_route_limit(void **state)
 	bool crossed, present;
 	assert_int_equal(rib_in_announce(&r, &at, P(10, 100, 0, 0), 24, a, &crossed),
 			 RIB_IN_UNCHANGED);
-	/* Withdrawing an accepted route makes room: the limit is no longer reached... */
+	/* Withdrawing an accepted route makes room: the oldest held route (the 101st sent)
+	 * takes it, the limit is still reached (49 held), and there is no clearing yet. */
 	assert_true(rib_in_withdraw(&r, &at, P(10, 100, 0, 0), 24, &present));
 	assert_true(present);
 	assert_int_equal(r.accepted, 99);
-	/* ...a refused route announced again is accepted now, and the next refusal is a new
-	 * crossing (one event per excursion past the limit). */
+	uint32_t pfx;
+	uint8_t plen;
+	assert_true(rib_in_promote(&r, &pfx, &plen));
+	assert_int_equal(pfx, P(10, 100, 0, 0) + (100 << 8));
+	assert_int_equal(plen, 24);
+	assert_false(rib_in_promote(&r, &pfx, &plen));
+	assert_false(rib_in_limit_cleared(&r));
+	assert_int_equal(r.accepted, 100);
+	assert_int_equal(r.held_count, 49);
+	/* A held route announced again stays held (counted once, keeps its place). */
 	assert_int_equal(rib_in_announce(&r, &at, P(10, 100, 0, 0) + (120 << 8), 24, a, &crossed),
-			 RIB_IN_ACCEPTED);
+			 RIB_IN_REFUSED);
 	assert_false(crossed);
+	assert_int_equal(rib_in_received(&r), 149);
 	assert_int_equal(rib_in_announce(&r, &at, P(10, 200, 0, 0), 24, a, &crossed),
 			 RIB_IN_REFUSED);
-	assert_true(crossed);
+	assert_false(crossed); /* still the same excursion past the limit */
 	/* Withdrawing a refused route changes nothing accepted. */
 	assert_false(rib_in_withdraw(&r, &at, P(10, 200, 0, 0), 24, &present));
 	assert_true(present);
 	assert_false(rib_in_withdraw(&r, &at, P(10, 201, 0, 0), 24, &present));
 	assert_false(present);
 	rib_in_clear(&r, &at);
+	rib_attrs_unref(&at, a);
+	assert_int_equal(at.count, 0);
+	rib_attr_table_free(&at);
+}
+
+/* Issue 14: withdrawals promote held routes in arrival order, up to the limit; the clearing
+ * is reported once every held route is in, and a new excursion is a new crossing. */
+static void test_route_limit_promotes_in_arrival_order(void **state)
+{
+	(void)state;
+	struct rib_attr_table at;
+	rib_attr_table_init(&at);
+	const uint32_t path[] = { 65001 };
+	struct rib_attrs *a = make_attrs(&at, P(10, 0, 0, 2), path, 1, 0);
+	struct rib_in r;
+	rib_in_init(&r, 3);
+	bool crossed, present;
+	/* Accepted: .1 .2 .3; held, in this order: .9 .5 .7 */
+	const uint8_t order[] = { 1, 2, 3, 9, 5, 7 };
+	for (size_t i = 0; i < 6; i++)
+		rib_in_announce(&r, &at, P(10, 0, order[i], 0), 24, a, &crossed);
+	assert_int_equal(r.accepted, 3);
+	assert_int_equal(r.held_count, 3);
+	/* .5 withdrawn while held: its place is gone. */
+	assert_false(rib_in_withdraw(&r, &at, P(10, 0, 5, 0), 24, &present));
+	/* Two accepted withdrawn: .9 then .7 come in, in the order they arrived. */
+	assert_true(rib_in_withdraw(&r, &at, P(10, 0, 1, 0), 24, &present));
+	assert_true(rib_in_withdraw(&r, &at, P(10, 0, 2, 0), 24, &present));
+	uint32_t pfx;
+	uint8_t plen;
+	assert_true(rib_in_promote(&r, &pfx, &plen));
+	assert_int_equal(pfx, P(10, 0, 9, 0));
+	assert_true(rib_in_promote(&r, &pfx, &plen));
+	assert_int_equal(pfx, P(10, 0, 7, 0));
+	assert_false(rib_in_promote(&r, &pfx, &plen));
+	assert_int_equal(r.accepted, 3);
+	assert_false(rib_in_limit_cleared(&r)); /* at the limit, nothing held: not below yet */
+	assert_true(rib_in_withdraw(&r, &at, P(10, 0, 3, 0), 24, &present));
+	assert_false(rib_in_promote(&r, &pfx, &plen));
+	assert_true(rib_in_limit_cleared(&r));
+	assert_false(rib_in_limit_cleared(&r)); /* once */
+	const struct rib_entry *e = rib_table_find(&r.table, P(10, 0, 7, 0), 24);
+	assert_true(e->flags & RIB_ENTRY_ACCEPTED);
+	/* Fill again: the next refusal is a new crossing. */
+	assert_int_equal(rib_in_announce(&r, &at, P(10, 0, 20, 0), 24, a, &crossed),
+			 RIB_IN_ACCEPTED);
+	assert_int_equal(rib_in_announce(&r, &at, P(10, 0, 21, 0), 24, a, &crossed),
+			 RIB_IN_REFUSED);
+	assert_true(crossed);
+	/* Many held-withdraw cycles leave the FIFO bounded (stale items compacted). */
+	for (uint32_t i = 0; i < 10000; i++) {
+		rib_in_announce(&r, &at, P(11, 0, 0, 0) + (i % 50 << 8), 24, a, &crossed);
+		rib_in_withdraw(&r, &at, P(11, 0, 0, 0) + (i % 50 << 8), 24, &present);
+	}
+	assert_true(r.held_cap <= 2 * r.held_count + 64);
+	rib_in_clear(&r, &at);
+	rib_attrs_unref(&at, a);
+	assert_int_equal(at.count, 0);
+	rib_attr_table_free(&at);
+}
+
+/* RFC 4271 9.1.2: an AS loop is stored and flagged, never accepted, and takes no place under
+ * the limit; an accepted route that turns into a loop gives its place up. */
+static void test_as_loop_refused(void **state)
+{
+	(void)state;
+	struct rib_attr_table at;
+	rib_attr_table_init(&at);
+	const uint32_t path[] = { 65001 };
+	struct rib_attrs *a = make_attrs(&at, P(10, 0, 0, 2), path, 1, 0);
+	struct rib_in r;
+	rib_in_init(&r, 2);
+	bool crossed;
+	const struct rib_entry *e;
+	for (uint32_t i = 0; i < 5; i++)
+		assert_int_equal(rib_in_announce_entry(&r, &at, P(10, 1, i, 0), 24, a, true,
+						       &crossed, &e),
+				 RIB_IN_REFUSED);
+	assert_false(crossed); /* loops are not the limit */
+	assert_true(e->flags & RIB_ENTRY_AS_LOOP);
+	assert_int_equal(r.accepted, 0);
+	assert_int_equal(r.loops, 5);
+	assert_int_equal(rib_in_received(&r), 5);
+	assert_int_equal(rib_in_announce(&r, &at, P(10, 2, 0, 0), 24, a, &crossed),
+			 RIB_IN_ACCEPTED);
+	assert_int_equal(rib_in_announce(&r, &at, P(10, 2, 1, 0), 24, a, &crossed),
+			 RIB_IN_ACCEPTED);
+	assert_int_equal(rib_in_announce(&r, &at, P(10, 2, 2, 0), 24, a, &crossed),
+			 RIB_IN_REFUSED);
+	assert_true(crossed);
+	/* 10.2.0/24 now loops: it leaves the Loc-RIB, 10.2.2/24 may take its place. */
+	assert_int_equal(rib_in_announce_entry(&r, &at, P(10, 2, 0, 0), 24, a, true, &crossed, &e),
+			 RIB_IN_ACCEPTED);
+	assert_false(e->flags & RIB_ENTRY_ACCEPTED);
+	uint32_t pfx;
+	uint8_t plen;
+	assert_true(rib_in_promote(&r, &pfx, &plen));
+	assert_int_equal(pfx, P(10, 2, 2, 0));
+	/* A loop announced without the loop is an ordinary route again (here: held). */
+	assert_int_equal(rib_in_announce(&r, &at, P(10, 1, 0, 0), 24, a, &crossed),
+			 RIB_IN_REFUSED);
+	assert_int_equal(r.loops, 5);
+	assert_int_equal(r.held_count, 1);
+	rib_in_clear(&r, &at);
+	rib_attrs_unref(&at, a);
+	assert_int_equal(at.count, 0);
+	rib_attr_table_free(&at);
+}
+
+/* The same ASNs as a sequence or with a set are different paths (interned apart). */
+static void test_segments_interned(void **state)
+{
+	(void)state;
+	struct rib_attr_table at;
+	rib_attr_table_init(&at);
+	const uint32_t path[] = { 65001, 65002, 65003, 65004 };
+	const uint32_t segs[] = { RIB_SEG(2, 2), RIB_SEG(1, 2) };
+	struct rib_path seq = { .next_hop = 1, .as_path = path, .as_path_len = 4,
+				.as_path_count = 4 };
+	struct rib_path set = seq;
+	set.as_path_count = 3;
+	set.as_segs = segs;
+	set.as_seg_count = 2;
+	struct rib_attrs *a = rib_attrs_intern(&at, &seq), *b = rib_attrs_intern(&at, &set);
+	assert_ptr_not_equal(a, b);
+	assert_int_equal(b->path.as_seg_count, 2);
+	assert_int_equal(RIB_SEG_TYPE(b->path.as_segs[1]), 1);
+	assert_int_equal(RIB_SEG_COUNT(b->path.as_segs[1]), 2);
+	assert_ptr_equal(rib_attrs_intern(&at, &set), b);
+	rib_attrs_unref(&at, b);
+	rib_attrs_unref(&at, b);
 	rib_attrs_unref(&at, a);
 	assert_int_equal(at.count, 0);
 	rib_attr_table_free(&at);
@@ -334,6 +476,9 @@ int main(void)
 		cmocka_unit_test(test_interning),
 		cmocka_unit_test(test_route_limit),
 		cmocka_unit_test(test_refused_routes_kept_bounded),
+		cmocka_unit_test(test_route_limit_promotes_in_arrival_order),
+		cmocka_unit_test(test_as_loop_refused),
+		cmocka_unit_test(test_segments_interned),
 		cmocka_unit_test(test_decision),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
