@@ -126,8 +126,12 @@ void peer_bfd_changed(struct bgp_peer *peer, enum bfd_state old, enum bfd_state 
 {
 	peer->bfd_state = now;
 	peer->bfd_remote_state = remote;
+	if (old == BFD_STATE_ADMIN_DOWN)
+		return; /* our own enable, reported by peer_bfd_sync as "BFD enabled" */
 	char reason[128];
-	if (now == BFD_STATE_UP) {
+	if (now == BFD_STATE_INIT) {
+		snprintf(reason, sizeof(reason), "peer's Down received: handshake in progress");
+	} else if (now == BFD_STATE_UP) {
 		peer->bfd_was_up = true;
 		snprintf(reason, sizeof(reason), "three-way handshake complete");
 	} else if (now == BFD_STATE_DOWN && remote == BFD_STATE_ADMIN_DOWN) {

@@ -112,6 +112,10 @@ class Failover:
                        "ESTABLISHED", timeout, interval=0.005, what="dc1 session down")
         return time.monotonic() - t0
 
-    def restore_dc1(self):
+    def restore_dc1(self, forget_damping=False):
+        """dc1 back. forget_damping: a hard reset (an operator's start) so the next run does
+        not wait out the idle hold time that grows with each failure (RFC 4271 8.1.1)."""
         self.lab.exec("dc1", ["ip", "link", "set", "eth0", "up"])
+        if forget_damping:
+            self.vbrd.call("ResetBgpPeer", V.pb.ResetBgpPeerRequest(id=self.peers["dc1"]))
         self.ready()
