@@ -57,8 +57,9 @@ static grpc_slice pack_peer_event(void *arg, uint64_t sequence, int64_t time_ms)
 	return rpc_pack(&pb.msg.base);
 }
 
-void vbrd_publish_event(struct vbrd *d, int kind, const struct vbr_peer *peer, int old_state,
-			int new_state, const char *reason)
+/* One event; bfd_states NULL except for BFD_STATE_CHANGED ({old, new}). */
+static void publish(struct vbrd *d, int kind, const struct vbr_peer *peer, int old_state,
+		    int new_state, const int *bfd_states, const char *reason)
 {
 	struct vbr_event ev;
 	memset(&ev, 0, sizeof(ev));
@@ -69,27 +70,30 @@ void vbrd_publish_event(struct vbrd *d, int kind, const struct vbr_peer *peer, i
 	}
 	ev.old_state = old_state;
 	ev.new_state = new_state;
+	if (bfd_states) {
+		ev.old_bfd_state = bfd_states[0];
+		ev.new_bfd_state = bfd_states[1];
+	}
 	snprintf(ev.reason, sizeof(ev.reason), "%s", reason ? reason : "");
 	if (!event_hub_publish(d->hub, ev.peer_id, pack_peer_event, &ev))
 		vbr_log(VBR_LOG_ERROR, "out of memory publishing a peer event", NULL);
 }
 
+void vbrd_publish_event(struct vbrd *d, int kind, const struct vbr_peer *peer, int old_state,
+			int new_state, const char *reason)
+{
+	publish(d, kind, peer, old_state, new_state, NULL, reason);
+}
+
 void vbrd_publish_bfd_event(struct vbrd *d, const struct vbr_peer *peer, int old_bfd_state,
 			    int new_bfd_state, const char *reason)
 {
-	struct vbr_event ev;
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_BFD_STATE_CHANGED;
-	snprintf(ev.peer_id, sizeof(ev.peer_id), "%s", peer->id);
-	ev.peer_ip = peer->ip;
 	struct bgp_peer_status st;
 	int state = bgp_speaker_peer_status(d->speaker, peer->num, &st) == 0 ? (int)st.state : 0;
-	ev.old_state = ev.new_state = state; /* the BGP session's, unchanged by this event */
-	ev.old_bfd_state = old_bfd_state;
-	ev.new_bfd_state = new_bfd_state;
-	snprintf(ev.reason, sizeof(ev.reason), "%s", reason ? reason : "");
-	if (!event_hub_publish(d->hub, ev.peer_id, pack_peer_event, &ev))
-		vbr_log(VBR_LOG_ERROR, "out of memory publishing a peer event", NULL);
+	int bfd[2] = {old_bfd_state, new_bfd_state};
+	/* The BGP session's state, unchanged by this event, in both fields. */
+	publish(d, VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_BFD_STATE_CHANGED, peer, state, state,
+		bfd, reason);
 }
 
 /* ---- streams ---- */

@@ -351,23 +351,24 @@ static void test_admin_down_burst(void **state)
 	assert_int_equal(o.tx_us, SEC);
 }
 
+static void jitter_range(uint8_t mult, uint32_t *lo, uint32_t *hi)
+{
+	*lo = UINT32_MAX, *hi = 0;
+	for (uint32_t r = 0; r < 5000; r++) {
+		uint32_t v = bfd_fsm_jitter_us(T100, mult, r * 2654435761u);
+		*lo = v < *lo ? v : *lo;
+		*hi = v > *hi ? v : *hi;
+	}
+}
+
 static void test_jitter(void **state)
 {
 	(void)state;
+	uint32_t lo, hi;
 	assert_int_equal(bfd_fsm_jitter_us(T100, 3, 0), T100);
-	uint32_t lo = UINT32_MAX, hi = 0;
-	for (uint32_t r = 0; r < 5000; r++) {
-		uint32_t v = bfd_fsm_jitter_us(T100, 3, r * 2654435761u);
-		lo = v < lo ? v : lo;
-		hi = v > hi ? v : hi;
-	}
+	jitter_range(3, &lo, &hi);
 	assert_true(lo >= 75 * MS && hi <= T100 && lo < 76 * MS && hi > 99 * MS);
-	lo = UINT32_MAX, hi = 0;
-	for (uint32_t r = 0; r < 5000; r++) {
-		uint32_t v = bfd_fsm_jitter_us(T100, 1, r * 2654435761u);
-		lo = v < lo ? v : lo;
-		hi = v > hi ? v : hi;
-	}
+	jitter_range(1, &lo, &hi);
 	assert_true(lo >= 75 * MS && hi <= 90 * MS);
 	assert_int_equal(bfd_fsm_jitter_us(1, 3, 1000), 1);
 }
