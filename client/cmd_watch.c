@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cmd_watch.h"
 #include "fmt.h"
 #include "output.h"
 #include "pbjson.h"
@@ -25,7 +26,7 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-static void event_time(const Google__Protobuf__Timestamp *ts, char *out, size_t size)
+void watch_event_time(const Google__Protobuf__Timestamp *ts, char *out, size_t size)
 {
 	if (!ts) {
 		snprintf(out, size, "-");
@@ -51,19 +52,14 @@ static void print_event(void *arg, const ProtobufCMessage *msg)
 {
 	struct vbrctl *cli = arg;
 	const Vbr__V1__PeerEvent *e = (const Vbr__V1__PeerEvent *)msg;
-	if (cli->output == OUTPUT_JSON) {
-		struct json_object *obj = pbjson_message(msg);
-		pbjson_print(stdout, obj, true);
-		json_object_put(obj);
-		fflush(stdout);
+	if (watch_print_json(cli, msg))
 		return;
-	}
 	/* Server text goes through sanitize(): a reason can quote a remote router's message. */
 	sanitize(e->peer_id);
 	sanitize(e->peer_ip);
 	sanitize(e->reason);
 	char when[48];
-	event_time(e->time, when, sizeof(when));
+	watch_event_time(e->time, when, sizeof(when));
 	printf("%s  ", when);
 	if (cli->output == OUTPUT_WIDE)
 		printf("#%-6llu  %-13s  ", (unsigned long long)e->sequence,
@@ -115,26 +111,63 @@ static void print_event(void *arg, const ProtobufCMessage *msg)
 }
 
 static const struct opt_spec watch_opts[] = {
-    {"initial", 'i', OPT_FLAG, NULL, "first print every peer's current state", false, NULL},
+    {"initial", 'i', OPT_FLAG, NULL, "first print every peer's (or route entry's) current state",
+     false, NULL},
+    {"routes", 'r', OPT_FLAG, NULL, "route-table events instead of peer events", false, NULL},
+    {"source", 's', OPT_LIST, "SOURCE", "with --routes: only static, bgp or connected entries",
+     false, "static|bgp|connected"},
     {"peer", 'p', OPT_LIST, "PEER", "only this peer (id or IP); repeat for more", false, "peer"},
     {"after", 0, OPT_VALUE, "SEQ", "first replay the events after this sequence number", false,
      NULL},
     {0},
 };
 
+bool watch_print_json(struct vbrctl *cli, const ProtobufCMessage *msg)
+{
+	if (cli->output != OUTPUT_JSON)
+		return false;
+	struct json_object *obj = pbjson_message(msg);
+	pbjson_print(stdout, obj, true);
+	json_object_put(obj);
+	fflush(stdout);
+	return true;
+}
+
+int watch_after(const struct opt_result *a, bool *present, uint64_t *after)
+{
+	int got = opts_uint(a, "after", UINT64_MAX, after);
+	*present = got > 0;
+	return got < 0 ? -1 : 0;
+}
+
+void watch_on_signals(volatile sig_atomic_t **flag)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	*flag = &stop_requested;
+}
+
 static int watch(struct vbrctl *cli, const struct opt_result *a)
 {
+	if (opts_flag(a, "routes"))
+		return watch_routes(cli, a);
+	const struct opt_value *sources = opts_get(a, "source");
+	if (sources && sources->n_list > 0) {
+		fprintf(stderr, "vbrctl watch: --source needs --routes\n");
+		return EXIT_USAGE;
+	}
 	Vbr__V1__WatchPeerEventsRequest req = VBR__V1__WATCH_PEER_EVENTS_REQUEST__INIT;
 	req.send_initial_state = opts_flag(a, "initial");
-	uint64_t after;
-	int got = opts_uint(a, "after", UINT64_MAX, &after);
-	if (got < 0)
+	bool after;
+	if (watch_after(a, &after, &req.after_sequence) != 0)
 		return EXIT_USAGE;
-	if (got) {
+	if (after)
 		req.after_sequence_present_case =
 		    VBR__V1__WATCH_PEER_EVENTS_REQUEST__AFTER_SEQUENCE_PRESENT_AFTER_SEQUENCE;
-		req.after_sequence = after;
-	}
 	const struct opt_value *peers = opts_get(a, "peer");
 	int rc = EXIT_OK;
 	char **ids = NULL;
@@ -148,14 +181,10 @@ static int watch(struct vbrctl *cli, const struct opt_result *a)
 		req.peer_ids = ids;
 	}
 	if (rc == EXIT_OK) {
-		struct sigaction sa;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
+		volatile sig_atomic_t *stop;
+		watch_on_signals(&stop);
 		rc = rpc_server_stream(cli, &RPC_WATCH_PEER_EVENTS, &req.base, print_event, cli,
-				       &stop_requested);
+				       stop);
 	}
 	for (size_t i = 0; ids && i < peers->n_list; i++)
 		free(ids[i]);
@@ -164,20 +193,24 @@ static int watch(struct vbrctl *cli, const struct opt_result *a)
 }
 
 const struct command watch_commands[] = {
-    {"watch", NULL, "[--initial] [--peer PEER]... [--after SEQ]",
-     "print peer events as they happen",
+    {"watch", NULL, "[--initial] [--peer PEER]... [--after SEQ] | --routes [--source SRC]...",
+     "print peer (or route-table) events as they happen",
      "Prints one line per event as it arrives: time, peer, old -> new session state and the\n"
      "reason (\"hold timer expired\", \"NOTIFICATION received: ...\"), and peers created,\n"
      "deleted or reaching their route limit. With -o json, one JSON object per line.\n"
      "Ctrl-C ends it (exit 0). If the server ends the stream (it restarts, or this watcher\n"
      "fell too far behind: RESOURCE_EXHAUSTED) vbrctl says why and exits 2; resume with\n"
      "--after and the last sequence number seen (-o wide or -o json shows it).\n"
+     "With --routes: route-table events (WatchRouteEvents, its own sequence numbers): entry\n"
+     "added, next hop changed, removed, installed in the kernel or failed to install (with\n"
+     "the reason); --source static|bgp|connected keeps only those entries.\n"
      "\n"
      "Examples:\n"
      "  vbrctl watch --initial\n"
      "  vbrctl watch --peer 192.0.2.1 --peer 192.0.2.2\n"
      "  vbrctl watch -o json | jq -c 'select(.kind == \"PEER_EVENT_KIND_STATE_CHANGED\")'\n"
-     "  vbrctl watch --after 1042 -o wide\n",
+     "  vbrctl watch --after 1042 -o wide\n"
+     "  vbrctl watch --routes --initial --source static\n",
      watch_opts, 0, 0, NULL, watch},
     {0},
 };

@@ -21,7 +21,7 @@ extern const struct rpc_method RPC_GET_ROUTER, RPC_CREATE_BGP_GROUP, RPC_GET_BGP
     RPC_LIST_BGP_GROUPS, RPC_UPDATE_BGP_GROUP, RPC_DELETE_BGP_GROUP, RPC_CREATE_BGP_PEER,
     RPC_GET_BGP_PEER, RPC_LIST_BGP_PEERS, RPC_UPDATE_BGP_PEER, RPC_DELETE_BGP_PEER,
     RPC_RESET_BGP_PEER, RPC_ADD_BGP_NETWORK, RPC_LIST_BGP_NETWORKS, RPC_DELETE_BGP_NETWORK,
-    RPC_LIST_ROUTES, RPC_WATCH_PEER_EVENTS;
+    RPC_LIST_ROUTES, RPC_WATCH_PEER_EVENTS, RPC_WATCH_ROUTE_EVENTS;
 
 /* Sends one request and waits for the response (deadline: --timeout, default 10 s).
  * Returns EXIT_OK with *response set (free with protobuf_c_message_free_unpacked), or an

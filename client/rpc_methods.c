@@ -39,6 +39,8 @@ const struct rpc_method RPC_DELETE_BGP_NETWORK = {SERVICE "DeleteBgpNetwork",
 						  &google__protobuf__empty__descriptor};
 const struct rpc_method RPC_LIST_ROUTES = {SERVICE "ListRoutes",
 					   &vbr__v1__list_routes_response__descriptor};
+const struct rpc_method RPC_WATCH_ROUTE_EVENTS = {SERVICE "WatchRouteEvents",
+						  &vbr__v1__route_event__descriptor};
 const struct rpc_method RPC_WATCH_PEER_EVENTS = {SERVICE "WatchPeerEvents",
 						 &vbr__v1__peer_event__descriptor};
 

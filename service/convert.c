@@ -318,3 +318,45 @@ void convert_route_free(Vbr__V1__Route *m)
 	free(m->large_communities);
 	free(m);
 }
+
+Vbr__V1__RouteSource convert_route_source(enum bgp_route_source s)
+{
+	switch (s) {
+	case BGP_ROUTE_SOURCE_STATIC:
+		return VBR__V1__ROUTE_SOURCE__ROUTE_SOURCE_STATIC;
+	case BGP_ROUTE_SOURCE_BGP:
+		return VBR__V1__ROUTE_SOURCE__ROUTE_SOURCE_BGP;
+	case BGP_ROUTE_SOURCE_CONNECTED:
+		return VBR__V1__ROUTE_SOURCE__ROUTE_SOURCE_CONNECTED;
+	case BGP_ROUTE_SOURCE_ANY:
+		break;
+	}
+	return VBR__V1__ROUTE_SOURCE__ROUTE_SOURCE_UNSPECIFIED;
+}
+
+void convert_route_entry(const struct bgp_route_entry_view *v,
+			 const struct route_entry_names *names, struct pb_route_entry *out)
+{
+	vbr__v1__route_entry__init(&out->msg);
+	char prefix[16];
+	ipv4_to_string(v->prefix, prefix);
+	snprintf(out->cidr, sizeof(out->cidr), "%s/%u", prefix, v->prefix_len);
+	out->next_hop[0] = '\0';
+	if (v->next_hop)
+		ipv4_to_string(v->next_hop, out->next_hop);
+	snprintf(out->interface, sizeof(out->interface), "%s", v->interface);
+	out->msg.id = (char *)(names->id ? names->id : "");
+	out->msg.destination_cidr = out->cidr;
+	out->msg.next_hop = out->next_hop;
+	out->msg.source = convert_route_source(v->source);
+	out->msg.peer_id = (char *)(names->peer_id ? names->peer_id : "");
+	out->msg.installed = v->installed;
+	out->msg.status_reason = (char *)v->status_reason;
+	out->msg.description = (char *)(names->description ? names->description : "");
+	if (names->create_time_ms) {
+		timestamp_from_ms(names->create_time_ms, &out->create_time);
+		out->msg.create_time = &out->create_time;
+	}
+	out->msg.interface = out->interface;
+	out->msg.stale = v->stale;
+}

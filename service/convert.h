@@ -59,6 +59,27 @@ void convert_peer(const struct vbr_peer *p, uint32_t peer_asn, const struct bgp_
 void convert_network(const struct vbr_network *n, struct pb_network *out);
 void convert_event(const struct vbr_event *e, struct pb_event *out);
 
+/* A route-table entry as the API shows it. The names the core does not know come from the
+ * caller's model: the STATIC entry's id, description and create time, the BGP winner's id. */
+struct route_entry_names {
+	const char *id;		 /* "rte-..." or "" */
+	const char *peer_id;	 /* "bgpp-..." or "" */
+	const char *description; /* "" unless STATIC */
+	int64_t create_time_ms;	 /* 0: none */
+};
+
+struct pb_route_entry {
+	Vbr__V1__RouteEntry msg;
+	Google__Protobuf__Timestamp create_time;
+	char cidr[20], next_hop[16], interface[BGP_IFNAME_MAX];
+};
+
+/* Strings point into out, v and names: pack before either goes. */
+void convert_route_entry(const struct bgp_route_entry_view *v,
+			 const struct route_entry_names *names, struct pb_route_entry *out);
+/* enum bgp_route_source -> vbr.v1.RouteSource. */
+Vbr__V1__RouteSource convert_route_source(enum bgp_route_source s);
+
 /* The speaker's flattened view of a peer and its group. */
 void convert_peer_config(const struct vbr_peer *p, const struct vbr_group *g,
 			 struct bgp_peer_config *out);

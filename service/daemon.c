@@ -119,6 +119,14 @@ static void on_route_limit_cleared(void *ctx, uint32_t peer_num, uint32_t limit)
 	vbr_log(VBR_LOG_INFO, "route limit cleared", "peer_id", p->id, "limit", limit_text, NULL);
 }
 
+/* Route-table changes become route events (the core calls this for ADDED, NEXT_HOP_CHANGED,
+ * REMOVED, INSTALLED and INSTALL_FAILED; netlink results arrive later than the change). */
+static void on_route_entry(void *ctx, enum bgp_route_change change,
+			   const struct bgp_route_entry_view *entry, uint32_t old_next_hop)
+{
+	watch_publish_route(ctx, change, entry, old_next_hop);
+}
+
 static void on_counters_timer(uv_timer_t *t)
 {
 	vbrd_refresh_snapshot(t->data);
@@ -311,7 +319,8 @@ int vbrd_run(const struct vbrd_config *cfg)
 					   .on_bfd_state = on_bfd_state,
 					   .on_route_limit_cleared = on_route_limit_cleared,
 					   .on_peer_counters = on_peer_counters,
-					   .on_fib_status = on_fib_status};
+					   .on_fib_status = on_fib_status,
+					   .on_route_entry = on_route_entry};
 	int e;
 	if (!d->hub || !d->route_hub || (e = bgp_speaker_new(&loop, &sc, &cb, d, &d->speaker)) != 0) {
 		fail("cannot create the BGP speaker", "out of memory");

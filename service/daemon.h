@@ -86,6 +86,13 @@ void handlers_on_call(void *ctx, struct rpc_call *call);
 /* watch.c (loop thread): the event streams. */
 void watch_peer_events(struct vbrd *d, struct rpc_call *call,
 		       const Vbr__V1__WatchPeerEventsRequest *req);
+void watch_route_events(struct vbrd *d, struct rpc_call *call,
+			const Vbr__V1__WatchRouteEventsRequest *req);
+/* Loop thread: a route-table change from the core, published as a RouteEvent. */
+void watch_publish_route(struct vbrd *d, enum bgp_route_change change,
+			 const struct bgp_route_entry_view *entry, uint32_t old_next_hop);
+/* Ends a watch stream before it is subscribed, and drops the loop's reference. */
+void watch_refuse(struct rpc_call *call, grpc_status_code code, const char *message);
 /* Subscribes the stream to `hub` (consumes opt->snapshot) or ends it with the hub's status. */
 void watch_subscribe(struct vbrd *d, struct rpc_call *call, struct event_hub *hub,
 		     const struct event_sub_options *opt);

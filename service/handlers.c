@@ -126,6 +126,19 @@ void handlers_on_call(void *ctx, struct rpc_call *call)
 		vbr__v1__list_routes_request__free_unpacked(req, NULL);
 		return;
 	}
+	if (m == VBR_M_WATCH_ROUTE_EVENTS) {
+		Vbr__V1__WatchRouteEventsRequest *req =
+		    vbr__v1__watch_route_events_request__unpack(NULL, len, data);
+		if (!req) {
+			rpc_stream_finish(call, GRPC_STATUS_INVALID_ARGUMENT,
+					  "request: cannot be parsed");
+			rpc_call_release(call);
+			return;
+		}
+		watch_route_events(d, call, req);
+		vbr__v1__watch_route_events_request__free_unpacked(req, NULL);
+		return;
+	}
 	if (m == VBR_M_WATCH_PEER_EVENTS) {
 		Vbr__V1__WatchPeerEventsRequest *req =
 		    vbr__v1__watch_peer_events_request__unpack(NULL, len, data);

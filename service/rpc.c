@@ -54,6 +54,7 @@ static const struct {
     VBR("DeleteBgpNetwork", VBR_M_DELETE_BGP_NETWORK, K_LOOP),
     VBR("ListRoutes", VBR_M_LIST_ROUTES, K_LOOP),
     VBR("WatchPeerEvents", VBR_M_WATCH_PEER_EVENTS, K_STREAM),
+    VBR("WatchRouteEvents", VBR_M_WATCH_ROUTE_EVENTS, K_STREAM),
 #undef VBR
     {"/grpc.health.v1.Health/Check", VBR_M_HEALTH_CHECK, K_HEALTH_CHECK},
     {"/grpc.health.v1.Health/Watch", VBR_M_HEALTH_WATCH, K_HEALTH_WATCH},

@@ -24,6 +24,7 @@ static const char *const method_names[VBR_METHOD_COUNT] = {
     "DeleteBgpNetwork",
     "ListRoutes",
     "WatchPeerEvents",
+    "WatchRouteEvents",
     "grpc.health.v1.Health/Check",
     "grpc.health.v1.Health/Watch",
     "unknown",

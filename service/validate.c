@@ -560,3 +560,25 @@ grpc_status_code vbr_validate_watch(const Vbr__V1__WatchPeerEventsRequest *req,
 		return INVALID(st, "after_sequence: cannot be combined with send_initial_state");
 	return ok(st);
 }
+
+grpc_status_code vbr_validate_watch_routes(const Vbr__V1__WatchRouteEventsRequest *req,
+					   struct vbr_status *st)
+{
+	if (req->n_sources > 3)
+		return INVALID(st, "sources: at most 3 (got %zu)", req->n_sources);
+	for (size_t i = 0; i < req->n_sources; i++) {
+		int s = (int)req->sources[i];
+		if (s != VBR__V1__ROUTE_SOURCE__ROUTE_SOURCE_STATIC &&
+		    s != VBR__V1__ROUTE_SOURCE__ROUTE_SOURCE_BGP &&
+		    s != VBR__V1__ROUTE_SOURCE__ROUTE_SOURCE_CONNECTED)
+			return INVALID(st,
+				       "sources[%zu]: %d is not ROUTE_SOURCE_STATIC, _BGP or "
+				       "_CONNECTED",
+				       i, s);
+	}
+	if (req->send_initial_state &&
+	    req->after_sequence_present_case ==
+		VBR__V1__WATCH_ROUTE_EVENTS_REQUEST__AFTER_SEQUENCE_PRESENT_AFTER_SEQUENCE)
+		return INVALID(st, "after_sequence: cannot be combined with send_initial_state");
+	return ok(st);
+}

@@ -114,6 +114,9 @@ grpc_status_code vbr_validate_add_network(const Vbr__V1__AddBgpNetworkRequest *r
 					  uint32_t *prefix, uint8_t *len, struct vbr_status *st);
 grpc_status_code vbr_validate_list_routes(const Vbr__V1__ListRoutesRequest *req,
 					  struct vbr_status *st);
+/* sources: STATIC, BGP or CONNECTED (empty: all); after_sequence not with a snapshot. */
+grpc_status_code vbr_validate_watch_routes(const Vbr__V1__WatchRouteEventsRequest *req,
+					   struct vbr_status *st);
 grpc_status_code vbr_validate_watch(const Vbr__V1__WatchPeerEventsRequest *req,
 				    struct vbr_status *st);
 

@@ -122,6 +122,12 @@ static void watch_end(void *arg, grpc_status_code code, const char *message)
 
 static const struct event_sub_ops watch_ops = {watch_send, watch_end};
 
+void watch_refuse(struct rpc_call *call, grpc_status_code code, const char *message)
+{
+	rpc_stream_finish(call, code, message);
+	rpc_call_release(call);
+}
+
 /* Subscribes the stream (consumes the snapshot reference) or ends it with the hub's status. */
 void watch_subscribe(struct vbrd *d, struct rpc_call *call, struct event_hub *hub,
 		     const struct event_sub_options *opt)
@@ -130,8 +136,7 @@ void watch_subscribe(struct vbrd *d, struct rpc_call *call, struct event_hub *hu
 	if (!w) {
 		if (opt->snapshot)
 			event_snapshot_unref(opt->snapshot);
-		rpc_stream_finish(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-		rpc_call_release(call);
+		watch_refuse(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 		return;
 	}
 	w->d = d;
@@ -143,8 +148,7 @@ void watch_subscribe(struct vbrd *d, struct rpc_call *call, struct event_hub *hu
 	if (code != GRPC_STATUS_OK) {
 		rpc_call_set_user(call, NULL);
 		free(w);
-		rpc_stream_finish(call, code, message);
-		rpc_call_release(call);
+		watch_refuse(call, code, message);
 		return;
 	}
 	/* Headers now: a client waiting for them knows it is subscribed and misses nothing. */
@@ -192,13 +196,11 @@ void watch_peer_events(struct vbrd *d, struct rpc_call *call,
 {
 	struct vbr_status st;
 	if (d->shutting_down) {
-		rpc_stream_finish(call, GRPC_STATUS_UNAVAILABLE, "vbrd is shutting down");
-		rpc_call_release(call);
+		watch_refuse(call, GRPC_STATUS_UNAVAILABLE, "vbrd is shutting down");
 		return;
 	}
 	if (vbr_validate_watch(req, &st)) {
-		rpc_stream_finish(call, st.code, st.message);
-		rpc_call_release(call);
+		watch_refuse(call, st.code, st.message);
 		return;
 	}
 	struct event_sub_options opt = {
@@ -212,8 +214,7 @@ void watch_peer_events(struct vbrd *d, struct rpc_call *call,
 	if (req->send_initial_state) {
 		opt.snapshot = event_hub_snapshot(d->hub, build_peer_snapshot, pack_peer_end, d);
 		if (!opt.snapshot) {
-			rpc_stream_finish(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-			rpc_call_release(call);
+			watch_refuse(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 			return;
 		}
 	}
