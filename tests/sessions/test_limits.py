@@ -1,6 +1,7 @@
 """Route limits: a peer announcing 150 routes against a limit of 100. DROP (the default): 100
 accepted, 50 flagged not accepted in ListRoutes, the session stays up, exactly one
-ROUTE_LIMIT_REACHED event. TEARDOWN: vbrd sends Cease / Maximum Number of Prefixes Reached
+ROUTE_LIMIT_REACHED event; withdrawals promote the held routes, ROUTE_LIMIT_CLEARED says the
+peer is back below. TEARDOWN: vbrd sends Cease / Maximum Number of Prefixes Reached
 (RFC 4486), which the peer logs, and tries again only after an idle time.
 """
 import time
@@ -11,6 +12,9 @@ import vbrapi as V
 
 EST = "SESSION_STATE_ESTABLISHED"
 ROUTES = ["10.%d.%d.0/24" % (100 + i // 100, i % 100) for i in range(150)]
+# The DROP peer announces ROUTES from two static protocols, so disabling s5 withdraws 90.
+S5 = "protocol static s5 { ipv4;\n%s}\n" % "".join("  route %s blackhole;\n" % r
+                                                    for r in ROUTES[60:])
 
 
 class Limits(unittest.TestCase):
@@ -18,7 +22,7 @@ class Limits(unittest.TestCase):
     def setUpClass(cls):
         cls.lab = L.Lab(["v", "drop", "teardown"])
         v = cls.lab.ip("v")
-        cls.drop = L.Bird(cls.lab, "drop", 65001, v, routes=ROUTES).start()
+        cls.drop = L.Bird(cls.lab, "drop", 65001, v, routes=ROUTES[:60], extra=S5).start()
         cls.tear = L.Bird(cls.lab, "teardown", 65002, v, routes=ROUTES).start()
         cls.vbrd = V.Vbrd(cls.lab, "v").start()
         cls.watch = cls.vbrd.watch()
@@ -36,10 +40,41 @@ class Limits(unittest.TestCase):
         finally:
             cls.lab.close()
 
-    def limit_events(self, peer_id):
+    def limit_events(self, peer_id, kind=None):
+        kind = V.pb.PEER_EVENT_KIND_ROUTE_LIMIT_REACHED if kind is None else kind
         self.watch.drain()
-        return [e for e in self.watch.events
-                if e.kind == V.pb.PEER_EVENT_KIND_ROUTE_LIMIT_REACHED and e.peer_id == peer_id]
+        return [e for e in self.watch.events if e.kind == kind and e.peer_id == peer_id]
+
+    def counts(self, peer_id):
+        p = self.vbrd.get_peer(peer_id)
+        return p.received_route_count, p.accepted_route_count
+
+    def test_03_withdrawals_promote_held_routes(self):
+        """Issue 14: the route limit tracks the peer. 150 held against 100: BIRD withdraws 90
+        (some accepted, some held), every remaining route is accepted and the limit's
+        clearing is an event; announcing them again is a new crossing."""
+        L.wait_for(lambda: self.counts(self.p_drop) == (150, 100), 20, what="150/100")
+        self.assertIn("disabled", self.drop.cli("disable s5"))
+        L.wait_for(lambda: self.counts(self.p_drop) == (60, 60), 15,
+                   what="60 received, 60 accepted after the withdrawals")
+        routes = self.vbrd.routes(self.p_drop)
+        self.assertEqual(sorted(routes), sorted(ROUTES[:60]))
+        self.assertTrue(all(r.accepted and r.not_accepted_reason == ""
+                            for r in routes.values()))
+        self.watch.wait(lambda e: e.kind == V.pb.PEER_EVENT_KIND_ROUTE_LIMIT_CLEARED and
+                        e.peer_id == self.p_drop, 10, what="ROUTE_LIMIT_CLEARED")
+        cleared = self.limit_events(self.p_drop, V.pb.PEER_EVENT_KIND_ROUTE_LIMIT_CLEARED)
+        self.assertEqual(len(cleared), 1, cleared)
+        self.assertIn("below the route limit of 100", cleared[0].reason)
+        self.assertIn("enabled", self.drop.cli("enable s5"))
+        L.wait_for(lambda: self.counts(self.p_drop) == (150, 100), 15, what="150/100 again")
+        routes = self.vbrd.routes(self.p_drop)
+        refused = [r for r in routes.values() if not r.accepted]
+        self.assertEqual(len(refused), 50)
+        self.assertTrue(all(r.not_accepted_reason == "route limit 100 reached" for r in refused))
+        # The first 60 stayed accepted: the held ones are from s5.
+        self.assertTrue(all(routes[p].accepted for p in ROUTES[:60]))
+        self.assertEqual(len(self.limit_events(self.p_drop)), 2)
 
     def test_01_drop_keeps_session_and_flags_the_rest(self):
         self.vbrd.wait_state(self.p_drop, timeout=20)
