@@ -291,7 +291,9 @@ class Frr:
     """FRR in a lab host: bgpd peering with vbrd, BFD profile `fast` (interval ms x mult)."""
 
     def __init__(self, lab, host, asn, neighbor, neighbor_asn=45104, routes=(), bfd=True,
-                 interval=100, mult=3, name=None):
+                 interval=100, mult=3, name=None, af_extra="", bgpd_tail=""):
+        """af_extra: lines inside bgpd's `address-family ipv4 unicast`; bgpd_tail: lines after
+        `router bgp` (route-maps)."""
         self.lab, self.host = lab, host
         self.name = name or "frr-" + host
         self.dir = lab.path(self.name)
@@ -309,8 +311,9 @@ class Frr:
                          "  transmit-interval %d\n !\n!\n" % (mult, interval, interval),
             "bgpd.conf": "router bgp %d\n bgp router-id %s\n no bgp ebgp-requires-policy\n"
                          " timers bgp 3 9\n neighbor %s remote-as %d\n neighbor %s timers connect 1\n"
-                         "%s address-family ipv4 unicast\n%s exit-address-family\n"
-                         % (asn, ip, neighbor, neighbor_asn, neighbor, bfd_lines, nets),
+                         "%s address-family ipv4 unicast\n%s%s exit-address-family\n%s"
+                         % (asn, ip, neighbor, neighbor_asn, neighbor, bfd_lines, nets,
+                            af_extra, bgpd_tail),
         }
         for fname, text in files.items():
             with open(os.path.join(self.dir, fname), "w") as f:

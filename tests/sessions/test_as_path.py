@@ -1,0 +1,76 @@
+"""AS paths as they are (issue 14), against FRR over real TCP: FRR aggregates two networks
+whose paths differ (`aggregate-address ... as-set summary-only`), so the aggregate carries an
+AS_SET; vbrd lists it with Route.as_path_segments (SEQUENCE then SET, members as received)
+and Route.as_path_text equal to FRR's own rendering with FRR's AS in front; vbrctl prints the
+text. A network FRR prepends vbrd's AS (45104) to is an AS loop (RFC 4271 9.1.2): listed with
+accepted=false and its reason, counted received but not accepted.
+"""
+import json
+import unittest
+
+import lab as L
+import vbrapi as V
+
+NETS = {"10.20.1.0/24": "P1", "10.20.2.0/24": "P2", "10.30.0.0/24": "LOOP"}
+MAPS = (" no bgp network import-check\n!\n"
+        "route-map P1 permit 10\n set as-path prepend 65011\n!\n"
+        "route-map P2 permit 10\n set as-path prepend 65012 65013\n!\n"
+        "route-map LOOP permit 10\n set as-path prepend 45104\n!\n")
+
+
+class AsPath(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.lab = L.Lab(["v", "frr"])
+        v = cls.lab.ip("v")
+        cls.frr = L.Frr(cls.lab, "frr", 65020, v, bfd=False, routes=(),
+                        af_extra="".join("  network %s route-map %s\n" % kv for kv in NETS.items())
+                        + "  aggregate-address 10.20.0.0/16 as-set summary-only\n",
+                        bgpd_tail=MAPS)
+        cls.frr.start()
+        cls.vbrd = V.Vbrd(cls.lab, "v").start()
+        g = cls.vbrd.group("frr", 65020)
+        cls.peer = cls.vbrd.peer(g.id, cls.lab.ip("frr")).id
+        cls.vbrd.wait_state(cls.peer, timeout=30)
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.vbrd.finish()
+        finally:
+            cls.lab.close()
+
+    def frr_path(self, prefix):
+        j = json.loads(self.frr.vtysh("bgpd", "show bgp ipv4 unicast %s json" % prefix))
+        return j["paths"][0]["aspath"]["string"]
+
+    def test_01_as_set_from_aggregate(self):
+        L.wait_for(lambda: "10.20.0.0/16" in self.vbrd.routes(self.peer), 20,
+                   what="FRR's aggregate at vbrd")
+        r = self.vbrd.routes(self.peer)["10.20.0.0/16"]
+        frr_text = self.frr_path("10.20.0.0/16")  # FRR's own rendering, e.g. "{65011,65012,65013}"
+        self.assertIn("{", frr_text)
+        self.assertEqual(r.as_path_text, "65020 " + frr_text)
+        segs = [(V.pb.AsPathSegmentType.Name(s.type), list(s.asns)) for s in r.as_path_segments]
+        self.assertEqual(segs[0], ("AS_PATH_SEGMENT_TYPE_SEQUENCE", [65020]))
+        self.assertEqual(segs[-1][0], "AS_PATH_SEGMENT_TYPE_SET")
+        self.assertEqual(sorted(segs[-1][1]), [65011, 65012, 65013])
+        # as_path stays the flattened path, for compatibility.
+        self.assertEqual(list(r.as_path), [a for _, asns in segs for a in asns])
+        self.assertTrue(r.accepted)
+
+    def test_02_as_loop_not_accepted(self):
+        L.wait_for(lambda: "10.30.0.0/24" in self.vbrd.routes(self.peer), 20,
+                   what="the looping route listed")
+        r = self.vbrd.routes(self.peer)["10.30.0.0/24"]
+        self.assertEqual(list(r.as_path), [65020, 45104])
+        self.assertFalse(r.accepted)
+        self.assertEqual(r.not_accepted_reason, "AS loop: 45104 in AS_PATH")
+        p = self.vbrd.get_peer(self.peer)
+        routes = self.vbrd.routes(self.peer)
+        self.assertEqual(p.received_route_count, len(routes))
+        self.assertEqual(p.accepted_route_count, len(routes) - 1)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
