@@ -2,10 +2,12 @@
 whose paths differ (`aggregate-address ... as-set summary-only`), so the aggregate carries an
 AS_SET; vbrd lists it with Route.as_path_segments (SEQUENCE then SET, members as received)
 and Route.as_path_text equal to FRR's own rendering with FRR's AS in front; vbrctl prints the
-text. A network FRR prepends vbrd's AS (45104) to is an AS loop (RFC 4271 9.1.2): listed with
+text and the reason a route is not accepted. A network FRR prepends vbrd's AS (45104) to is an AS loop (RFC 4271 9.1.2): listed with
 accepted=false and its reason, counted received but not accepted.
 """
 import json
+import os
+import subprocess
 import unittest
 
 import lab as L
@@ -70,6 +72,19 @@ class AsPath(unittest.TestCase):
         routes = self.vbrd.routes(self.peer)
         self.assertEqual(p.received_route_count, len(routes))
         self.assertEqual(p.accepted_route_count, len(routes) - 1)
+
+    def test_03_vbrctl_prints_text_and_reason(self):
+        L.wait_for(lambda: len(self.vbrd.routes(self.peer)) == 2, 20, what="2 routes")
+        vbrctl = os.path.join(os.path.dirname(V.VBRD), "vbrctl")
+        out = subprocess.run([vbrctl, "--server", "unix:" + self.vbrd.sock, "routes",
+                              self.lab.ip("frr")], capture_output=True, text=True,
+                             timeout=20, check=True).stdout
+        print("\n" + out)  # shown with ctest -V (README)
+        rows = {line.split()[0]: line for line in out.splitlines()[1:] if line.strip()}
+        self.assertIn(" 65020 {65011,65012,65013} ", rows["10.20.0.0/16"])
+        self.assertTrue(rows["10.20.0.0/16"].rstrip().endswith("yes"))
+        self.assertIn(" 65020 45104 ", rows["10.30.0.0/24"])
+        self.assertTrue(rows["10.30.0.0/24"].rstrip().endswith("no (AS loop: 45104 in AS_PATH)"))
 
 
 if __name__ == "__main__":
