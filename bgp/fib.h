@@ -22,7 +22,8 @@
 #include <uv.h>
 
 #define FIB_PROTO_BGP	 186 /* RTPROT_BGP: `ip route show proto bgp` */
-#define FIB_PROTO_STATIC 196 /* vbrd's static route entries (not 4, RTPROT_STATIC, which people use by hand) */
+#define FIB_PROTO_STATIC 210 /* vbrd's static route entries: not 4 (RTPROT_STATIC, used by hand), nor
+			     * FRR's 186..198 (196 is its staticd) */
 #define FIB_METRIC	 20  /* rtm priority of vbrd's routes */
 #define FIB_IFNAME_MAX	 16
 

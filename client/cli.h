@@ -55,6 +55,11 @@ extern const struct command group_commands[];
 extern const struct command peer_commands[];
 extern const struct command network_commands[];
 extern const struct command route_commands[];
+extern const struct command route_entry_commands[];
+
+/* cmd_route_entry.c: the route table (every page), all sources or one (a vbr.v1.RouteSource
+ * value; 0 = all). `routes` without a peer shows it too. */
+int route_table_list(struct vbrctl *cli, int source);
 extern const struct command router_commands[];
 extern const struct command watch_commands[];
 

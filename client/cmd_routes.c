@@ -113,6 +113,8 @@ static int routes(struct vbrctl *cli, const struct opt_result *a)
 {
 	if (opts_flag(a, "advertised") && opts_flag(a, "received"))
 		return usage_error("--advertised and --received contradict each other");
+	if (a->n_args == 0)
+		return route_table_list(cli, 0); /* no peer: the router's route table */
 	char *id;
 	int rc = resolve_peer(cli, a->args[0], &id);
 	if (rc != EXIT_OK)
@@ -138,14 +140,17 @@ static int routes(struct vbrctl *cli, const struct opt_result *a)
 }
 
 const struct command route_commands[] = {
-    {"routes", NULL, "PEER [--advertised]", "list routes received from (or advertised to) a peer",
+    {"routes", NULL, "[PEER [--advertised]]",
+     "list routes received from (or advertised to) a peer, or the route table",
      "PEER is the peer's id or IP address. Received routes past the group's route limit\n"
-     "show ACCEPTED \"no (over limit)\": they are kept out of the routing table.\n"
+     "show ACCEPTED \"no (over limit)\": they are kept out of the routing table. Without a\n"
+     "PEER: the router's route table, as `route-entry list` shows it.\n"
      "\n"
      "Examples:\n"
+     "  vbrctl routes\n"
      "  vbrctl routes 192.0.2.1\n"
      "  vbrctl routes 192.0.2.1 --advertised\n"
      "  vbrctl routes 192.0.2.1 -o json | jq '[.routes[] | select(.accepted | not)] | length'\n",
-     routes_opts, 1, 1, peer_arg, routes},
+     routes_opts, 0, 1, peer_arg, routes},
     {0},
 };

@@ -38,7 +38,8 @@ const struct opt_spec global_opts[] = {
 };
 
 const struct command *const command_tables[] = {
-    group_commands, peer_commands, network_commands, route_commands, router_commands,
+    group_commands, peer_commands, network_commands, route_commands, route_entry_commands,
+    router_commands,
     watch_commands, NULL,
 };
 
@@ -47,6 +48,7 @@ static const struct {
 } group_aliases[] = {
     {"groups", "group"}, {"peers", "peer"},   {"networks", "network"},
     {"net", "network"},	 {"route", "routes"}, {"rib", "routes"},
+    {"route-entries", "route-entry"}, {"rte", "route-entry"},
 };
 
 static const struct {

@@ -37,6 +37,12 @@ const struct rpc_method RPC_LIST_BGP_NETWORKS = {SERVICE "ListBgpNetworks",
 						 &vbr__v1__list_bgp_networks_response__descriptor};
 const struct rpc_method RPC_DELETE_BGP_NETWORK = {SERVICE "DeleteBgpNetwork",
 						  &google__protobuf__empty__descriptor};
+const struct rpc_method RPC_CREATE_ROUTE_ENTRY = {SERVICE "CreateRouteEntry",
+						  &vbr__v1__route_entry__descriptor};
+const struct rpc_method RPC_DELETE_ROUTE_ENTRY = {SERVICE "DeleteRouteEntry",
+						  &google__protobuf__empty__descriptor};
+const struct rpc_method RPC_LIST_ROUTE_ENTRIES = {
+    SERVICE "ListRouteEntries", &vbr__v1__list_route_entries_response__descriptor};
 const struct rpc_method RPC_LIST_ROUTES = {SERVICE "ListRoutes",
 					   &vbr__v1__list_routes_response__descriptor};
 const struct rpc_method RPC_WATCH_ROUTE_EVENTS = {SERVICE "WatchRouteEvents",

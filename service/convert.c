@@ -334,6 +334,26 @@ Vbr__V1__RouteSource convert_route_source(enum bgp_route_source s)
 	return VBR__V1__ROUTE_SOURCE__ROUTE_SOURCE_UNSPECIFIED;
 }
 
+void route_entry_names_of(const struct vbr_model *m, const struct bgp_route_entry_view *v,
+			  char id[VBR_ID_LEN + 1], struct route_entry_names *names)
+{
+	memset(names, 0, sizeof(*names));
+	id[0] = '\0';
+	names->id = id;
+	if (v->source == BGP_ROUTE_SOURCE_STATIC) {
+		const struct vbr_route_entry *e = model_route_entry_by_num(m, v->static_id);
+		model_id_format(id, VBR_ID_LEN + 1, "rte-", v->static_id);
+		if (e) {
+			names->description = e->description;
+			names->create_time_ms = e->create_time_ms;
+		}
+	}
+	if (v->source == BGP_ROUTE_SOURCE_BGP) {
+		const struct vbr_peer *p = model_peer_by_num(m, v->peer_id);
+		names->peer_id = p ? p->id : "";
+	}
+}
+
 void convert_route_entry(const struct bgp_route_entry_view *v,
 			 const struct route_entry_names *names, struct pb_route_entry *out)
 {

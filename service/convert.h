@@ -74,6 +74,9 @@ struct pb_route_entry {
 	char cidr[20], next_hop[16], interface[BGP_IFNAME_MAX];
 };
 
+/* The names of an entry from the model (id is the buffer names->id points to). */
+void route_entry_names_of(const struct vbr_model *m, const struct bgp_route_entry_view *v,
+			  char id[VBR_ID_LEN + 1], struct route_entry_names *names);
 /* Strings point into out, v and names: pack before either goes. */
 void convert_route_entry(const struct bgp_route_entry_view *v,
 			 const struct route_entry_names *names, struct pb_route_entry *out);

@@ -181,6 +181,9 @@ static void collect_metrics(void *ctx, struct vbr_metrics_scrape *scrape)
 	}
 	vbr_metrics_scrape_watchers(scrape, event_hub_subscribers(d->hub));
 	vbr_metrics_scrape_unknown_connections(scrape, bgp_speaker_unknown_connections(d->speaker));
+	struct bgp_fib_status fib;
+	bgp_speaker_fib_status(d->speaker, &fib);
+	vbr_metrics_scrape_fib(scrape, &fib);
 }
 
 /* ---- shutdown ---- */
@@ -249,6 +252,12 @@ static int load_into_speaker(struct vbrd *d)
 	for (size_t i = 0; i < d->model.n_networks; i++) {
 		int err = bgp_speaker_network_add(d->speaker, d->model.networks[i].prefix,
 						  d->model.networks[i].len);
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < d->model.n_route_entries; i++) {
+		const struct vbr_route_entry *e = &d->model.route_entries[i];
+		int err = bgp_speaker_static_add(d->speaker, e->num, e->prefix, e->len, e->next_hop);
 		if (err)
 			return err;
 	}

@@ -13,6 +13,7 @@
 #include "mutations.h"
 #include "paging.h"
 #include "reply.h"
+#include "route_entries.h"
 #include "validate.h"
 
 /* ---- routes ---- */
@@ -137,6 +138,18 @@ void handlers_on_call(void *ctx, struct rpc_call *call)
 		}
 		watch_route_events(d, call, req);
 		vbr__v1__watch_route_events_request__free_unpacked(req, NULL);
+		return;
+	}
+	if (m == VBR_M_LIST_ROUTE_ENTRIES) {
+		Vbr__V1__ListRouteEntriesRequest *req =
+		    vbr__v1__list_route_entries_request__unpack(NULL, len, data);
+		if (!req) {
+			rpc_reply(call, GRPC_STATUS_INVALID_ARGUMENT, "request: cannot be parsed",
+				  NULL);
+			return;
+		}
+		list_route_entries(d, call, req);
+		vbr__v1__list_route_entries_request__free_unpacked(req, NULL);
 		return;
 	}
 	if (m == VBR_M_WATCH_PEER_EVENTS) {

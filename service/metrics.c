@@ -123,6 +123,11 @@ void vbr_metrics_scrape_unknown_connections(struct vbr_metrics_scrape *scrape, u
 	scrape->unknown_connections = count;
 }
 
+void vbr_metrics_scrape_fib(struct vbr_metrics_scrape *scrape, const struct bgp_fib_status *fib)
+{
+	scrape->fib = *fib;
+}
+
 /* ---- text output ---- */
 
 struct text {
@@ -277,6 +282,40 @@ static void render_bfd(struct text *t, struct vbr_metrics_scrape *s)
 			peer_labels(t, p);
 			text_printf(t, ",direction=\"%s\"} %" PRIu64 "\n", dirs[k], v[k]);
 		}
+	}
+}
+
+/* The route table by source and state, and the kernel writes with their failures by errno. */
+static void render_fib(struct text *t, const struct bgp_fib_status *f)
+{
+	static const char *const sources[] = {NULL, "static", "bgp", "connected"};
+	family(t, "vbrd_route_entries", "gauge",
+	       "Route-table entries by source and whether the kernel FIB holds them.");
+	for (int src = 1; src <= 3; src++)
+		for (int in = 0; in < 2; in++)
+			text_printf(t, "vbrd_route_entries{source=\"%s\",installed=\"%s\"} %" PRIu64 "\n",
+				    sources[src], in ? "true" : "false", f->entries[src][in]);
+	family(t, "vbrd_fib_stale_routes", "gauge",
+	       "Kernel routes an earlier run left, kept until the sessions bring them back.");
+	text_printf(t, "vbrd_fib_stale_routes %" PRIu64 "\n", f->stale_routes);
+	family(t, "vbrd_fib_writable", "gauge", "1 when vbrd may write the kernel FIB.");
+	text_printf(t, "vbrd_fib_writable %d\n", f->enabled && f->permitted);
+	family(t, "vbrd_ip_forwarding", "gauge", "net.ipv4.ip_forward in vbrd's namespace.");
+	text_printf(t, "vbrd_ip_forwarding %d\n", f->ip_forwarding);
+	family(t, "vbrd_fib_operations_total", "counter",
+	       "Routes vbrd asked the kernel to add, replace or delete.");
+	text_printf(t, "vbrd_fib_operations_total %" PRIu64 "\n", f->fib_ops);
+	family(t, "vbrd_fib_failures_total", "counter",
+	       "Kernel FIB writes refused, by errno (\"other\" beyond the first few kinds).");
+	for (size_t i = 0; i < BGP_FIB_ERRNO_SLOTS; i++) {
+		if (f->failures_by_errno[i].count == 0)
+			continue;
+		int e = f->failures_by_errno[i].err;
+		const char *known = e > 0 ? strerrorname_np(e) : NULL;
+		char name[48];
+		snprintf(name, sizeof(name), "%s", known ? known : "other");
+		text_printf(t, "vbrd_fib_failures_total{errno=\"%s\"} %" PRIu64 "\n", name,
+			    f->failures_by_errno[i].count);
 	}
 }
 
@@ -444,6 +483,7 @@ int vbr_metrics_render(const struct vbr_metrics_config *config, char **out, size
 	text_printf(&t, "vbrd_bgp_unknown_connections_total %" PRIu64 "\n",
 		    scrape.unknown_connections);
 
+	render_fib(&t, &scrape.fib);
 	render_api(&t, config->counters);
 	family(&t, "vbrd_api_watchers", "gauge", "Open WatchPeerEvents streams.");
 	text_printf(&t, "vbrd_api_watchers %" PRIu64 "\n", scrape.watchers);

@@ -91,6 +91,8 @@ int vbr_metrics_scrape_peer(struct vbr_metrics_scrape *scrape, const struct vbr_
 void vbr_metrics_scrape_watchers(struct vbr_metrics_scrape *scrape, uint64_t watchers);
 /* bgp_speaker_unknown_connections(). */
 void vbr_metrics_scrape_unknown_connections(struct vbr_metrics_scrape *scrape, uint64_t count);
+/* The route table and its kernel FIB writer. */
+void vbr_metrics_scrape_fib(struct vbr_metrics_scrape *scrape, const struct bgp_fib_status *fib);
 
 /* Called on the loop thread once per scrape, before anything is rendered. */
 typedef void (*vbr_metrics_collect_fn)(void *ctx, struct vbr_metrics_scrape *scrape);

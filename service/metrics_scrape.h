@@ -12,6 +12,7 @@ struct vbr_metrics_scrape {
 	size_t n_peers, cap_peers;
 	uint64_t watchers;
 	uint64_t unknown_connections;
+	struct bgp_fib_status fib;
 	bool failed; /* a peer could not be stored: the scrape answers 500, not a partial page */
 };
 

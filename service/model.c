@@ -20,6 +20,9 @@ void model_free_clone(struct vbr_model *m)
 	free(m->groups);
 	free(m->peers);
 	free(m->networks);
+	free(m->route_entries);
+	m->route_entries = NULL;
+	m->n_route_entries = 0;
 	m->groups = NULL;
 	m->peers = NULL;
 	m->networks = NULL;
@@ -96,6 +99,8 @@ int model_clone(const struct vbr_model *src, struct vbr_model *dst)
 	dst->groups = dup_array(src->groups, src->n_groups, sizeof(*src->groups), &err);
 	dst->peers = dup_array(src->peers, src->n_peers, sizeof(*src->peers), &err);
 	dst->networks = dup_array(src->networks, src->n_networks, sizeof(*src->networks), &err);
+	dst->route_entries = dup_array(src->route_entries, src->n_route_entries,
+				       sizeof(*src->route_entries), &err);
 	if (err) {
 		model_free_clone(dst);
 		return err;
@@ -103,6 +108,7 @@ int model_clone(const struct vbr_model *src, struct vbr_model *dst)
 	dst->n_groups = src->n_groups;
 	dst->n_peers = src->n_peers;
 	dst->n_networks = src->n_networks;
+	dst->n_route_entries = src->n_route_entries;
 	/* Borrowed: requests belong to the live model. */
 	dst->requests = src->requests;
 	dst->n_requests = src->n_requests;
@@ -259,6 +265,53 @@ int model_remove_network(struct vbr_model *m, uint32_t prefix, uint8_t len)
 	if (!n)
 		return -ENOENT;
 	remove_at(m->networks, &m->n_networks, sizeof(*n), (size_t)(n - m->networks));
+	return 0;
+}
+
+struct vbr_route_entry *model_route_entry(const struct vbr_model *m, const char *id)
+{
+	for (size_t i = 0; i < m->n_route_entries; i++)
+		if (strcmp(m->route_entries[i].id, id) == 0)
+			return &m->route_entries[i];
+	return NULL;
+}
+
+struct vbr_route_entry *model_route_entry_by_num(const struct vbr_model *m, uint32_t num)
+{
+	for (size_t i = 0; i < m->n_route_entries; i++)
+		if (m->route_entries[i].num == num)
+			return &m->route_entries[i];
+	return NULL;
+}
+
+struct vbr_route_entry *model_route_entry_at(const struct vbr_model *m, uint32_t prefix,
+					     uint8_t len)
+{
+	for (size_t i = 0; i < m->n_route_entries; i++)
+		if (m->route_entries[i].prefix == prefix && m->route_entries[i].len == len)
+			return &m->route_entries[i];
+	return NULL;
+}
+
+int model_add_route_entry(struct vbr_model *m, const struct vbr_route_entry *e)
+{
+	if (model_route_entry(m, e->id) || model_route_entry_at(m, e->prefix, e->len))
+		return -EEXIST;
+	size_t pos = 0;
+	while (pos < m->n_route_entries &&
+	       network_cmp(m->route_entries[pos].prefix, m->route_entries[pos].len, e->prefix,
+			   e->len) < 0)
+		pos++;
+	return insert_at((void **)&m->route_entries, &m->n_route_entries, sizeof(*e), pos, e);
+}
+
+int model_remove_route_entry(struct vbr_model *m, const char *id)
+{
+	struct vbr_route_entry *e = model_route_entry(m, id);
+	if (!e)
+		return -ENOENT;
+	remove_at(m->route_entries, &m->n_route_entries, sizeof(*e),
+		  (size_t)(e - m->route_entries));
 	return 0;
 }
 

@@ -59,6 +59,17 @@ struct vbr_network {
 	int64_t create_time_ms;
 };
 
+/* A static route entry ("rte-" + 8 hex: the hex is the core's static_id). */
+struct vbr_route_entry {
+	char id[VBR_ID_LEN + 1];
+	uint32_t num;
+	uint32_t prefix; /* host byte order */
+	uint8_t len;
+	uint32_t next_hop;
+	char description[VBR_DESCRIPTION_MAX + 1];
+	int64_t create_time_ms;
+};
+
 struct vbr_request {
 	char method[32];
 	char request_id[VBR_REQUEST_ID_MAX + 1];
@@ -73,6 +84,8 @@ struct vbr_model {
 	size_t n_peers;
 	struct vbr_network *networks;
 	size_t n_networks;
+	struct vbr_route_entry *route_entries; /* sorted by (prefix, len): one per prefix */
+	size_t n_route_entries;
 	/* Not copied by model_clone: appended to only after a successful write. */
 	struct vbr_request *requests;
 	size_t n_requests;
@@ -110,6 +123,12 @@ int model_add_network(struct vbr_model *m, const struct vbr_network *n);
 int model_remove_group(struct vbr_model *m, const char *id);
 int model_remove_peer(struct vbr_model *m, const char *id);
 int model_remove_network(struct vbr_model *m, uint32_t prefix, uint8_t len);
+struct vbr_route_entry *model_route_entry(const struct vbr_model *m, const char *id);
+struct vbr_route_entry *model_route_entry_by_num(const struct vbr_model *m, uint32_t num);
+struct vbr_route_entry *model_route_entry_at(const struct vbr_model *m, uint32_t prefix,
+					     uint8_t len);
+int model_add_route_entry(struct vbr_model *m, const struct vbr_route_entry *e);
+int model_remove_route_entry(struct vbr_model *m, const char *id);
 
 /* request_id replies. find returns NULL when unknown. add copies response and drops the
  * oldest entry past VBR_MAX_REQUESTS. */

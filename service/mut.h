@@ -31,6 +31,11 @@ void mut_add_network(struct commit_batch *b, struct rpc_call *call,
 void mut_delete_network(struct commit_batch *b, struct rpc_call *call,
 			const Vbr__V1__DeleteBgpNetworkRequest *req);
 
+void mut_create_route_entry(struct commit_batch *b, struct rpc_call *call,
+			    const Vbr__V1__CreateRouteEntryRequest *req);
+void mut_delete_route_entry(struct commit_batch *b, struct rpc_call *call,
+			    const Vbr__V1__DeleteRouteEntryRequest *req);
+
 /* mut_peer.c, for groups too: the peer's config as the core will get it, checked by the core's
  * own rules. Fails (st set, INVALID_ARGUMENT naming the peer) when the core would refuse it. */
 grpc_status_code mut_peer_config(const struct vbr_peer *p, const struct vbr_group *g,

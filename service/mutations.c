@@ -19,6 +19,8 @@ bool mutation_method(enum vbr_method m)
 	case VBR_M_RESET_BGP_PEER:
 	case VBR_M_ADD_BGP_NETWORK:
 	case VBR_M_DELETE_BGP_NETWORK:
+	case VBR_M_CREATE_ROUTE_ENTRY:
+	case VBR_M_DELETE_ROUTE_ENTRY:
 		return true;
 	default:
 		return false;
@@ -59,6 +61,10 @@ static void dispatch(struct commit_batch *b, struct rpc_call *call)
 		     vbr__v1__add_bgp_network_request, mut_add_network)
 		CASE(VBR_M_DELETE_BGP_NETWORK, Vbr__V1__DeleteBgpNetworkRequest,
 		     vbr__v1__delete_bgp_network_request, mut_delete_network)
+		CASE(VBR_M_CREATE_ROUTE_ENTRY, Vbr__V1__CreateRouteEntryRequest,
+		     vbr__v1__create_route_entry_request, mut_create_route_entry)
+		CASE(VBR_M_DELETE_ROUTE_ENTRY, Vbr__V1__DeleteRouteEntryRequest,
+		     vbr__v1__delete_route_entry_request, mut_delete_route_entry)
 	default:
 		rpc_reply(call, GRPC_STATUS_INTERNAL, "not a mutation", NULL);
 		return;

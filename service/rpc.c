@@ -55,6 +55,9 @@ static const struct {
     VBR("ListRoutes", VBR_M_LIST_ROUTES, K_LOOP),
     VBR("WatchPeerEvents", VBR_M_WATCH_PEER_EVENTS, K_STREAM),
     VBR("WatchRouteEvents", VBR_M_WATCH_ROUTE_EVENTS, K_STREAM),
+    VBR("CreateRouteEntry", VBR_M_CREATE_ROUTE_ENTRY, K_LOOP),
+    VBR("DeleteRouteEntry", VBR_M_DELETE_ROUTE_ENTRY, K_LOOP),
+    VBR("ListRouteEntries", VBR_M_LIST_ROUTE_ENTRIES, K_LOOP),
 #undef VBR
     {"/grpc.health.v1.Health/Check", VBR_M_HEALTH_CHECK, K_HEALTH_CHECK},
     {"/grpc.health.v1.Health/Watch", VBR_M_HEALTH_WATCH, K_HEALTH_WATCH},

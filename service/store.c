@@ -138,6 +138,27 @@ static int copy_str(char *dst, size_t size, const char *src)
 	return 0;
 }
 
+static int load_route_entries(const Vbr__V1__StoredState *st, struct vbr_model *m)
+{
+	for (size_t i = 0; i < st->n_route_entries; i++) {
+		const Vbr__V1__StoredRouteEntry *se = st->route_entries[i];
+		struct vbr_route_entry e;
+		memset(&e, 0, sizeof(e));
+		if (copy_str(e.id, sizeof(e.id), se->id) ||
+		    copy_str(e.description, sizeof(e.description), se->description) ||
+		    se->prefix_len > 32)
+			return -EINVAL;
+		e.num = model_id_num(e.id, "rte-");
+		e.prefix = se->prefix;
+		e.len = (uint8_t)se->prefix_len;
+		e.next_hop = se->next_hop;
+		e.create_time_ms = se->create_time_ms;
+		if (e.num == 0 || model_add_route_entry(m, &e))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static int load_model(const Vbr__V1__StoredState *st, struct vbr_model *m)
 {
 	for (size_t i = 0; i < st->n_groups; i++) {
@@ -189,6 +210,8 @@ static int load_model(const Vbr__V1__StoredState *st, struct vbr_model *m)
 		if (sn->prefix_len > 32 || model_add_network(m, &n))
 			return -EINVAL;
 	}
+	if (load_route_entries(st, m))
+		return -EINVAL;
 	for (size_t i = 0; i < st->n_requests; i++) {
 		const Vbr__V1__StoredRequest *sr = st->requests[i];
 		if (model_add_request(m, sr->method, sr->request_id, sr->response.data,
@@ -277,6 +300,40 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Stored route entries: one array of messages and one of pointers to them, into `m`'s strings.
+ * Returns the pointer array (free both with free_route_entries), NULL when out of memory. */
+static Vbr__V1__StoredRouteEntry **pack_route_entries(const struct vbr_model *m)
+{
+	size_t n = m->n_route_entries;
+	Vbr__V1__StoredRouteEntry **ptrs = calloc(n + 1, sizeof(*ptrs));
+	Vbr__V1__StoredRouteEntry *items = calloc(n + 1, sizeof(*items));
+	if (!ptrs || !items) {
+		free(ptrs);
+		free(items);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct vbr_route_entry *e = &m->route_entries[i];
+		vbr__v1__stored_route_entry__init(&items[i]);
+		items[i].id = (char *)e->id;
+		items[i].prefix = e->prefix;
+		items[i].prefix_len = e->len;
+		items[i].next_hop = e->next_hop;
+		items[i].description = (char *)e->description;
+		items[i].create_time_ms = e->create_time_ms;
+		ptrs[i] = &items[i];
+	}
+	ptrs[n] = items; /* the spare slot keeps the array for free_route_entries */
+	return ptrs;
+}
+
+static void free_route_entries(Vbr__V1__StoredRouteEntry **ptrs, size_t n)
+{
+	if (ptrs)
+		free(ptrs[n]);
+	free(ptrs);
+}
+
 /* Packs into a heap buffer. The protobuf-c structs point into `m` without copying. */
 static uint8_t *pack_state(const struct vbr_model *m, const struct vbr_request *extras,
 			   size_t n_extras, size_t *len)
@@ -350,12 +407,18 @@ static uint8_t *pack_state(const struct vbr_model *m, const struct vbr_request *
 	st.peers = pp;
 	st.n_networks = m->n_networks;
 	st.networks = np;
+	Vbr__V1__StoredRouteEntry **rte = pack_route_entries(m);
+	if (!rte)
+		goto done;
+	st.n_route_entries = m->n_route_entries;
+	st.route_entries = rte;
 	st.n_requests = k;
 	st.requests = rp;
 	*len = vbr__v1__stored_state__get_packed_size(&st);
 	out = malloc(*len ? *len : 1);
 	if (out)
 		vbr__v1__stored_state__pack(&st, out);
+	free_route_entries(rte, m->n_route_entries);
 done:
 	free(g);
 	free(gp);

@@ -535,6 +535,26 @@ grpc_status_code vbr_validate_add_network(const Vbr__V1__AddBgpNetworkRequest *r
 	return ok(st);
 }
 
+grpc_status_code vbr_validate_create_route_entry(const Vbr__V1__CreateRouteEntryRequest *req,
+						 uint32_t *prefix, uint8_t *len,
+						 uint32_t *next_hop, struct vbr_status *st)
+{
+	if (vbr_check_cidr("destination_cidr", req->destination_cidr, prefix, len, st) ||
+	    vbr_check_peer_ip("next_hop", req->next_hop, next_hop, st) ||
+	    vbr_check_description("description", req->description, st) ||
+	    vbr_check_request_id(req->request_id, st))
+		return st->code;
+	return ok(st);
+}
+
+grpc_status_code vbr_validate_list_route_entries(const Vbr__V1__ListRouteEntriesRequest *req,
+						 struct vbr_status *st)
+{
+	if ((int)req->source < 0 || req->source > VBR__V1__ROUTE_SOURCE__ROUTE_SOURCE_CONNECTED)
+		return INVALID(st, "source: unknown value %d", (int)req->source);
+	return ok(st);
+}
+
 grpc_status_code vbr_validate_list_routes(const Vbr__V1__ListRoutesRequest *req,
 					  struct vbr_status *st)
 {

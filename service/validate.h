@@ -110,6 +110,13 @@ grpc_status_code vbr_validate_update_peer(const Vbr__V1__UpdateBgpPeerRequest *r
 					  struct vbr_status *st);
 grpc_status_code vbr_validate_reset_peer(const Vbr__V1__ResetBgpPeerRequest *req,
 					 struct vbr_status *st);
+/* A static route entry: destination_cidr (IPv4, host bits zero), next_hop (IPv4 unicast: not
+ * 0.0.0.0/8, loopback, multicast, reserved or broadcast), description, request_id. */
+grpc_status_code vbr_validate_create_route_entry(const Vbr__V1__CreateRouteEntryRequest *req,
+						 uint32_t *prefix, uint8_t *len,
+						 uint32_t *next_hop, struct vbr_status *st);
+grpc_status_code vbr_validate_list_route_entries(const Vbr__V1__ListRouteEntriesRequest *req,
+						 struct vbr_status *st);
 grpc_status_code vbr_validate_add_network(const Vbr__V1__AddBgpNetworkRequest *req,
 					  uint32_t *prefix, uint8_t *len, struct vbr_status *st);
 grpc_status_code vbr_validate_list_routes(const Vbr__V1__ListRoutesRequest *req,

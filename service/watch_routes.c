@@ -39,21 +39,6 @@ struct route_change {
 	const char *reason;
 };
 
-/* The names of the entry the core does not know, from the model. */
-static void entry_names(struct vbrd *d, const struct bgp_route_entry_view *v,
-			char id[VBR_ID_LEN + 1], struct route_entry_names *names)
-{
-	memset(names, 0, sizeof(*names));
-	id[0] = '\0';
-	names->id = id;
-	if (v->source == BGP_ROUTE_SOURCE_STATIC)
-		model_id_format(id, VBR_ID_LEN + 1, "rte-", v->static_id);
-	if (v->source == BGP_ROUTE_SOURCE_BGP) {
-		const struct vbr_peer *p = model_peer_by_num(&d->model, v->peer_id);
-		names->peer_id = p ? p->id : "";
-	}
-}
-
 static grpc_slice pack_route_event(void *arg, uint64_t sequence, int64_t time_ms)
 {
 	struct route_change *c = arg;
@@ -67,7 +52,7 @@ static grpc_slice pack_route_event(void *arg, uint64_t sequence, int64_t time_ms
 	struct route_entry_names names;
 	struct pb_route_entry entry;
 	if (c->entry) {
-		entry_names(c->d, c->entry, id, &names);
+		route_entry_names_of(&c->d->model, c->entry, id, &names);
 		convert_route_entry(c->entry, &names, &entry);
 		ev.entry = &entry.msg;
 	}

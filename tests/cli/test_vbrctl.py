@@ -954,7 +954,7 @@ class CompletionTests(Base):
 
     def test_bash_completion(self):
         self.assertEqual(self.complete(""), sorted(["group", "peer", "network", "routes",
-                                                   "router", "watch", "help"]))
+                                                   "route-entry", "router", "watch", "help"]))
         self.assertEqual(self.complete("pe"), ["peer"])
         self.assertEqual(self.complete("group", ""), sorted(["create", "list", "show", "update",
                                                             "delete"]))
