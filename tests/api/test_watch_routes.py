@@ -1,11 +1,13 @@
 """WatchRouteEvents against a real vbrd in its own network namespace (a veth pair gives it
 the connected network 10.50.0.0/24, the kernel FIB is the namespace's own): the snapshot
-(INITIAL_STATE per entry, the sources filter, END_OF_INITIAL_STATE), and with the route-entry
-RPCs (skipped while this build has none) a static entry added and removed live (ADDED, then the kernel's INSTALLED, then REMOVED; one whose next hop is on no
+(INITIAL_STATE per entry, the sources filter, END_OF_INITIAL_STATE), a static entry added and
+removed live (ADDED, then the kernel's INSTALLED with the route really in the namespace's
+table, then REMOVED and the route gone; one whose next hop is on no
 connected network is never installed and says why), sequences consecutive, resume with
 after_sequence, OUT_OF_RANGE and INVALID_ARGUMENT.
 """
 import queue
+import subprocess
 import threading
 import time
 
@@ -88,13 +90,14 @@ class WatchRouteEventsTests(DaemonTest):
         return w
 
     def static(self, cidr, next_hop):
-        try:
-            return self.api.CreateRouteEntry(vbrtest.pb.CreateRouteEntryRequest(
-                destination_cidr=cidr, next_hop=next_hop, description="watch test"))
-        except vbrtest.grpc.RpcError as e:
-            if e.code() == C.UNIMPLEMENTED:  # the route-entry RPCs are not in this build yet
-                self.skipTest("CreateRouteEntry is not served by this vbrd")
-            raise
+        return self.api.CreateRouteEntry(vbrtest.pb.CreateRouteEntryRequest(
+            destination_cidr=cidr, next_hop=next_hop, description="watch test"))
+
+    def kernel_route(self, cidr):
+        """`ip route show CIDR` in vbrd's namespace."""
+        r = subprocess.run(["nsenter", "-t", str(self.d.proc.pid), "-n", "ip", "route", "show",
+                            cidr], capture_output=True, text=True, timeout=10, check=True)
+        return r.stdout.strip()
 
     def initial(self, w):
         evs = w.until(lambda e: e.kind == RK["END_OF_INITIAL_STATE"])
@@ -133,11 +136,18 @@ class WatchRouteEventsTests(DaemonTest):
         self.assertEqual(added.sequence, end.sequence + 1)
         self.assertEqual(added.entry.id, e.id)
         self.assertEqual(added.entry.next_hop, "10.50.0.2")
-        # vbrd is root in its own namespace: the kernel takes the route.
+        self.assertEqual(added.entry.description, "watch test")
+        self.assertTrue(added.entry.HasField("create_time"))
+        # vbrd is root in its own namespace: the kernel takes the route, and has it.
         self.assertEqual(evs[-1].kind, RK["INSTALLED"], evs[-1])
         self.assertTrue(evs[-1].entry.installed)
+        self.assertIn("via 10.50.0.2", self.kernel_route("198.51.100.0/24"))
         self.api.DeleteRouteEntry(vbrtest.pb.DeleteRouteEntryRequest(id=e.id))
         evs += w.until(lambda x: x.kind == RK["REMOVED"])
+        deadline = time.time() + 5  # the kernel write follows the event
+        while self.kernel_route("198.51.100.0/24") and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.kernel_route("198.51.100.0/24"), "")
         self.assertEqual(evs[-1].entry.destination_cidr, "198.51.100.0/24")
         seqs = [x.sequence for x in evs]
         self.assertEqual(seqs, list(range(seqs[0], seqs[0] + len(seqs))), "gap or reorder")
