@@ -58,12 +58,7 @@ static void print_event(void *arg, const ProtobufCMessage *msg)
 	sanitize(e->peer_id);
 	sanitize(e->peer_ip);
 	sanitize(e->reason);
-	char when[48];
-	watch_event_time(e->time, when, sizeof(when));
-	printf("%s  ", when);
-	if (cli->output == OUTPUT_WIDE)
-		printf("#%-6llu  %-13s  ", (unsigned long long)e->sequence,
-		       fmt_or_dash(e->peer_id));
+	watch_line_start(cli, e->time, e->sequence, e->peer_id, 13);
 	printf("%-15s  ", e->kind == VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_END_OF_INITIAL_STATE
 			      ? "-"
 			      : fmt_or_dash(e->peer_ip));
@@ -121,6 +116,16 @@ static const struct opt_spec watch_opts[] = {
      NULL},
     {0},
 };
+
+void watch_line_start(struct vbrctl *cli, const Google__Protobuf__Timestamp *ts, uint64_t seq,
+		      const char *id, int id_width)
+{
+	char when[48];
+	watch_event_time(ts, when, sizeof(when));
+	printf("%s  ", when);
+	if (cli->output == OUTPUT_WIDE)
+		printf("#%-6llu  %-*s  ", (unsigned long long)seq, id_width, fmt_or_dash(id));
+}
 
 bool watch_print_json(struct vbrctl *cli, const ProtobufCMessage *msg)
 {

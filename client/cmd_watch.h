@@ -14,6 +14,9 @@
 
 /* "2026-11-26T14:04:50.717Z", or "-" without a time. */
 void watch_event_time(const Google__Protobuf__Timestamp *ts, char *out, size_t size);
+/* A line's start: the time, and with -o wide the sequence and `id` in id_width columns. */
+void watch_line_start(struct vbrctl *cli, const Google__Protobuf__Timestamp *ts, uint64_t seq,
+		      const char *id, int id_width);
 /* With -o json prints msg as one JSON line and returns true. */
 bool watch_print_json(struct vbrctl *cli, const ProtobufCMessage *msg);
 /* --after SEQ: *present and *after; -1 (reported) when malformed. */

@@ -70,12 +70,7 @@ static void print_route_event(void *arg, const ProtobufCMessage *msg)
 		sanitize(r->interface);
 		sanitize(r->description);
 	}
-	char when[48];
-	watch_event_time(e->time, when, sizeof(when));
-	printf("%s  ", when);
-	if (cli->output == OUTPUT_WIDE)
-		printf("#%-6llu  %-12s  ", (unsigned long long)e->sequence,
-		       r ? fmt_or_dash(r->id) : "-");
+	watch_line_start(cli, e->time, e->sequence, r ? r->id : NULL, 12);
 	if (e->kind == VBR__V1__ROUTE_EVENT_KIND__ROUTE_EVENT_KIND_END_OF_INITIAL_STATE || !r) {
 		printf("%-18s  %-9s  (end of initial state; live events follow)\n", "-", "-");
 		fflush(stdout);

@@ -659,8 +659,8 @@ static void *cq_thread(void *arg)
 	gpr_timespec forever = gpr_inf_future(GPR_CLOCK_REALTIME);
 	gpr_timespec now = gpr_time_0(GPR_CLOCK_REALTIME);
 	for (;;) {
-		grpc_event ev = grpc_completion_queue_next(s->cq, s->batch_head ? now : forever,
-							   NULL);
+		grpc_event ev =
+		    grpc_completion_queue_next(s->cq, s->batch_head ? now : forever, NULL);
 		if (ev.type == GRPC_QUEUE_TIMEOUT) {
 			flush_events(s);
 			continue;
