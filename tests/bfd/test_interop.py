@@ -1,6 +1,7 @@
 """BFD for BGP peers against real peers in namespaces: BIRD 2 (protocol bfd + bfd on) and FRR
 (zebra + bfdd + bgpd, neighbor X bfd) both reach Up and each side's tools say so; packets with
-TTL below 255 and 1,000 malformed packets are dropped and counted while BFD stays Up; turning
+TTL below 255 and 1,000 malformed packets are dropped and counted while BFD stays Up; while
+BFD is Down (packets filtered, TCP fine) the BGP session stays down; turning
 BFD off on a peer keeps its BGP session (the peer's BGP not tied to BFD); deleting a peer while
 BFD is Up sends AdminDown (FRR reports the peer's diagnostic).
 """
@@ -177,6 +178,30 @@ class BfdInterop(unittest.TestCase):
         self.assertEqual(self.bfd_state(self.pb2), "BFD_STATE_UP")
         self.assertEqual(self.vbrd.state_name(self.pb2), EST)
         self.assertEqual(self.bird2.bfd_sessions().get(self.lab.ip("v")), "Up")
+
+    def test_03b_bgp_held_while_bfd_down(self):
+        """BFD fails while TCP still works (bird2's BFD packets dropped on their way out,
+        its BGP not tied to BFD and reconnecting every second): vbrd closes the session and
+        does not bring it up again until BFD is Up."""
+        rule = ["OUTPUT", "-p", "udp", "--dport", "3784", "-j", "DROP"]
+        start = len(self.watch.drain())
+        self.lab.exec("bird2", ["iptables", "-A"] + rule)
+        try:
+            ev = self.watch.wait(lambda e: e.kind == V.pb.PEER_EVENT_KIND_STATE_CHANGED and
+                                 e.peer_id == self.pb2 and
+                                 e.old_state == V.state("ESTABLISHED"), 10,
+                                 what="BGP closed by BFD")
+            self.assertEqual(ev[0].reason, "BFD session down: control detection time expired")
+            time.sleep(4)  # bird2 tries to reconnect every second meanwhile
+            self.assertNotEqual(self.vbrd.state_name(self.pb2), EST)
+            ups = [e for e in self.watch.drain()[start:] if e.peer_id == self.pb2 and
+                   e.kind == V.pb.PEER_EVENT_KIND_STATE_CHANGED and
+                   e.new_state == V.state("ESTABLISHED")]
+            self.assertEqual(ups, [])
+        finally:
+            self.lab.exec("bird2", ["iptables", "-D"] + rule)
+        self.wait_bfd(self.pb2, "BFD_STATE_UP", 15)
+        self.vbrd.wait_state(self.pb2, timeout=30)
 
     def test_04_disabled_keeps_bgp(self):
         before = self.vbrd.get_peer(self.pb2).session_state
