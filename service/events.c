@@ -9,11 +9,18 @@
 #include "state.h"
 #include "stats.h"
 
+/* A history item is packed when a subscriber first needs it (once: every later write shares
+ * the bytes); until then it holds the publisher's copy of the event. A change nobody watches
+ * (a full table arriving with no route watcher) costs a copy, not a protobuf pack. */
 struct item {
 	uint64_t sequence;
+	int64_t time_ms;
 	bool always; /* END_OF_INITIAL_STATE: passes every filter */
+	bool packed;
 	char key[EVENT_KEY_LEN];
-	grpc_slice bytes;
+	grpc_slice bytes;   /* packed */
+	event_pack_fn pack; /* not yet: pack(event, sequence, time_ms) */
+	void *event;
 };
 
 struct event_snapshot {
@@ -145,6 +152,26 @@ struct event_hub *event_hub_new(size_t history, void (*ready)(void *ctx), void *
 	return hub;
 }
 
+static void item_clear(struct item *it)
+{
+	if (it->packed)
+		grpc_slice_unref(it->bytes);
+	free(it->event);
+	memset(it, 0, sizeof(*it));
+}
+
+/* The item's bytes, packing them now if no one needed them before. */
+static grpc_slice item_bytes(struct item *it)
+{
+	if (!it->packed) {
+		it->bytes = it->pack(it->event, it->sequence, it->time_ms);
+		it->packed = true;
+		free(it->event);
+		it->event = NULL;
+	}
+	return it->bytes;
+}
+
 static void drop_cached_snapshot(struct event_hub *hub)
 {
 	if (hub->snap)
@@ -160,8 +187,7 @@ void event_hub_free(struct event_hub *hub)
 		event_hub_unsubscribe(hub->subs);
 	drop_cached_snapshot(hub);
 	for (size_t i = 0; i < hub->history; i++)
-		if (hub->ring[i].sequence)
-			grpc_slice_unref(hub->ring[i].bytes);
+		item_clear(&hub->ring[i]);
 	free(hub->ring);
 	free(hub);
 }
@@ -186,21 +212,21 @@ static uint64_t oldest_sequence(const struct event_hub *hub)
 	return hub->last_sequence >= hub->history ? hub->last_sequence - hub->history + 1 : 1;
 }
 
-uint64_t event_hub_publish(struct event_hub *hub, const char *key, event_pack_fn pack, void *arg)
+uint64_t event_hub_publish(struct event_hub *hub, const char *key, event_pack_fn pack,
+			   const void *event, size_t event_len)
 {
-	uint64_t seq = hub->last_sequence + 1;
-	grpc_slice bytes = pack(arg, seq, bgp_now_ms());
-	if (GRPC_SLICE_LENGTH(bytes) == 0) {
-		grpc_slice_unref(bytes);
+	void *copy = malloc(event_len ? event_len : 1);
+	if (!copy)
 		return 0;
-	}
+	memcpy(copy, event, event_len);
+	uint64_t seq = hub->last_sequence + 1;
 	struct item *it = &hub->ring[seq % hub->history];
-	if (it->sequence)
-		grpc_slice_unref(it->bytes);
+	item_clear(it);
 	it->sequence = seq;
-	it->always = false;
+	it->time_ms = bgp_now_ms();
 	snprintf(it->key, sizeof(it->key), "%s", key ? key : "");
-	it->bytes = bytes;
+	it->pack = pack;
+	it->event = copy;
 	hub->last_sequence = seq;
 	drop_cached_snapshot(hub); /* it no longer includes everything up to last_sequence */
 	idle_to_ready(hub);
@@ -239,12 +265,12 @@ static void end_behind(struct event_sub *sub)
 }
 
 /* The next item this subscriber should get, NULL when it has caught up. */
-static const struct item *next_item(struct event_sub *sub)
+static struct item *next_item(struct event_sub *sub)
 {
 	struct event_hub *hub = sub->hub;
 	struct event_snapshot *snap = sub->snap;
 	while (snap && sub->snap_sent < snap->n) {
-		const struct item *it = &snap->items[sub->snap_sent++];
+		struct item *it = &snap->items[sub->snap_sent++];
 		if (wants(sub, it))
 			return it;
 	}
@@ -253,7 +279,7 @@ static const struct item *next_item(struct event_sub *sub)
 		sub->snap = NULL;
 	}
 	while (sub->next_sequence <= hub->last_sequence) {
-		const struct item *it = &hub->ring[sub->next_sequence % hub->history];
+		struct item *it = &hub->ring[sub->next_sequence % hub->history];
 		sub->next_sequence++;
 		if (wants(sub, it))
 			return it;
@@ -269,12 +295,12 @@ static void serve(struct event_sub *sub)
 		end_behind(sub);
 		return;
 	}
-	const struct item *it = next_item(sub);
+	struct item *it = next_item(sub);
 	if (!it) {
 		enqueue(sub, Q_IDLE);
 		return;
 	}
-	if (sub->ops.send(sub->arg, it->bytes) != 0)
+	if (sub->ops.send(sub->arg, item_bytes(it)) != 0)
 		end_sub(sub, GRPC_STATUS_INTERNAL, "cannot write to the stream");
 }
 
@@ -428,6 +454,7 @@ int event_snapshot_add(struct event_snapshot *snap, const char *key, grpc_slice 
 	it->sequence = snap->sequence;
 	snprintf(it->key, sizeof(it->key), "%s", key ? key : "");
 	it->bytes = bytes;
+	it->packed = true;
 	return 0;
 }
 

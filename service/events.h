@@ -2,8 +2,9 @@
  * events: an event hub (one per stream kind: peer events, route events). Loop thread only.
  *
  * Every published event gets the next sequence number of its hub (monotonic for the process,
- * from 1), is packed ONCE by the publisher into a reference-counted grpc_slice and goes into
- * the hub's history ring of `history` events. Every stream's write sends a reference to those
+ * from 1) and goes into the hub's history ring of `history` events. It is packed ONCE into a
+ * reference-counted grpc_slice, when the first subscriber needs it (until then the ring holds
+ * the publisher's copy of the event), and every stream's write sends a reference to those
  * bytes. A subscriber is a cursor into the ring (the next sequence it needs) plus a reference
  * to a shared INITIAL_STATE snapshot: memory per subscriber is O(1) beyond its filter. One
  * whose cursor falls out of the ring — more than `history` events behind, because its client
@@ -63,7 +64,8 @@ struct event_sub_ops {
 	void (*end)(void *arg, grpc_status_code code, const char *message);
 };
 
-/* Packs the event numbered `sequence` (stamped `time_ms`) into a new slice. */
+/* Packs the event numbered `sequence` (stamped `time_ms`) into a new slice; it may set the
+ * sequence and time in its copy of the event. */
 typedef grpc_slice (*event_pack_fn)(void *arg, uint64_t sequence, int64_t time_ms);
 
 struct event_sub_options {
@@ -80,10 +82,12 @@ struct event_hub *event_hub_new(size_t history, void (*ready)(void *ctx), void *
 /* Ends every subscriber still open (end is not called) and frees the hub. */
 void event_hub_free(struct event_hub *hub);
 
-/* Numbers the event, has it packed once, keeps it in the history and queues every caught-up
- * subscriber. Returns the sequence, 0 if out of memory (the event is then lost for all: the
- * sequence is not used). */
-uint64_t event_hub_publish(struct event_hub *hub, const char *key, event_pack_fn pack, void *arg);
+/* Numbers the event, keeps a copy of it (event_len bytes, self-contained: no pointers into
+ * state that may change) in the history for pack(copy, sequence, time) to pack once when a
+ * subscriber first needs it, and queues every caught-up subscriber. Returns the sequence, 0 if
+ * out of memory (the event is then lost for all: the sequence is not used). */
+uint64_t event_hub_publish(struct event_hub *hub, const char *key, event_pack_fn pack,
+			   const void *event, size_t event_len);
 /* Starts at most `budget` writes, round robin; ends subscribers that fell out of the history.
  * Returns true when more work is queued. */
 bool event_hub_deliver(struct event_hub *hub, size_t budget);

@@ -75,7 +75,7 @@ static void publish(struct vbrd *d, int kind, const struct vbr_peer *peer, int o
 		ev.new_bfd_state = bfd_states[1];
 	}
 	snprintf(ev.reason, sizeof(ev.reason), "%s", reason ? reason : "");
-	if (!event_hub_publish(d->hub, ev.peer_id, pack_peer_event, &ev))
+	if (!event_hub_publish(d->hub, ev.peer_id, pack_peer_event, &ev, sizeof(ev)))
 		vbr_log(VBR_LOG_ERROR, "out of memory publishing a peer event", NULL);
 }
 

@@ -31,35 +31,64 @@ static const char *source_key(int api_source)
 	return "";
 }
 
+/* One route event, self-contained (the hub keeps a copy until it is packed): the entry as the
+ * core reported it and the names the model gave it at that moment. */
 struct route_change {
-	struct vbrd *d;
 	int kind; /* vbr.v1.RouteEventKind */
-	const struct bgp_route_entry_view *entry;
+	bool has_entry;
+	struct bgp_route_entry_view entry;
 	uint32_t old_next_hop;
-	const char *reason;
+	char id[VBR_ID_LEN + 1];
+	char peer_id[VBR_ID_LEN + 1];
+	char description[VBR_DESCRIPTION_MAX + 1];
+	int64_t create_time_ms;
 };
+
+static void route_change_fill(struct vbrd *d, int kind, const struct bgp_route_entry_view *v,
+			      uint32_t old_next_hop, struct route_change *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->old_next_hop = old_next_hop;
+	if (!v)
+		return;
+	c->has_entry = true;
+	c->entry = *v;
+	char id[VBR_ID_LEN + 1];
+	struct route_entry_names names;
+	route_entry_names_of(&d->model, v, id, &names);
+	snprintf(c->id, sizeof(c->id), "%s", names.id ? names.id : "");
+	snprintf(c->peer_id, sizeof(c->peer_id), "%s", names.peer_id ? names.peer_id : "");
+	snprintf(c->description, sizeof(c->description), "%s",
+		 names.description ? names.description : "");
+	c->create_time_ms = names.create_time_ms;
+}
 
 static grpc_slice pack_route_event(void *arg, uint64_t sequence, int64_t time_ms)
 {
-	struct route_change *c = arg;
+	const struct route_change *c = arg;
 	Vbr__V1__RouteEvent ev = VBR__V1__ROUTE_EVENT__INIT;
 	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
 	timestamp_from_ms(time_ms, &ts);
 	ev.sequence = sequence;
 	ev.time = &ts;
 	ev.kind = (Vbr__V1__RouteEventKind)c->kind;
-	char id[VBR_ID_LEN + 1], old[16] = "";
-	struct route_entry_names names;
+	char old[16] = "";
 	struct pb_route_entry entry;
-	if (c->entry) {
-		route_entry_names_of(&c->d->model, c->entry, id, &names);
-		convert_route_entry(c->entry, &names, &entry);
+	if (c->has_entry) {
+		struct route_entry_names names = {c->id, c->peer_id, c->description,
+						  c->create_time_ms};
+		convert_route_entry(&c->entry, &names, &entry);
 		ev.entry = &entry.msg;
 	}
 	if (c->old_next_hop)
 		ipv4_to_string(c->old_next_hop, old);
 	ev.old_next_hop = old;
-	ev.reason = (char *)(c->reason ? c->reason : "");
+	ev.reason =
+	    (char *)(c->has_entry &&
+			     c->kind == VBR__V1__ROUTE_EVENT_KIND__ROUTE_EVENT_KIND_INSTALL_FAILED
+			 ? c->entry.status_reason
+			 : "");
 	return rpc_pack(&ev.base);
 }
 
@@ -83,10 +112,10 @@ static int event_kind(enum bgp_route_change change)
 void watch_publish_route(struct vbrd *d, enum bgp_route_change change,
 			 const struct bgp_route_entry_view *entry, uint32_t old_next_hop)
 {
-	struct route_change c = {d, event_kind(change), entry, old_next_hop,
-				 change == BGP_ROUTE_INSTALL_FAILED ? entry->status_reason : ""};
+	struct route_change c;
+	route_change_fill(d, event_kind(change), entry, old_next_hop, &c);
 	if (!event_hub_publish(d->route_hub, source_key(convert_route_source(entry->source)),
-			       pack_route_event, &c))
+			       pack_route_event, &c, sizeof(c)))
 		vbr_log(VBR_LOG_ERROR, "out of memory publishing a route event", NULL);
 }
 
@@ -105,8 +134,9 @@ struct snap_page {
 static void visit_entry(void *arg, const struct bgp_route_entry_view *v)
 {
 	struct snap_page *pg = arg;
-	struct route_change c = {pg->d, VBR__V1__ROUTE_EVENT_KIND__ROUTE_EVENT_KIND_INITIAL_STATE,
-				 v, 0, ""};
+	struct route_change c;
+	route_change_fill(pg->d, VBR__V1__ROUTE_EVENT_KIND__ROUTE_EVENT_KIND_INITIAL_STATE, v, 0,
+			  &c);
 	pg->visited++;
 	pg->last = *v;
 	if (!pg->failed && event_snapshot_add(pg->snap, source_key(convert_route_source(v->source)),
@@ -131,8 +161,9 @@ static int build_route_snapshot(void *arg, struct event_snapshot *snap, uint64_t
 
 static grpc_slice pack_route_end(void *arg, uint64_t sequence, int64_t time_ms)
 {
-	struct route_change c = {
-	    arg, VBR__V1__ROUTE_EVENT_KIND__ROUTE_EVENT_KIND_END_OF_INITIAL_STATE, NULL, 0, ""};
+	struct route_change c;
+	route_change_fill(arg, VBR__V1__ROUTE_EVENT_KIND__ROUTE_EVENT_KIND_END_OF_INITIAL_STATE,
+			  NULL, 0, &c);
 	return pack_route_event(&c, sequence, time_ms);
 }
 

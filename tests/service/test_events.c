@@ -85,8 +85,11 @@ static void drain(struct event_hub *hub, struct fake *f)
 	} while (f->n_sent != before);
 }
 
+static int packs;
+
 static grpc_slice pack(void *arg, uint64_t sequence, int64_t time_ms)
 {
+	packs++;
 	struct vbr_event *ev = arg;
 	ev->sequence = sequence;
 	ev->time_ms = time_ms;
@@ -101,7 +104,7 @@ static uint64_t publish(struct event_hub *hub, int kind, const char *peer)
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = kind;
 	snprintf(ev.peer_id, sizeof(ev.peer_id), "%s", peer);
-	return event_hub_publish(hub, peer, pack, &ev);
+	return event_hub_publish(hub, peer, pack, &ev, sizeof(ev));
 }
 
 static int builds;
@@ -257,6 +260,32 @@ static void test_bounded_round_robin_shared_bytes(void **state)
 	event_hub_free(hub);
 }
 
+static void test_packed_when_first_needed_and_once(void **state)
+{
+	(void)state;
+	struct event_hub *hub = event_hub_new(16, NULL, NULL);
+	packs = 0;
+	for (int i = 0; i < 5; i++) /* nobody watches: copies kept, nothing packed */
+		publish(hub, KIND(PEER_CREATED), "bgpp-00000001");
+	assert_int_equal(packs, 0);
+	struct fake a = {0}, b = {0};
+	struct event_sub_options opt = {.has_after_sequence = true, .after_sequence = 3};
+	assert_int_equal(subscribe(hub, &opt, &a), GRPC_STATUS_OK);
+	assert_int_equal(subscribe(hub, &opt, &b), GRPC_STATUS_OK);
+	drain(hub, &a); /* b got its first write on the way: complete it, then drain b */
+	assert_int_equal(b.n_sent, 1);
+	event_sub_write_done(b.sub, true);
+	drain(hub, &b);
+	assert_int_equal(a.n_sent, 2); /* 4 and 5, from the copies */
+	assert_int_equal(b.n_sent, 2);
+	assert_int_equal(a.sent[0].sequence, 4);
+	assert_int_equal(a.sent[0].kind, KIND(PEER_CREATED));
+	assert_string_equal(a.sent[1].peer_id, "bgpp-00000001");
+	assert_int_equal(packs, 2); /* once per event, for both subscribers */
+	assert_ptr_equal(a.sent[1].bytes, b.sent[1].bytes);
+	event_hub_free(hub); /* frees the 3 copies never packed too */
+}
+
 static void test_filter_and_after_sequence(void **state)
 {
 	(void)state;
@@ -318,6 +347,7 @@ int main(void)
 	    cmocka_unit_test(test_initial_state_then_live),
 	    cmocka_unit_test(test_snapshot_shared_until_publish),
 	    cmocka_unit_test(test_bounded_round_robin_shared_bytes),
+	    cmocka_unit_test(test_packed_when_first_needed_and_once),
 	    cmocka_unit_test(test_filter_and_after_sequence),
 	    cmocka_unit_test(test_stalled_subscriber_ended),
 	};
