@@ -71,10 +71,22 @@ class Failover:
             self.lab.close()
 
     def set_bfd(self, on):
+        """BFD on or off on both peers. Off: BIRD 2.0.12 drops its BGP session when it gets
+        our AdminDown (its BGP is tied to BFD here), so wait until it has seen it and the
+        sessions are back, or that drop would land inside the next measurement."""
         for dc, pid in self.peers.items():
             self.vbrd.call("UpdateBgpPeer", V.pb.UpdateBgpPeerRequest(
                 id=pid, enable_bfd=on,
                 update_mask=V.field_mask_pb2.FieldMask(paths=["enable_bfd"])))
+        if on:
+            return
+        v = self.lab.ip("v")
+        for bird in self.dcs.values():
+            L.wait_for(lambda: bird.bfd_sessions().get(v) != "Up", 10, what="AdminDown seen")
+        time.sleep(1)
+        self.ready()
+        time.sleep(2)  # a drop still in flight shows now
+        self.ready()
 
     def bfd_up(self, dc):
         return self.vbrd.get_peer(self.peers[dc]).bfd_state == V.pb.BFD_STATE_UP
