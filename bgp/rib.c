@@ -479,6 +479,10 @@ enum rib_in_result rib_in_announce_entry(struct rib_in *r, struct rib_attr_table
 		*entry = e;
 	if (!e)
 		return RIB_IN_NOMEM;
+	if (!created && (e->flags & RIB_ENTRY_STALE)) { /* announced again: fresh */
+		e->flags &= (uint8_t)~RIB_ENTRY_STALE;
+		r->stale--;
+	}
 	rib_attrs_ref(attrs);
 	struct rib_attrs *old = created ? NULL : e->attrs;
 	e->attrs = attrs;
@@ -514,6 +518,8 @@ bool rib_in_withdraw(struct rib_in *r, struct rib_attr_table *at, uint32_t prefi
 		return false;
 	}
 	bool accepted = e->flags & RIB_ENTRY_ACCEPTED;
+	if (e->flags & RIB_ENTRY_STALE)
+		r->stale--;
 	leave_state(r, e);
 	rib_attrs_unref(at, e->attrs);
 	rib_table_remove(&r->table, prefix, len);
@@ -553,11 +559,73 @@ void rib_in_clear(struct rib_in *r, struct rib_attr_table *at)
 	r->accepted = 0;
 	r->held_count = 0;
 	r->loops = 0;
+	r->stale = 0;
 	r->refused_unstored = 0;
 	r->over_limit = false;
 	free(r->held);
 	r->held = NULL;
 	r->held_head = r->held_len = r->held_cap = 0;
+}
+
+uint64_t rib_in_mark_stale(struct rib_in *r)
+{
+	struct rib_table *t = &r->table;
+	for (uint32_t top = 0; t->nodes && top < RIB_TOP_SIZE; top++) {
+		struct rib_node *node = t->nodes[top];
+		for (uint32_t k = 0; node && k < RIB_NODE_LEAVES; k++) {
+			struct rib_leaf *leaf = node->leaves[k];
+			for (uint32_t i = 0; leaf && i < leaf->count; i++)
+				leaf->entries[i].flags |= RIB_ENTRY_STALE;
+		}
+	}
+	r->stale = t->count;
+	return r->stale;
+}
+
+/* A batch of stale routes found by a walk, removed after it (the walk cannot remove). */
+#define STALE_BATCH 256
+struct stale_batch {
+	uint32_t prefix[STALE_BATCH];
+	uint8_t len[STALE_BATCH];
+	size_t n;
+};
+
+static bool collect_stale(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *e)
+{
+	struct stale_batch *b = arg;
+	if (!(e->flags & RIB_ENTRY_STALE))
+		return true;
+	b->prefix[b->n] = prefix;
+	b->len[b->n] = len;
+	return ++b->n < STALE_BATCH;
+}
+
+uint64_t rib_in_sweep_stale(struct rib_in *r, struct rib_attr_table *at, rib_removed_fn fn,
+			    void *arg)
+{
+	uint64_t removed = 0;
+	struct stale_batch b;
+	bool from_start = true;
+	uint32_t after_prefix = 0;
+	uint8_t after_len = 0;
+	while (r->stale > 0) {
+		b.n = 0;
+		rib_table_walk(&r->table, from_start, after_prefix, after_len, collect_stale, &b);
+		if (b.n == 0)
+			break; /* cannot happen while the count is right; never loop on it */
+		for (size_t i = 0; i < b.n; i++) {
+			bool present;
+			bool accepted = rib_in_withdraw(r, at, b.prefix[i], b.len[i], &present);
+			removed++;
+			if (accepted && fn)
+				fn(arg, b.prefix[i], b.len[i]);
+		}
+		/* Every stale route up to the last one removed is gone: go on after it. */
+		from_start = false;
+		after_prefix = b.prefix[b.n - 1];
+		after_len = b.len[b.n - 1];
+	}
+	return removed;
 }
 
 /* ---- decision ---- */

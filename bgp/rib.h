@@ -71,6 +71,8 @@ struct rib_entry {
 };
 #define RIB_ENTRY_ACCEPTED 0x1
 #define RIB_ENTRY_AS_LOOP  0x2 /* Adj-RIB-In: refused for an AS loop (RFC 4271 9.1.2) */
+#define RIB_ENTRY_STALE	   0x4 /* Adj-RIB-In: kept across the peer's graceful restart (RFC
+				* 4724 4.2), not announced again yet on the new session */
 
 struct rib_leaf {
 	uint32_t count, cap;
@@ -123,6 +125,7 @@ struct rib_in {
 	uint64_t accepted;
 	uint64_t held_count; /* stored routes refused for the limit */
 	uint64_t loops;	     /* stored routes refused as AS loops */
+	uint64_t stale;	     /* stored routes flagged RIB_ENTRY_STALE */
 	uint32_t limit;      /* 0 = none */
 	bool over_limit;     /* a route was refused since the count was last below the limit */
 	/* Refused routes are stored (to be listed, flagged) only up to RIB_IN_REFUSED_KEPT(limit)
@@ -171,6 +174,15 @@ bool rib_in_promote(struct rib_in *r, uint32_t *prefix, uint8_t *len);
  * promoted): ROUTE_LIMIT_CLEARED. Call after rib_in_promote returned false. */
 bool rib_in_limit_cleared(struct rib_in *r);
 void rib_in_clear(struct rib_in *r, struct rib_attr_table *at);
+/* Graceful restart (RFC 4724 4.2), the helper's side. Flags every stored route stale (each
+ * keeps its state and its Loc-RIB place); an announcement of it clears the flag, a withdrawal
+ * removes it as usual. Returns r->stale. */
+uint64_t rib_in_mark_stale(struct rib_in *r);
+/* Removes every route still stale, calling fn for each one that was accepted (recompute the
+ * Loc-RIB for it) after it is gone. Returns how many were removed. */
+typedef void (*rib_removed_fn)(void *arg, uint32_t prefix, uint8_t len);
+uint64_t rib_in_sweep_stale(struct rib_in *r, struct rib_attr_table *at, rib_removed_fn fn,
+			    void *arg);
 
 /* One candidate for the decision process. */
 struct rib_candidate {

@@ -422,6 +422,75 @@ static void test_refused_routes_kept_bounded(void **state)
 	rib_attr_table_free(&at);
 }
 
+struct removed_list {
+	uint32_t prefix[600];
+	size_t n;
+};
+
+static void note_removed(void *arg, uint32_t prefix, uint8_t len)
+{
+	(void)len;
+	struct removed_list *l = arg;
+	l->prefix[l->n++] = prefix;
+}
+
+/* RFC 4724 4.2, the helper: every route kept stale, the ones announced again (same or new
+ * attributes) fresh, a withdrawal of a stale one counted off, the rest swept (accepted ones
+ * reported for the Loc-RIB, held ones not), across more than one sweep batch. */
+static void test_stale_mark_refresh_sweep(void **state)
+{
+	(void)state;
+	struct rib_attr_table at;
+	rib_attr_table_init(&at);
+	const uint32_t path[] = { 65001 }, path2[] = { 65001, 65002 };
+	struct rib_attrs *a = make_attrs(&at, P(10, 0, 0, 2), path, 1, 0);
+	struct rib_attrs *b = make_attrs(&at, P(10, 0, 0, 2), path2, 2, 0);
+	struct rib_in r;
+	rib_in_init(&r, 500);
+	bool crossed;
+	for (uint32_t i = 0; i < 510; i++) /* 500 accepted, 10 held */
+		rib_in_announce(&r, &at, P(10, i >> 8, i & 255, 0), 24, a, &crossed);
+	assert_int_equal(r.accepted, 500);
+	assert_int_equal(r.held_count, 10);
+	assert_int_equal(rib_in_mark_stale(&r), 510);
+	assert_int_equal(r.stale, 510);
+	const struct rib_entry *e = rib_table_find(&r.table, P(10, 0, 7, 0), 24);
+	assert_true((e->flags & RIB_ENTRY_STALE) && (e->flags & RIB_ENTRY_ACCEPTED));
+	/* The new session: the same route again is unchanged (no Loc-RIB work) but fresh. */
+	assert_int_equal(rib_in_announce(&r, &at, P(10, 0, 7, 0), 24, a, &crossed),
+			 RIB_IN_UNCHANGED);
+	assert_false(e->flags & RIB_ENTRY_STALE);
+	assert_int_equal(rib_in_announce(&r, &at, P(10, 0, 8, 0), 24, b, &crossed),
+			 RIB_IN_ACCEPTED);
+	assert_int_equal(rib_in_announce(&r, &at, P(10, 1, 250, 0), 24, a, &crossed),
+			 RIB_IN_REFUSED); /* a held one, still held, fresh */
+	bool present;
+	assert_true(rib_in_withdraw(&r, &at, P(10, 0, 9, 0), 24, &present));
+	assert_int_equal(r.stale, 506);
+	/* End-of-RIB: what was not announced again goes. */
+	struct removed_list l = { .n = 0 };
+	assert_int_equal(rib_in_sweep_stale(&r, &at, note_removed, &l), 506);
+	assert_int_equal(r.stale, 0);
+	assert_int_equal(l.n, 497); /* 500 accepted - 2 announced - 1 withdrawn */
+	assert_int_equal(r.table.count, 3);
+	assert_int_equal(r.accepted, 2);
+	assert_int_equal(r.held_count, 1);
+	assert_non_null(rib_table_find(&r.table, P(10, 0, 7, 0), 24));
+	assert_non_null(rib_table_find(&r.table, P(10, 0, 8, 0), 24));
+	assert_non_null(rib_table_find(&r.table, P(10, 1, 250, 0), 24));
+	for (size_t i = 1; i < l.n; i++)
+		assert_true(l.prefix[i - 1] < l.prefix[i]); /* each reported once, in order */
+	/* Nothing stale: a sweep is a no-op; a clear forgets the count. */
+	assert_int_equal(rib_in_sweep_stale(&r, &at, note_removed, &l), 0);
+	rib_in_mark_stale(&r);
+	rib_in_clear(&r, &at);
+	assert_int_equal(r.stale, 0);
+	rib_attrs_unref(&at, a);
+	rib_attrs_unref(&at, b);
+	assert_int_equal(at.count, 0);
+	rib_attr_table_free(&at);
+}
+
 static void test_decision(void **state)
 {
 	(void)state;
@@ -479,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_route_limit_promotes_in_arrival_order),
 		cmocka_unit_test(test_as_loop_refused),
 		cmocka_unit_test(test_segments_interned),
+		cmocka_unit_test(test_stale_mark_refresh_sweep),
 		cmocka_unit_test(test_decision),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
