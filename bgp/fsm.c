@@ -881,6 +881,11 @@ enum bgp_fsm_collision bgp_fsm_collision(const struct bgp_fsm *other, bool this_
 
 /* ---- names ---- */
 
+bool bgp_fsm_down_is_graceful(enum bgp_fsm_event_type type)
+{
+	return type == BGP_FSM_EV_TCP_CONNECTION_FAILS;
+}
+
 const char *bgp_fsm_event_name(enum bgp_fsm_event_type type)
 {
 	switch (type) {

@@ -271,6 +271,11 @@ enum bgp_fsm_event_type bgp_fsm_timer_event(enum bgp_fsm_timer timer);
 
 /* Names for logs and tests: "ManualStart", "SEND_NOTIFICATION", "HoldTimer", ... ("?"). */
 const char *bgp_fsm_event_name(enum bgp_fsm_event_type type);
+/* Graceful restart, the helper (RFC 4724 4.2): whether an Established session brought down by
+ * this event may be a restart of the peer, its routes kept stale. Only the TCP connection
+ * ending with no NOTIFICATION either way; a NOTIFICATION (sent or received: no RFC 8538
+ * here), the hold timer, BFD (RFC 5882), the operator or a route limit are real failures. */
+bool bgp_fsm_down_is_graceful(enum bgp_fsm_event_type type);
 const char *bgp_fsm_action_name(enum bgp_fsm_action_type type);
 const char *bgp_fsm_timer_name(enum bgp_fsm_timer timer);
 

@@ -22,6 +22,29 @@ static int open_error(struct bgp_notification *err, uint8_t subcode, const void 
 }
 
 /* One capability (RFC 5492 4); code and value already cut. Returns 0 or -1 (bad length). */
+/* RFC 4724 3: Restart Flags (4 bits) and Time (12 bits), then (AFI, SAFI, flags) tuples. A
+ * value of another shape is not a capability we can rely on: it is treated as not offered. */
+static int decode_graceful_restart(struct bgp_open *out, struct bgp_rbuf *v, uint8_t len)
+{
+	uint16_t head;
+	if (len < 2 || (len - 2) % 4 != 0 || bgp_rbuf_u16(v, &head))
+		return 0;
+	out->cap_graceful_restart = true;
+	out->gr_restart_state = (head & 0x8000) != 0;
+	out->gr_restart_time = head & 0x0fff;
+	for (int i = 0; i < (len - 2) / 4; i++) {
+		uint16_t afi;
+		uint8_t safi, flags;
+		if (bgp_rbuf_u16(v, &afi) || bgp_rbuf_u8(v, &safi) || bgp_rbuf_u8(v, &flags))
+			return 0;
+		if (afi == BGP_AFI_IPV4 && safi == BGP_SAFI_UNICAST) {
+			out->gr_ipv4_unicast = true;
+			out->gr_ipv4_forwarding = (flags & 0x80) != 0;
+		}
+	}
+	return 0;
+}
+
 static int decode_capability(struct bgp_open *out, uint8_t code, struct bgp_rbuf *v)
 {
 	size_t len = bgp_rbuf_left(v);
@@ -62,8 +85,7 @@ static int decode_capability(struct bgp_open *out, uint8_t code, struct bgp_rbuf
 		out->cap_ext_message = true;
 		return 0;
 	case BGP_CAP_GRACEFUL_RESTART:
-		out->cap_graceful_restart = true;
-		return 0;
+		return decode_graceful_restart(out, v, len);
 	default:
 		/* RFC 5492 4: an unknown capability is ignored. */
 		out->unknown_caps++;
@@ -72,6 +94,7 @@ static int decode_capability(struct bgp_open *out, uint8_t code, struct bgp_rbuf
 }
 
 /* The value of a Capabilities optional parameter: a list of code, length, value. */
+
 static int decode_capabilities(struct bgp_open *out, struct bgp_rbuf *param,
 			       struct bgp_notification *err)
 {
@@ -191,10 +214,11 @@ int bgp_open_encode(struct bgp_wbuf *w, const struct bgp_open_local *local)
 	errs += bgp_wbuf_add_u16(w, my_as);
 	errs += bgp_wbuf_add_u16(w, local->hold_time);
 	errs += bgp_wbuf_add_u32(w, local->router_id);
-	/* One Capabilities parameter (RFC 5492 4) holding all three capabilities. */
-	errs += bgp_wbuf_add_u8(w, 16);
+	/* One Capabilities parameter (RFC 5492 4) holding every capability. */
+	uint8_t gr_len = local->graceful_restart ? 8 : 0; /* code, length, flags+time, one tuple */
+	errs += bgp_wbuf_add_u8(w, (uint8_t)(16 + gr_len));
 	errs += bgp_wbuf_add_u8(w, OPT_PARAM_CAPABILITIES);
-	errs += bgp_wbuf_add_u8(w, 14);
+	errs += bgp_wbuf_add_u8(w, (uint8_t)(14 + gr_len));
 	errs += bgp_wbuf_add_u8(w, BGP_CAP_MP); /* RFC 4760 8 */
 	errs += bgp_wbuf_add_u8(w, 4);
 	errs += bgp_wbuf_add_u16(w, BGP_AFI_IPV4);
@@ -205,6 +229,17 @@ int bgp_open_encode(struct bgp_wbuf *w, const struct bgp_open_local *local)
 	errs += bgp_wbuf_add_u8(w, BGP_CAP_AS4); /* RFC 6793 3 */
 	errs += bgp_wbuf_add_u8(w, 4);
 	errs += bgp_wbuf_add_u32(w, local->asn);
+	if (local->graceful_restart) {
+		/* RFC 4724 3: R bit and restart time, then IPv4 unicast with its F bit. */
+		uint16_t head = (uint16_t)((local->gr_restart_state ? 0x8000 : 0) |
+					   (local->gr_restart_time & 0x0fff));
+		errs += bgp_wbuf_add_u8(w, BGP_CAP_GRACEFUL_RESTART);
+		errs += bgp_wbuf_add_u8(w, 6);
+		errs += bgp_wbuf_add_u16(w, head);
+		errs += bgp_wbuf_add_u16(w, BGP_AFI_IPV4);
+		errs += bgp_wbuf_add_u8(w, BGP_SAFI_UNICAST);
+		errs += bgp_wbuf_add_u8(w, local->gr_forwarding ? 0x80 : 0);
+	}
 	if (errs) {
 		bgp_wbuf_truncate(w, start);
 		return -1;

@@ -47,6 +47,12 @@ struct bgp_open {
 	bool cap_route_refresh;
 	bool cap_enhanced_rr;
 	bool cap_graceful_restart;
+	/* RFC 4724 3, when offered: the Restart State bit, the restart time, and whether IPv4
+	 * unicast is listed with its Forwarding State bit. */
+	bool gr_restart_state;
+	uint16_t gr_restart_time; /* seconds */
+	bool gr_ipv4_unicast;
+	bool gr_ipv4_forwarding;
 	bool cap_ext_message;
 	uint16_t unknown_caps; /* capabilities skipped */
 };
@@ -95,9 +101,15 @@ struct bgp_open_local {
 	uint32_t asn;	    /* My AS carries AS_TRANS when this is over 65535 (RFC 6793 4.1) */
 	uint16_t hold_time; /* 0 or >= 3 */
 	uint32_t router_id; /* host byte order */
+	/* RFC 4724 graceful restart for IPv4 unicast; off: the capability is not sent. */
+	bool graceful_restart;
+	bool gr_restart_state; /* R: the first OPEN after we restarted */
+	bool gr_forwarding;    /* F: we kept the forwarding state across it */
+	uint16_t gr_restart_time; /* seconds, 1..4095 */
 };
 
-/* Appends our OPEN: capabilities MP IPv4 unicast, route refresh, 4-octet AS. */
+/* Appends our OPEN: capabilities MP IPv4 unicast, route refresh, 4-octet AS, and graceful
+ * restart when asked. */
 int bgp_open_encode(struct bgp_wbuf *w, const struct bgp_open_local *local);
 
 #endif

@@ -18,6 +18,7 @@
 #include "md5_diag.h"
 #include "msg.h"
 #include "peer_bfd.h"
+#include "peer_gr.h"
 #include "peer_rib.h"
 #include "speaker_int.h"
 #include "update.h"
@@ -158,6 +159,11 @@ static void peer_up(struct bgp_session *sess)
 	peer->local_ip = sess->conn ? sess->conn->local_ip : 0;
 	peer->established_since_ms = speaker_now_ms();
 	peer->established_transitions++;
+	peer->gr_negotiated = peer->config.graceful_restart && sess->have_open &&
+			      sess->open.cap_graceful_restart && sess->open.gr_ipv4_unicast;
+	peer->restart_told = true;
+	peer->eor_received = false;
+	peer_gr_session_up(peer, sess);
 	peer_bfd_local(peer, peer->local_ip);
 	/* Our networks, then End-of-RIB (RFC 4724 2). */
 	send_networks(sess);
@@ -167,7 +173,8 @@ static void peer_up(struct bgp_session *sess)
 	flush(sess);
 }
 
-static void peer_down(struct bgp_peer *peer)
+/* ev: the event that brought the session down (graceful restart keeps routes for some). */
+static void peer_down(struct bgp_peer *peer, enum bgp_fsm_event_type ev)
 {
 	if (!peer->established)
 		return;
@@ -175,7 +182,8 @@ static void peer_down(struct bgp_peer *peer)
 	peer->established_since_ms = 0;
 	peer->advertised_routes = 0;
 	peer->local_ip = 0;
-	peer_drop_routes(peer);
+	if (!peer_gr_session_down(peer, ev))
+		peer_drop_routes(peer);
 	if (peer->speaker->callbacks.on_peer_counters && !peer->speaker_detached)
 		peer->speaker->callbacks.on_peer_counters(peer->speaker->ctx, peer->config.id);
 }
@@ -300,7 +308,7 @@ static void perform(struct bgp_session *sess, const struct bgp_fsm_output *out)
 			peer_up(sess);
 			break;
 		case BGP_FSM_ACT_PEER_DOWN:
-			peer_down(peer);
+			peer_down(peer, sess->feeding);
 			break;
 		case BGP_FSM_ACT_RELEASE:
 			sess->have_open = false;
@@ -316,6 +324,7 @@ static void session_feed(struct bgp_session *sess, struct bgp_fsm_event *ev)
 	struct bgp_fsm_output out;
 	ev->random = speaker_random(sess->peer->speaker);
 	bgp_fsm_step(&sess->fsm, ev, &out);
+	sess->feeding = ev->type;
 	perform(sess, &out);
 	if (sess->new_conn) {
 		/* Nothing used or refused the reported connection: keep it unless the instance
@@ -555,6 +564,8 @@ static void handle_update(struct bgp_session *sess, const struct bgp_frame *fram
 		return;
 	}
 	enum peer_update_result res = peer_apply_update(peer, u);
+	if (u->end_of_rib && res == PEER_UPDATE_OK)
+		peer_gr_end_of_rib(peer);
 	if (sp->callbacks.on_peer_counters)
 		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
 	feed_simple(sess, BGP_FSM_EV_UPDATE_MSG);
@@ -705,6 +716,7 @@ void bgp_peer_apply(struct bgp_peer *peer, const struct bgp_peer_config *config)
 	peer_bfd_sync(peer);
 	if (config->admin_down && !old.admin_down) {
 		stop_sessions(peer, BGP_SUBERR_CEASE_ADMIN_SHUTDOWN, config->shutdown_message);
+		peer_gr_flush(peer, "peer disabled");
 		return;
 	}
 	if (!config->admin_down && old.admin_down) {
@@ -716,6 +728,7 @@ void bgp_peer_apply(struct bgp_peer *peer, const struct bgp_peer_config *config)
 	     old.local_asn != config->local_asn)) {
 		/* RFC 4486: the session is reset for a configuration change. */
 		stop_sessions(peer, BGP_SUBERR_CEASE_OTHER_CONFIG_CHANGE, NULL);
+		peer_gr_flush(peer, "peer reconfigured");
 		bgp_peer_start(peer);
 	}
 }
@@ -726,7 +739,8 @@ void bgp_peer_halt(struct bgp_peer *peer, uint8_t cease_subcode, const char *mes
 	stop_sessions(peer, cease_subcode, message);
 	session_discard(peer->primary);
 	peer->primary = NULL;
-	peer_down(peer);
+	peer_down(peer, BGP_FSM_EV_MANUAL_STOP);
+	peer_gr_close(peer);
 	peer->reported_state = BGP_STATE_IDLE;
 }
 
@@ -755,6 +769,7 @@ int bgp_peer_reset(struct bgp_peer *peer, bool soft, const char *message)
 	if (peer->config.admin_down)
 		return 0;
 	stop_sessions(peer, BGP_SUBERR_CEASE_ADMIN_RESET, message);
+	peer_gr_flush(peer, "peer reset");
 	bgp_peer_start(peer);
 	return 0;
 }
@@ -811,6 +826,9 @@ void bgp_peer_status(const struct bgp_peer *peer, struct bgp_peer_status *out)
 	}
 	out->local_ip = peer->established ? peer->local_ip : 0;
 	snprintf(out->last_error, sizeof(out->last_error), "%s", peer->last_error);
+	out->graceful_restart_negotiated = peer->established && peer->gr_negotiated;
+	out->stale_routes = peer->rib_in.stale;
+	out->graceful_restarts = peer->graceful_restarts;
 	out->established_transitions = peer->established_transitions;
 	out->messages_in = peer->messages_in;
 	out->messages_out = peer->messages_out;

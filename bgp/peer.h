@@ -33,6 +33,7 @@ struct bgp_session {
 	int timers_open;
 	bool discarded;
 	uint8_t hold_graces; /* re-arms of an expired hold timer so input is read first */
+	enum bgp_fsm_event_type feeding; /* the event whose actions are being performed */
 	/* From the peer's OPEN. */
 	bool have_open;
 	struct bgp_open open;
@@ -56,6 +57,15 @@ struct bgp_peer {
 	uint64_t notifications_in_by_code[BGP_NOTIFY_SLOTS];
 	uint64_t notifications_out_by_code[BGP_NOTIFY_SLOTS];
 	char last_error[256];
+	bool gr_negotiated;  /* this session: both sides offered graceful restart (RFC 4724) */
+	bool restart_told;   /* an OPEN with the Restart State bit reached Established */
+	bool eor_received;   /* the peer's End-of-RIB on this session */
+	/* vbrd the helper (peer_gr.c): the peer's restart time and BGP Identifier from its last
+	 * OPEN, the timer bounding how long stale routes stay, restarts seen. */
+	uint16_t gr_peer_restart_time;
+	uint32_t gr_remote_id;
+	struct peer_gr_timer *gr_timer;
+	uint64_t graceful_restarts;
 	uint64_t md5_failures_at_connect; /* kernel TCP MD5 drop count when we last connected */
 	/* BFD (peer_bfd.c): a session exists in the speaker's driver while bfd_on. */
 	bool bfd_on;
@@ -71,6 +81,9 @@ void bgp_peer_start(struct bgp_peer *peer);
 void bgp_peer_apply(struct bgp_peer *peer, const struct bgp_peer_config *config);
 /* Sends Cease with subcode/message on any session, closes everything and frees the peer
  * (its handles close asynchronously). */
+/* Graceful restart (RFC 4724): the sessions end without a NOTIFICATION (a Cease would make
+ * the peer flush our routes), so a peer that negotiated it keeps forwarding to us. */
+void bgp_peer_halt_graceful(struct bgp_peer *peer);
 void bgp_peer_destroy(struct bgp_peer *peer, uint8_t cease_subcode, const char *message);
 /* Like destroy but keeps the (now session-less, Idle) peer: for shutdown. */
 void bgp_peer_halt(struct bgp_peer *peer, uint8_t cease_subcode, const char *message);

@@ -144,6 +144,20 @@ enum peer_update_result peer_apply_update(struct bgp_peer *peer, const struct bg
 	return PEER_UPDATE_OK;
 }
 
+static void decide_removed(void *arg, uint32_t prefix, uint8_t len)
+{
+	speaker_decide(arg, prefix, len);
+}
+
+uint64_t peer_rib_sweep_stale(struct bgp_peer *peer)
+{
+	struct bgp_speaker *sp = peer->speaker;
+	uint64_t n = rib_in_sweep_stale(&peer->rib_in, &sp->attrs, decide_removed, sp);
+	if (n)
+		peer_rib_settle(peer);
+	return n;
+}
+
 struct prefix_list {
 	struct bgp_prefix *items;
 	size_t count, cap;

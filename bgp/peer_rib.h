@@ -26,6 +26,9 @@ enum peer_update_result peer_apply_update(struct bgp_peer *peer, const struct bg
 /* Accepts held routes while there is room (after withdrawals or a higher limit), firing
  * on_route_limit_cleared when none is left waiting. */
 void peer_rib_settle(struct bgp_peer *peer);
+/* Graceful restart: removes the routes still flagged stale from the Adj-RIB-In, recomputes
+ * the Loc-RIB for the accepted ones, and lets held routes take the room. Returns how many. */
+uint64_t peer_rib_sweep_stale(struct bgp_peer *peer);
 /* Empties the Adj-RIB-In and recomputes every Loc-RIB entry this peer had won. */
 void peer_drop_routes(struct bgp_peer *peer);
 

@@ -115,7 +115,9 @@ static void loc_decide(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
 	bool have = false;
 	for (size_t i = 0; i < s->peer_count; i++) {
 		const struct bgp_peer *p = s->peers[i];
-		if (!p->established || !p->primary || p->rib_in.accepted == 0)
+		/* A peer down in a graceful restart still offers its stale routes (RFC 4724 4.2). */
+		bool up = p->established && p->primary;
+		if ((!up && p->rib_in.stale == 0) || p->rib_in.accepted == 0)
 			continue;
 		const struct rib_entry *e = p == hint_peer ?
 						    hint_entry :
@@ -125,7 +127,8 @@ static void loc_decide(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
 		struct rib_candidate c = { .attrs = e->attrs,
 					   .peer_id = p->config.id,
 					   .peer_asn = p->config.peer_asn,
-					   .router_id = p->primary->fsm.remote_id,
+					   .router_id = up ? p->primary->fsm.remote_id
+							   : p->gr_remote_id,
 					   .peer_ip = p->config.peer_ip };
 		if (!have || rib_better(&c, &best)) {
 			best = c;
@@ -535,6 +538,7 @@ static bool visit_received(void *arg, uint32_t prefix, uint8_t len, const struct
 		.large_communities = p->large_communities,
 		.large_communities_len = p->large_communities_len,
 		.accepted = e->flags & RIB_ENTRY_ACCEPTED,
+		.stale = e->flags & RIB_ENTRY_STALE,
 	};
 	if (e->flags & RIB_ENTRY_AS_LOOP)
 		snprintf(v.not_accepted_reason, sizeof(v.not_accepted_reason),

@@ -42,6 +42,9 @@ struct bgp_speaker_config {
 	uint32_t selection_deferral_ms;
 	/* A clean stop leaves vbrd's kernel routes in place (graceful restart). */
 	bool fib_keep_on_shutdown;
+	/* This start follows an earlier run: the first OPEN to each peer carries the graceful
+	 * restart Restart State bit (RFC 4724 3). */
+	bool restarted;
 };
 
 enum bgp_route_limit_action {
@@ -71,6 +74,9 @@ struct bgp_peer_config {
 	bool enable_bfd;
 	uint32_t bfd_min_interval_ms;  /* desired min TX and required min RX; 0 = 300 */
 	uint8_t bfd_detect_multiplier; /* 0 = 3 */
+	/* RFC 4724 graceful restart offered on this peer's sessions, with our restart time. */
+	bool graceful_restart;
+	uint16_t restart_time; /* seconds, 1..4095 */
 };
 
 enum bgp_bfd_state {
@@ -105,6 +111,10 @@ struct bgp_peer_status {
 	uint64_t bfd_packets_in, bfd_packets_out, bfd_packets_dropped;
 	uint32_t bfd_local_disc, bfd_remote_disc;
 	uint32_t bfd_tx_interval_us, bfd_detect_time_us; /* negotiated; 0 when not running */
+	bool graceful_restart_negotiated; /* both sides offered it for IPv4 unicast */
+	uint64_t stale_routes;		  /* routes kept from before a restart */
+	uint64_t graceful_restarts;	  /* sessions of this peer that ended as a restart whose
+					   * routes we kept (RFC 4724 4.2, vbrd the helper) */
 };
 
 enum bgp_origin { BGP_ORIGIN_IGP = 0, BGP_ORIGIN_EGP = 1, BGP_ORIGIN_INCOMPLETE = 2 };
@@ -132,6 +142,7 @@ struct bgp_route_view {
 	size_t large_communities_len;      /* number of triples */
 	bool accepted;        /* false: an AS loop, or over the route limit */
 	char not_accepted_reason[64]; /* "AS loop: 45104 in AS_PATH", "route limit 100 reached" */
+	bool stale; /* kept across the peer's graceful restart, not announced again yet */
 };
 
 enum bgp_route_source {
@@ -193,6 +204,11 @@ struct bgp_speaker_callbacks {
 	/* The peer is back below its limit after a crossing (withdrawals, or a higher limit):
 	 * every held route it could take was accepted, in arrival order. May be NULL. */
 	void (*on_route_limit_cleared)(void *ctx, uint32_t peer_id, uint32_t limit);
+	/* Graceful restart, vbrd the helper (RFC 4724 4.2): the peer's routes were kept stale
+	 * (stale true; count kept) or the stale ones were cleared (stale false; count removed),
+	 * with a readable reason. May be NULL. */
+	void (*on_stale_routes)(void *ctx, uint32_t peer_id, bool stale, uint64_t count,
+				const char *reason);
 	/* Counters or RIB contents changed (coalescing is the caller's business). May be NULL. */
 	void (*on_peer_counters)(void *ctx, uint32_t peer_id);
 	/* A route-table entry changed (see the route table below). old_next_hop is set for

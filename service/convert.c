@@ -107,6 +107,8 @@ void convert_peer(const struct vbr_peer *p, uint32_t peer_asn, const struct bgp_
 	out->msg.accepted_route_count = st->accepted_routes;
 	out->msg.advertised_route_count = st->advertised_routes;
 	out->msg.negotiated_hold_time = st->negotiated_hold_time;
+	out->msg.graceful_restart_negotiated = st->graceful_restart_negotiated;
+	out->msg.stale_route_count = st->stale_routes;
 	if (st->remote_router_id) {
 		ipv4_to_string(st->remote_router_id, out->remote_router_id);
 		out->msg.remote_router_id = out->remote_router_id;
@@ -259,6 +261,7 @@ Vbr__V1__Route *convert_route(const struct bgp_route_view *r, const char *peer_i
 	m->as_path = calloc(r->as_path_len + 1, sizeof(uint32_t));
 	m->as_path_text = as_path_text(r);
 	m->not_accepted_reason = strdup(r->accepted ? "" : r->not_accepted_reason);
+	m->stale = r->stale;
 	m->communities = calloc(r->communities_len + 1, sizeof(char *));
 	m->large_communities = calloc(r->large_communities_len + 1, sizeof(char *));
 	if (!m->prefix || !m->next_hop || !m->peer_id || !m->as_path || !m->communities ||

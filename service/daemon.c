@@ -119,6 +119,27 @@ static void on_route_limit_cleared(void *ctx, uint32_t peer_num, uint32_t limit)
 	vbr_log(VBR_LOG_INFO, "route limit cleared", "peer_id", p->id, "limit", limit_text, NULL);
 }
 
+/* Graceful restart, vbrd the helper: the peer's routes kept stale, or the stale ones gone. */
+static void on_stale_routes(void *ctx, uint32_t peer_num, bool stale, uint64_t count,
+			    const char *reason)
+{
+	struct vbrd *d = ctx;
+	const struct vbr_peer *p = model_peer_by_num(&d->model, peer_num);
+	if (!p)
+		return;
+	vbrd_refresh_snapshot(d);
+	struct bgp_peer_status st;
+	int state = bgp_speaker_peer_status(d->speaker, peer_num, &st) == 0 ? (int)st.state : 0;
+	vbrd_publish_event(d,
+			   stale ? VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_ROUTES_STALE
+				 : VBR__V1__PEER_EVENT_KIND__PEER_EVENT_KIND_STALE_ROUTES_CLEARED,
+			   p, state, state, reason);
+	char count_text[24];
+	snprintf(count_text, sizeof(count_text), "%llu", (unsigned long long)count);
+	vbr_log(VBR_LOG_INFO, stale ? "routes kept stale" : "stale routes cleared", "peer_id",
+		p->id, "routes", count_text, "reason", reason, NULL);
+}
+
 /* Route-table changes become route events (the core calls this for ADDED, NEXT_HOP_CHANGED,
  * REMOVED, INSTALLED and INSTALL_FAILED; netlink results arrive later than the change). */
 static void on_route_entry(void *ctx, enum bgp_route_change change,
@@ -327,6 +348,7 @@ int vbrd_run(const struct vbrd_config *cfg)
 					   .on_route_limit = on_route_limit,
 					   .on_bfd_state = on_bfd_state,
 					   .on_route_limit_cleared = on_route_limit_cleared,
+					   .on_stale_routes = on_stale_routes,
 					   .on_peer_counters = on_peer_counters,
 					   .on_fib_status = on_fib_status,
 					   .on_route_entry = on_route_entry};

@@ -238,6 +238,11 @@ static uint64_t peer_transitions(const struct vbr_metrics_peer *p)
 {
 	return p->status.established_transitions;
 }
+static uint64_t peer_stale(const struct vbr_metrics_peer *p) { return p->status.stale_routes; }
+static uint64_t peer_restarts(const struct vbr_metrics_peer *p)
+{
+	return p->status.graceful_restarts;
+}
 static uint64_t peer_hold_time(const struct vbr_metrics_peer *p)
 {
 	return p->status.negotiated_hold_time;
@@ -367,6 +372,12 @@ static void render_peers(struct text *t, struct vbr_metrics_scrape *s)
 		 "Routes advertised to the peer.", peer_advertised);
 	per_peer(t, s, "vbrd_bgp_peer_established_transitions_total", "counter",
 		 "Times the session reached Established.", peer_transitions);
+	per_peer(t, s, "vbrd_bgp_peer_stale_routes", "gauge",
+		 "Routes kept stale across the peer's graceful restart (RFC 4724), not yet "
+		 "announced again.", peer_stale);
+	per_peer(t, s, "vbrd_bgp_peer_graceful_restarts_total", "counter",
+		 "Sessions of the peer that ended as a graceful restart, its routes kept stale.",
+		 peer_restarts);
 
 	render_bfd(t, s);
 

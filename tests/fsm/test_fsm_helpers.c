@@ -450,6 +450,39 @@ static uint32_t idle_hold_after_drop(struct bgp_fsm *f)
 	return last->ms;
 }
 
+/* Graceful restart's helper keeps routes only for a drop that carried no NOTIFICATION: the
+ * TCP connection failing in Established sends none; every other way down does, or is BFD or
+ * the operator. */
+static void test_down_is_graceful(void **state)
+{
+	(void)state;
+	static const struct {
+		enum bgp_fsm_event_type ev;
+		bool graceful;
+	} cases[] = {
+	    {E(TCP_CONNECTION_FAILS), true},  {E(HOLD_TIMER_EXPIRES), false},
+	    {E(NOTIF_MSG), false},	      {E(MANUAL_STOP), false},
+	    {E(AUTOMATIC_STOP), false},	      {E(BFD_DOWN), false},
+	    {E(UPDATE_MSG_ERR), false},	      {E(SEND_HOLD_TIMER_EXPIRES), false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(bgp_fsm_down_is_graceful(cases[i].ev), cases[i].graceful);
+	/* The premise: going down on a failed connection sends no NOTIFICATION. */
+	struct bgp_fsm f;
+	struct bgp_fsm_config c = fsm_test_config();
+	bgp_fsm_init(&f, &c);
+	fail_once(&f, E(MANUAL_START));
+	establish_from_idle(&f);
+	struct bgp_fsm_output out;
+	step(&f, (struct bgp_fsm_event){.type = E(TCP_CONNECTION_FAILS)}, &out);
+	bool down = false;
+	for (size_t i = 0; i < out.n_actions; i++) {
+		assert_int_not_equal(out.actions[i].type, BGP_FSM_ACT_SEND_NOTIFICATION);
+		down |= out.actions[i].type == BGP_FSM_ACT_PEER_DOWN;
+	}
+	assert_true(down);
+}
+
 static void test_idle_hold_resets_after_stable_session(void **state)
 {
 	(void)state;
@@ -713,6 +746,7 @@ int main(void)
 	    cmocka_unit_test(test_notif_version_error_mapped),
 	    cmocka_unit_test(test_names_and_timer_events),
 	    cmocka_unit_test(test_init_defaults),
+	    cmocka_unit_test(test_down_is_graceful),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
