@@ -68,6 +68,11 @@ static void peer_detail(struct vbrctl *cli, const Vbr__V1__BgpPeer *p, const cha
 		detail_rowf(t, "Hold time", "%us (negotiated)", p->negotiated_hold_time);
 	else
 		detail_row(t, "Hold time", "-");
+	if (p->stale_route_count)
+		detail_rowf(t, "Graceful restart", "%" PRIu64 " stale routes kept while the peer restarts",
+			    p->stale_route_count);
+	else
+		detail_row(t, "Graceful restart", p->graceful_restart_negotiated ? "negotiated" : "-");
 	detail_row(t, "Remote router ID", fmt_or_dash(p->remote_router_id));
 	detail_row(t, "Last error", fmt_or_dash(p->last_error));
 	detail_row(t, "Created", created);
