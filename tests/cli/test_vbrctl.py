@@ -795,7 +795,17 @@ class ConnectionTests(Base):
         self.assertIn("cannot connect to 127.0.0.1:%d" % port, r.err)
 
     def test_timeout(self):
-        r = vbrctl("--timeout", "0", "router", "show", server=SERVER)
+        # A listener that completes the TCP handshake and never speaks HTTP/2: the call can only
+        # end by its deadline (a zero deadline against the live daemon raced its reply).
+        import socket
+        mute = socket.socket()
+        try:
+            mute.bind(("127.0.0.1", 0))
+            mute.listen(4)
+            port = mute.getsockname()[1]
+            r = vbrctl("--timeout", "300ms", "router", "show", server="127.0.0.1:%d" % port)
+        finally:
+            mute.close()
         self.assertEqual(r.rc, 2, r)
         self.assertTrue(r.err.startswith("vbrctl: DEADLINE_EXCEEDED: "), r)
         self.assertEqual(ok("router", "show", "--timeout", "5s").rc, 0)
