@@ -29,7 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# The Debian packages start BIRD as a service; tests run their own daemons.
+# The Debian packages start BIRD, FRR and OpenBGPD as services; tests run their own daemons.
 if [ "$want" = test ] && command -v systemctl >/dev/null 2>&1; then
-  systemctl stop bird 2>/dev/null || true
+  systemctl stop bird frr bgpd 2>/dev/null || true
 fi
