@@ -549,6 +549,33 @@ static bool seen_test(const uint64_t seen[4], uint8_t type)
 	return seen[type >> 6] & (1ull << (type & 63));
 }
 
+/*
+ * An attribute type without a descriptor. RFC 7606 3.c: a type IANA registered (see
+ * registered_flags) with other Optional/Transitive bits is treat-as-withdraw; RFC 4271 6.3:
+ * any other well-known one is unrecognized, a session reset; RFC 4271 5: unrecognized
+ * optional transitive is passed on with Partial set, optional non-transitive quietly ignored.
+ * Returns false to stop the walk.
+ */
+static bool decode_unknown(struct decoder *d, const struct attr_view *a)
+{
+	uint8_t want = registered_flags[a->type];
+	uint8_t got = a->flags & (BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE);
+	if (want && got != want) {
+		fail(d, BGP_VERDICT_TREAT_AS_WITHDRAW, BGP_SUBERR_UPDATE_ATTR_FLAGS, a->raw,
+		     a->raw_len);
+		return true;
+	}
+	if (!(a->flags & BGP_ATTR_FLAG_OPTIONAL)) {
+		fail(d, BGP_VERDICT_SESSION_RESET, BGP_SUBERR_UPDATE_UNRECOGNIZED_WELL_KNOWN,
+		     a->raw, a->raw_len);
+		return false;
+	}
+	if (!(a->flags & BGP_ATTR_FLAG_TRANSITIVE) ||
+	    !keep_other(d->out, a, a->flags | BGP_ATTR_FLAG_PARTIAL))
+		d->out->discarded++;
+	return true;
+}
+
 /* Handles one attribute whose header has been cut; returns false to stop the walk. */
 static bool decode_one(struct decoder *d, const struct attr_view *a, uint64_t seen[4])
 {
@@ -569,28 +596,8 @@ static bool decode_one(struct decoder *d, const struct attr_view *a, uint64_t se
 		return true;
 	}
 	const struct attr_desc *desc = &attr_table[a->type];
-	if (!desc->decode) {
-		uint8_t want = registered_flags[a->type];
-		uint8_t got = a->flags & (BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE);
-		if (want && got != want) {
-			/* RFC 7606 3.c: a known type with the wrong flags (see the table). */
-			fail(d, BGP_VERDICT_TREAT_AS_WITHDRAW, BGP_SUBERR_UPDATE_ATTR_FLAGS, a->raw,
-			     a->raw_len);
-			return true;
-		}
-		/* RFC 4271 6.3: an unrecognized well-known attribute: session reset. */
-		if (!(a->flags & BGP_ATTR_FLAG_OPTIONAL)) {
-			fail(d, BGP_VERDICT_SESSION_RESET,
-			     BGP_SUBERR_UPDATE_UNRECOGNIZED_WELL_KNOWN, a->raw, a->raw_len);
-			return false;
-		}
-		/* RFC 4271 5: unrecognized optional transitive: passed on with Partial set;
-		 * unrecognized optional non-transitive: quietly ignored. */
-		if (!(a->flags & BGP_ATTR_FLAG_TRANSITIVE) ||
-		    !keep_other(d->out, a, a->flags | BGP_ATTR_FLAG_PARTIAL))
-			d->out->discarded++;
-		return true;
-	}
+	if (!desc->decode)
+		return decode_unknown(d, a);
 	if ((desc->skip == SKIP_EBGP && !d->ctx->ibgp) || (desc->skip == SKIP_AS4 && d->ctx->as4)) {
 		/* RFC 7606 7.5/7.9/7.10 (from an external peer), RFC 6793 6 (AS4_* from a
 		 * 4-octet speaker): dropped without further checks. */
@@ -613,16 +620,9 @@ static bool decode_one(struct decoder *d, const struct attr_view *a, uint64_t se
 	return desc->decode(d, a, desc) != BGP_VERDICT_SESSION_RESET;
 }
 
-enum bgp_verdict bgp_attrs_decode(const uint8_t *p, size_t len, const struct bgp_attr_ctx *ctx,
-				  bool has_nlri, struct bgp_attrs *out,
-				  struct bgp_notification *err)
+/* Clears what a decode reports (only the counts: see "Speed" in attr.h). */
+static void attrs_reset(struct bgp_attrs *out, struct bgp_notification *err)
 {
-	struct decoder d = {.ctx = ctx,
-			    .out = out,
-			    .err = err,
-			    .verdict = BGP_VERDICT_ACCEPT,
-			    .has_nlri = has_nlri};
-	uint64_t seen[4] = {0, 0, 0, 0};
 	err->code = 0;
 	err->subcode = 0;
 	err->data_len = 0;
@@ -642,72 +642,107 @@ enum bgp_verdict bgp_attrs_decode(const uint8_t *p, size_t len, const struct bgp
 	out->discarded = 0;
 	out->as4_path_len = 0;
 	out->as4_segment_count = 0;
+}
 
+/* Cuts the next attribute's header and value from r into *a; false when they overrun. */
+static bool cut_attr(struct bgp_rbuf *r, struct attr_view *a)
+{
+	const uint8_t *start = r->p;
+	uint8_t len8;
+	uint16_t len16;
+	if (bgp_rbuf_u8(r, &a->flags) || bgp_rbuf_u8(r, &a->type))
+		return false;
+	if (a->flags & BGP_ATTR_FLAG_EXTENDED) {
+		if (bgp_rbuf_u16(r, &len16))
+			return false;
+		a->len = len16;
+	} else {
+		if (bgp_rbuf_u8(r, &len8))
+			return false;
+		a->len = len8;
+	}
+	if (bgp_rbuf_bytes(r, a->len, &a->val))
+		return false;
+	a->raw = start;
+	a->raw_len = (size_t)(r->p - start);
+	return true;
+}
+
+/* Decodes every attribute in turn; false when one ended the walk with a session reset. */
+static bool walk(struct decoder *d, const uint8_t *p, size_t len, uint64_t seen[4])
+{
 	struct bgp_rbuf r;
 	bgp_rbuf_init(&r, p, len);
 	while (bgp_rbuf_left(&r) > 0) {
-		struct attr_view a;
-		uint8_t len8;
-		uint16_t len16;
 		const uint8_t *start = r.p;
 		size_t left = bgp_rbuf_left(&r);
-		/* RFC 7606 4: fewer octets left than an attribute header, or an attribute
-		 * overrunning Total Path Attribute Length: treat-as-withdraw; the NLRI is found
-		 * from Total Path Attribute Length, and the walk stops here. */
-		if (bgp_rbuf_u8(&r, &a.flags) || bgp_rbuf_u8(&r, &a.type))
-			goto overrun;
-		if (a.flags & BGP_ATTR_FLAG_EXTENDED) {
-			if (bgp_rbuf_u16(&r, &len16))
-				goto overrun;
-			a.len = len16;
-		} else {
-			if (bgp_rbuf_u8(&r, &len8))
-				goto overrun;
-			a.len = len8;
+		struct attr_view a;
+		if (!cut_attr(&r, &a)) {
+			/* RFC 7606 4: fewer octets left than an attribute header, or an attribute
+			 * overrunning Total Path Attribute Length: treat-as-withdraw; the NLRI is
+			 * found from Total Path Attribute Length, and the walk stops here. RFC 4271
+			 * 6.3: Attribute Length Error; data = what is left of the attribute. */
+			fail(d, BGP_VERDICT_TREAT_AS_WITHDRAW, BGP_SUBERR_UPDATE_ATTR_LENGTH, start,
+			     left);
+			return true;
 		}
-		if (bgp_rbuf_bytes(&r, a.len, &a.val))
-			goto overrun;
-		a.raw = start;
-		a.raw_len = (size_t)(r.p - start);
-		if (!decode_one(&d, &a, seen))
-			return d.verdict;
-		continue;
-	overrun:
-		/* RFC 4271 6.3: Attribute Length Error; data = what is left of the attribute. */
-		fail(&d, BGP_VERDICT_TREAT_AS_WITHDRAW, BGP_SUBERR_UPDATE_ATTR_LENGTH, start, left);
-		break;
+		if (!decode_one(d, &a, seen))
+			return false;
 	}
+	return true;
+}
 
+/* RFC 7606 3.d (RFC 4271 6.3): a missing well-known mandatory attribute when routes are
+ * announced: treat-as-withdraw, data = its type code. NEXT_HOP only for routes in the NLRI
+ * field (RFC 4760 3, RFC 7606 5.2). */
+static void check_mandatory(struct decoder *d, const uint64_t seen[4])
+{
+	static const uint8_t mandatory[] = {BGP_ATTR_ORIGIN, BGP_ATTR_AS_PATH, BGP_ATTR_NEXT_HOP};
+	for (size_t i = 0; i < sizeof(mandatory); i++) {
+		uint8_t type = mandatory[i];
+		if (type == BGP_ATTR_NEXT_HOP && !d->has_nlri)
+			continue;
+		if (!seen_test(seen, type)) {
+			fail(d, BGP_VERDICT_TREAT_AS_WITHDRAW, BGP_SUBERR_UPDATE_MISSING_WELL_KNOWN,
+			     &type, 1);
+			return;
+		}
+	}
+}
+
+/* RFC 4271 6.3: optionally, the leftmost AS must be the external peer's. */
+static void check_first_as(struct decoder *d)
+{
+	const struct bgp_attrs *out = d->out;
+	if (!d->ctx->enforce_first_as || d->ctx->ibgp ||
+	    !(out->present & BGP_ATTR_BIT(BGP_ATTR_AS_PATH)))
+		return;
+	if (out->as_segment_count == 0 || out->as_segments[0].type != BGP_AS_SEQUENCE ||
+	    out->as_path[0] != d->ctx->peer_asn)
+		fail(d, BGP_VERDICT_TREAT_AS_WITHDRAW, BGP_SUBERR_UPDATE_MALFORMED_AS_PATH, NULL,
+		     0);
+}
+
+enum bgp_verdict bgp_attrs_decode(const uint8_t *p, size_t len, const struct bgp_attr_ctx *ctx,
+				  bool has_nlri, struct bgp_attrs *out,
+				  struct bgp_notification *err)
+{
+	struct decoder d = {.ctx = ctx,
+			    .out = out,
+			    .err = err,
+			    .verdict = BGP_VERDICT_ACCEPT,
+			    .has_nlri = has_nlri};
+	uint64_t seen[4] = {0, 0, 0, 0};
+	attrs_reset(out, err);
+	if (!walk(&d, p, len, seen))
+		return d.verdict;
 	/* RFC 6793 4.2.3: rebuild the real path and aggregator for a 2-octet peer. */
 	if (!ctx->as4)
 		merge_as4(out);
-
-	/* RFC 7606 3.d (RFC 4271 6.3): a missing well-known mandatory attribute when routes
-	 * are announced: treat-as-withdraw, data = its type code. NEXT_HOP only for routes in
-	 * the NLRI field (RFC 4760 3, RFC 7606 5.2). */
 	bool mp_routes = out->mp_reach && out->mp_reach_nlri_len > 0;
 	if (has_nlri || mp_routes) {
-		static const uint8_t mandatory[] = {BGP_ATTR_ORIGIN, BGP_ATTR_AS_PATH,
-						    BGP_ATTR_NEXT_HOP};
-		for (size_t i = 0; i < sizeof(mandatory); i++) {
-			uint8_t type = mandatory[i];
-			if (type == BGP_ATTR_NEXT_HOP && !has_nlri)
-				continue;
-			if (!seen_test(seen, type)) {
-				fail(&d, BGP_VERDICT_TREAT_AS_WITHDRAW,
-				     BGP_SUBERR_UPDATE_MISSING_WELL_KNOWN, &type, 1);
-				break;
-			}
-		}
-	}
-
-	/* RFC 4271 6.3: optionally, the leftmost AS must be the external peer's. */
-	if (ctx->enforce_first_as && !ctx->ibgp &&
-	    (out->present & BGP_ATTR_BIT(BGP_ATTR_AS_PATH)) && (has_nlri || mp_routes)) {
-		if (out->as_segment_count == 0 || out->as_segments[0].type != BGP_AS_SEQUENCE ||
-		    out->as_path[0] != ctx->peer_asn)
-			fail(&d, BGP_VERDICT_TREAT_AS_WITHDRAW, BGP_SUBERR_UPDATE_MALFORMED_AS_PATH,
-			     NULL, 0);
+		check_mandatory(&d, seen);
+		check_first_as(&d);
 	}
 	/* RFC 7606 5.2: an UPDATE with no reachable NLRI (none in the NLRI field, none in
 	 * MP_REACH_NLRI) and an error other than attribute-discard: session reset, since the

@@ -602,6 +602,35 @@ case("U146", "update", "as2", lambda c: good(c, p=as2path(c, [65001, AS_TRANS, A
      OK(as_path=[65001, 4200000005, 4200000006], as_path_text="65001 4200000005 4200000006"),
      "RFC 6793 4.2.3 (a plain AGGREGATOR does not void AS4_PATH)",
      "AS_TRANS path + AS4_PATH + AGGREGATOR without AS4_AGGREGATOR")
+case("U147", "update", "as4", lambda c: good(c, extra=attr(WK, 29, b"\x01\x02")), WD(),
+     "RFC 7606 3.c, RFC 9552 (not an unrecognized well-known: no session reset)",
+     "BGP-LS (29) flagged well-known")
+case("U148", "update", "as4", lambda c: good(c, extra=attr(OPT_NT, 22, b"\x00" * 5)), WD(),
+     "RFC 7606 3.c, RFC 6514 5 (PMSI_TUNNEL is optional transitive)",
+     "PMSI_TUNNEL (22) flagged non-transitive")
+case("U149", "update", "as2", lambda c: good(c, p=attr(WK, AS_PATH, segment(AS_SEQUENCE,
+     [65001], as4=False) + segment(AS_CONFED_SEQUENCE, [65500], as4=False))), WD(),
+     "RFC 5065 5.3 as updated by RFC 7606 7.2", "2-octet AS_CONFED_SEQUENCE from an eBGP peer")
+# The discards below are seen through RFC 6793 4.2.3: AS4_PATH is ignored only when AGGREGATOR
+# and AS4_AGGREGATOR both count, so the merged path shows which of them was dropped.
+case("U150", "update", "as2", lambda c: good(c, p=as2path(c, [65001, AS_TRANS]),
+     extra=aggregator(65001, c.src, as4=False) + attr(OPT_T, AS4_AGGREGATOR,
+     struct.pack("!I", 0) + ip(c.src)) + as4path([4200000005])),
+     OK(as_path=[65001, 4200000005]),
+     "RFC 7607 2 (AS 0 in AS4_AGGREGATOR: attribute discard; the AS4_PATH then counts)",
+     "AS4_AGGREGATOR with AS 0 beside a plain AGGREGATOR")
+case("U151", "update", "as2", lambda c: good(c, p=as2path(c, [65001, AS_TRANS]),
+     extra=aggregator(0, c.src, as4=False) + attr(OPT_T, AS4_AGGREGATOR,
+     struct.pack("!I", 4200000009) + ip(c.src)) + as4path([4200000005])),
+     OK(as_path=[65001, 4200000005]),
+     "RFC 7607 2 (AS 0 in AGGREGATOR: attribute discard; the AS4_PATH then counts)",
+     "2-octet AGGREGATOR with AS 0 beside AS4_AGGREGATOR")
+case("U152", "update", "as2", lambda c: good(c, p=as2path(c, [65001, AS_TRANS]),
+     extra=aggregator(65001, c.src, as4=False) + attr(OPT_T, AS4_AGGREGATOR,
+     struct.pack("!I", 4200000009) + ip(c.src)) + as4path([4200000005])),
+     OK(as_path=[65001, AS_TRANS]),
+     "RFC 6793 4.2.3 (AGGREGATOR not AS_TRANS + AS4_AGGREGATOR: AS4_PATH ignored)",
+     "a 2-octet speaker aggregated after the AS4_* were added")
 
 # ======================= no NLRI, multiple errors (RFC 7606 5.2, 3.h) =======================
 def bad_origin_len():
