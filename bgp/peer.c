@@ -1,14 +1,15 @@
 /*
  * peer: drives one configured peer's sessions. Everything that happens to a session becomes an
  * FSM event (fsm.h); the FSM's actions are performed here, in order: connect, send, close,
- * timers, peer up/down. Incoming messages are decoded here with the codec (open.h, update.h,
- * msg.h); what an UPDATE carries goes to peer_rib.c (Adj-RIB-In, then the Loc-RIB).
+ * timers, peer up/down. The state the service sees is the primary instance's, reported
+ * through on_state_change whenever it changes.
  *
- * Collisions (RFC 4271 6.8): a peer has a primary FSM instance and, while two connections
- * race, a secondary one; the pure helpers in fsm.h decide which survives. The state the
- * service sees is the primary's, reported through on_state_change whenever it changes.
+ * Beside it (peer_int.h is their seam): incoming messages are decoded and handled in
+ * peer_msg.c, connection collisions (RFC 4271 6.8) resolved in peer_collision.c, our routes
+ * written in peer_adv.c; the peer's side of the routing tables is peer_rib.c, graceful
+ * restart peer_gr.c, BFD peer_bfd.c, the TCP MD5 diagnosis md5_diag.c.
  */
-#include "peer.h"
+#include "peer_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,16 +17,13 @@
 #include <string.h>
 
 #include "md5_diag.h"
-#include "msg.h"
 #include "peer_bfd.h"
 #include "peer_gr.h"
 #include "peer_rib.h"
 #include "speaker_int.h"
-#include "update.h"
 
 #define CLOSE_LINGER_MS 2000 /* bound on writing a final NOTIFICATION */
 
-static void session_feed(struct bgp_session *sess, struct bgp_fsm_event *ev);
 static void peer_after(struct bgp_peer *peer, const char *reason);
 
 /* ---- sessions ---- */
@@ -42,7 +40,7 @@ static void timer_closed(uv_handle_t *h)
 
 static void timer_cb(uv_timer_t *t);
 
-static struct bgp_session *session_new(struct bgp_peer *peer)
+struct bgp_session *peer_session_new(struct bgp_peer *peer)
 {
 	struct bgp_session *sess = calloc(1, sizeof(*sess));
 	if (!sess)
@@ -66,8 +64,7 @@ static void session_fsm_config(const struct bgp_peer *peer, struct bgp_fsm_confi
 	c->send_hold_min_ms = peer->speaker->config.send_hold_ms;
 }
 
-/* Stops everything the session has and frees it once its handles are closed. */
-static void session_discard(struct bgp_session *sess)
+void peer_session_discard(struct bgp_session *sess)
 {
 	if (!sess || sess->discarded)
 		return;
@@ -96,13 +93,6 @@ static void session_take_new(struct bgp_session *sess)
 	sess->new_conn = NULL;
 }
 
-static struct bgp_session *other_session(const struct bgp_session *sess)
-{
-	struct bgp_peer *peer = sess->peer;
-	struct bgp_session *o = peer->primary == sess ? peer->secondary : peer->primary;
-	return o && !o->discarded ? o : NULL;
-}
-
 static void notify_counters(struct bgp_peer *peer)
 {
 	struct bgp_speaker *sp = peer->speaker;
@@ -113,7 +103,6 @@ static void notify_counters(struct bgp_peer *peer)
 /* ---- connection callbacks ---- */
 
 static void conn_connected(void *owner, struct bgp_conn *conn, int status);
-static bool conn_message(void *owner, struct bgp_conn *conn, const struct bgp_frame *frame);
 static void conn_frame_error(void *owner, struct bgp_conn *conn,
 			     const struct bgp_notification *err);
 static void conn_failed(void *owner, struct bgp_conn *conn, int status);
@@ -121,7 +110,7 @@ static void conn_written(void *owner, struct bgp_conn *conn);
 
 static const struct bgp_conn_ops session_conn_ops = {
 	.connected = conn_connected,
-	.message = conn_message,
+	.message = peer_msg_received,
 	.frame_error = conn_frame_error,
 	.failed = conn_failed,
 	.written = conn_written,
@@ -129,31 +118,15 @@ static const struct bgp_conn_ops session_conn_ops = {
 
 /* ---- performing actions ---- */
 
-static void flush(struct bgp_session *sess)
+void peer_session_flush(struct bgp_session *sess)
 {
 	if (sess->conn)
 		bgp_conn_flush(sess->conn);
 }
 
-static void send_networks(struct bgp_session *sess)
-{
-	struct bgp_peer *peer = sess->peer;
-	struct bgp_speaker *sp = peer->speaker;
-	if (!sess->conn || sp->network_count == 0)
-		return;
-	struct bgp_announce ann = { .local_asn = bgp_peer_local_asn(peer),
-				    .as4 = peer->as4,
-				    .next_hop = peer->local_ip };
-	int n = bgp_update_encode_announce(&sess->conn->out, &ann, sp->networks,
-					   sp->network_count);
-	if (n > 0)
-		peer->messages_out += (uint64_t)n;
-}
-
 static void peer_up(struct bgp_session *sess)
 {
 	struct bgp_peer *peer = sess->peer;
-	struct bgp_speaker *sp = peer->speaker;
 	peer->established = true;
 	peer->as4 = sess->have_open && sess->open.cap_as4;
 	peer->local_ip = sess->conn ? sess->conn->local_ip : 0;
@@ -165,12 +138,7 @@ static void peer_up(struct bgp_session *sess)
 	peer->eor_received = false;
 	peer_gr_session_up(peer, sess);
 	peer_bfd_local(peer, peer->local_ip);
-	/* Our networks, then End-of-RIB (RFC 4724 2). */
-	send_networks(sess);
-	if (sess->conn && bgp_update_encode_eor(&sess->conn->out) == 0)
-		peer->messages_out++;
-	peer->advertised_routes = sp->network_count;
-	flush(sess);
+	peer_adv_session_up(sess);
 }
 
 /* ev: the event that brought the session down (graceful restart keeps routes for some). */
@@ -184,8 +152,7 @@ static void peer_down(struct bgp_peer *peer, enum bgp_fsm_event_type ev)
 	peer->local_ip = 0;
 	if (!peer_gr_session_down(peer, ev))
 		peer_drop_routes(peer);
-	if (peer->speaker->callbacks.on_peer_counters && !peer->speaker_detached)
-		peer->speaker->callbacks.on_peer_counters(peer->speaker->ctx, peer->config.id);
+	notify_counters(peer);
 }
 
 static void send_notification(struct bgp_session *sess, const struct bgp_fsm_action *a)
@@ -207,7 +174,7 @@ static void send_notification(struct bgp_session *sess, const struct bgp_fsm_act
 	}
 	if (rc == 0)
 		bgp_conn_mark_notification(sess->conn, a->notify.code); /* counted once written */
-	flush(sess);
+	peer_session_flush(sess);
 }
 
 static void start_connect(struct bgp_session *sess)
@@ -273,14 +240,14 @@ static void perform(struct bgp_session *sess, const struct bgp_fsm_output *out)
 						    .router_id = sp->config.router_id };
 			if (bgp_open_encode(&sess->conn->out, &l) == 0)
 				peer->messages_out++;
-			flush(sess);
+			peer_session_flush(sess);
 			break;
 		}
 		case BGP_FSM_ACT_SEND_KEEPALIVE:
 			session_take_new(sess);
 			if (sess->conn && bgp_keepalive_encode(&sess->conn->out) == 0)
 				peer->messages_out++;
-			flush(sess);
+			peer_session_flush(sess);
 			break;
 		case BGP_FSM_ACT_SEND_NOTIFICATION:
 			send_notification(sess, a);
@@ -317,7 +284,7 @@ static void perform(struct bgp_session *sess, const struct bgp_fsm_output *out)
 	}
 }
 
-static void session_feed(struct bgp_session *sess, struct bgp_fsm_event *ev)
+void peer_session_feed(struct bgp_session *sess, struct bgp_fsm_event *ev)
 {
 	if (sess->discarded)
 		return;
@@ -345,31 +312,19 @@ static void session_feed(struct bgp_session *sess, struct bgp_fsm_event *ev)
 	peer_after(sess->peer, out.reason);
 }
 
-static void feed_simple(struct bgp_session *sess, enum bgp_fsm_event_type type)
+void peer_feed_simple(struct bgp_session *sess, enum bgp_fsm_event_type type)
 {
 	struct bgp_fsm_event ev;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = type;
-	session_feed(sess, &ev);
+	peer_session_feed(sess, &ev);
 }
 
 /* After any event: drop finished instances, promote a secondary whose primary died, and tell
  * the service about a change of the peer's visible state. */
 static void peer_after(struct bgp_peer *peer, const char *reason)
 {
-	struct bgp_session *p = peer->primary, *s = peer->secondary;
-	if (s && (s->discarded || s->fsm.state < BGP_STATE_OPEN_SENT)) {
-		/* A secondary exists only for a connection it accepted: below OpenSent it lost
-		 * it, and must not start connecting on its own (Active's ConnectRetry). */
-		session_discard(s);
-		peer->secondary = s = NULL;
-	}
-	if (p && s && bgp_fsm_secondary_takes_over(&p->fsm, &s->fsm)) {
-		bgp_fsm_adopt_peer_state(&s->fsm, &p->fsm);
-		session_discard(p);
-		peer->primary = s;
-		peer->secondary = NULL;
-	}
+	peer_collision_settle(peer);
 	enum bgp_state now = peer->primary ? peer->primary->fsm.state : BGP_STATE_IDLE;
 	enum bgp_state old = peer->reported_state;
 	if (now == old)
@@ -422,7 +377,7 @@ static void timer_cb(uv_timer_t *t)
 	}
 	if (which == BGP_FSM_TIMER_HOLD && sess->conn && hold_grace(sess))
 		return;
-	feed_simple(sess, bgp_fsm_timer_event(which));
+	peer_feed_simple(sess, bgp_fsm_timer_event(which));
 	if (which == BGP_FSM_TIMER_CONNECT_RETRY)
 		notify_counters(peer); /* last_error may have changed without a transition */
 }
@@ -443,7 +398,7 @@ static void conn_connected(void *owner, struct bgp_conn *conn, int status)
 		ev.tcp_fail.error = status;
 		ev.tcp_fail.detail = uv_strerror(status);
 	}
-	session_feed(sess, &ev);
+	peer_session_feed(sess, &ev);
 }
 
 static void conn_failed(void *owner, struct bgp_conn *conn, int status)
@@ -457,14 +412,14 @@ static void conn_failed(void *owner, struct bgp_conn *conn, int status)
 	ev.type = BGP_FSM_EV_TCP_CONNECTION_FAILS;
 	ev.tcp_fail.error = status == UV_EOF ? 0 : status;
 	ev.tcp_fail.detail = status == UV_EOF ? NULL : uv_strerror(status);
-	session_feed(sess, &ev);
+	peer_session_feed(sess, &ev);
 }
 
 static void conn_written(void *owner, struct bgp_conn *conn)
 {
 	struct bgp_session *sess = owner;
 	if (sess->conn == conn)
-		feed_simple(sess, BGP_FSM_EV_SEND_PROGRESS);
+		peer_feed_simple(sess, BGP_FSM_EV_SEND_PROGRESS);
 }
 
 static void conn_frame_error(void *owner, struct bgp_conn *conn,
@@ -480,168 +435,7 @@ static void conn_frame_error(void *owner, struct bgp_conn *conn,
 	ev.notify.subcode = err->subcode;
 	ev.notify.data = err->data;
 	ev.notify.data_len = err->data_len;
-	session_feed(sess, &ev);
-}
-
-/* ---- incoming messages ---- */
-
-static void feed_notify(struct bgp_session *sess, enum bgp_fsm_event_type type,
-			const struct bgp_notification *n, const char *message)
-{
-	struct bgp_fsm_event ev;
-	memset(&ev, 0, sizeof(ev));
-	ev.type = type;
-	ev.notify.code = n->code;
-	ev.notify.subcode = n->subcode;
-	ev.notify.data = n->data;
-	ev.notify.data_len = n->data_len;
-	ev.notify.message = message;
-	session_feed(sess, &ev);
-}
-
-static void handle_open(struct bgp_session *sess, const struct bgp_frame *frame)
-{
-	struct bgp_peer *peer = sess->peer;
-	struct bgp_speaker *sp = peer->speaker;
-	struct bgp_open open;
-	struct bgp_notification err;
-	struct bgp_open_expect expect = { .peer_asn = peer->config.peer_asn,
-					  .local_asn = bgp_peer_local_asn(peer),
-					  .local_router_id = sp->config.router_id };
-	if (bgp_open_decode(frame->body, frame->body_len, &open, &err) != 0 ||
-	    bgp_open_check(&open, &expect, &err) != 0) {
-		feed_notify(sess, BGP_FSM_EV_BGP_OPEN_MSG_ERR, &err, NULL);
-		return;
-	}
-	sess->open = open;
-	sess->have_open = true;
-	struct bgp_fsm_event ev;
-	memset(&ev, 0, sizeof(ev));
-	ev.type = BGP_FSM_EV_BGP_OPEN;
-	ev.open.hold_time = open.hold_time;
-	ev.open.bgp_id = open.bgp_id;
-	struct bgp_session *other = other_session(sess);
-	enum bgp_fsm_collision c = BGP_FSM_COLLISION_NONE;
-	if (other)
-		c = bgp_fsm_collision(&other->fsm, sess->outgoing, sp->config.router_id,
-				      bgp_peer_local_asn(peer), open.bgp_id, open.asn);
-	switch (c) {
-	case BGP_FSM_COLLISION_NONE:
-		session_feed(sess, &ev);
-		break;
-	case BGP_FSM_COLLISION_DUMP_THIS:
-		feed_simple(sess, BGP_FSM_EV_OPEN_COLLISION_DUMP);
-		break;
-	case BGP_FSM_COLLISION_DUMP_OTHER:
-		if (other == peer->primary) {
-			bgp_fsm_adopt_peer_state(&sess->fsm, &other->fsm);
-			peer->primary = sess;
-			peer->secondary = other;
-		}
-		feed_simple(other, BGP_FSM_EV_OPEN_COLLISION_DUMP);
-		session_feed(sess, &ev);
-		break;
-	}
-}
-
-static void handle_update(struct bgp_session *sess, const struct bgp_frame *frame)
-{
-	struct bgp_peer *peer = sess->peer;
-	struct bgp_speaker *sp = peer->speaker;
-	if (sess->fsm.state != BGP_STATE_ESTABLISHED || sess != peer->primary) {
-		feed_simple(sess, BGP_FSM_EV_UPDATE_MSG); /* the FSM's error handling */
-		return;
-	}
-	struct bgp_attr_ctx ctx = { .as4 = peer->as4,
-				    .ibgp = false,
-				    .peer_asn = peer->config.peer_asn,
-				    .enforce_first_as = false,
-				    .local_addr = peer->local_ip };
-	struct bgp_update *u = sp->update;
-	enum bgp_verdict v = bgp_update_decode(frame->body, frame->body_len, &ctx, u);
-	if (v == BGP_VERDICT_SESSION_RESET) {
-		feed_notify(sess, BGP_FSM_EV_UPDATE_MSG_ERR, &u->err, NULL);
-		return;
-	}
-	enum peer_update_result res = peer_apply_update(peer, u);
-	if (u->end_of_rib && res == PEER_UPDATE_OK)
-		peer_gr_end_of_rib(peer);
-	if (sp->callbacks.on_peer_counters)
-		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
-	feed_simple(sess, BGP_FSM_EV_UPDATE_MSG);
-	if (res != PEER_UPDATE_OK && !sess->discarded) {
-		struct bgp_fsm_event ev;
-		memset(&ev, 0, sizeof(ev));
-		ev.type = BGP_FSM_EV_AUTOMATIC_STOP;
-		ev.stop.subcode = res == PEER_UPDATE_LIMIT_TEARDOWN
-				      ? BGP_SUBERR_CEASE_MAX_PREFIXES
-				      : BGP_SUBERR_CEASE_OUT_OF_RESOURCES;
-		session_feed(sess, &ev);
-	}
-}
-
-static void handle_notification(struct bgp_session *sess, const struct bgp_frame *frame)
-{
-	struct bgp_peer *peer = sess->peer;
-	struct bgp_notification n;
-	memset(&n, 0, sizeof(n));
-	if (bgp_notification_decode(frame->body, frame->body_len, &n) != 0)
-		bgp_notification_set(&n, BGP_ERR_CEASE, 0, NULL, 0);
-	peer->notifications_in++;
-	peer->notifications_in_by_code[BGP_NOTIFY_SLOT(n.code)]++;
-	char text[BGP_SHUTDOWN_MSG_MAX + 1];
-	bool has_text = bgp_notification_shutdown_message(&n, text) == BGP_SHUTDOWN_MSG_OK;
-	enum bgp_fsm_event_type type =
-		n.code == BGP_ERR_OPEN && n.subcode == BGP_SUBERR_OPEN_UNSUPPORTED_VERSION ?
-			BGP_FSM_EV_NOTIF_MSG_VER_ERR :
-			BGP_FSM_EV_NOTIF_MSG;
-	feed_notify(sess, type, &n, has_text ? text : NULL);
-}
-
-static void handle_route_refresh(struct bgp_session *sess, const struct bgp_frame *frame)
-{
-	struct bgp_route_refresh rr;
-	struct bgp_notification err;
-	if (bgp_route_refresh_decode(frame->body, frame->body_len, &rr, &err) != 0) {
-		/* RFC 7313 5: ROUTE-REFRESH Message Error / Invalid Message Length. */
-		feed_notify(sess, BGP_FSM_EV_UPDATE_MSG_ERR, &err, NULL);
-		return;
-	}
-	if (rr.afi == BGP_AFI_IPV4 && rr.safi == BGP_SAFI_UNICAST && rr.subtype == 0 &&
-	    sess->fsm.state == BGP_STATE_ESTABLISHED && sess == sess->peer->primary) {
-		/* RFC 2918 3: send the Adj-RIB-Out again. */
-		send_networks(sess);
-		flush(sess);
-	}
-	feed_simple(sess, BGP_FSM_EV_UPDATE_MSG);
-}
-
-static bool conn_message(void *owner, struct bgp_conn *conn, const struct bgp_frame *frame)
-{
-	struct bgp_session *sess = owner;
-	if (sess->conn != conn || sess->discarded)
-		return false;
-	sess->peer->messages_in++;
-	switch (frame->type) {
-	case BGP_MSG_OPEN:
-		handle_open(sess, frame);
-		break;
-	case BGP_MSG_UPDATE:
-		handle_update(sess, frame);
-		break;
-	case BGP_MSG_NOTIFICATION:
-		handle_notification(sess, frame);
-		break;
-	case BGP_MSG_KEEPALIVE:
-		feed_simple(sess, BGP_FSM_EV_KEEPALIVE_MSG);
-		break;
-	case BGP_MSG_ROUTE_REFRESH:
-		handle_route_refresh(sess, frame);
-		break;
-	default:
-		break;
-	}
-	return sess->conn == conn && !sess->discarded && !conn->closing;
+	peer_session_feed(sess, &ev);
 }
 
 /* ---- the peer ---- */
@@ -655,7 +449,7 @@ struct bgp_peer *bgp_peer_new(struct bgp_speaker *speaker, const struct bgp_peer
 	peer->config = *config;
 	peer->reported_state = BGP_STATE_IDLE;
 	rib_in_init(&peer->rib_in, config->route_limit);
-	peer->primary = session_new(peer);
+	peer->primary = peer_session_new(peer);
 	if (!peer->primary) {
 		free(peer);
 		return NULL;
@@ -670,7 +464,7 @@ void bgp_peer_start(struct bgp_peer *peer)
 {
 	peer_bfd_sync(peer);
 	if (!peer->config.admin_down && peer->primary)
-		feed_simple(peer->primary, BGP_FSM_EV_MANUAL_START);
+		peer_feed_simple(peer->primary, BGP_FSM_EV_MANUAL_START);
 }
 
 static void stop_sessions(struct bgp_peer *peer, uint8_t subcode, const char *message)
@@ -681,8 +475,8 @@ static void stop_sessions(struct bgp_peer *peer, uint8_t subcode, const char *me
 		ev.type = BGP_FSM_EV_MANUAL_STOP;
 		ev.stop.subcode = subcode;
 		ev.stop.message = message;
-		session_feed(peer->secondary, &ev);
-		session_discard(peer->secondary);
+		peer_session_feed(peer->secondary, &ev);
+		peer_session_discard(peer->secondary);
 		peer->secondary = NULL;
 	}
 	if (peer->primary) {
@@ -690,7 +484,7 @@ static void stop_sessions(struct bgp_peer *peer, uint8_t subcode, const char *me
 		ev.type = BGP_FSM_EV_MANUAL_STOP;
 		ev.stop.subcode = subcode;
 		ev.stop.message = message;
-		session_feed(peer->primary, &ev);
+		peer_session_feed(peer->primary, &ev);
 	}
 }
 
@@ -737,7 +531,7 @@ void bgp_peer_halt(struct bgp_peer *peer, uint8_t cease_subcode, const char *mes
 {
 	peer_bfd_remove(peer);
 	stop_sessions(peer, cease_subcode, message);
-	session_discard(peer->primary);
+	peer_session_discard(peer->primary);
 	peer->primary = NULL;
 	peer_down(peer, BGP_FSM_EV_MANUAL_STOP);
 	peer_gr_close(peer);
@@ -763,7 +557,7 @@ int bgp_peer_reset(struct bgp_peer *peer, bool soft, const char *message)
 		if (bgp_route_refresh_encode(&sess->conn->out, &rr) != 0)
 			return -ENOMEM;
 		peer->messages_out++;
-		flush(sess);
+		peer_session_flush(sess);
 		return 0;
 	}
 	if (peer->config.admin_down)
@@ -780,21 +574,7 @@ void bgp_peer_accept(struct bgp_peer *peer, struct bgp_conn *conn)
 		bgp_conn_close(conn, false, 0);
 		return;
 	}
-	struct bgp_session *target = NULL;
-	switch (bgp_fsm_route_incoming(&peer->primary->fsm, peer->secondary != NULL)) {
-	case BGP_FSM_INCOMING_TO_PRIMARY:
-		target = peer->primary;
-		break;
-	case BGP_FSM_INCOMING_TO_SECONDARY:
-		target = session_new(peer);
-		if (!target)
-			break;
-		bgp_fsm_init_secondary(&target->fsm, &peer->primary->fsm);
-		peer->secondary = target;
-		break;
-	case BGP_FSM_INCOMING_REJECT:
-		break;
-	}
+	struct bgp_session *target = peer_collision_incoming(peer);
 	if (!target) {
 		bgp_conn_close(conn, false, 0);
 		return;
@@ -802,7 +582,7 @@ void bgp_peer_accept(struct bgp_peer *peer, struct bgp_conn *conn)
 	conn->peer_id = peer->config.id;
 	bgp_conn_start(conn, &session_conn_ops, target);
 	target->new_conn = conn;
-	feed_simple(target, BGP_FSM_EV_TCP_CONNECTION_CONFIRMED);
+	peer_feed_simple(target, BGP_FSM_EV_TCP_CONNECTION_CONFIRMED);
 }
 
 uint32_t bgp_peer_local_asn(const struct bgp_peer *peer)
@@ -848,30 +628,7 @@ void bgp_peer_bfd_down(struct bgp_peer *peer, const char *detail)
 	ev.type = BGP_FSM_EV_BFD_DOWN;
 	ev.bfd.detail = detail;
 	if (peer->secondary)
-		session_feed(peer->secondary, &ev);
+		peer_session_feed(peer->secondary, &ev);
 	if (peer->primary)
-		session_feed(peer->primary, &ev);
-}
-
-void bgp_peer_advertise(struct bgp_peer *peer, const struct bgp_prefix *prefix, bool withdraw_it)
-{
-	struct bgp_session *sess = peer->primary;
-	if (!peer->established || !sess || !sess->conn)
-		return;
-	int n;
-	if (withdraw_it) {
-		n = bgp_update_encode_withdraw(&sess->conn->out, prefix, 1);
-		if (n > 0 && peer->advertised_routes > 0)
-			peer->advertised_routes--;
-	} else {
-		struct bgp_announce ann = { .local_asn = bgp_peer_local_asn(peer),
-					    .as4 = peer->as4,
-					    .next_hop = peer->local_ip };
-		n = bgp_update_encode_announce(&sess->conn->out, &ann, prefix, 1);
-		if (n > 0)
-			peer->advertised_routes++;
-	}
-	if (n > 0)
-		peer->messages_out += (uint64_t)n;
-	flush(sess);
+		peer_session_feed(peer->primary, &ev);
 }

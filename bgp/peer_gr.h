@@ -4,7 +4,7 @@
  * the Loc-RIB, the route table and the kernel, flagged stale, for the restart time its OPEN
  * gave; the new session refreshes what it announces again, and at its End-of-RIB the rest
  * goes. If it does not come back in time, or comes back without having kept its forwarding
- * state, the stale routes go then. Private to bgp/ (peer.c).
+ * state, the stale routes go then. Private to bgp/ (peer*.c).
  */
 #ifndef VBR_BGP_PEER_GR_H
 #define VBR_BGP_PEER_GR_H

@@ -1,7 +1,7 @@
 /*
  * peer_rib: a peer's side of the routing tables. The contents of a decoded UPDATE go into the
  * peer's Adj-RIB-In (route limit applied) and each accepted change into the Loc-RIB decision;
- * a peer going down takes its routes out of both. Private to bgp/ (peer.c).
+ * a peer going down takes its routes out of both. Private to bgp/ (peer*.c).
  */
 #ifndef VBR_BGP_PEER_RIB_H
 #define VBR_BGP_PEER_RIB_H

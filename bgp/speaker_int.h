@@ -1,6 +1,6 @@
 /*
- * speaker_int: the speaker's private state, shared by speaker.c and peer.c only. Not for the
- * service (it includes speaker.h).
+ * speaker_int: the speaker's private state, shared by speaker.c and the peer*.c files only.
+ * Not for the service (it includes speaker.h).
  */
 #ifndef VBR_BGP_SPEAKER_INT_H
 #define VBR_BGP_SPEAKER_INT_H
