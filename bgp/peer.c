@@ -238,6 +238,7 @@ static void perform(struct bgp_session *sess, const struct bgp_fsm_output *out)
 			struct bgp_open_local l = { .asn = bgp_peer_local_asn(peer),
 						    .hold_time = sess->fsm.config.hold_time_s,
 						    .router_id = sp->config.router_id };
+			peer_gr_open_local(peer, &l);
 			if (bgp_open_encode(&sess->conn->out, &l) == 0)
 				peer->messages_out++;
 			peer_session_flush(sess);

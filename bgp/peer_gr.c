@@ -126,6 +126,12 @@ void peer_gr_flush(struct bgp_peer *peer, const char *why)
 	sweep(peer, why);
 }
 
+void peer_gr_open_local(const struct bgp_peer *peer, struct bgp_open_local *l)
+{
+	l->graceful_restart = peer->config.graceful_restart;
+	l->gr_restart_time = peer->config.restart_time;
+}
+
 void peer_gr_close(struct bgp_peer *peer)
 {
 	struct peer_gr_timer *t = peer->gr_timer;

@@ -28,6 +28,8 @@ bool peer_gr_session_down(struct bgp_peer *peer, enum bgp_fsm_event_type ev);
 void peer_gr_end_of_rib(struct bgp_peer *peer);
 /* Stale routes go now (the operator disabled, reset or reconfigured the peer). */
 void peer_gr_flush(struct bgp_peer *peer, const char *why);
+/* Our graceful restart capability for the next OPEN (RFC 4724 3), from the peer's config. */
+void peer_gr_open_local(const struct bgp_peer *peer, struct bgp_open_local *l);
 /* Closes the timer (halt, removal); the stale routes are the caller's to drop. */
 void peer_gr_close(struct bgp_peer *peer);
 

@@ -324,6 +324,8 @@ int bgp_speaker_peer_config_check(const struct bgp_peer_config *c)
 		return -EINVAL;
 	if (c->local_asn == BGP_AS_TRANS) /* RFC 6793 9: never ours */
 		return -EINVAL;
+	if (c->graceful_restart && (c->restart_time < 1 || c->restart_time > 4095))
+		return -EINVAL; /* the capability's 12 bits; 0 would ask the peer to keep nothing */
 	if (memchr(c->auth_key, '\0', sizeof(c->auth_key)) == NULL ||
 	    memchr(c->shutdown_message, '\0', sizeof(c->shutdown_message)) == NULL)
 		return -EINVAL;

@@ -49,6 +49,11 @@ static void group_detail(struct vbrctl *cli, const Vbr__V1__BgpGroup *g)
 	detail_rowf(t, "BFD timers", "%u ms x %u (detection %u ms; used by peers with BFD on)",
 		    g->bfd_min_interval_ms, g->bfd_detect_multiplier,
 		    g->bfd_min_interval_ms * g->bfd_detect_multiplier);
+	if (g->graceful_restart)
+		detail_rowf(t, "Graceful restart", "on, restart time %us (applies from each session's "
+			    "next start)", g->restart_time);
+	else
+		detail_row(t, "Graceful restart", "off");
 	detail_rowf(t, "Peers", "%u", g->peer_count);
 	detail_row(t, "Created", created);
 	output_table(cli, t);
@@ -84,10 +89,32 @@ static const struct opt_spec create_opts[] = {
      "BFD desired min TX and required min RX, 50-10000 ms (default 300)", false, NULL},
     {"bfd-multiplier", 0, OPT_VALUE, "N", "BFD detect multiplier, 2-255 (default 3)", false,
      NULL},
+    {"graceful-restart", 0, OPT_VALUE, "on|off",
+     "RFC 4724 graceful restart on the group's sessions (default on)", false, "on|off"},
+    {"restart-time", 0, OPT_VALUE, "SECONDS",
+     "how long peers keep our routes while vbrd restarts, 1-4095 (default 120)", false, NULL},
     {"request-id", 0, OPT_VALUE, "ID",
      "makes a retry return the first result instead of a second group", false, NULL},
     {0},
 };
+
+/* --graceful-restart on|off: 1 when given (*out set), 0 when not, -1 (usage printed) when
+ * neither. */
+static int get_on_off(const struct opt_result *a, const char *name, protobuf_c_boolean *out)
+{
+	const char *v = opts_str(a, name);
+	if (!v)
+		return 0;
+	if (strcasecmp(v, "on") == 0 || strcasecmp(v, "true") == 0)
+		*out = 1;
+	else if (strcasecmp(v, "off") == 0 || strcasecmp(v, "false") == 0)
+		*out = 0;
+	else {
+		usage_error("--%s: expected on or off, got \"%s\"", name, v);
+		return -1;
+	}
+	return 1;
+}
 
 /* Reads the numeric group options shared by create and update. -1: usage error printed. */
 static int get_u32(const struct opt_result *a, const char *name, uint32_t *out)
@@ -139,6 +166,16 @@ static int group_create(struct vbrctl *cli, const struct opt_result *a)
 	if (got)
 		req.bfd_detect_multiplier_present_case =
 		    VBR__V1__CREATE_BGP_GROUP_REQUEST__BFD_DETECT_MULTIPLIER_PRESENT_BFD_DETECT_MULTIPLIER;
+	if ((got = get_on_off(a, "graceful-restart", &req.graceful_restart)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		req.graceful_restart_present_case =
+		    VBR__V1__CREATE_BGP_GROUP_REQUEST__GRACEFUL_RESTART_PRESENT_GRACEFUL_RESTART;
+	if ((got = get_u32(a, "restart-time", &req.restart_time)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		req.restart_time_present_case =
+		    VBR__V1__CREATE_BGP_GROUP_REQUEST__RESTART_TIME_PRESENT_RESTART_TIME;
 	const char *action = opts_str(a, "route-limit-action");
 	if (action && !parse_limit_action(action, &req.route_limit_action))
 		return usage_error("--route-limit-action: expected drop or teardown, got \"%s\"",
@@ -230,6 +267,10 @@ static const struct opt_spec update_opts[] = {
     {"keepalive", 0, OPT_VALUE, "SECONDS", "keepalive interval", false, NULL},
     {"bfd-interval", 0, OPT_VALUE, "MS", "BFD interval, 50-10000 ms", false, NULL},
     {"bfd-multiplier", 0, OPT_VALUE, "N", "BFD detect multiplier, 2-255", false, NULL},
+    {"graceful-restart", 0, OPT_VALUE, "on|off",
+     "graceful restart on or off (from each peer's next session)", false, "on|off"},
+    {"restart-time", 0, OPT_VALUE, "SECONDS",
+     "restart time, 1-4095 (from each peer's next session)", false, NULL},
     {"request-id", 0, OPT_VALUE, "ID",
      "makes a retry return the first result (a deleted object included)",
      false, NULL},
@@ -240,7 +281,7 @@ static int group_update(struct vbrctl *cli, const struct opt_result *a)
 {
 	Vbr__V1__UpdateBgpGroupRequest req = VBR__V1__UPDATE_BGP_GROUP_REQUEST__INIT;
 	Google__Protobuf__FieldMask mask = GOOGLE__PROTOBUF__FIELD_MASK__INIT;
-	char *paths[12];
+	char *paths[16];
 	size_t n = 0;
 	int got;
 
@@ -295,6 +336,14 @@ static int group_update(struct vbrctl *cli, const struct opt_result *a)
 		return EXIT_USAGE;
 	if (got)
 		paths[n++] = "bfd_detect_multiplier";
+	if ((got = get_on_off(a, "graceful-restart", &req.graceful_restart)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		paths[n++] = "graceful_restart";
+	if ((got = get_u32(a, "restart-time", &req.restart_time)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		paths[n++] = "restart_time";
 	if (n == 0)
 		return usage_error(
 		    "group update: nothing to change (see vbrctl group update --help)");

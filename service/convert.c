@@ -56,6 +56,8 @@ void convert_group(const struct vbr_group *g, bool has_auth_key, uint32_t peer_c
 	out->msg.local_asn = g->local_asn;
 	out->msg.bfd_min_interval_ms = g->bfd_min_interval_ms;
 	out->msg.bfd_detect_multiplier = g->bfd_detect_multiplier;
+	out->msg.graceful_restart = g->graceful_restart;
+	out->msg.restart_time = g->restart_time;
 	out->msg.route_limit_action =
 	    (Vbr__V1__RouteLimitAction)(g->route_limit_action
 					    ? g->route_limit_action
@@ -168,6 +170,8 @@ void convert_peer_config(const struct vbr_peer *p, const struct vbr_group *g,
 	out->enable_bfd = p->enable_bfd;
 	out->bfd_min_interval_ms = g->bfd_min_interval_ms;
 	out->bfd_detect_multiplier = (uint8_t)g->bfd_detect_multiplier;
+	out->graceful_restart = g->graceful_restart;
+	out->restart_time = (uint16_t)g->restart_time;
 }
 
 static char *format_community(uint32_t a, uint32_t b)

@@ -25,6 +25,7 @@
 #define VBR_DEFAULT_KEEPALIVE_TIME 10
 #define VBR_DEFAULT_BFD_INTERVAL_MS 300
 #define VBR_DEFAULT_BFD_MULTIPLIER 3
+#define VBR_DEFAULT_RESTART_TIME   120
 
 struct vbr_group {
 	char id[VBR_ID_LEN + 1];
@@ -39,6 +40,8 @@ struct vbr_group {
 	uint32_t local_asn;          /* our AS on its sessions; 0 = the router's */
 	uint32_t bfd_min_interval_ms; /* 50..10000 */
 	uint32_t bfd_detect_multiplier; /* 2..255 */
+	bool graceful_restart;          /* RFC 4724 offered on its sessions */
+	uint32_t restart_time;          /* seconds, 1..4095 */
 	int64_t create_time_ms;
 };
 

@@ -81,6 +81,8 @@ static void new_group(const struct vbr_model *m, const Vbr__V1__CreateBgpGroupRe
 	g->route_limit_action = req->route_limit_action;
 	g->bfd_min_interval_ms = v->bfd_min_interval_ms;
 	g->bfd_detect_multiplier = v->bfd_detect_multiplier;
+	g->graceful_restart = v->graceful_restart;
+	g->restart_time = v->restart_time;
 	g->create_time_ms = bgp_now_ms();
 }
 
@@ -148,6 +150,10 @@ static grpc_status_code apply_mask(const struct vbr_model *m, const struct vbr_g
 		g->bfd_min_interval_ms = req->bfd_min_interval_ms;
 	if (mask & VBR_GROUP_BFD_MULTIPLIER)
 		g->bfd_detect_multiplier = req->bfd_detect_multiplier;
+	if (mask & VBR_GROUP_GRACEFUL_RESTART)
+		g->graceful_restart = req->graceful_restart;
+	if (mask & VBR_GROUP_RESTART_TIME)
+		g->restart_time = req->restart_time;
 	if (vbr_check_timers(g->hold_time, g->keepalive_time, st))
 		return st->code;
 	/* The pair as the update leaves it: eBGP only, against the group's own local ASN. */

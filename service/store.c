@@ -181,6 +181,12 @@ static int load_model(const Vbr__V1__StoredState *st, struct vbr_model *m)
 								: VBR_DEFAULT_BFD_INTERVAL_MS;
 		g.bfd_detect_multiplier = sg->bfd_detect_multiplier ? sg->bfd_detect_multiplier
 								    : VBR_DEFAULT_BFD_MULTIPLIER;
+		/* A file from before graceful restart existed: on, 120 s (the field is stored
+		 * inverted, restart_time 0 = the default). */
+		g.graceful_restart = !sg->graceful_restart_off;
+		g.restart_time = sg->restart_time && sg->restart_time <= 4095
+				     ? sg->restart_time
+				     : VBR_DEFAULT_RESTART_TIME;
 		g.create_time_ms = sg->create_time_ms;
 		if (model_add_group(m, &g))
 			return -EINVAL;
@@ -366,6 +372,8 @@ static uint8_t *pack_state(const struct vbr_model *m, const struct vbr_request *
 		g[i].route_limit_action = s->route_limit_action;
 		g[i].bfd_min_interval_ms = s->bfd_min_interval_ms;
 		g[i].bfd_detect_multiplier = s->bfd_detect_multiplier;
+		g[i].graceful_restart_off = !s->graceful_restart;
+		g[i].restart_time = s->restart_time;
 		g[i].create_time_ms = s->create_time_ms;
 		gp[i] = &g[i];
 	}

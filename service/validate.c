@@ -200,6 +200,14 @@ grpc_status_code vbr_check_bfd_multiplier(const char *field, uint32_t mult, stru
 	return ok(st);
 }
 
+grpc_status_code vbr_check_restart_time(const char *field, uint32_t seconds,
+					struct vbr_status *st)
+{
+	if (seconds < 1 || seconds > 4095)
+		return INVALID(st, "%s: must be 1..4095 seconds (got %u)", field, seconds);
+	return ok(st);
+}
+
 grpc_status_code vbr_check_timers(uint32_t hold_time, uint32_t keepalive_time,
 				  struct vbr_status *st)
 {
@@ -381,8 +389,19 @@ grpc_status_code vbr_validate_create_group(const Vbr__V1__CreateBgpGroupRequest 
 		    VBR__V1__CREATE_BGP_GROUP_REQUEST__BFD_DETECT_MULTIPLIER_PRESENT_BFD_DETECT_MULTIPLIER
 		? req->bfd_detect_multiplier
 		: VBR_DEFAULT_BFD_MULTIPLIER;
+	/* Graceful restart is on unless the request turns it off (the field's presence). */
+	out->graceful_restart =
+	    req->graceful_restart_present_case !=
+		VBR__V1__CREATE_BGP_GROUP_REQUEST__GRACEFUL_RESTART_PRESENT_GRACEFUL_RESTART ||
+	    req->graceful_restart;
+	out->restart_time =
+	    req->restart_time_present_case ==
+		    VBR__V1__CREATE_BGP_GROUP_REQUEST__RESTART_TIME_PRESENT_RESTART_TIME
+		? req->restart_time
+		: VBR_DEFAULT_RESTART_TIME;
 	if (vbr_check_bfd_interval("bfd_min_interval_ms", out->bfd_min_interval_ms, st) ||
-	    vbr_check_bfd_multiplier("bfd_detect_multiplier", out->bfd_detect_multiplier, st))
+	    vbr_check_bfd_multiplier("bfd_detect_multiplier", out->bfd_detect_multiplier, st) ||
+	    vbr_check_restart_time("restart_time", out->restart_time, st))
 		return st->code;
 	return vbr_check_timers(out->hold_time, out->keepalive_time, st);
 }
@@ -421,6 +440,8 @@ static const struct mask_name group_fields[] = {
     {"local_asn", VBR_GROUP_LOCAL_ASN},
     {"bfd_min_interval_ms", VBR_GROUP_BFD_MIN_INTERVAL},
     {"bfd_detect_multiplier", VBR_GROUP_BFD_MULTIPLIER},
+    {"graceful_restart", VBR_GROUP_GRACEFUL_RESTART},
+    {"restart_time", VBR_GROUP_RESTART_TIME},
 };
 
 grpc_status_code vbr_validate_update_group(const Vbr__V1__UpdateBgpGroupRequest *req,
@@ -444,6 +465,9 @@ grpc_status_code vbr_validate_update_group(const Vbr__V1__UpdateBgpGroupRequest 
 		*mask |= req->local_asn ? VBR_GROUP_LOCAL_ASN : 0;
 		*mask |= req->bfd_min_interval_ms ? VBR_GROUP_BFD_MIN_INTERVAL : 0;
 		*mask |= req->bfd_detect_multiplier ? VBR_GROUP_BFD_MULTIPLIER : 0;
+		/* Only true is a non-default value here: turning it off needs the mask. */
+		*mask |= req->graceful_restart ? VBR_GROUP_GRACEFUL_RESTART : 0;
+		*mask |= req->restart_time ? VBR_GROUP_RESTART_TIME : 0;
 		if (*mask == 0)
 			return INVALID(st, "update_mask: names no field to update");
 	}
@@ -472,6 +496,9 @@ grpc_status_code vbr_validate_update_group(const Vbr__V1__UpdateBgpGroupRequest 
 		return st->code;
 	if ((*mask & VBR_GROUP_BFD_MULTIPLIER) &&
 	    vbr_check_bfd_multiplier("bfd_detect_multiplier", req->bfd_detect_multiplier, st))
+		return st->code;
+	if ((*mask & VBR_GROUP_RESTART_TIME) &&
+	    vbr_check_restart_time("restart_time", req->restart_time, st))
 		return st->code;
 	return vbr_check_request_id(req->request_id, st);
 }

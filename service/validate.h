@@ -50,6 +50,10 @@ grpc_status_code vbr_check_route_limit_action(const char *field, int action, str
 /* BFD timers: interval 50..10000 ms (below 50 ms a shared machine flaps), multiplier 2..255. */
 grpc_status_code vbr_check_bfd_interval(const char *field, uint32_t ms, struct vbr_status *st);
 grpc_status_code vbr_check_bfd_multiplier(const char *field, uint32_t mult, struct vbr_status *st);
+/* Graceful restart time: 1..4095 s (the capability's 12 bits; 0 would tell the peer to keep
+ * nothing). */
+grpc_status_code vbr_check_restart_time(const char *field, uint32_t seconds,
+					struct vbr_status *st);
 /* hold_time 0 or 3..65535; keepalive_time < hold_time (0 when hold_time is 0). */
 grpc_status_code vbr_check_timers(uint32_t hold_time, uint32_t keepalive_time,
 				  struct vbr_status *st);
@@ -74,6 +78,8 @@ struct vbr_group_values {
 	uint32_t keepalive_time;
 	uint32_t bfd_min_interval_ms;
 	uint32_t bfd_detect_multiplier;
+	bool graceful_restart;
+	uint32_t restart_time;
 };
 
 /* Field masks: which fields an update names (missing/empty mask: every non-default field). */
@@ -89,6 +95,8 @@ enum {
 	VBR_GROUP_LOCAL_ASN = 1 << 8,
 	VBR_GROUP_BFD_MIN_INTERVAL = 1 << 9,
 	VBR_GROUP_BFD_MULTIPLIER = 1 << 10,
+	VBR_GROUP_GRACEFUL_RESTART = 1 << 11,
+	VBR_GROUP_RESTART_TIME = 1 << 12,
 	VBR_PEER_GROUP_ID = 1 << 0,
 	VBR_PEER_DESCRIPTION = 1 << 1,
 	VBR_PEER_ADMIN_DOWN = 1 << 2,

@@ -220,6 +220,27 @@ class GroupTests(Base):
         self.assertServerError(vbrctl("group", "update", j["id"], "--local-asn", "23456",
                                       server=SERVER), "INVALID_ARGUMENT", "local_asn")
 
+    def test_graceful_restart_create_show_update(self):
+        j = ok_json("group", "create", "gt-gr", "--peer-asn", "65022")
+        self.addCleanup(vbrctl, "group", "delete", j["id"], server=SERVER)
+        self.assertIs(j.get("gracefulRestart"), True)
+        self.assertEqual(j.get("restartTime"), 120)
+        self.assertEqual(details(ok("group", "show", j["id"]).out)["Graceful restart"],
+                         "on, restart time 120s (applies from each session's next start)")
+        ok("group", "update", j["id"], "--graceful-restart", "off", "--restart-time", "45")
+        g = DAEMON.call("GetBgpGroup", h.pb.GetBgpGroupRequest(id=j["id"]))
+        self.assertEqual((g.graceful_restart, g.restart_time), (False, 45))
+        self.assertEqual(details(ok("group", "show", j["id"]).out)["Graceful restart"], "off")
+        k = ok_json("group", "create", "gt-gr-off", "--peer-asn", "65022", "--graceful-restart",
+                    "off", "--restart-time", "4095")
+        self.addCleanup(vbrctl, "group", "delete", k["id"], server=SERVER)
+        g = DAEMON.call("GetBgpGroup", h.pb.GetBgpGroupRequest(id=k["id"]))
+        self.assertEqual((g.graceful_restart, g.restart_time), (False, 4095))
+        self.assertUsage(vbrctl("group", "update", j["id"], "--graceful-restart", "maybe",
+                                server=SERVER), "--graceful-restart")
+        self.assertServerError(vbrctl("group", "update", j["id"], "--restart-time", "0",
+                                      server=SERVER), "INVALID_ARGUMENT", "restart_time")
+
     def test_request_id_on_update_and_delete(self):
         g = ok_json("group", "create", "gt-rid", "--peer-asn", "65021")
         u = ok_json("group", "update", g["id"], "--description", "one", "--request-id", "u-77")

@@ -272,6 +272,56 @@ static void test_bfd_fields(void **state)
 	assert_int_equal(mask, VBR_PEER_ENABLE_BFD); /* enable_bfd=false through the mask */
 }
 
+/* Graceful restart: on and 120 s unless given (presence, not value: false turns it off);
+ * restart_time 1..4095 refused naming the field, on create and update. */
+static void test_graceful_restart_fields(void **state)
+{
+	(void)state;
+	struct vbr_status st;
+	struct vbr_group_values v;
+	Vbr__V1__CreateBgpGroupRequest req = VBR__V1__CREATE_BGP_GROUP_REQUEST__INIT;
+	req.name = "dc1";
+	req.peer_asn = 65001;
+	assert_int_equal(vbr_validate_create_group(&req, LOCAL_ASN, &v, &st), GRPC_STATUS_OK);
+	assert_true(v.graceful_restart);
+	assert_int_equal(v.restart_time, 120);
+	req.graceful_restart_present_case =
+	    VBR__V1__CREATE_BGP_GROUP_REQUEST__GRACEFUL_RESTART_PRESENT_GRACEFUL_RESTART;
+	req.graceful_restart = false;
+	assert_int_equal(vbr_validate_create_group(&req, LOCAL_ASN, &v, &st), GRPC_STATUS_OK);
+	assert_false(v.graceful_restart);
+	req.restart_time_present_case =
+	    VBR__V1__CREATE_BGP_GROUP_REQUEST__RESTART_TIME_PRESENT_RESTART_TIME;
+	static const uint32_t bad[] = {0, 4096, 65536};
+	for (size_t i = 0; i < 3; i++) {
+		req.restart_time = bad[i];
+		expect_invalid(vbr_validate_create_group(&req, LOCAL_ASN, &v, &st), &st,
+			       "restart_time");
+	}
+	req.restart_time = 4095;
+	assert_int_equal(vbr_validate_create_group(&req, LOCAL_ASN, &v, &st), GRPC_STATUS_OK);
+	assert_int_equal(v.restart_time, 4095);
+
+	unsigned mask;
+	char *paths[] = {"graceful_restart", "restart_time"};
+	Google__Protobuf__FieldMask gm = GOOGLE__PROTOBUF__FIELD_MASK__INIT;
+	gm.n_paths = 2;
+	gm.paths = paths;
+	Vbr__V1__UpdateBgpGroupRequest ug = VBR__V1__UPDATE_BGP_GROUP_REQUEST__INIT;
+	ug.id = "bgpg-0000abcd";
+	ug.update_mask = &gm;
+	ug.restart_time = 1;
+	assert_int_equal(vbr_validate_update_group(&ug, &mask, &st), GRPC_STATUS_OK);
+	assert_int_equal(mask, VBR_GROUP_GRACEFUL_RESTART | VBR_GROUP_RESTART_TIME);
+	ug.restart_time = 0;
+	expect_invalid(vbr_validate_update_group(&ug, &mask, &st), &st, "restart_time");
+	/* No mask: only true counts as given. */
+	ug.update_mask = NULL;
+	ug.graceful_restart = true;
+	assert_int_equal(vbr_validate_update_group(&ug, &mask, &st), GRPC_STATUS_OK);
+	assert_int_equal(mask, VBR_GROUP_GRACEFUL_RESTART);
+}
+
 static void test_update_masks(void **state)
 {
 	(void)state;
@@ -396,6 +446,7 @@ int main(void)
 	    cmocka_unit_test(test_ids_and_request_id),
 	    cmocka_unit_test(test_create_group_defaults),
 	    cmocka_unit_test(test_bfd_fields),
+	    cmocka_unit_test(test_graceful_restart_fields),
 	    cmocka_unit_test(test_update_masks),
 	    cmocka_unit_test(test_requests),
 	    cmocka_unit_test(test_status_from_errno),
