@@ -76,6 +76,36 @@ class Limits(unittest.TestCase):
         self.assertTrue(all(routes[p].accepted for p in ROUTES[:60]))
         self.assertEqual(len(self.limit_events(self.p_drop)), 2)
 
+    def test_04_reannounce_counts_once(self):
+        """Issue 14: the limit counts what the peer has now. BIRD sends all 150 routes again
+        with new attributes (an export filter setting MED, applied by `configure`, which
+        re-exports without a session reset): still 150 received, 100 accepted, the same 50
+        held, each route carrying the new MED, and no new ROUTE_LIMIT_REACHED."""
+        L.wait_for(lambda: self.counts(self.p_drop) == (150, 100), 20, what="150/100")
+        before = self.vbrd.routes(self.p_drop)
+        held = sorted(p for p, r in before.items() if not r.accepted)
+        self.assertEqual(len(held), 50)
+        est = self.vbrd.get_peer(self.p_drop).established_time
+        events = len(self.limit_events(self.p_drop))
+        with open(self.drop.conf) as f:
+            conf = f.read()
+        self.assertIn("export all;", conf)
+        with open(self.drop.conf, "w") as f:
+            f.write(conf.replace("export all;", "export filter { bgp_med = 7; accept; };", 1))
+        self.assertIn("Reconfigured", self.drop.cli("configure"))
+
+        def all_med7():
+            rs = self.vbrd.routes(self.p_drop)
+            return len(rs) == 150 and all(r.HasField("med") and r.med == 7 for r in rs.values())
+        L.wait_for(all_med7, 15, what="all 150 routes re-announced with MED 7")
+        time.sleep(1)  # let any late recount show
+        self.assertEqual(self.counts(self.p_drop), (150, 100))
+        after = self.vbrd.routes(self.p_drop)
+        self.assertEqual(sorted(p for p, r in after.items() if not r.accepted), held)
+        self.assertEqual(len(self.limit_events(self.p_drop)), events)
+        p = self.vbrd.get_peer(self.p_drop)
+        self.assertEqual(p.established_time, est)  # the same session throughout
+
     def test_01_drop_keeps_session_and_flags_the_rest(self):
         self.vbrd.wait_state(self.p_drop, timeout=20)
         L.wait_for(lambda: self.vbrd.get_peer(self.p_drop).received_route_count == 150, 15,

@@ -243,6 +243,31 @@ static void test_route_limit(void **state)
 	assert_int_equal(rib_in_announce(&r, &at, P(10, 200, 0, 0), 24, a, &crossed),
 			 RIB_IN_REFUSED);
 	assert_false(crossed); /* still the same excursion past the limit */
+	/* Issue 14: the peer re-announces everything it holds with new attributes (same
+	 * prefixes): each route is counted once, accepted ones stay accepted (with the new
+	 * path), held ones stay held in their places, and it is no new crossing. */
+	const uint32_t path2[] = { 65001, 65002 };
+	struct rib_attrs *b = make_attrs(&at, P(10, 0, 0, 3), path2, 2, 0);
+	for (uint32_t i = 0; i < 150; i++) {
+		enum rib_in_result res = rib_in_announce(&r, &at, P(10, 100, 0, 0) + (i << 8), 24,
+							 b, &crossed);
+		if (i == 0) /* withdrawn above: announced anew, and there is no room */
+			assert_int_equal(res, RIB_IN_REFUSED);
+		else
+			assert_int_equal(res, i <= 100 ? RIB_IN_ACCEPTED : RIB_IN_REFUSED);
+		assert_false(crossed);
+	}
+	assert_int_equal(r.accepted, 100);
+	assert_int_equal(r.held_count, 51); /* 101..149 and 10.200/24 held before, 10.100.0/24 now */
+	assert_int_equal(rib_in_received(&r), 151);
+	assert_ptr_equal(rib_table_find(&r.table, P(10, 100, 1, 0), 24)->attrs, b);
+	assert_ptr_equal(rib_table_find(&r.table, P(10, 100, 140, 0), 24)->attrs, b);
+	assert_false(rib_in_promote(&r, &pfx, &plen));
+	/* The held ones kept their order: withdrawing one accepted route promotes the oldest
+	 * held (the 102nd sent first), not the re-announced 10.100.0/24. */
+	assert_true(rib_in_withdraw(&r, &at, P(10, 100, 1, 0), 24, &present));
+	assert_true(rib_in_promote(&r, &pfx, &plen));
+	assert_int_equal(pfx, P(10, 100, 0, 0) + (101 << 8));
 	/* Withdrawing a refused route changes nothing accepted. */
 	assert_false(rib_in_withdraw(&r, &at, P(10, 200, 0, 0), 24, &present));
 	assert_true(present);
@@ -250,6 +275,7 @@ static void test_route_limit(void **state)
 	assert_false(present);
 	rib_in_clear(&r, &at);
 	rib_attrs_unref(&at, a);
+	rib_attrs_unref(&at, b);
 	assert_int_equal(at.count, 0);
 	rib_attr_table_free(&at);
 }
