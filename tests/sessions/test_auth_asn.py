@@ -102,6 +102,23 @@ class AuthAndAsn(unittest.TestCase):
         self.assertRegex(log, r"(?i)(established|connected to peer|neighbor .* up)")
         self.assertNotRegex(log, r"(?i)notification.*bad peer as")
 
+    def test_04b_soft_reset_refused_without_route_refresh(self):
+        """A core refusal the client hears (issue 14): ExaBGP here advertises no route
+        refresh capability, so a soft reset (ROUTE-REFRESH, RFC 2918) cannot be sent; the
+        call answers FAILED_PRECONDITION naming the peer and the RFC, and nothing happens to
+        the session."""
+        self.vbrd.wait_state(self.p_exa, timeout=30)
+        est = self.vbrd.get_peer(self.p_exa).established_time
+        with self.assertRaises(V.grpc.RpcError) as cm:
+            self.vbrd.call("ResetBgpPeer", V.pb.ResetBgpPeerRequest(id=self.p_exa, soft=True))
+        self.assertEqual(cm.exception.code(), V.grpc.StatusCode.FAILED_PRECONDITION)
+        self.assertIn(self.p_exa, cm.exception.details())
+        self.assertIn("RFC 2918", cm.exception.details())
+        time.sleep(0.5)
+        p = self.vbrd.get_peer(self.p_exa)
+        self.assertEqual(self.vbrd.state_name(self.p_exa), EST)
+        self.assertEqual(p.established_time, est)
+
     def update_group(self, **kw):
         mask = V.field_mask_pb2.FieldMask(paths=list(kw))
         return self.vbrd.call("UpdateBgpGroup", V.pb.UpdateBgpGroupRequest(
