@@ -1,5 +1,5 @@
 """failover_lab: two data-center routers (BIRD 2) announcing the same prefix to vbrd, and a VPC
-host behind vbrd, for the BFD failover test and benchmark.
+host behind vbrd, for the BFD failover test and benchmark and the FIB tests (tests/fib).
 
   vpc 172.16.1.10 --veth-- v (vbrd, 172.16.1.1 / 10.10.0.1, forwarding on)
                             |-- bridge -- dc1 10.10.0.2 (AS 65010, preferred: lower router id)
@@ -20,31 +20,43 @@ import vbrapi as V  # noqa: E402
 PREFIX = "192.168.10.0/24"
 TARGET = "192.168.10.1"
 BIRD_BFD = ('protocol bfd bfd1 { interface "eth0" { interval %d ms; multiplier %d; }; }')
+# What BIRD learns from vbrd goes into its namespace's kernel table (the DC router's FIB).
+BIRD_KERNEL = "\nprotocol kernel { ipv4 { import none; export where source = RTS_BGP; }; }\n"
 
 
 class Failover:
-    def __init__(self, interval=100, mult=3, hold=9, extra_hosts=()):
-        self.lab = L.Lab(["v", "dc1", "dc2"] + list(extra_hosts))
+    def __init__(self, interval=100, mult=3, hold=9, extra_hosts=(), bfd=True, prefix="vs",
+                 dc_extra=None, kernel_export=False, vbrd_args=()):
+        """bfd=False: no BFD on either side (the route-table tests). dc_extra: {dc: BIRD
+        config text} (more static protocols). kernel_export: each BIRD installs what it
+        learns from vbrd into its kernel (protocol kernel) instead of the hand-set route to
+        the VPC network."""
+        self.lab = L.Lab(["v", "dc1", "dc2"] + list(extra_hosts), prefix=prefix)
         self.interval, self.mult, self.hold = interval, mult, hold
         lab, v = self.lab, self.lab.ip("v")
         self._vpc()
         for dc, asn in (("dc1", 65010), ("dc2", 65020)):
             lab.exec(dc, ["ip", "addr", "add", TARGET + "/32", "dev", "lo"])
-            lab.exec(dc, ["ip", "route", "add", "172.16.1.0/24", "via", v])
+            if not kernel_export:
+                lab.exec(dc, ["ip", "route", "add", "172.16.1.0/24", "via", v])
         lab.exec("v", ["sysctl", "-qw", "net.ipv4.ip_forward=1"])
         self.dcs = {}
         for dc, asn in (("dc1", 65010), ("dc2", 65020)):
-            self.dcs[dc] = L.Bird(lab, dc, asn, v, routes=[PREFIX], hold=hold,
-                                  extra=BIRD_BFD % (interval, mult),
-                                  bgp_extra="bfd on;").start()
-        self.vbrd = V.Vbrd(lab, "v").start()
+            extra = BIRD_BFD % (interval, mult) if bfd else ""
+            extra += (dc_extra or {}).get(dc, "")
+            if kernel_export:
+                extra += BIRD_KERNEL
+            self.dcs[dc] = L.Bird(lab, dc, asn, v, routes=[PREFIX], hold=hold, extra=extra,
+                                  bgp_extra="bfd on;" if bfd else "").start()
+        self.vbrd = V.Vbrd(lab, "v", args=vbrd_args).start()
         self.vbrd.network("172.16.1.0/24")
-        self.peers = {}
+        self.peers, self.groups = {}, {}
         for dc, asn in (("dc1", 65010), ("dc2", 65020)):
-            g = self.vbrd.group(dc, asn, bfd_min_interval_ms=interval,
-                                bfd_detect_multiplier=mult, hold_time=hold,
-                                keepalive_time=max(1, hold // 3))
-            self.peers[dc] = self.vbrd.peer(g.id, lab.ip(dc), enable_bfd=True).id
+            kw = dict(bfd_min_interval_ms=interval, bfd_detect_multiplier=mult) if bfd else {}
+            g = self.vbrd.group(dc, asn, hold_time=hold, keepalive_time=max(1, hold // 3),
+                                **kw)
+            self.groups[dc] = g.id
+            self.peers[dc] = self.vbrd.peer(g.id, lab.ip(dc), enable_bfd=bfd).id
         for dc in self.peers:
             self.vbrd.wait_state(self.peers[dc], timeout=40)
 

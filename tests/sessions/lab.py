@@ -120,9 +120,11 @@ class Proc:
 
 
 class Lab:
-    def __init__(self, hosts):
-        """hosts: names, e.g. ["v", "bird", "gobgp"]; host i gets 10.10.0.(i+1)."""
-        self.tag = "vs%d" % os.getpid()
+    def __init__(self, hosts, prefix="vs"):
+        """hosts: names, e.g. ["v", "bird", "gobgp"]; host i gets 10.10.0.(i+1). prefix: the
+        start of every namespace and interface name (a helper's own, e.g. "f1"); the PID
+        follows, so parallel runs never share a name (interface names stay under 16)."""
+        self.tag = "%s%d" % (prefix, os.getpid())
         self.dir = mkdtemp("vs-lab-")
         self.hosts = {}
         self.procs = []

@@ -140,6 +140,29 @@ class Vbrd:
                 break
         return out
 
+    def route_entries(self, source=0):
+        """The route table (pages followed): a list of RouteEntry, source 0 = all."""
+        out, token = [], ""
+        for _ in range(10000):
+            r = self.call("ListRouteEntries", pb.ListRouteEntriesRequest(
+                page_size=1000, page_token=token, source=source))
+            out += list(r.route_entries)
+            token = r.next_page_token
+            if not token:
+                break
+        return out
+
+    def route_entry(self, cidr, source):
+        """The entry of that source for cidr, or None."""
+        for e in self.route_entries(source):
+            if e.destination_cidr == cidr:
+                return e
+        return None
+
+    def static(self, cidr, next_hop, **kw):
+        return self.call("CreateRouteEntry", pb.CreateRouteEntryRequest(
+            destination_cidr=cidr, next_hop=next_hop, **kw))
+
     def watch(self, peer_ids=(), initial=False):
         return Watcher(self, peer_ids, initial)
 
