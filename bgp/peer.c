@@ -464,6 +464,9 @@ struct bgp_peer *bgp_peer_new(struct bgp_speaker *speaker, const struct bgp_peer
 void bgp_peer_start(struct bgp_peer *peer)
 {
 	peer_bfd_sync(peer);
+	peer->start_held = !route_table_peers_may_start(peer->speaker);
+	if (peer->start_held)
+		return; /* speaker_start_held_peers, once the kernel's routes are read */
 	if (!peer->config.admin_down && peer->primary)
 		peer_feed_simple(peer->primary, BGP_FSM_EV_MANUAL_START);
 }
@@ -512,6 +515,7 @@ void bgp_peer_apply(struct bgp_peer *peer, const struct bgp_peer_config *config)
 	if (config->admin_down && !old.admin_down) {
 		stop_sessions(peer, BGP_SUBERR_CEASE_ADMIN_SHUTDOWN, config->shutdown_message);
 		peer_gr_flush(peer, "peer disabled");
+		route_table_defer_check(peer->speaker); /* not waited for any more */
 		return;
 	}
 	if (!config->admin_down && old.admin_down) {

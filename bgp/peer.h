@@ -60,6 +60,8 @@ struct bgp_peer {
 	bool gr_negotiated;  /* this session: both sides offered graceful restart (RFC 4724) */
 	bool restart_told;   /* an OPEN with the Restart State bit reached Established */
 	bool eor_received;   /* the peer's End-of-RIB on this session */
+	bool defer_synced;   /* vbrd restarting: this peer synchronised once (gr_restart.h) */
+	bool start_held;     /* bgp_peer_start waits for the leftover kernel routes */
 	/* vbrd the helper (peer_gr.c): the peer's restart time and BGP Identifier from its last
 	 * OPEN, the timer bounding how long stale routes stay, restarts seen. */
 	uint16_t gr_peer_restart_time;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "gr_restart.h"
 #include "peer_rib.h"
 #include "speaker_int.h"
 
@@ -80,10 +81,24 @@ static bool arm(struct bgp_peer *peer, uint64_t ms)
 	return true;
 }
 
+/* vbrd restarting: whether this peer has now given all it will (RFC 4724 4.1). */
+static void defer_sync(struct bgp_peer *peer, bool end_of_rib)
+{
+	struct gr_defer_peer d = {.admin_down = peer->config.admin_down,
+				  .established = peer->established,
+				  .gr_negotiated = peer->gr_negotiated,
+				  .synced = peer->defer_synced};
+	if (d.synced || !gr_defer_peer_synced(&d, end_of_rib))
+		return;
+	peer->defer_synced = true;
+	route_table_defer_check(peer->speaker);
+}
+
 void peer_gr_session_up(struct bgp_peer *peer, const struct bgp_session *sess)
 {
 	peer->gr_peer_restart_time = sess->have_open ? sess->open.gr_restart_time : 0;
 	peer->gr_remote_id = sess->fsm.remote_id;
+	defer_sync(peer, false);
 	if (peer->rib_in.stale == 0)
 		return;
 	/* RFC 4724 4.2: without the capability, or without the F bit for IPv4 unicast, the
@@ -118,7 +133,9 @@ bool peer_gr_session_down(struct bgp_peer *peer, enum bgp_fsm_event_type ev)
 
 void peer_gr_end_of_rib(struct bgp_peer *peer)
 {
+	peer->eor_received = true;
 	sweep(peer, "End-of-RIB received");
+	defer_sync(peer, true);
 }
 
 void peer_gr_flush(struct bgp_peer *peer, const char *why)
@@ -128,8 +145,14 @@ void peer_gr_flush(struct bgp_peer *peer, const char *why)
 
 void peer_gr_open_local(const struct bgp_peer *peer, struct bgp_open_local *l)
 {
+	const struct bgp_speaker *sp = peer->speaker;
 	l->graceful_restart = peer->config.graceful_restart;
 	l->gr_restart_time = peer->config.restart_time;
+	/* R: until a session of this run got to Established (the peer then knows). */
+	l->gr_restart_state = sp->config.restarted && !peer->restart_told;
+	l->gr_forwarding = gr_forwarding_kept(sp->config.fib_enabled, sp->config.expected_leftovers,
+					      sp->routes.leftovers,
+					      peer->established_transitions > 0);
 }
 
 void peer_gr_close(struct bgp_peer *peer)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gr_restart.h"
 #include "speaker_int.h"
 
 #define STALE_DEFAULT_MS 30000
@@ -92,6 +93,14 @@ static void queue_op(struct bgp_speaker *s, const struct fib_op *op)
 		uv_check_start(&t->flush, flush_cb);
 }
 
+/* A route an earlier run left, not yet replaced, that the deferral still keeps. */
+static bool kept_stale(const struct route_table *t, uint32_t prefix, uint8_t len)
+{
+	const struct rib_entry *k = rib_table_find(&t->rt.kernel, prefix, len);
+	return t->deferring && k && (k->flags & RTK_STALE) &&
+	       !rib_table_find(&t->rt.pending, prefix, len);
+}
+
 /* Brings the kernel in line with the decision for one prefix. */
 static void reconsider(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
 		       const struct rtable_bgp *bgp)
@@ -103,6 +112,10 @@ static void reconsider(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
 	struct fib_op op;
 	rtable_submitted(&t->rt, prefix, len, &was);
 	rtable_choose(&t->rt, prefix, len, bgp, &now);
+	/* RFC 4724 4.1: no stale route goes before the peers had their say; a new path
+	 * replaces it at once. */
+	if (!now.install && kept_stale(t, prefix, len))
+		return;
 	if (rtable_op(prefix, len, &was, &now, &op))
 		queue_op(s, &op);
 }
@@ -212,6 +225,17 @@ static void on_connected(void *ctx, const struct fib_connected *list, size_t n)
 
 static void stale_timer_cb(uv_timer_t *h);
 
+/* The earlier run's routes are known (or cannot be): held peers may connect now. */
+static void leftovers_known(struct bgp_speaker *s, size_t n)
+{
+	struct route_table *t = table_of(s);
+	if (t->leftovers_known)
+		return;
+	t->leftovers_known = true;
+	t->leftovers = n;
+	speaker_start_held_peers(s);
+}
+
 static void on_leftovers(void *ctx, const struct fib_route *routes, size_t n)
 {
 	struct bgp_speaker *s = ctx;
@@ -232,13 +256,17 @@ static void on_leftovers(void *ctx, const struct fib_route *routes, size_t n)
 	if (t->rt.stale_count) {
 		uint32_t ms = s->config.selection_deferral_ms ? s->config.selection_deferral_ms
 							      : STALE_DEFAULT_MS;
+		t->deferring = true;
 		uv_timer_start(&t->stale_timer, stale_timer_cb, ms, 0);
 	}
+	leftovers_known(s, n);
+	route_table_defer_check(s); /* no peer to wait for: the stale routes go now */
 }
 
 static void on_status(void *ctx, bool permitted, bool ip_forwarding)
 {
 	struct bgp_speaker *s = ctx;
+	leftovers_known(s, 0); /* no-op after on_leftovers; else the writer could not read them */
 	table_of(s)->rt.permitted = permitted;
 	table_of(s)->ip_forwarding = ip_forwarding;
 	if (s->callbacks.on_fib_status && !s->shutting_down)
@@ -262,10 +290,42 @@ static bool drop_stale(void *arg, uint32_t prefix, uint8_t len, const struct rib
 	return true;
 }
 
+/* Route selection goes ahead: what was not learned again is removed. */
+static void end_deferral(struct bgp_speaker *s)
+{
+	struct route_table *t = table_of(s);
+	t->deferring = false;
+	uv_timer_stop(&t->stale_timer);
+	if (!t->stopping)
+		rib_table_walk(&t->rt.kernel, true, 0, 0, drop_stale, s);
+}
+
 static void stale_timer_cb(uv_timer_t *h)
 {
-	struct bgp_speaker *s = h->data;
-	rib_table_walk(&table_of(s)->rt.kernel, true, 0, 0, drop_stale, s);
+	end_deferral(h->data);
+}
+
+void route_table_defer_check(struct bgp_speaker *s)
+{
+	if (!table_of(s)->deferring)
+		return;
+	for (size_t i = 0; i < s->peer_count; i++) {
+		const struct bgp_peer *p = s->peers[i];
+		struct gr_defer_peer d = {.admin_down = p->config.admin_down,
+					  .established = p->established,
+					  .gr_negotiated = p->gr_negotiated,
+					  .synced = p->defer_synced};
+		if (!gr_defer_over(&d, 1))
+			return;
+	}
+	end_deferral(s);
+}
+
+bool route_table_peers_may_start(const struct bgp_speaker *s)
+{
+	const struct route_table *t = &s->routes;
+	return t->leftovers_known || !t->started || !s->config.restarted ||
+	       !s->config.expected_leftovers || !s->config.fib_enabled;
 }
 
 /* ---- life cycle ---- */
@@ -296,6 +356,7 @@ int route_table_start(struct bgp_speaker *s)
 	if (err) {
 		t->fib = NULL;
 		t->rt.permitted = false;
+		leftovers_known(s, 0);
 		return err;
 	}
 	t->handles_open++;

@@ -6,9 +6,10 @@
  * uv_check); turns the writer's results into installed / not installed and on_route_entry
  * calls; and serves bgp_speaker_route_entries / bgp_speaker_fib_status.
  *
- * Routes an earlier run left in the kernel are kept (so forwarding goes on) as stale until the
- * new state replaces them or the selection deferral timer (config.selection_deferral_ms) ends,
- * which removes what was not learned again. A clean stop removes vbrd's routes.
+ * Routes an earlier run left in the kernel are kept (so forwarding goes on) as stale: a path
+ * learned again replaces one at once; the rest are removed when the selection deferral is over
+ * (gr_restart.h: every peer synchronised, or config.selection_deferral_ms expired). A clean
+ * stop removes vbrd's routes unless they are kept for a graceful restart.
  */
 #ifndef VBR_BGP_ROUTE_TABLE_H
 #define VBR_BGP_ROUTE_TABLE_H
@@ -26,6 +27,9 @@ struct route_table {
 	uv_timer_t stale_timer;
 	int handles_open; /* flush, stale_timer, and the writer until it stopped */
 	bool started, stopping, ip_forwarding;
+	bool leftovers_known; /* the writer reported what an earlier run left (or cannot) */
+	bool deferring;	      /* stale leftovers wait for the peers (RFC 4724 4.1) */
+	size_t leftovers;     /* routes of vbrd's protocols found at start */
 	uint64_t ops, failures;
 	struct {
 		int err;
@@ -43,6 +47,12 @@ void route_table_bgp_changed(struct bgp_speaker *s, uint32_t prefix, uint8_t len
 /* In bgp_speaker_shutdown: removes vbrd's routes, stops the writer; the table's handles are
  * counted in open_handles until closed. */
 void route_table_stop(struct bgp_speaker *s);
+/* Whether peers may connect yet: after a restart that expects leftovers, not before the
+ * writer has read them (the F bit of the first OPEN depends on them). */
+bool route_table_peers_may_start(const struct bgp_speaker *s);
+/* A peer synchronised, was disabled or removed: ends the deferral when no peer is left to
+ * wait for. */
+void route_table_defer_check(struct bgp_speaker *s);
 void route_table_free(struct bgp_speaker *s);
 
 #endif

@@ -157,6 +157,13 @@ static void loc_decide(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
 	loc->flags = RIB_ENTRY_ACCEPTED;
 }
 
+void speaker_start_held_peers(struct bgp_speaker *s)
+{
+	for (size_t i = 0; i < s->peer_count; i++)
+		if (s->peers[i]->start_held && !s->shutting_down)
+			bgp_peer_start(s->peers[i]);
+}
+
 /* ---- life cycle ---- */
 
 int bgp_speaker_new(uv_loop_t *loop, const struct bgp_speaker_config *config,
@@ -403,6 +410,7 @@ int bgp_speaker_peer_remove(struct bgp_speaker *s, uint32_t peer_id)
 	/* Out of the list first: its state changes while going down are not reported. */
 	peer->speaker_detached = true;
 	bgp_peer_destroy(peer, BGP_SUBERR_CEASE_PEER_DECONFIGURED, NULL);
+	route_table_defer_check(s); /* not waited for any more */
 	return 0;
 }
 

@@ -45,6 +45,11 @@ struct bgp_speaker_config {
 	/* This start follows an earlier run: the first OPEN to each peer carries the graceful
 	 * restart Restart State bit (RFC 4724 3). */
 	bool restarted;
+	/* The earlier run had routes in the kernel and did not remove them (the service's
+	 * marker says so): finding none at start means the namespace did not outlive the
+	 * process, so the OPENs say the forwarding state was lost (F bit clear). With this and
+	 * restarted, peers wait for the kernel's routes to be read before connecting. */
+	bool expected_leftovers;
 };
 
 enum bgp_route_limit_action {

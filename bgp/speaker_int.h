@@ -52,6 +52,8 @@ void speaker_decide_hint(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
 			 const struct bgp_peer *hint_peer, const struct rib_entry *hint_entry);
 /* Closes the BFD driver (counted in open_handles until done); peer_bfd.c. */
 void speaker_bfd_close(struct bgp_speaker *s);
+/* Starts the peers bgp_peer_start held back (route_table_peers_may_start said not yet). */
+void speaker_start_held_peers(struct bgp_speaker *s);
 /* The listener's TCP MD5 key for this address ("" removes it). */
 void speaker_listener_key(struct bgp_speaker *s, uint32_t peer_ip, const char *key);
 

@@ -343,7 +343,9 @@ int vbrd_run(const struct vbrd_config *cfg)
 					.send_hold_ms = cfg->send_hold_ms,
 					.peer_port = cfg->peer_port,
 					.fib_enabled = cfg->fib_enabled,
-					.fib_table = cfg->fib_table};
+					.fib_table = cfg->fib_table,
+					.selection_deferral_ms = cfg->selection_deferral_ms,
+					.restarted = store_found(d->store)};
 	struct bgp_speaker_callbacks cb = {.on_state_change = on_state_change,
 					   .on_route_limit = on_route_limit,
 					   .on_bfd_state = on_bfd_state,

@@ -37,6 +37,7 @@ struct vbrd_config {
 	bool fib_enabled;	    /* --fib on */
 	uint32_t fib_table;
 	uint32_t max_route_entries;
+	uint32_t selection_deferral_ms; /* --selection-deferral: leftover kernel routes' wait */
 	const char *metrics_listen; /* NULL: off */
 	char *tls_cert_pem;	    /* NULL: plaintext */
 	char *tls_key_pem;

@@ -27,7 +27,7 @@ enum flag {
 	F_API, F_BGP_LISTEN, F_ROUTER_ID, F_LOCAL_ASN, F_STATE_DIR, F_MAX_PEERS, F_MAX_NETWORKS,
 	F_EVENT_HISTORY, F_TLS_CERT, F_TLS_KEY, F_TLS_CLIENT_CA, F_INSECURE_API,
 	F_METRICS_LISTEN, F_LOG_FORMAT, F_LOG_LEVEL, F_SEND_HOLD_TIME, F_PEER_PORT, F_FIB,
-	F_FIB_TABLE, F_MAX_ROUTE_ENTRIES, F_HELP,
+	F_FIB_TABLE, F_MAX_ROUTE_ENTRIES, F_SELECTION_DEFERRAL, F_HELP,
 };
 
 static const struct option_doc docs[] = {
@@ -57,6 +57,9 @@ static const struct option_doc docs[] = {
     {"fib", "VBRD_FIB", "on|off", "program the route table into the kernel FIB (on)"},
     {"fib-table", "VBRD_FIB_TABLE", "N", "kernel routing table of vbrd's routes, 1..4294967294 (254: main)"},
     {"max-route-entries", "VBRD_MAX_ROUTE_ENTRIES", "N", "maximum static route entries, 1..10000 (100)"},
+    {"selection-deferral", "VBRD_SELECTION_DEFERRAL", "SECONDS",
+     "after a restart, how long routes the last run left in the kernel wait for the peers' "
+     "End-of-RIB before those not learned again are removed, 1..3600 (30)"},
     {"help", NULL, NULL, "show this help"},
 };
 #define N_DOCS (sizeof(docs) / sizeof(docs[0]))
@@ -264,6 +267,11 @@ int main(int argc, char **argv)
 						 &cfg.max_route_entries))
 		return usage_error("--max-route-entries %s: expected 1..10000%s",
 				   V(F_MAX_ROUTE_ENTRIES), "");
+	uint32_t deferral_s = 30;
+	if (V(F_SELECTION_DEFERRAL) && !parse_u32(V(F_SELECTION_DEFERRAL), 1, 3600, &deferral_s))
+		return usage_error("--selection-deferral %s: expected 1..3600 seconds%s",
+				   V(F_SELECTION_DEFERRAL), "");
+	cfg.selection_deferral_ms = deferral_s * 1000;
 	bool insecure = V(F_INSECURE_API) && strcmp(V(F_INSECURE_API), "0") != 0 && strcmp(V(F_INSECURE_API), "false") != 0;
 	cfg.metrics_listen = V(F_METRICS_LISTEN);
 	const char *fmt = V(F_LOG_FORMAT) ? V(F_LOG_FORMAT) : "text";

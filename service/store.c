@@ -30,6 +30,7 @@ struct vbr_store {
 	int lock_fd;
 	store_hook_fn hook;
 	void *hook_arg;
+	bool found; /* store_load read an existing file */
 };
 
 /* mkdir -p: parents get 0755 (as mkdir -p under the usual umask), the state dir itself 0700
@@ -121,6 +122,11 @@ void store_set_hook(struct vbr_store *s, store_hook_fn hook, void *arg)
 {
 	s->hook = hook;
 	s->hook_arg = arg;
+}
+
+bool store_found(const struct vbr_store *s)
+{
+	return s->found;
 }
 
 const char *store_path(const struct vbr_store *s)
@@ -236,6 +242,7 @@ int store_load(struct vbr_store *s, struct vbr_model *m, char *err, size_t err_l
 		snprintf(err, err_len, "state file %s: cannot open: %s", s->path, strerror(errno));
 		return -errno;
 	}
+	s->found = true;
 	struct stat sb;
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > STATE_FILE_MAX) {
 		snprintf(err, err_len, "state file %s: not a regular file of at most 64 MiB",

@@ -10,6 +10,7 @@
 #ifndef VBR_SERVICE_STORE_H
 #define VBR_SERVICE_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model.h"
@@ -37,5 +38,8 @@ typedef int (*store_hook_fn)(void *arg);
 void store_set_hook(struct vbr_store *store, store_hook_fn hook, void *arg);
 
 const char *store_path(const struct vbr_store *store);
+/* store_load found a state file: this start follows an earlier run of a configured router
+ * (graceful restart's Restart State bit). */
+bool store_found(const struct vbr_store *store);
 
 #endif

@@ -71,6 +71,50 @@ static void test_round_trip_4_octet_asn_uses_as_trans(void **state)
 	assert_int_equal(err.subcode, BGP_SUBERR_OPEN_BAD_PEER_AS);
 }
 
+/* RFC 4724 3: the capability's bytes (R bit, restart time, IPv4 unicast with its F bit), and
+ * the decoder reads back what the encoder wrote. */
+static void test_graceful_restart_capability(void **state)
+{
+	(void)state;
+	struct bgp_open_local local = {.asn = 45104, .hold_time = 30, .router_id = 1,
+				       .graceful_restart = true, .gr_restart_state = true,
+				       .gr_forwarding = true, .gr_restart_time = 120};
+	struct bgp_wbuf w;
+	bgp_wbuf_init(&w, 0);
+	assert_int_equal(bgp_open_encode(&w, &local), 0);
+	static const uint8_t cap[] = {64, 6, 0x80, 120, 0, 1, 1, 0x80};
+	assert_non_null(memmem(w.data, w.len, cap, sizeof(cap)));
+	bgp_wbuf_free(&w);
+	struct bgp_open o;
+	encode_decode(&local, &o);
+	assert_true(o.cap_graceful_restart);
+	assert_true(o.gr_restart_state);
+	assert_int_equal(o.gr_restart_time, 120);
+	assert_true(o.gr_ipv4_unicast);
+	assert_true(o.gr_ipv4_forwarding);
+
+	/* Not restarted, forwarding state not kept, the longest restart time. */
+	local.gr_restart_state = false;
+	local.gr_forwarding = false;
+	local.gr_restart_time = 4095;
+	bgp_wbuf_init(&w, 0);
+	assert_int_equal(bgp_open_encode(&w, &local), 0);
+	static const uint8_t cap2[] = {64, 6, 0x0f, 0xff, 0, 1, 1, 0x00};
+	assert_non_null(memmem(w.data, w.len, cap2, sizeof(cap2)));
+	bgp_wbuf_free(&w);
+	encode_decode(&local, &o);
+	assert_false(o.gr_restart_state);
+	assert_int_equal(o.gr_restart_time, 4095);
+	assert_true(o.gr_ipv4_unicast);
+	assert_false(o.gr_ipv4_forwarding);
+
+	/* Off: no capability at all. */
+	local.graceful_restart = false;
+	encode_decode(&local, &o);
+	assert_false(o.cap_graceful_restart);
+	assert_true(o.cap_as4);
+}
+
 static struct bgp_open base_open(void)
 {
 	struct bgp_open o = {0};
@@ -175,6 +219,7 @@ int main(void)
 	    cmocka_unit_test(test_check_hold_time),
 	    cmocka_unit_test(test_check_bgp_identifier),
 	    cmocka_unit_test(test_no_mp_capability_implies_ipv4_unicast),
+	    cmocka_unit_test(test_graceful_restart_capability),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,104 @@
+"""Graceful restart with vbrd as the RESTARTING speaker (issue 12), against BIRD 2 with
+graceful restart on: after kill -9 the kernel keeps vbrd's BGP routes; the next start's OPEN
+carries the Restart State bit and the Forwarding State bit for IPv4 unicast (BIRD shows
+"Restart recovery" and "AF preserved"); the leftover route BIRD announces again stays in the
+kernel throughout, the one it no longer announces goes once BIRD's End-of-RIB is in (long before
+the selection deferral timer, set to 60 s here).
+"""
+import signal
+import time
+import unittest
+
+import lab as L
+import vbrapi as V
+
+EST = "SESSION_STATE_ESTABLISHED"
+KEEP, GONE = "198.51.100.0/24", "198.51.101.0/24"
+OURS = "203.0.113.0/24"
+
+BIRD_GR = "graceful restart on; graceful restart time 120;"
+
+
+def kernel_bgp_routes(lab, host):
+    """{prefix: gateway} of the proto bgp routes in a host's main table."""
+    out = {}
+    for line in lab.exec(host, ["ip", "-4", "route", "show", "proto", "bgp"]).stdout.splitlines():
+        f = line.split()
+        if len(f) >= 3 and f[1] == "via":
+            out[f[0]] = f[2]
+    return out
+
+
+def neighbor_caps(bird):
+    """BIRD's 'Neighbor capabilities' block of protocol vbr, as text."""
+    text = bird.cli("show protocols all vbr")
+    i = text.find("Neighbor capabilities")
+    return text[i:] if i >= 0 else ""
+
+
+class RestartingSpeaker(unittest.TestCase):
+    def setUp(self):
+        self.lab = L.Lab(["v", "bird"], prefix="g1")
+        self.addCleanup(self.lab.close)
+        v = self.lab.ip("v")
+        self.bird = L.Bird(self.lab, "bird", 65001, v, routes=[KEEP, GONE], bgp_extra=BIRD_GR)
+        self.bird.start()
+        self.vbrd = V.Vbrd(self.lab, "v", ["--selection-deferral", "60"]).start()
+        self.addCleanup(self.finish_vbrd)
+        self.vbrd.network(OURS)
+        g = self.vbrd.group("dc", 65001)
+        self.assertTrue(g.graceful_restart)
+        self.peer = self.vbrd.peer(g.id, self.lab.ip("bird")).id
+        self.vbrd.wait_state(self.peer)
+        L.wait_for(lambda: {KEEP, GONE} <= set(kernel_bgp_routes(self.lab, "v")), 15,
+                   what="BIRD's routes in vbrd's kernel table")
+        L.wait_for(lambda: OURS in self.bird.routes(), 10, what="our network at BIRD")
+        self.assertTrue(self.vbrd.get_peer(self.peer).graceful_restart_negotiated)
+
+    def finish_vbrd(self):
+        if self.vbrd.proc in self.lab.procs:
+            self.vbrd.finish()
+
+    def reannounce_only_keep(self):
+        """BIRD drops GONE from its static protocol (vbrd is down: it will not hear a
+        withdrawal, only miss GONE in the table before BIRD's End-of-RIB)."""
+        with open(self.bird.conf) as f:
+            conf = f.read().replace("  route %s blackhole;\n" % GONE, "")
+        with open(self.bird.conf, "w") as f:
+            f.write(conf)
+        out = self.bird.cli("configure")
+        self.assertIn("Reconfigured", out)
+
+    def test_kill9_restart_keeps_and_reconciles(self):
+        caps = neighbor_caps(self.bird)
+        self.assertIn("Graceful restart", caps)
+        self.assertNotIn("Restart recovery", caps)  # a first start: no R bit
+        self.vbrd.stop(sig=signal.SIGKILL)
+        time.sleep(0.5)
+        self.assertEqual(set(kernel_bgp_routes(self.lab, "v")), {KEEP, GONE},
+                         "kill -9 left vbrd's kernel routes in place")
+        self.reannounce_only_keep()
+        L.wait_for(lambda: OURS in self.bird.routes(), 5, what="BIRD keeps our network (helper)")
+        start = time.time()
+        self.vbrd.start()
+        missing_keep = 0
+        while time.time() - start < 20:
+            k = kernel_bgp_routes(self.lab, "v")
+            if KEEP not in k:
+                missing_keep += 1
+            if GONE not in k and self.vbrd.state_name(self.peer) == EST:
+                break
+            time.sleep(0.05)
+        gone_after = time.time() - start
+        self.assertEqual(missing_keep, 0, "the re-announced route left the kernel")
+        self.assertNotIn(GONE, kernel_bgp_routes(self.lab, "v"))
+        self.assertLess(gone_after, 30, "removed by End-of-RIB, not the 60 s deferral timer")
+        caps = L.wait_for(lambda: (lambda c: c if "Restart recovery" in c else None)(
+            neighbor_caps(self.bird)), 10, what="BIRD sees the R bit")
+        self.assertRegex(caps, r"AF preserved:\s+ipv4")
+        self.assertIn(OURS, self.bird.routes())
+        print("stale route removed %.2f s after the restart (deferral timer 60 s)" % gone_after)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
