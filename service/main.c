@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "daemon.h"
 #include "log.h"
 #include "state.h"
@@ -191,6 +192,20 @@ static char *read_file(const char *path, const char *flag)
 	return buf;
 }
 
+/* Before any thread exists (gRPC's, the FIB writer's), which then inherit the result: the image
+ * grants the capabilities as permitted only (caps.c says why). */
+static void raise_capabilities(void)
+{
+	uint64_t eff = 0;
+	char names[64];
+	int e = vbr_caps_raise(VBR_CAP_NET_BIND_SERVICE | VBR_CAP_NET_ADMIN, &eff);
+	if (e)
+		vbr_log(VBR_LOG_WARN, "cannot raise capabilities", "error", strerror(-e), NULL);
+	else
+		vbr_log(VBR_LOG_INFO, "capabilities", "effective",
+			vbr_caps_names(eff, names, sizeof(names)), NULL);
+}
+
 static const char *env_or(const char *name, const char *fallback)
 {
 	const char *v = getenv(name);
@@ -305,6 +320,7 @@ int main(int argc, char **argv)
 			goto out;
 	}
 #undef V
+	raise_capabilities();
 	rc = vbrd_run(&cfg);
 out:
 	free(cfg.tls_cert_pem);

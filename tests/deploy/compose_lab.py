@@ -6,7 +6,10 @@ environment, capabilities, ulimits, named volume and fixed address on the compos
 (subnet and gateway from its ipam). Everything runs in a network namespace of its own (entered
 with nsenter: `ip netns exec` would hide the cgroup mount runc needs), so the bridge and its
 10.0.0.0/24 never touch the host. Then it runs the `vbrctl` / `birdc` commands the compose file's
-header documents, in order, and checks the session is Established and routes crossed both ways.
+header documents, in order, and checks the session is Established and routes crossed both ways,
+and that the compose file's NET_ADMIN and net.ipv4.ip_forward let vbrd forward: BIRD's routes are
+in the vbrd container's own forwarding table (ip route show proto bgp, entered through its PID)
+and Router reports fibEnabled and ipForwarding.
 
   compose_lab.py SOURCE_DIR VBRD_IMAGE        (exit 0 on success)
 """
@@ -69,6 +72,8 @@ def main(src, vbrd_image):
                 argv += ["--cap-drop", c]
             for c in svc.get("cap_add", []):
                 argv += ["--cap-add", c]
+            for k, v in (svc.get("sysctls") or {}).items():
+                argv += ["--sysctl", "%s=%s" % (k, v)]
             for k, v in (svc.get("environment") or {}).items():
                 argv += ["-e", "%s=%s" % (k, v)]
             for m in svc.get("volumes", []):
@@ -109,6 +114,7 @@ def main(src, vbrd_image):
         got = sorted(r["prefix"] for r in routes.get("routes", []))
         assert got == ["192.168.10.0/24", "192.168.20.0/24"], got
         print("compose lab: Established, vbrd learned %s, BIRD learned 172.16.0.0/24" % got)
+        check_forwarding(tag, got)
         return 0
     finally:
         for c in containers:
@@ -129,6 +135,25 @@ def wait_established(tag, timeout=60):
             return
         time.sleep(0.5)
     raise RuntimeError("the compose lab's session did not reach Established in %ds" % timeout)
+
+
+def check_forwarding(tag, prefixes, timeout=10):
+    """BIRD's routes in the vbrd container's kernel table (protocol bgp), forwarding on."""
+    pid = sh(PODMAN + ["inspect", "--format", "{{.State.Pid}}", tag + "-vbrd"]).stdout.strip()
+    deadline = time.monotonic() + timeout
+    while True:
+        kernel = sh(["nsenter", "--net=/proc/%s/ns/net" % pid, "ip", "route", "show", "proto",
+                     "bgp"]).stdout
+        if all(re.search(r"(?m)^%s via 10\.0\.0\.2 " % re.escape(p), kernel) for p in prefixes):
+            break
+        if time.monotonic() > deadline:
+            raise RuntimeError("BIRD's routes are not in vbrd's table: %r" % kernel)
+        time.sleep(0.2)
+    router = json.loads(sh(PODMAN + ["exec", tag + "-vbrd", "vbrctl", "-o", "json", "router",
+                                     "show"]).stdout)
+    assert router.get("fibEnabled") and router.get("ipForwarding"), router
+    print("compose lab: in vbrd's table (ip route show proto bgp):\n%sRouter: fibEnabled, "
+          "ipForwarding" % kernel)
 
 
 def wait_bird_route(tag, timeout=30):

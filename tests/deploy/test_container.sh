@@ -3,7 +3,12 @@
 # README says, with no registry: the Debian 12 base images are made first from a local
 # debootstrap (deploy/container/make-base-image.sh). Proves that the image
 #   - refuses its default plaintext API on 0.0.0.0 (TLS required) and says so,
-#   - starts as the non-root user with only CAP_NET_BIND_SERVICE and binds BGP port 179,
+#   - starts as the non-root user with only CAP_NET_BIND_SERVICE and binds BGP port 179 when the
+#     runtime does not grant NET_ADMIN (the file capabilities are +p: exec does not fail), and
+#     then lists a static route entry with installed=false and the CAP_NET_ADMIN reason,
+#   - with --cap-add NET_ADMIN and net.ipv4.ip_forward=1 in a network namespace made beforehand,
+#     installs that entry into the namespace's table (ip route show proto 210) and reports
+#     Router fibEnabled/ipForwarding; a clean stop takes the route out again,
 #   - answers its HEALTHCHECK (vbr-health, grpc.health.v1) and logs JSON lines,
 #   - keeps its state in the volume across `podman restart` and across a new container,
 #   - never logs the MD5 key,
@@ -36,9 +41,13 @@ build_image=localhost/vbrd-build:ctest
 ctr=vd-ctr-$tag
 vol=vd-state-$tag
 key=vd-ctr-Md5-$tag-secret
+# The container's network namespace, made beforehand (as for a GR-preserving deployment): a
+# veth pair inside it, 10.212.0.1/30 on d1ca, so a static next hop 10.212.0.2 is connected.
+ns=d1c$tag
 cleanup() {
   set +e
   "${podman[@]}" rm -f -v -t 5 "$ctr" "$ctr-default" >/dev/null 2>&1
+  ip netns del "$ns" 2>/dev/null
   "${podman[@]}" volume rm -f "$vol" >/dev/null 2>&1
   # Images of earlier runs, untagged now; the layers the tagged ones share stay.
   "${podman[@]}" image prune -f --filter label=vbrd.stage=build >/dev/null 2>&1
@@ -47,6 +56,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; "${podman[@]}" logs "$ctr" 2>&1 | tail -n 20 >&2 || true; exit 1; }
+. "$src/tests/deploy/fib_checks.sh"
 step() { printf '\n== %s (%ss)\n' "$*" "$SECONDS"; }
 
 step "base images from debootstrap"
@@ -61,7 +71,7 @@ rm -f /tmp/vd-ctr-build-$tag.log
 # The build stage, tagged too, so its toolchain layer stays cached (all layers reused here).
 "${podman[@]}" build --pull=never --network host "${limits[@]}" --format docker --target build \
   -f "$src/deploy/Dockerfile" -t "$build_image" "$src" >/dev/null 2>&1 || fail "tagging the build stage"
-"${podman[@]}" image inspect "$image" | grep -q '"Healthcheck"' || fail "the image has no HEALTHCHECK"
+grep -q '"Healthcheck"' <<<"$("${podman[@]}" image inspect "$image")" || fail "the image has no HEALTHCHECK"
 "${podman[@]}" image inspect --format '{{.Config.User}}' "$image" | grep -qx 'vbrd:vbrd' \
   || fail "the image does not run as vbrd"
 
@@ -76,9 +86,11 @@ grep -q 'without TLS' <<<"$out" || fail "no 'without TLS' message: $out"
 echo "refused (exit $rc): $(grep -o 'refusing.*without TLS' <<<"$out" | head -n1)"
 pod rm -f -v "$ctr-default" >/dev/null
 
+make_ns "$ns" d1ca 10.212.0.1/30
+caps=(--cap-drop ALL --cap-add NET_BIND_SERVICE)
 start() {
-  pod run -d --name "$ctr" --network none "${limits[@]}" "${nohealthtimer[@]}" \
-    --cap-drop ALL --cap-add NET_BIND_SERVICE -v "$vol:/var/lib/vbrd" \
+  pod run -d --name "$ctr" --network "ns:/run/netns/$ns" "${limits[@]}" "${nohealthtimer[@]}" \
+    "${caps[@]}" -v "$vol:/var/lib/vbrd" \
     -e VBRD_API=127.0.0.1:50051 -e VBRD_ROUTER_ID=10.0.0.1 "$image" \
     --metrics-listen 127.0.0.1:9179 >/dev/null
 }
@@ -101,6 +113,7 @@ echo "health check: $("${podman[@]}" exec "$ctr" vbr-health)"
 status=$("${podman[@]}" exec "$ctr" cat /proc/1/status)
 grep -Eq '^Uid:\s+10179\s' <<<"$status" || fail "vbrd does not run as uid 10179"
 grep -Eq '^CapEff:\s+0000000000000400$' <<<"$status" || fail "effective capabilities are not just NET_BIND_SERVICE: $(grep Cap <<<"$status")"
+grep -Eq '^CapPrm:\s+0000000000000400$' <<<"$status" || fail "permitted capabilities are not just NET_BIND_SERVICE"
 grep -Eq '^CapBnd:\s+0000000000000400$' <<<"$status" || fail "bounding set is not just NET_BIND_SERVICE"
 # 0.0.0.0:179 listening (state 0A) in the container's own network namespace.
 "${podman[@]}" exec "$ctr" grep -q ' 00000000:00B3 00000000:0000 0A ' /proc/net/tcp \
@@ -112,6 +125,12 @@ step "state written through the API"
 vbrctl group create lab --peer-asn 65001 --key "$key" >/dev/null
 vbrctl peer add lab 10.0.0.2 >/dev/null
 vbrctl network add 203.0.113.0/24 >/dev/null
+vbrctl route-entry create 10.212.9.0/24 10.212.0.2 >/dev/null
+
+step "without NET_ADMIN: the route entry is not installed, and why"
+expect_denied 10.212.9.0/24 "$ns"
+grep -q 'cannot write the kernel FIB (no CAP_NET_ADMIN)' <<<"$("${podman[@]}" logs "$ctr" 2>&1)" \
+  || fail "vbrd does not log that it lacks CAP_NET_ADMIN"
 check_state() {
   local nets groups peers
   nets=$(vbrctl -o json network list) || fail "network list ($1)"
@@ -137,6 +156,22 @@ pod rm -f -t 20 "$ctr" >/dev/null
 start
 wait_healthy
 check_state "in a new container"
+
+step "with NET_ADMIN and net.ipv4.ip_forward=1: the route entry is in the namespace's table"
+pod rm -f -t 20 "$ctr" >/dev/null
+# The namespace is ours (made beforehand), so the sysctl is set here: what compose's `sysctls`
+# or `--sysctl` does in a namespace the runtime makes (compose_lab.py runs that path).
+ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+caps=(--cap-drop ALL --cap-add NET_BIND_SERVICE --cap-add NET_ADMIN)
+start
+wait_healthy
+status=$("${podman[@]}" exec "$ctr" cat /proc/1/status)
+grep -Eq '^Uid:\s+10179\s' <<<"$status" || fail "vbrd does not run as uid 10179"
+grep -Eq '^CapEff:\s+0000000000001400$' <<<"$status" \
+  || fail "effective capabilities are not NET_BIND_SERVICE + NET_ADMIN: $(grep Cap <<<"$status")"
+expect_installed 10.212.9.0/24 10.212.0.2 d1ca "$ns"
+pod stop -t 20 "$ctr" >/dev/null
+[ -z "$(ip -n "$ns" route show proto 210)" ] || fail "a clean stop left vbrd's route in the table"
 
 step "logs: JSON lines, no key"
 logs=$("${podman[@]}" logs "$ctr" 2>&1)

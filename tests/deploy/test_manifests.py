@@ -2,7 +2,9 @@
 Dockerfile, the Kubernetes ConfigMap and the compose file is one `vbrd --help` lists; the
 StatefulSet has one replica, host networking, a PVC at the state dir, the TLS Secret mounted where
 the ConfigMap points, gRPC health probes through vbr-health with the client certificate mTLS
-needs, and only CAP_NET_BIND_SERVICE; the compose BIRD config parses with `bird -p`."""
+needs, and exactly CAP_NET_BIND_SERVICE and CAP_NET_ADMIN (forwarding: the node's sysctl, as the
+README says); the image grants both as permitted-only file capabilities; the compose file adds
+NET_ADMIN and turns net.ipv4.ip_forward on; the compose BIRD config parses with `bird -p`."""
 import os
 import re
 import subprocess
@@ -56,7 +58,18 @@ class ManifestTests(unittest.TestCase):
         self.assertEqual(pod["securityContext"]["runAsUser"], 10179)
         (c,) = pod["containers"]
         sc = c["securityContext"]
-        self.assertEqual(sc["capabilities"], {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]})
+        self.assertEqual(sc["capabilities"]["drop"], ["ALL"])
+        self.assertEqual(sorted(sc["capabilities"]["add"]), ["NET_ADMIN", "NET_BIND_SERVICE"])
+        # Host networking: forwarding is the node's sysctl. Kubernetes rejects net.* pod sysctls
+        # on host-network pods, so there must be none, and the README must say what to do.
+        sysctls = pod["securityContext"].get("sysctls", [])
+        self.assertFalse([x for x in sysctls if x["name"].startswith("net.")], sysctls)
+        with open(os.path.join(dlib.REPO, "README.md")) as f:
+            readme = f.read()
+        k8s = readme[readme.index("### Kubernetes"):]
+        k8s = k8s[:k8s.index("\n## ")]
+        self.assertIn("net.ipv4.ip_forward=1", k8s)
+        self.assertIn("NET_ADMIN", k8s)
         # File capabilities need privilege escalation allowed (no no_new_privs).
         self.assertTrue(sc["allowPrivilegeEscalation"])
         cm_name = c["envFrom"][0]["configMapRef"]["name"]
@@ -123,7 +136,10 @@ class ManifestTests(unittest.TestCase):
         self.assertRegex(text, r"(?m)^USER vbrd:vbrd$")
         self.assertRegex(text, r"(?m)^VOLUME \[\"/var/lib/vbrd\"\]$")
         self.assertRegex(text, r"(?m)^HEALTHCHECK .*\n?.*vbr-health")
-        self.assertIn("setcap cap_net_bind_service=+ep /usr/local/bin/vbrd", text)
+        # Permitted only: with the effective bit, exec fails where NET_ADMIN is not granted.
+        self.assertRegex(text, r"(?m)^RUN setcap cap_net_bind_service,cap_net_admin=\+p "
+                               r"/usr/local/bin/vbrd ")
+        self.assertNotIn("=+ep", text)
         self.assertEqual(len(re.findall(r"(?m)^FROM ", text)), 2)
         for src in re.findall(r"(?m)^COPY (?!--)(\S+)", text):
             if src not in ("./",):
@@ -135,7 +151,8 @@ class ManifestTests(unittest.TestCase):
         v = c["services"]["vbrd"]
         self.assertFalse(set(v["environment"]) - self.env)
         self.assertEqual(v["cap_drop"], ["ALL"])
-        self.assertEqual(v["cap_add"], ["NET_BIND_SERVICE"])
+        self.assertEqual(sorted(v["cap_add"]), ["NET_ADMIN", "NET_BIND_SERVICE"])
+        self.assertEqual(str(v["sysctls"]["net.ipv4.ip_forward"]), "1")
         self.assertEqual(v["build"]["dockerfile"], "deploy/Dockerfile")
         self.assertTrue(any(m.endswith(":/var/lib/vbrd") for m in v["volumes"]))
         vbrd_ip = v["networks"]["dc-link"]["ipv4_address"]
