@@ -68,6 +68,11 @@ struct bgp_peer {
 	uint32_t gr_remote_id;
 	struct peer_gr_timer *gr_timer;
 	uint64_t graceful_restarts;
+	/* peer_rib.c: the stale routes are being removed, a batch a loop turn; why (for the
+	 * report when done) and how many went so far. */
+	bool stale_sweeping;
+	uint64_t stale_swept;
+	char stale_sweep_why[128];
 	uint64_t md5_failures_at_connect; /* kernel TCP MD5 drop count when we last connected */
 	/* BFD (peer_bfd.c): a session exists in the speaker's driver while bfd_on. */
 	bool bfd_on;

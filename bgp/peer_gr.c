@@ -26,14 +26,19 @@ static void report(struct bgp_peer *peer, bool stale, uint64_t count, const char
 		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
 }
 
-/* Removes what is still stale and says why ("End-of-RIB", "restart time 120 s expired"). */
+/* Removes what is still stale (peer_rib.c, a batch a loop turn) and says why when it is done
+ * ("End-of-RIB", "restart time 120 s expired"). */
 static void sweep(struct bgp_peer *peer, const char *why)
 {
 	if (peer->gr_timer)
 		uv_timer_stop(&peer->gr_timer->handle);
 	if (peer->rib_in.stale == 0)
 		return;
-	uint64_t n = peer_rib_sweep_stale(peer);
+	peer_rib_sweep_stale(peer, why);
+}
+
+void peer_gr_stale_swept(struct bgp_peer *peer, uint64_t n, const char *why)
+{
 	char reason[192];
 	snprintf(reason, sizeof(reason), "%s: %llu stale route%s not announced again removed",
 		 why, (unsigned long long)n, n == 1 ? "" : "s");
@@ -115,8 +120,12 @@ void peer_gr_session_up(struct bgp_peer *peer, const struct bgp_session *sess)
 
 bool peer_gr_session_down(struct bgp_peer *peer, enum bgp_fsm_event_type ev)
 {
-	if (!peer->gr_negotiated || !bgp_fsm_down_is_graceful(ev) ||
-	    peer->gr_peer_restart_time == 0 || peer->rib_in.table.count == 0)
+	if (!peer->gr_negotiated || !bgp_fsm_down_is_graceful(ev) || peer->gr_peer_restart_time == 0)
+		return false;
+	/* What an earlier sweep is still removing was not announced again: it goes now, it is
+	 * not kept for this restart. */
+	peer_rib_sweep_finish(peer);
+	if (peer->rib_in.table.count == 0)
 		return false;
 	if (!arm(peer, (uint64_t)peer->gr_peer_restart_time * 1000))
 		return false;

@@ -30,6 +30,8 @@ void peer_gr_end_of_rib(struct bgp_peer *peer);
 void peer_gr_flush(struct bgp_peer *peer, const char *why);
 /* Our graceful restart capability for the next OPEN (RFC 4724 3), from the peer's config. */
 void peer_gr_open_local(const struct bgp_peer *peer, struct bgp_open_local *l);
+/* peer_rib.c's sweep of the stale routes is done: n removed, and why it ran. */
+void peer_gr_stale_swept(struct bgp_peer *peer, uint64_t n, const char *why);
 /* Closes the timer (halt, removal); the stale routes are the caller's to drop. */
 void peer_gr_close(struct bgp_peer *peer);
 

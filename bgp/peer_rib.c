@@ -3,9 +3,11 @@
  */
 #include "peer_rib.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "peer_gr.h"
 #include "speaker_int.h"
 
 /* The segments in rib form into segs (BGP_AS_SEGMENTS_MAX words); none for the common
@@ -144,50 +146,177 @@ enum peer_update_result peer_apply_update(struct bgp_peer *peer, const struct bg
 	return PEER_UPDATE_OK;
 }
 
+/* ---- removing routes, a batch a loop turn ---- */
+
+/* Routes removed per loop turn: about what a connection's read budget (BGP_CONN_BUDGET) brings
+ * in one, so taking a table out costs a turn no more than bringing it in did. */
+#define SWEEP_BATCH 8192
+
+/* A downed or removed peer's Adj-RIB-In, detached from it with every route flagged stale, so
+ * rib_in_sweep_stale removes it; its routes leave the Loc-RIB as they go (they are no longer
+ * candidates, the decision simply has not run for them yet). */
+struct peer_rib_drain {
+	struct peer_rib_drain *next;
+	struct rib_in rib;
+};
+
 static void decide_removed(void *arg, uint32_t prefix, uint8_t len)
 {
 	speaker_decide(arg, prefix, len);
 }
 
-uint64_t peer_rib_sweep_stale(struct bgp_peer *peer)
+/* One batch of the peer's stale sweep (reported when none is left); returns how many went. */
+static uint64_t sweep_some(struct bgp_peer *peer, uint64_t max)
 {
 	struct bgp_speaker *sp = peer->speaker;
-	uint64_t n = rib_in_sweep_stale(&peer->rib_in, &sp->attrs, decide_removed, sp);
+	uint64_t n = rib_in_sweep_stale(&peer->rib_in, &sp->attrs, decide_removed, sp, max);
+	peer->stale_swept += n;
 	if (n)
 		peer_rib_settle(peer);
+	if (peer->rib_in.stale == 0) {
+		peer->stale_sweeping = false;
+		peer_gr_stale_swept(peer, peer->stale_swept, peer->stale_sweep_why);
+	}
 	return n;
 }
 
-struct prefix_list {
-	struct bgp_prefix *items;
-	size_t count, cap;
-	uint32_t peer_id;
-};
-
-static bool collect_peer_best(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *e)
+/* One batch of the oldest drain (freed when empty); returns how many went. */
+static uint64_t drain_some(struct bgp_speaker *sp, uint64_t max)
 {
-	struct prefix_list *l = arg;
-	if (e->aux != l->peer_id)
-		return true;
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct bgp_prefix *p = realloc(l->items, cap * sizeof(*p));
-		if (!p)
-			return false;
-		l->items = p;
-		l->cap = cap;
+	struct peer_rib_drain *d = sp->drains;
+	uint64_t n = rib_in_sweep_stale(&d->rib, &sp->attrs, decide_removed, sp, max);
+	if (d->rib.stale == 0) {
+		sp->drains = d->next;
+		rib_in_clear(&d->rib, &sp->attrs);
+		free(d);
 	}
-	l->items[l->count++] = (struct bgp_prefix){ .addr = prefix, .len = len };
-	return true;
+	return n;
+}
+
+static bool pending(const struct bgp_speaker *sp)
+{
+	if (sp->drains)
+		return true;
+	for (size_t i = 0; i < sp->peer_count; i++)
+		if (sp->peers[i]->stale_sweeping)
+			return true;
+	return false;
+}
+
+/* Up to `budget` routes: drains oldest first, then each sweeping peer once. */
+static void work(struct bgp_speaker *sp, uint64_t budget)
+{
+	uint64_t done = 0;
+	while (sp->drains && done < budget)
+		done += drain_some(sp, budget - done);
+	for (size_t i = 0; i < sp->peer_count && done < budget; i++)
+		if (sp->peers[i]->stale_sweeping)
+			done += sweep_some(sp->peers[i], budget - done);
+}
+
+static void sweeper_cb(uv_idle_t *h)
+{
+	struct bgp_speaker *sp = h->data;
+	work(sp, SWEEP_BATCH);
+	if (!pending(sp))
+		uv_idle_stop(h);
+}
+
+/* The rest a batch a turn; all now once the sweeper is closed (shutting down). */
+static void kick(struct bgp_speaker *sp)
+{
+	if (!sp->rib_sweeper_open) {
+		while (pending(sp))
+			work(sp, UINT64_MAX);
+		return;
+	}
+	if (pending(sp) && !uv_is_active((uv_handle_t *)&sp->rib_sweeper))
+		uv_idle_start(&sp->rib_sweeper, sweeper_cb);
+}
+
+void peer_rib_sweep_stale(struct bgp_peer *peer, const char *why)
+{
+	if (peer->stale_sweeping || peer->rib_in.stale == 0)
+		return;
+	peer->stale_sweeping = true;
+	peer->stale_swept = 0;
+	snprintf(peer->stale_sweep_why, sizeof(peer->stale_sweep_why), "%s", why);
+	sweep_some(peer, SWEEP_BATCH);
+	kick(peer->speaker);
+}
+
+void peer_rib_sweep_finish(struct bgp_peer *peer)
+{
+	while (peer->stale_sweeping)
+		sweep_some(peer, UINT64_MAX);
 }
 
 void peer_drop_routes(struct bgp_peer *peer)
 {
 	struct bgp_speaker *sp = peer->speaker;
-	rib_in_clear(&peer->rib_in, &sp->attrs);
-	struct prefix_list l = { .peer_id = peer->config.id };
-	rib_table_walk(&sp->loc_rib, true, 0, 0, collect_peer_best, &l);
-	for (size_t i = 0; i < l.count; i++)
-		speaker_decide(sp, l.items[i].addr, l.items[i].len);
-	free(l.items);
+	if (peer->stale_sweeping) {
+		/* What the sweep had left goes with the rest: it is done. */
+		peer->stale_sweeping = false;
+		peer_gr_stale_swept(peer, peer->stale_swept + peer->rib_in.stale,
+				    peer->stale_sweep_why);
+	}
+	struct peer_rib_drain *d = peer->rib_in.table.count ? malloc(sizeof(*d)) : NULL;
+	if (!d) {
+		/* Nothing to take out, or no memory to detach it: in place, in this turn (each
+		 * route a candidate of the down peer's until it is removed, as stale ones are). */
+		rib_in_mark_stale(&peer->rib_in);
+		while (peer->rib_in.stale > 0)
+			rib_in_sweep_stale(&peer->rib_in, &sp->attrs, decide_removed, sp, UINT64_MAX);
+		rib_in_clear(&peer->rib_in, &sp->attrs);
+		return;
+	}
+	d->rib = peer->rib_in;
+	d->next = NULL;
+	rib_in_init(&peer->rib_in, d->rib.limit);
+	rib_in_mark_stale(&d->rib);
+	/* The first batch now: a table that fits is gone in this turn, as it always was. */
+	rib_in_sweep_stale(&d->rib, &sp->attrs, decide_removed, sp, SWEEP_BATCH);
+	if (d->rib.stale == 0) {
+		rib_in_clear(&d->rib, &sp->attrs);
+		free(d);
+		return;
+	}
+	struct peer_rib_drain **tail = &sp->drains;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = d;
+	kick(sp);
+}
+
+static void sweeper_closed(uv_handle_t *h)
+{
+	speaker_handle_closed(h->data);
+}
+
+void peer_rib_sweeper_init(struct bgp_speaker *s)
+{
+	uv_idle_init(s->loop, &s->rib_sweeper);
+	s->rib_sweeper.data = s;
+	s->rib_sweeper_open = true;
+	s->open_handles++;
+}
+
+void peer_rib_sweeper_stop(struct bgp_speaker *s)
+{
+	if (!s->rib_sweeper_open)
+		return;
+	s->rib_sweeper_open = false;
+	kick(s); /* everything pending, now */
+	uv_idle_stop(&s->rib_sweeper);
+	uv_close((uv_handle_t *)&s->rib_sweeper, sweeper_closed);
+}
+
+void peer_rib_sweeper_free(struct bgp_speaker *s)
+{
+	while (s->drains) {
+		struct peer_rib_drain *d = s->drains;
+		s->drains = d->next;
+		rib_in_clear(&d->rib, &s->attrs);
+		free(d);
+	}
 }

@@ -1,7 +1,9 @@
 /*
  * peer_rib: a peer's side of the routing tables. The contents of a decoded UPDATE go into the
  * peer's Adj-RIB-In (route limit applied) and each accepted change into the Loc-RIB decision;
- * a peer going down takes its routes out of both. Private to bgp/ (peer*.c).
+ * a peer going down takes its routes out of both, and graceful restart's stale routes go, in
+ * batches of bounded size a loop turn (one batcher for both: rib_in_sweep_stale). Private to
+ * bgp/ (peer*.c, speaker.c).
  */
 #ifndef VBR_BGP_PEER_RIB_H
 #define VBR_BGP_PEER_RIB_H
@@ -26,10 +28,23 @@ enum peer_update_result peer_apply_update(struct bgp_peer *peer, const struct bg
 /* Accepts held routes while there is room (after withdrawals or a higher limit), firing
  * on_route_limit_cleared when none is left waiting. */
 void peer_rib_settle(struct bgp_peer *peer);
-/* Graceful restart: removes the routes still flagged stale from the Adj-RIB-In, recomputes
- * the Loc-RIB for the accepted ones, and lets held routes take the room. Returns how many. */
-uint64_t peer_rib_sweep_stale(struct bgp_peer *peer);
-/* Empties the Adj-RIB-In and recomputes every Loc-RIB entry this peer had won. */
+/* Graceful restart: starts removing the routes still flagged stale from the Adj-RIB-In, one
+ * batch now and a batch a loop turn after (the Loc-RIB recomputed for the accepted ones, held
+ * routes taking the room); peer_gr_stale_swept reports when none is left. A sweep already
+ * running goes on with its own reason. */
+void peer_rib_sweep_stale(struct bgp_peer *peer, const char *why);
+/* A running sweep finishes now, in this turn (the peer's routes are about to be flagged stale
+ * again for a new restart, which must not keep the ones being removed). */
+void peer_rib_sweep_finish(struct bgp_peer *peer);
+/* Empties the Adj-RIB-In at once (the peer starts again with an empty one) and takes its
+ * routes out of the Loc-RIB a batch a loop turn, the first batch now: a downed peer's table of
+ * any size never makes one loop turn long. */
 void peer_drop_routes(struct bgp_peer *peer);
+/* The speaker's sweeper (speaker.c): init with the speaker; stop finishes every pending
+ * removal at once (shutdown: the route table's last writes follow) and closes the handle;
+ * free releases what a speaker freed without a stop still held. */
+void peer_rib_sweeper_init(struct bgp_speaker *s);
+void peer_rib_sweeper_stop(struct bgp_speaker *s);
+void peer_rib_sweeper_free(struct bgp_speaker *s);
 
 #endif

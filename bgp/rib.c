@@ -560,6 +560,7 @@ void rib_in_clear(struct rib_in *r, struct rib_attr_table *at)
 	r->held_count = 0;
 	r->loops = 0;
 	r->stale = 0;
+	r->sweep_resume = false;
 	r->refused_unstored = 0;
 	r->over_limit = false;
 	free(r->held);
@@ -579,6 +580,7 @@ uint64_t rib_in_mark_stale(struct rib_in *r)
 		}
 	}
 	r->stale = t->count;
+	r->sweep_resume = false;
 	return r->stale;
 }
 
@@ -587,32 +589,40 @@ uint64_t rib_in_mark_stale(struct rib_in *r)
 struct stale_batch {
 	uint32_t prefix[STALE_BATCH];
 	uint8_t len[STALE_BATCH];
-	size_t n;
+	size_t n, want;	       /* found, wanted (at most STALE_BATCH) */
+	size_t visited;	       /* routes the walk passed, stale or not */
+	uint32_t last_prefix;  /* the last route visited: */
+	uint8_t last_len;      /* nothing up to it is stale once the batch is removed */
 };
 
 static bool collect_stale(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *e)
 {
 	struct stale_batch *b = arg;
-	if (!(e->flags & RIB_ENTRY_STALE))
-		return true;
-	b->prefix[b->n] = prefix;
-	b->len[b->n] = len;
-	return ++b->n < STALE_BATCH;
+	b->visited++;
+	b->last_prefix = prefix;
+	b->last_len = len;
+	if (e->flags & RIB_ENTRY_STALE) {
+		b->prefix[b->n] = prefix;
+		b->len[b->n] = len;
+		b->n++;
+	}
+	return b->n < b->want && b->visited < RIB_SWEEP_VISIT_MAX;
 }
 
 uint64_t rib_in_sweep_stale(struct rib_in *r, struct rib_attr_table *at, rib_removed_fn fn,
-			    void *arg)
+			    void *arg, uint64_t max)
 {
 	uint64_t removed = 0;
+	size_t visited = 0;
 	struct stale_batch b;
-	bool from_start = true;
-	uint32_t after_prefix = 0;
-	uint8_t after_len = 0;
-	while (r->stale > 0) {
-		b.n = 0;
-		rib_table_walk(&r->table, from_start, after_prefix, after_len, collect_stale, &b);
-		if (b.n == 0)
-			break; /* cannot happen while the count is right; never loop on it */
+	while (r->stale > 0 && removed < max && visited < RIB_SWEEP_VISIT_MAX) {
+		b.n = b.visited = 0;
+		b.want = max - removed < STALE_BATCH ? (size_t)(max - removed) : STALE_BATCH;
+		rib_table_walk(&r->table, !r->sweep_resume, r->sweep_prefix, r->sweep_len,
+			       collect_stale, &b);
+		/* The walk ran off the end of the table: it saw every route that can be stale. */
+		bool end = b.n < b.want && b.visited < RIB_SWEEP_VISIT_MAX;
+		visited += b.visited - b.n;
 		for (size_t i = 0; i < b.n; i++) {
 			bool present;
 			bool accepted = rib_in_withdraw(r, at, b.prefix[i], b.len[i], &present);
@@ -620,11 +630,17 @@ uint64_t rib_in_sweep_stale(struct rib_in *r, struct rib_attr_table *at, rib_rem
 			if (accepted && fn)
 				fn(arg, b.prefix[i], b.len[i]);
 		}
-		/* Every stale route up to the last one removed is gone: go on after it. */
-		from_start = false;
-		after_prefix = b.prefix[b.n - 1];
-		after_len = b.len[b.n - 1];
+		if (end) {
+			r->stale = 0; /* already, while the count is right; never loop on it */
+			break;
+		}
+		/* Every stale route up to the last one visited is gone: go on after it. */
+		r->sweep_resume = true;
+		r->sweep_prefix = b.last_prefix;
+		r->sweep_len = b.last_len;
 	}
+	if (r->stale == 0)
+		r->sweep_resume = false;
 	return removed;
 }
 

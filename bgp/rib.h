@@ -138,6 +138,11 @@ struct rib_in {
 	struct rib_held *held;
 	size_t held_head, held_len, held_cap;
 	uint32_t held_seq;
+	/* rib_in_sweep_stale's place between calls: no route at or before (sweep_prefix,
+	 * sweep_len) is stale (rib_in_mark_stale starts it again). */
+	bool sweep_resume;
+	uint32_t sweep_prefix;
+	uint8_t sweep_len;
 };
 #define RIB_IN_REFUSED_KEPT(limit) ((uint64_t)(limit) < 1000 ? 1000 : (uint64_t)(limit))
 /* Routes received and held: stored, plus refused ones counted but not stored. */
@@ -178,11 +183,15 @@ void rib_in_clear(struct rib_in *r, struct rib_attr_table *at);
  * keeps its state and its Loc-RIB place); an announcement of it clears the flag, a withdrawal
  * removes it as usual. Returns r->stale. */
 uint64_t rib_in_mark_stale(struct rib_in *r);
-/* Removes every route still stale, calling fn for each one that was accepted (recompute the
- * Loc-RIB for it) after it is gone. Returns how many were removed. */
+/* Removes up to `max` of the routes still stale, calling fn for each one that was accepted
+ * (recompute the Loc-RIB for it) after it is gone; the next call goes on where this one
+ * stopped, so a large table is removed a bounded batch at a time (r->stale says what is
+ * left). A call also stops after visiting RIB_SWEEP_VISIT_MAX routes that are not stale.
+ * Returns how many were removed. */
+#define RIB_SWEEP_VISIT_MAX 65536
 typedef void (*rib_removed_fn)(void *arg, uint32_t prefix, uint8_t len);
 uint64_t rib_in_sweep_stale(struct rib_in *r, struct rib_attr_table *at, rib_removed_fn fn,
-			    void *arg);
+			    void *arg, uint64_t max);
 
 /* One candidate for the decision process. */
 struct rib_candidate {

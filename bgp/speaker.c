@@ -17,6 +17,7 @@
 
 #include "bfd.h"
 #include "md5.h"
+#include "peer_rib.h"
 #include "speaker_int.h"
 
 /* ---- small helpers for peer.c ---- */
@@ -191,6 +192,7 @@ int bgp_speaker_new(uv_loop_t *loop, const struct bgp_speaker_config *config,
 	rib_attr_table_init(&s->attrs);
 	rib_table_init(&s->loc_rib);
 	route_table_init(s);
+	peer_rib_sweeper_init(s);
 	*out = s;
 	return 0;
 }
@@ -277,6 +279,7 @@ void bgp_speaker_shutdown(struct bgp_speaker *s, const char *message,
 	 * close bounded in time in peer.c), so done() follows within a few seconds at most. */
 	for (size_t i = 0; i < s->peer_count; i++)
 		bgp_peer_halt(s->peers[i], BGP_SUBERR_CEASE_ADMIN_SHUTDOWN, message);
+	peer_rib_sweeper_stop(s); /* what the peers leave goes now: the route table's last writes */
 	speaker_bfd_close(s);
 	route_table_stop(s);
 	if (s->open_handles == 0 && s->shutdown_done) {
@@ -295,6 +298,7 @@ void bgp_speaker_free(struct bgp_speaker *s)
 		free(s->peers[i]);
 	}
 	free(s->peers);
+	peer_rib_sweeper_free(s);
 	rib_table_free(&s->loc_rib, &s->attrs);
 	rib_attr_table_free(&s->attrs);
 	free(s->networks);

@@ -35,6 +35,11 @@ struct bgp_speaker {
 	uv_timer_t shutdown_timer;
 	struct bfd_driver *bfd; /* created with the first peer that enables BFD */
 	struct route_table routes; /* the route table and its kernel FIB writer */
+	/* peer_rib.c: removes routes a batch a loop turn (a downed peer's detached Adj-RIB-In,
+	 * graceful restart's stale routes) so no table size makes one turn long. */
+	uv_idle_t rib_sweeper;
+	bool rib_sweeper_open;
+	struct peer_rib_drain *drains; /* detached Adj-RIB-Ins, oldest first */
 };
 
 uint32_t speaker_random(struct bgp_speaker *s);

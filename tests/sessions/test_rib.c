@@ -495,7 +495,7 @@ static void test_stale_mark_refresh_sweep(void **state)
 	assert_int_equal(r.stale, 506);
 	/* End-of-RIB: what was not announced again goes. */
 	struct removed_list l = { .n = 0 };
-	assert_int_equal(rib_in_sweep_stale(&r, &at, note_removed, &l), 506);
+	assert_int_equal(rib_in_sweep_stale(&r, &at, note_removed, &l, UINT64_MAX), 506);
 	assert_int_equal(r.stale, 0);
 	assert_int_equal(l.n, 497); /* 500 accepted - 2 announced - 1 withdrawn */
 	assert_int_equal(r.table.count, 3);
@@ -507,12 +507,98 @@ static void test_stale_mark_refresh_sweep(void **state)
 	for (size_t i = 1; i < l.n; i++)
 		assert_true(l.prefix[i - 1] < l.prefix[i]); /* each reported once, in order */
 	/* Nothing stale: a sweep is a no-op; a clear forgets the count. */
-	assert_int_equal(rib_in_sweep_stale(&r, &at, note_removed, &l), 0);
+	assert_int_equal(rib_in_sweep_stale(&r, &at, note_removed, &l, UINT64_MAX), 0);
 	rib_in_mark_stale(&r);
 	rib_in_clear(&r, &at);
 	assert_int_equal(r.stale, 0);
 	rib_attrs_unref(&at, a);
 	rib_attrs_unref(&at, b);
+	assert_int_equal(at.count, 0);
+	rib_attr_table_free(&at);
+}
+
+/* The bounded sweep: at most `max` routes a call, each call going on where the last stopped
+ * (every stale route removed once, in order), a route announced behind the cursor kept, a
+ * call over a long run of fresh routes stopping after RIB_SWEEP_VISIT_MAX of them, and a new
+ * mark starting from the beginning again. */
+static void note_count(void *arg, uint32_t prefix, uint8_t len)
+{
+	(void)len;
+	uint32_t *last = arg;
+	assert_true(last[1] == 0 || prefix > last[0]); /* in order, never twice */
+	last[0] = prefix;
+	last[1]++;
+}
+
+static void test_stale_sweep_bounded(void **state)
+{
+	(void)state;
+	struct rib_attr_table at;
+	rib_attr_table_init(&at);
+	const uint32_t path[] = { 65001 };
+	struct rib_attrs *a = make_attrs(&at, P(10, 0, 0, 2), path, 1, 0);
+	struct rib_in r;
+	rib_in_init(&r, 0);
+	bool crossed;
+	const uint32_t total = 20000;
+	for (uint32_t i = 0; i < total; i++)
+		rib_in_announce(&r, &at, P(20, i >> 8, i & 255, 0), 24, a, &crossed);
+	assert_int_equal(rib_in_mark_stale(&r), total);
+	/* Every tenth announced again: fresh. */
+	for (uint32_t i = 0; i < total; i += 10)
+		rib_in_announce(&r, &at, P(20, i >> 8, i & 255, 0), 24, a, &crossed);
+	assert_int_equal(r.stale, total - total / 10);
+	uint32_t seen[2] = { 0, 0 };
+	uint64_t removed = 0;
+	int calls = 0;
+	while (r.stale > 0 && calls < 100) {
+		uint64_t n = rib_in_sweep_stale(&r, &at, note_count, seen, 1000);
+		assert_true(n <= 1000);
+		removed += n;
+		calls++;
+		if (calls == 3) {
+			/* Behind the cursor: a new route, not stale, is not swept. */
+			assert_int_equal(rib_in_announce(&r, &at, P(20, 0, 1, 128), 25, a, &crossed),
+					 RIB_IN_ACCEPTED);
+		}
+	}
+	assert_int_equal(calls, 18);
+	assert_int_equal(removed, total - total / 10);
+	assert_int_equal(seen[1], removed);
+	assert_int_equal(r.table.count, total / 10 + 1);
+	assert_non_null(rib_table_find(&r.table, P(20, 0, 1, 128), 25));
+	assert_false(r.sweep_resume);
+
+	/* 70,000 fresh routes before the only stale one: the first call stops short of it. */
+	rib_in_clear(&r, &at);
+	for (uint32_t i = 0; i < 70000; i++)
+		rib_in_announce(&r, &at, (30u << 24) + (i << 8), 24, a, &crossed);
+	rib_in_mark_stale(&r);
+	for (uint32_t i = 0; i < 70000; i++)
+		rib_in_announce(&r, &at, (30u << 24) + (i << 8), 24, a, &crossed);
+	rib_in_announce(&r, &at, P(40, 0, 0, 0), 24, a, &crossed);
+	rib_in_mark_stale(&r);
+	for (uint32_t i = 0; i < 70000; i++)
+		rib_in_announce(&r, &at, (30u << 24) + (i << 8), 24, a, &crossed);
+	assert_int_equal(r.stale, 1);
+	assert_int_equal(rib_in_sweep_stale(&r, &at, NULL, NULL, 1000), 0);
+	assert_int_equal(r.stale, 1);
+	assert_true(r.sweep_resume);
+	assert_int_equal(rib_in_sweep_stale(&r, &at, NULL, NULL, 1000), 1);
+	assert_int_equal(r.stale, 0);
+	assert_null(rib_table_find(&r.table, P(40, 0, 0, 0), 24));
+	/* A new mark mid-sweep starts from the beginning. */
+	rib_in_mark_stale(&r);
+	assert_int_equal(rib_in_sweep_stale(&r, &at, NULL, NULL, 10), 10);
+	assert_true(r.sweep_resume);
+	assert_int_equal(rib_in_mark_stale(&r), 70000 - 10);
+	assert_false(r.sweep_resume);
+	assert_null(rib_table_find(&r.table, P(30, 0, 0, 0), 24)); /* the first ten went */
+	while (r.stale > 0)
+		rib_in_sweep_stale(&r, &at, NULL, NULL, 50000);
+	assert_int_equal(r.table.count, 0);
+	rib_in_clear(&r, &at);
+	rib_attrs_unref(&at, a);
 	assert_int_equal(at.count, 0);
 	rib_attr_table_free(&at);
 }
@@ -575,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_as_loop_refused),
 		cmocka_unit_test(test_segments_interned),
 		cmocka_unit_test(test_stale_mark_refresh_sweep),
+		cmocka_unit_test(test_stale_sweep_bounded),
 		cmocka_unit_test(test_decision),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,7 @@
  * namespace (CMake runs this under `unshare --net` with 10.250.0.1 and 10.250.0.2 on lo; 127/8
  * will not do: a loopback NEXT_HOP is rightly refused): the whole driver (listener, connects, the collision both sides cause by
  * connecting at once, FSM actions, RIBs, networks, route limit, reset, a per-peer local ASN,
- * admin down, shutdown)
+ * admin down, a large table dropped a bounded batch per loop turn, shutdown)
  * with no other process, so it runs under ASan + UBSan as a unit test. A step timer walks
  * through the phases; every wait is bounded. Ends by asserting the loop closes with no handle
  * left.
@@ -28,6 +28,7 @@
 #define A_GROUP_ASN 4200000001u /* A's AS on its session with B (a group's local_asn) */
 #define STEP_MS 10
 #define PHASE_LIMIT_MS 15000
+#define BIG_TABLE 20000 /* more than one batch of the route sweeper */
 
 struct side {
 	struct bgp_speaker *sp;
@@ -36,6 +37,11 @@ struct side {
 	int limit_events;
 	char last_reason[512];
 	int shut;
+	/* BGP route-table entries added / removed (on_route_entry), and the removals done when
+	 * the session left Established, in the same loop turn as the drop. */
+	int added, removed;
+	int removed_at_down; /* -1 until the session went down while watched */
+	bool watch_down;
 };
 
 static uv_loop_t loop;
@@ -49,9 +55,27 @@ static void on_state(void *ctx, uint32_t id, enum bgp_state o, enum bgp_state n,
 {
 	struct side *s = ctx;
 	(void)id;
-	(void)o;
 	(void)n;
 	snprintf(s->last_reason, sizeof(s->last_reason), "%s", r);
+	if (s->watch_down && o == BGP_STATE_ESTABLISHED) {
+		s->watch_down = false;
+		s->removed_at_down = s->removed;
+		/* The Adj-RIB-In is empty at once; the Loc-RIB follows a batch a turn. */
+		struct bgp_peer_status st;
+		assert_int_equal(bgp_speaker_peer_status(s->sp, s->peer_id, &st), 0);
+		assert_int_equal(st.received_routes, 0);
+	}
+}
+
+static void on_route_entry(void *ctx, enum bgp_route_change change,
+			   const struct bgp_route_entry_view *v, uint32_t old_next_hop)
+{
+	struct side *s = ctx;
+	(void)old_next_hop;
+	if (v->source != BGP_ROUTE_SOURCE_BGP)
+		return;
+	s->added += change == BGP_ROUTE_ADDED;
+	s->removed += change == BGP_ROUTE_REMOVED;
 }
 
 static void on_limit(void *ctx, uint32_t id, uint32_t limit)
@@ -233,6 +257,42 @@ static void step_cb(uv_timer_t *t)
 			return;
 		assert_int_equal(status(&a).state, BGP_STATE_IDLE);
 		assert_int_not_equal(status(&b).state, BGP_STATE_ESTABLISHED);
+		/* Up again, with no route limit, for a large table. */
+		peer_config(&a, IP_B, 65002, &c);
+		c.local_asn = A_GROUP_ASN;
+		c.route_limit = 0;
+		assert_int_equal(bgp_speaker_peer_update(a.sp, &c), 0);
+		next_phase();
+		return;
+	case 10:
+		if (!established(&a) || !established(&b))
+			return;
+		for (uint32_t i = 0; i < BIG_TABLE; i++) /* 10.128.0.0/24 ... */
+			assert_int_equal(bgp_speaker_network_add(b.sp, 0x0a800000u + (i << 8), 24), 0);
+		next_phase();
+		return;
+	case 11: /* A has all of B's routes; B goes away (Cease): A drops them */
+		if (status(&a).received_routes != BIG_TABLE + 150 || a.added - a.removed <
+		    BIG_TABLE + 150)
+			return;
+		a.removed = a.added = 0;
+		a.removed_at_down = -1;
+		a.watch_down = true;
+		peer_config(&b, IP_A, A_GROUP_ASN, &c);
+		c.admin_down = true;
+		assert_int_equal(bgp_speaker_peer_update(b.sp, &c), 0);
+		next_phase();
+		return;
+	case 12: /* at most a batch (8192) in the turn of the drop, the rest in later turns */
+		if (a.removed_at_down < 0 || a.removed < BIG_TABLE + 150)
+			return;
+		print_message("dropped %d of %d routes in the turn of the drop\n", a.removed_at_down,
+			      a.removed);
+		assert_true(a.removed_at_down > 0);
+		assert_true(a.removed_at_down <= 8192);
+		assert_int_equal(a.removed, BIG_TABLE + 150);
+		assert_int_equal(a.added, 0);
+		assert_int_equal(status(&a).received_routes, 0);
 		uv_timer_stop(&step);
 		bgp_speaker_shutdown(a.sp, "bye", shut_done, &a);
 		bgp_speaker_shutdown(b.sp, "bye", shut_done, &b);
@@ -245,7 +305,9 @@ static int start_side(struct side *s, uint32_t ip, uint16_t port, uint16_t peer_
 {
 	struct bgp_speaker_config cfg = { .local_asn = s->asn, .router_id = ip, .listen_ip = ip,
 					  .listen_port = port, .peer_port = peer_port };
-	struct bgp_speaker_callbacks cb = { .on_state_change = on_state, .on_route_limit = on_limit };
+	struct bgp_speaker_callbacks cb = { .on_state_change = on_state,
+					    .on_route_limit = on_limit,
+					    .on_route_entry = on_route_entry };
 	assert_int_equal(bgp_speaker_new(&loop, &cfg, &cb, s, &s->sp), 0);
 	return bgp_speaker_start(s->sp);
 }
