@@ -227,10 +227,11 @@ protocol bgp vbr { local %(ip)s as %(asn)d; neighbor %(nb)s as %(nbasn)d; %(pw)s
            pw=pw, extra=extra, inc=inc, hold=hold_s, timers=timers, bgp_extra=bgp_extra))
         self.proc = None
 
-    def start(self):
+    def start(self, args=()):
+        """args: more bird flags (-R: graceful-restart recovery after a kill)."""
         self.proc = self.lab.spawn(self.host, ["bird", "-f", "-c", self.conf, "-s", self.ctl,
-                                               "-P", self.lab.path(self.name + ".pid")],
-                                   self.name + ".out")
+                                               "-P", self.lab.path(self.name + ".pid")]
+                                   + list(args), self.name + ".out")
         wait_for(lambda: self.cli("show status").find("Daemon is up") >= 0, 15,
                  what="bird up")
         return self
@@ -324,18 +325,34 @@ class Frr:
 
     def start(self):
         d = self.dir
-        common = ["-u", "root", "-g", "frrvty", "--vty_socket", d, "-A", "127.0.0.1", "-P", "0"]
-        for daemon, extra in (("zebra", []), ("bfdd", ["--bfdctl", d + "/bfdd.sock"]),
-                              ("bgpd", ["-S", "-n"])):
-            argv = ["/usr/lib/frr/" + daemon] + common + [
-                "-f", "%s/%s.conf" % (d, daemon), "-i", "%s/%s.pid" % (d, daemon),
-                "-z", d + "/zserv.api"] + extra
-            self.procs.append(self.lab.spawn(self.host, argv, "%s-%s" % (self.name, daemon)))
+        for daemon, extra in (("zebra", []), ("bfdd", ["--bfdctl", d + "/bfdd.sock"])):
+            self._spawn(daemon, extra)
             if daemon == "zebra":
                 wait_for(lambda: os.path.exists(d + "/zserv.api"), 15, what="zebra up")
+        return self.start_bgpd()
+
+    def _spawn(self, daemon, extra):
+        d = self.dir
+        common = ["-u", "root", "-g", "frrvty", "--vty_socket", d, "-A", "127.0.0.1", "-P", "0"]
+        argv = ["/usr/lib/frr/" + daemon] + common + [
+            "-f", "%s/%s.conf" % (d, daemon), "-i", "%s/%s.pid" % (d, daemon),
+            "-z", d + "/zserv.api"] + extra
+        p = self.lab.spawn(self.host, argv, "%s-%s" % (self.name, daemon))
+        self.procs.append(p)
+        return p
+
+    def start_bgpd(self):
+        """bgpd (again, after kill_bgpd: zebra and bfdd keep running)."""
+        self.bgpd = self._spawn("bgpd", ["-S", "-n"])
         wait_for(lambda: self.vtysh("bgpd", "show bgp summary json").startswith("{"), 20,
                  what="bgpd up")
         return self
+
+    def kill_bgpd(self):
+        """SIGKILL bgpd alone: its sessions end without a NOTIFICATION."""
+        self.bgpd.stop(sig=signal.SIGKILL)
+        self.procs.remove(self.bgpd)
+        self.lab.procs.remove(self.bgpd)
 
     def vtysh(self, daemon, cmd):
         return run(["vtysh", "--vty_socket", self.dir, "-d", daemon, "-c", cmd], timeout=20,
@@ -359,7 +376,9 @@ class Frr:
 # ---- GoBGP ----
 
 class GoBgp:
-    def __init__(self, lab, host, asn, neighbor, neighbor_asn=45104, password=None):
+    def __init__(self, lab, host, asn, neighbor, neighbor_asn=45104, password=None,
+                 neighbor_extra=""):
+        """neighbor_extra: TOML tables appended to the neighbor (graceful-restart, afi-safis)."""
         self.lab, self.host, self.asn = lab, host, asn
         self.name = "gobgp-" + host
         self.conf = lab.path(self.name + ".toml")
@@ -377,19 +396,25 @@ class GoBgp:
 %s  [neighbors.timers.config]
     connect-retry = 1
     idle-hold-time-after-reset = 1
-""" % (asn, ip, ip, neighbor, neighbor_asn, pw))
+%s""" % (asn, ip, ip, neighbor, neighbor_asn, pw, neighbor_extra))
         self.neighbor = neighbor
         self.proc = None
 
-    def start(self):
+    def start(self, args=()):
+        """args: more gobgpd flags (-r: restarting, RFC 4724 R bit)."""
         self.proc = self.lab.spawn(self.host, ["gobgpd", "-f", self.conf, "--api-hosts",
                                                "127.0.0.1:50051", "--pprof-disable", "-p",
-                                               "-l", "info"], self.name + ".log")
+                                               "-l", "info"] + list(args), self.name + ".log")
         wait_for(lambda: self.cli(["global"]).returncode == 0, 20, what="gobgpd up")
         return self
 
     def cli(self, args):
         return self.lab.exec(self.host, ["gobgp"] + list(args), check=False)
+
+    def kill(self):
+        """SIGKILL: its sessions end without a NOTIFICATION; start() again brings it back."""
+        self.proc.stop(sig=signal.SIGKILL)
+        self.lab.procs.remove(self.proc)
 
     def neighbor_json(self):
         r = self.cli(["neighbor", self.neighbor, "-j"])
