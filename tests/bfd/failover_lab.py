@@ -61,20 +61,7 @@ class Failover:
             self.vbrd.wait_state(self.peers[dc], timeout=40)
 
     def _vpc(self):
-        lab = self.lab
-        ns = lab.ns("vpc")
-        L.run(["ip", "netns", "add", ns])
-        lab.hosts["vpc"] = "172.16.1.10"  # removed with the lab
-        a, b = lab.tag + "va", lab.tag + "vb"
-        L.run(["ip", "link", "add", a, "type", "veth", "peer", "name", b])
-        L.run(["ip", "link", "set", a, "netns", lab.ns("v")])
-        L.run(["ip", "link", "set", b, "netns", ns])
-        lab.exec("v", ["ip", "addr", "add", "172.16.1.1/24", "dev", a])
-        lab.exec("v", ["ip", "link", "set", a, "up"])
-        lab.exec("vpc", ["ip", "addr", "add", "172.16.1.10/24", "dev", b])
-        lab.exec("vpc", ["ip", "link", "set", b, "up"])
-        lab.exec("vpc", ["ip", "link", "set", "lo", "up"])
-        lab.exec("vpc", ["ip", "route", "add", "default", "via", "172.16.1.1"])
+        add_vpc(self.lab)
 
     def close(self):
         try:
@@ -143,3 +130,22 @@ class Failover:
         if forget_damping:
             self.vbrd.call("ResetBgpPeer", V.pb.ResetBgpPeerRequest(id=self.peers["dc1"]))
         self.ready()
+
+
+def add_vpc(lab):
+    """The VPC host behind vbrd: namespace `vpc` (172.16.1.10/24, default route via vbrd),
+    joined by a veth pair to host v (172.16.1.1/24 there). Also used by the container test
+    (tests/deploy/container_gr_lab.py)."""
+    ns = lab.ns("vpc")
+    L.run(["ip", "netns", "add", ns])
+    lab.hosts["vpc"] = "172.16.1.10"  # removed with the lab
+    a, b = lab.tag + "va", lab.tag + "vb"
+    L.run(["ip", "link", "add", a, "type", "veth", "peer", "name", b])
+    L.run(["ip", "link", "set", a, "netns", lab.ns("v")])
+    L.run(["ip", "link", "set", b, "netns", ns])
+    lab.exec("v", ["ip", "addr", "add", "172.16.1.1/24", "dev", a])
+    lab.exec("v", ["ip", "link", "set", a, "up"])
+    lab.exec("vpc", ["ip", "addr", "add", "172.16.1.10/24", "dev", b])
+    lab.exec("vpc", ["ip", "link", "set", b, "up"])
+    lab.exec("vpc", ["ip", "link", "set", "lo", "up"])
+    lab.exec("vpc", ["ip", "route", "add", "default", "via", "172.16.1.1"])

@@ -13,7 +13,10 @@
 #   - keeps its state in the volume across `podman restart` and across a new container,
 #   - never logs the MD5 key,
 #   - and runs deploy/compose.yaml's lab (vbrd beside BIRD) to an Established MD5 session
-#     (tests/deploy/compose_lab.py: podman, since Debian's podman-compose lacks fixed addresses).
+#     (tests/deploy/compose_lab.py: podman, since Debian's podman-compose lacks fixed addresses),
+#   - and, in a namespace made beforehand beside BIRD with graceful restart, loses no ping (every
+#     20 ms, VPC host -> vbrd -> data center) across a container restart, and some without
+#     graceful restart (tests/deploy/container_gr_lab.py).
 # Needs root, podman, runc and debootstrap; exits 77 (ctest: skipped) without them or when
 # VBR_CONTAINER_TEST=0. First run: about 1 min of debootstrap and 4 min of image build; later
 # runs reuse the base image and the toolchain layer.
@@ -186,5 +189,8 @@ print("%d JSON log lines" % n)' <<<"$logs" || fail "log lines are not JSON"
 if grep -qF "$key" <<<"$logs"; then fail "the MD5 key appears in the logs"; fi
 step "deploy/compose.yaml: vbrd beside BIRD, the documented commands, session Established"
 /usr/bin/python3 "$src/tests/deploy/compose_lab.py" "$src" "$image" || fail "compose lab"
+
+step "graceful restart: the container restarted in a namespace made beforehand, ping through it"
+/usr/bin/python3 "$src/tests/deploy/container_gr_lab.py" "$src" "$image" || fail "container graceful restart"
 
 echo "PASS: container (${SECONDS}s)"
