@@ -532,15 +532,37 @@ void bgp_peer_apply(struct bgp_peer *peer, const struct bgp_peer_config *config)
 	}
 }
 
-void bgp_peer_halt(struct bgp_peer *peer, uint8_t cease_subcode, const char *message)
+/* After the sessions were stopped: nothing of the peer runs any more. */
+static void halt_rest(struct bgp_peer *peer)
 {
-	peer_bfd_remove(peer);
-	stop_sessions(peer, cease_subcode, message);
 	peer_session_discard(peer->primary);
 	peer->primary = NULL;
 	peer_down(peer, BGP_FSM_EV_MANUAL_STOP);
 	peer_gr_close(peer);
 	peer->reported_state = BGP_STATE_IDLE;
+}
+
+void bgp_peer_halt(struct bgp_peer *peer, uint8_t cease_subcode, const char *message)
+{
+	peer_bfd_remove(peer);
+	stop_sessions(peer, cease_subcode, message);
+	halt_rest(peer);
+}
+
+bool bgp_peer_may_halt_graceful(const struct bgp_peer *peer)
+{
+	return peer->established && peer->gr_negotiated && peer->config.graceful_restart &&
+	       !peer->config.admin_down;
+}
+
+void bgp_peer_halt_graceful(struct bgp_peer *peer)
+{
+	peer_bfd_remove(peer);
+	/* No FSM event: ManualStop would send Cease. The connections close after writing what
+	 * is queued (no NOTIFICATION), which the peer takes for a restart (RFC 4724 4.2). */
+	peer_session_discard(peer->secondary);
+	peer->secondary = NULL;
+	halt_rest(peer);
 }
 
 void bgp_peer_destroy(struct bgp_peer *peer, uint8_t cease_subcode, const char *message)

@@ -86,11 +86,15 @@ struct bgp_peer *bgp_peer_new(struct bgp_speaker *speaker, const struct bgp_peer
 void bgp_peer_start(struct bgp_peer *peer);
 /* New configuration (same id). */
 void bgp_peer_apply(struct bgp_peer *peer, const struct bgp_peer_config *config);
+/* Graceful restart (RFC 4724): the sessions end without a NOTIFICATION (a Cease would make
+ * the peer flush our routes: BIRD 2 has no RFC 8538), so a peer that negotiated it keeps our
+ * routes and forwarding to us while vbrd restarts. Like bgp_peer_halt otherwise. */
+void bgp_peer_halt_graceful(struct bgp_peer *peer);
+/* Whether a stop may be graceful for this peer: Established with graceful restart negotiated
+ * and still configured (turned off since: it gets the Cease it asks for). */
+bool bgp_peer_may_halt_graceful(const struct bgp_peer *peer);
 /* Sends Cease with subcode/message on any session, closes everything and frees the peer
  * (its handles close asynchronously). */
-/* Graceful restart (RFC 4724): the sessions end without a NOTIFICATION (a Cease would make
- * the peer flush our routes), so a peer that negotiated it keeps forwarding to us. */
-void bgp_peer_halt_graceful(struct bgp_peer *peer);
 void bgp_peer_destroy(struct bgp_peer *peer, uint8_t cease_subcode, const char *message);
 /* Like destroy but keeps the (now session-less, Idle) peer: for shutdown. */
 void bgp_peer_halt(struct bgp_peer *peer, uint8_t cease_subcode, const char *message);

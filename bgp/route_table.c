@@ -392,12 +392,13 @@ static bool remove_route(void *arg, uint32_t prefix, uint8_t len, const struct r
 	return true;
 }
 
-void route_table_stop(struct bgp_speaker *s)
+void route_table_stop(struct bgp_speaker *s, bool keep)
 {
 	struct route_table *t = table_of(s);
 	if (t->stopping)
 		return;
-	if (t->fib && s->config.fib_enabled && !s->config.fib_keep_on_shutdown) {
+	t->kept = keep && t->rt.kernel.count > 0;
+	if (t->fib && s->config.fib_enabled && !keep) {
 		rib_table_walk(&t->rt.kernel, true, 0, 0, remove_route, s);
 		rib_table_walk(&t->rt.pending, true, 0, 0, remove_route, s);
 	}

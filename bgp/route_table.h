@@ -30,6 +30,7 @@ struct route_table {
 	bool leftovers_known; /* the writer reported what an earlier run left (or cannot) */
 	bool deferring;	      /* stale leftovers wait for the peers (RFC 4724 4.1) */
 	size_t leftovers;     /* routes of vbrd's protocols found at start */
+	bool kept;	      /* the stop left vbrd's routes in the kernel */
 	uint64_t ops, failures;
 	struct {
 		int err;
@@ -44,9 +45,10 @@ int route_table_start(struct bgp_speaker *s);
 /* The Loc-RIB's best path for a prefix changed (was / now NULL when there is none). */
 void route_table_bgp_changed(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
 			     const struct rtable_bgp *was, const struct rtable_bgp *now);
-/* In bgp_speaker_shutdown: removes vbrd's routes, stops the writer; the table's handles are
- * counted in open_handles until closed. */
-void route_table_stop(struct bgp_speaker *s);
+/* In bgp_speaker_shutdown: removes vbrd's routes unless `keep` (a graceful restart), stops the
+ * writer; the table's handles are counted in open_handles until closed. Nothing is written to
+ * the kernel after this. */
+void route_table_stop(struct bgp_speaker *s, bool keep);
 /* Whether peers may connect yet: after a restart that expects leftovers, not before the
  * writer has read them (the F bit of the first OPEN depends on them). */
 bool route_table_peers_may_start(const struct bgp_speaker *s);

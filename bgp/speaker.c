@@ -275,13 +275,24 @@ void bgp_speaker_shutdown(struct bgp_speaker *s, const char *message,
 		s->listener_open = false;
 		uv_close((uv_handle_t *)&s->listener, listener_closed);
 	}
-	/* Each session sends Cease / Administrative Shutdown and closes after writing it (each
+	/* Graceful restart: a peer that negotiated it is left without a NOTIFICATION and keeps
+	 * our routes; the kernel then keeps its routes too, for the next start to read back. The
+	 * route table stops first, so the peers' routes leaving the Loc-RIB below withdraw
+	 * nothing from the kernel (and, when not kept, its own removal covers them). */
+	bool graceful = false;
+	for (size_t i = 0; i < s->peer_count && !s->drain; i++)
+		graceful = graceful || bgp_peer_may_halt_graceful(s->peers[i]);
+	route_table_stop(s, !s->drain && (graceful || s->config.fib_keep_on_shutdown));
+	/* The others send Cease / Administrative Shutdown and close after writing it (each
 	 * close bounded in time in peer.c), so done() follows within a few seconds at most. */
-	for (size_t i = 0; i < s->peer_count; i++)
-		bgp_peer_halt(s->peers[i], BGP_SUBERR_CEASE_ADMIN_SHUTDOWN, message);
-	peer_rib_sweeper_stop(s); /* what the peers leave goes now: the route table's last writes */
+	for (size_t i = 0; i < s->peer_count; i++) {
+		if (!s->drain && bgp_peer_may_halt_graceful(s->peers[i]))
+			bgp_peer_halt_graceful(s->peers[i]);
+		else
+			bgp_peer_halt(s->peers[i], BGP_SUBERR_CEASE_ADMIN_SHUTDOWN, message);
+	}
+	peer_rib_sweeper_stop(s); /* what the peers leave goes now (the route table has stopped) */
 	speaker_bfd_close(s);
-	route_table_stop(s);
 	if (s->open_handles == 0 && s->shutdown_done) {
 		s->shutdown_done = NULL;
 		if (done)

@@ -30,6 +30,7 @@ struct bgp_speaker {
 	/* Handles (sessions, connections, the listener) not yet fully closed. */
 	uint64_t open_handles;
 	bool shutting_down;
+	bool drain; /* leaving for good (RFC 8326): the stop sends Cease and removes the routes */
 	void (*shutdown_done)(void *arg);
 	void *shutdown_arg;
 	uv_timer_t shutdown_timer;

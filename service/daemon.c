@@ -2,8 +2,9 @@
  * daemon: start-up (state, BGP core, event hub, snapshot, gRPC server, metrics, signals),
  * the BGP core's callbacks, and the graceful shutdown:
  *   SIGTERM/SIGINT -> watch streams ended, gRPC server stops taking calls and finishes the
- *   ones in flight -> metrics stopped -> bgp_speaker_shutdown (Cease to every peer) -> every
- *   handle closed -> the loop returns -> memory freed, exit 0.
+ *   ones in flight -> metrics stopped -> bgp_speaker_shutdown (peers with graceful restart
+ *   negotiated: TCP closed without a NOTIFICATION, the kernel routes kept; the others: Cease)
+ *   -> every handle closed -> the loop returns -> memory freed, exit 0.
  * State needs no flush at exit: every mutation was durable before its reply.
  */
 #include "daemon.h"

@@ -4,6 +4,10 @@ carries the Restart State bit and the Forwarding State bit for IPv4 unicast (BIR
 "Restart recovery" and "AF preserved"); the leftover route BIRD announces again stays in the
 kernel throughout, the one it no longer announces goes once BIRD's End-of-RIB is in (long before
 the selection deferral timer, set to 60 s here).
+
+SIGTERM: the GR peer's session closes without a NOTIFICATION (BIRD logs no Cease and keeps our
+network as stale), the kernel keeps vbrd's routes; a second BIRD whose group has
+graceful_restart off gets Cease / Administrative Shutdown and flushes.
 """
 import signal
 import time
@@ -38,7 +42,7 @@ def neighbor_caps(bird):
 
 class RestartingSpeaker(unittest.TestCase):
     def setUp(self):
-        self.lab = L.Lab(["v", "bird"], prefix="g1")
+        self.lab = L.Lab(["v", "bird", "bird2"], prefix="g1")
         self.addCleanup(self.lab.close)
         v = self.lab.ip("v")
         self.bird = L.Bird(self.lab, "bird", 65001, v, routes=[KEEP, GONE], bgp_extra=BIRD_GR)
@@ -98,6 +102,39 @@ class RestartingSpeaker(unittest.TestCase):
         self.assertRegex(caps, r"AF preserved:\s+ipv4")
         self.assertIn(OURS, self.bird.routes())
         print("stale route removed %.2f s after the restart (deferral timer 60 s)" % gone_after)
+
+
+    def test_sigterm_closes_gr_sessions_without_notification(self):
+        # A second peer whose group does not offer graceful restart: it gets Cease as before.
+        v = self.lab.ip("v")
+        bird2 = L.Bird(self.lab, "bird2", 65002, v, routes=["198.51.102.0/24"],
+                       bgp_extra=BIRD_GR).start()
+        g2 = self.vbrd.group("dc-nogr", 65002, graceful_restart=False)
+        p2 = self.vbrd.peer(g2.id, self.lab.ip("bird2")).id
+        self.vbrd.wait_state(p2)
+        L.wait_for(lambda: OURS in bird2.routes(), 10, what="our network at bird2")
+        self.assertFalse(self.vbrd.get_peer(p2).graceful_restart_negotiated)
+        L.wait_for(lambda: "198.51.102.0/24" in kernel_bgp_routes(self.lab, "v"), 10,
+                   what="bird2's route in the kernel")
+        self.assertEqual(self.vbrd.stop(sig=signal.SIGTERM), 0, self.vbrd.log()[-2000:])
+        L.wait_for(lambda: "dministrative shutdown" in bird2.log(), 5,
+                   what="bird2 logs Cease / Administrative Shutdown")
+        L.wait_for(lambda: OURS not in bird2.routes(), 5, what="bird2 flushes our network")
+        time.sleep(1)
+        self.assertNotIn("dministrative shutdown", self.bird.log(), "the GR peer got a Cease")
+        self.assertNotIn("Received: Cease", self.bird.log())
+        self.assertIn(OURS, self.bird.routes(), "the GR peer keeps our network while we restart")
+        self.assertTrue({KEEP, GONE, "198.51.102.0/24"} <= set(kernel_bgp_routes(self.lab, "v")),
+                        "SIGTERM with graceful restart leaves vbrd's kernel routes in place")
+        self.reannounce_only_keep()
+        self.vbrd.start()
+        L.wait_for(lambda: GONE not in kernel_bgp_routes(self.lab, "v"), 20,
+                   what="the route BIRD no longer announces removed after its End-of-RIB")
+        self.assertIn(KEEP, kernel_bgp_routes(self.lab, "v"))
+        L.wait_for(lambda: "198.51.102.0/24" in kernel_bgp_routes(self.lab, "v") and
+                   OURS in bird2.routes(), 20, what="bird2 back (a stale route it re-announced)")
+        L.wait_for(lambda: "Restart recovery" in neighbor_caps(self.bird), 10,
+                   what="BIRD sees the R bit after a SIGTERM too")
 
 
 if __name__ == "__main__":
