@@ -297,21 +297,9 @@ static void fail(const char *what, const char *detail)
 	fprintf(stderr, "vbrd: %s: %s\n", what, detail);
 }
 
-int vbrd_run(const struct vbrd_config *cfg)
+/* What GetRouter reports about this run, from the flags. */
+static void info_init(struct vbrd *d, const struct vbrd_config *cfg)
 {
-	struct vbrd *d = calloc(1, sizeof(*d));
-	uv_loop_t loop;
-	char err[512] = "";
-	int rc = 1;
-	if (!d || uv_loop_init(&loop) != 0) {
-		free(d);
-		fprintf(stderr, "vbrd: cannot start the event loop\n");
-		return 1;
-	}
-	d->config = cfg;
-	d->loop = &loop;
-	model_init(&d->model);
-	stats_init();
 	d->info.router_id = cfg->router_id;
 	d->info.local_asn = cfg->local_asn;
 	snprintf(d->info.bgp_listen, sizeof(d->info.bgp_listen), "%s", cfg->bgp_listen);
@@ -321,20 +309,12 @@ int vbrd_run(const struct vbrd_config *cfg)
 	d->info.fib_enabled = cfg->fib_enabled;
 	d->info.fib_table = cfg->fib_table;
 	d->info.start_time_ms = bgp_now_ms();
+}
 
-	if (store_open(cfg->state_dir, &d->store, err, sizeof(err)) != 0) {
-		fail("cannot use the state dir", err);
-		goto out_loop;
-	}
-	if (store_load(d->store, &d->model, err, sizeof(err)) != 0) {
-		fail("cannot load the state", err);
-		goto out_store;
-	}
-	/* Before the speaker: its callbacks may run from bgp_speaker_peer_add already. */
-	uv_timer_init(&loop, &d->counters_timer);
-	d->counters_timer.data = d;
-	uv_idle_init(&loop, &d->deliver);
-	d->deliver.data = d;
+/* The event hubs and the BGP speaker with the daemon's callbacks. */
+static int speaker_create(struct vbrd *d, uv_loop_t *loop)
+{
+	const struct vbrd_config *cfg = d->config;
 	d->hub = event_hub_new(cfg->event_history, watch_hub_ready, d);
 	d->route_hub = event_hub_new(cfg->event_history, watch_hub_ready, d);
 	struct bgp_speaker_config sc = {.local_asn = cfg->local_asn,
@@ -355,65 +335,144 @@ int vbrd_run(const struct vbrd_config *cfg)
 					   .on_peer_counters = on_peer_counters,
 					   .on_fib_status = on_fib_status,
 					   .on_route_entry = on_route_entry};
-	int e;
-	if (!d->hub || !d->route_hub || (e = bgp_speaker_new(&loop, &sc, &cb, d, &d->speaker)) != 0) {
+	if (!d->hub || !d->route_hub)
+		return -ENOMEM;
+	return bgp_speaker_new(loop, &sc, &cb, d, &d->speaker);
+}
+
+/* Before the API answers: a SIGTERM right after the first health check must be ours. Signals
+ * are handled only inside uv_run, after rpc_start. */
+static void signals_start(struct vbrd *d, uv_loop_t *loop)
+{
+	uv_signal_init(loop, &d->sigterm);
+	uv_signal_init(loop, &d->sigint);
+	d->sigterm.data = d->sigint.data = d;
+	uv_signal_start(&d->sigterm, on_signal, SIGTERM);
+	uv_signal_start(&d->sigint, on_signal, SIGINT);
+}
+
+/* --metrics-listen: a failure stops the API again and vbrd exits 1. */
+static void metrics_start(struct vbrd *d, uv_loop_t *loop)
+{
+	const struct vbrd_config *cfg = d->config;
+	if (!cfg->metrics_listen)
+		return;
+	struct vbr_metrics_config mc = {.listen = cfg->metrics_listen,
+					.version = VBR_VERSION,
+					.local_asn = cfg->local_asn,
+					.start_time_unix = d->info.start_time_ms / 1000,
+					.counters = &vbr_metrics_counters,
+					.collect = collect_metrics,
+					.collect_ctx = d};
+	int e = vbr_metrics_start(loop, &mc, &d->metrics);
+	if (e == 0)
+		return;
+	char err[512];
+	snprintf(err, sizeof(err), "--metrics-listen %s: %s", cfg->metrics_listen, uv_strerror(e));
+	fail("cannot serve metrics", err);
+	d->shutting_down = true;
+	rpc_shutdown(d->rpc, 0);
+	d->exit_code = 1;
+}
+
+static void log_started(const struct vbrd *d)
+{
+	char peers[16], networks[16];
+	snprintf(peers, sizeof(peers), "%zu", d->model.n_peers);
+	snprintf(networks, sizeof(networks), "%zu", d->model.n_networks);
+	vbr_log(VBR_LOG_INFO, "vbrd started", "version", VBR_VERSION, "api", d->config->api,
+		"bgp_listen", d->config->bgp_listen, "state", store_path(d->store), "peers", peers,
+		"networks", networks, NULL);
+}
+
+enum speaker_up { SPEAKER_UP, SPEAKER_NONE, SPEAKER_FAILED };
+
+/* The daemon's timers, the speaker with the stored state, listening: SPEAKER_NONE when there is
+ * no speaker (nothing to shut down), SPEAKER_FAILED when it exists but did not start. */
+static enum speaker_up speaker_up(struct vbrd *d, uv_loop_t *loop)
+{
+	/* Before the speaker: its callbacks may run from bgp_speaker_peer_add already. */
+	uv_timer_init(loop, &d->counters_timer);
+	d->counters_timer.data = d;
+	uv_idle_init(loop, &d->deliver);
+	d->deliver.data = d;
+	if (speaker_create(d, loop) != 0) {
 		fail("cannot create the BGP speaker", "out of memory");
 		close_handle((uv_handle_t *)&d->counters_timer);
 		close_handle((uv_handle_t *)&d->deliver);
-		goto out_store;
+		return SPEAKER_NONE;
 	}
-	if ((e = load_into_speaker(d)) != 0) {
+	int e = load_into_speaker(d);
+	if (e != 0) {
 		fail("cannot load the stored peers into the BGP speaker", strerror(-e));
-		goto out_speaker;
+		return SPEAKER_FAILED;
 	}
 	if ((e = bgp_speaker_start(d->speaker)) != 0) {
-		snprintf(err, sizeof(err), "%s: %s", cfg->bgp_listen, strerror(-e));
+		char err[512];
+		snprintf(err, sizeof(err), "%s: %s", d->config->bgp_listen, strerror(-e));
 		fail("cannot listen for BGP", err);
-		goto out_speaker;
+		return SPEAKER_FAILED;
 	}
-	vbrd_refresh_snapshot(d);
+	return SPEAKER_UP;
+}
 
+/* Signals, gRPC and the API server; non-zero (said) when the API cannot be served. */
+static int api_start(struct vbrd *d, uv_loop_t *loop)
+{
+	const struct vbrd_config *cfg = d->config;
 	struct rpc_config rc_cfg = {cfg->api, cfg->tls_cert_pem, cfg->tls_key_pem,
 				    cfg->tls_client_ca_pem};
 	struct rpc_handlers h = {reads_on_read, handlers_on_call, watch_on_write_done,
 				 watch_on_stream_closed, on_rpc_shutdown_done};
-	/* Before the API answers: a SIGTERM right after the first health check must be ours.
-	 * Signals are handled only inside uv_run, after rpc_start. */
-	uv_signal_init(&loop, &d->sigterm);
-	uv_signal_init(&loop, &d->sigint);
-	d->sigterm.data = d->sigint.data = d;
-	uv_signal_start(&d->sigterm, on_signal, SIGTERM);
-	uv_signal_start(&d->sigint, on_signal, SIGINT);
+	char err[512] = "";
+	signals_start(d, loop);
 	grpc_init();
-	if (rpc_start(&loop, &rc_cfg, &h, d, &d->rpc, err, sizeof(err)) != 0) {
+	if (rpc_start(loop, &rc_cfg, &h, d, &d->rpc, err, sizeof(err)) != 0) {
 		fail("cannot serve the API", err);
+		return -1;
+	}
+	return 0;
+}
+
+int vbrd_run(const struct vbrd_config *cfg)
+{
+	struct vbrd *d = calloc(1, sizeof(*d));
+	uv_loop_t loop;
+	char err[512] = "";
+	int rc = 1;
+	if (!d || uv_loop_init(&loop) != 0) {
+		free(d);
+		fprintf(stderr, "vbrd: cannot start the event loop\n");
+		return 1;
+	}
+	d->config = cfg;
+	d->loop = &loop;
+	model_init(&d->model);
+	stats_init();
+	info_init(d, cfg);
+
+	if (store_open(cfg->state_dir, &d->store, err, sizeof(err)) != 0) {
+		fail("cannot use the state dir", err);
+		goto out_loop;
+	}
+	if (store_load(d->store, &d->model, err, sizeof(err)) != 0) {
+		fail("cannot load the state", err);
+		goto out_store;
+	}
+	switch (speaker_up(d, &loop)) {
+	case SPEAKER_NONE:
+		goto out_store;
+	case SPEAKER_FAILED:
+		goto out_speaker;
+	case SPEAKER_UP:
+		break;
+	}
+	vbrd_refresh_snapshot(d);
+	if (api_start(d, &loop) != 0)
 		goto out_grpc;
-	}
-	if (cfg->metrics_listen) {
-		struct vbr_metrics_config mc = {.listen = cfg->metrics_listen,
-						.version = VBR_VERSION,
-						.local_asn = cfg->local_asn,
-						.start_time_unix = d->info.start_time_ms / 1000,
-						.counters = &vbr_metrics_counters,
-						.collect = collect_metrics,
-						.collect_ctx = d};
-		if ((e = vbr_metrics_start(&loop, &mc, &d->metrics)) != 0) {
-			snprintf(err, sizeof(err), "--metrics-listen %s: %s", cfg->metrics_listen,
-				 uv_strerror(e));
-			fail("cannot serve metrics", err);
-			d->shutting_down = true;
-			rpc_shutdown(d->rpc, 0);
-			d->exit_code = 1;
-		}
-	}
-	if (!d->shutting_down) {
-		char peers[16], networks[16];
-		snprintf(peers, sizeof(peers), "%zu", d->model.n_peers);
-		snprintf(networks, sizeof(networks), "%zu", d->model.n_networks);
-		vbr_log(VBR_LOG_INFO, "vbrd started", "version", VBR_VERSION, "api", cfg->api,
-			"bgp_listen", cfg->bgp_listen, "state", store_path(d->store), "peers",
-			peers, "networks", networks, NULL);
-	}
+	metrics_start(d, &loop);
+	if (!d->shutting_down)
+		log_started(d);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	rc = d->exit_code;
 	bgp_speaker_free(d->speaker);
@@ -424,7 +483,6 @@ out_grpc:
 	grpc_shutdown_blocking();
 	close_handle((uv_handle_t *)&d->sigterm);
 	close_handle((uv_handle_t *)&d->sigint);
-	close_handle((uv_handle_t *)&d->counters_timer);
 out_speaker:
 	close_handle((uv_handle_t *)&d->counters_timer);
 	close_handle((uv_handle_t *)&d->deliver);

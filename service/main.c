@@ -212,9 +212,9 @@ static const char *env_or(const char *name, const char *fallback)
 	return v && v[0] ? v : fallback;
 }
 
-int main(int argc, char **argv)
+/* Flags, then the environment, into val[] (a flag wins): -1 to go on, else the exit code. */
+static int read_flags(int argc, char **argv, const char **val)
 {
-	const char *val[N_DOCS];
 	for (size_t i = 0; i < N_DOCS; i++)
 		val[i] = docs[i].env ? env_or(docs[i].env, NULL) : NULL;
 	struct option longopts[N_DOCS + 1];
@@ -235,60 +235,91 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument \"%s\"%s", argv[optind], "");
+	return -1;
+}
+
+/* A numeric flag: absent, *out keeps its default; outside min..max, err (with the value). */
+struct num_flag {
+	enum flag f;
+	uint32_t min, max;
+	uint32_t *out;
+	const char *err;
+};
+
+static int num_flags(const char **val, const struct num_flag *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (val[t[i].f] && !parse_u32(val[t[i].f], t[i].min, t[i].max, t[i].out))
+			return usage_error(t[i].err, val[t[i].f], "");
+	return 0;
+}
+
 #define V(i) val[i]
-	struct vbrd_config cfg = {0};
-	cfg.api = V(F_API) ? V(F_API) : "127.0.0.1:50051";
-	cfg.bgp_listen = V(F_BGP_LISTEN) ? V(F_BGP_LISTEN) : "0.0.0.0:179";
-	if (!parse_ip_port(cfg.bgp_listen, &cfg.bgp_listen_ip, &cfg.bgp_listen_port))
-		return usage_error("--bgp-listen %s: expected IPv4:port%s", cfg.bgp_listen, "");
-	if (V(F_ROUTER_ID) && (!parse_ipv4(V(F_ROUTER_ID), &cfg.router_id) || cfg.router_id == 0))
+
+/* The addresses and the router's identity: 0, or the exit code. */
+static int identity_from(const char **val, struct vbrd_config *cfg)
+{
+	cfg->api = V(F_API) ? V(F_API) : "127.0.0.1:50051";
+	cfg->bgp_listen = V(F_BGP_LISTEN) ? V(F_BGP_LISTEN) : "0.0.0.0:179";
+	if (!parse_ip_port(cfg->bgp_listen, &cfg->bgp_listen_ip, &cfg->bgp_listen_port))
+		return usage_error("--bgp-listen %s: expected IPv4:port%s", cfg->bgp_listen, "");
+	if (V(F_ROUTER_ID) && (!parse_ipv4(V(F_ROUTER_ID), &cfg->router_id) || cfg->router_id == 0))
 		return usage_error("--router-id %s: expected a non-zero dotted-quad IPv4 address%s",
 				   V(F_ROUTER_ID), "");
-	if (!cfg.router_id)
-		cfg.router_id = cfg.bgp_listen_ip ? cfg.bgp_listen_ip : host_address();
-	if (!cfg.router_id)
+	if (!cfg->router_id)
+		cfg->router_id = cfg->bgp_listen_ip ? cfg->bgp_listen_ip : host_address();
+	if (!cfg->router_id)
 		return usage_error("no IPv4 address to use as router id: give --router-id%s%s", "",
 				   "");
-	cfg.local_asn = 45104;
-	if (V(F_LOCAL_ASN) && (!parse_u32(V(F_LOCAL_ASN), 1, UINT32_MAX, &cfg.local_asn) || cfg.local_asn == BGP_AS_TRANS))
-		return usage_error("--local-asn %s: expected 1..4294967295, not 23456%s", V(F_LOCAL_ASN), "");
-	cfg.state_dir = V(F_STATE_DIR) ? V(F_STATE_DIR) : "/var/lib/vbrd";
-	cfg.max_peers = 8;
-	if (V(F_MAX_PEERS) && !parse_u32(V(F_MAX_PEERS), 1, 1024, &cfg.max_peers))
-		return usage_error("--max-peers %s: expected 1..1024%s", V(F_MAX_PEERS), "");
-	cfg.max_networks = 100;
-	if (V(F_MAX_NETWORKS) && !parse_u32(V(F_MAX_NETWORKS), 1, 10000, &cfg.max_networks))
-		return usage_error("--max-networks %s: expected 1..10000%s", V(F_MAX_NETWORKS), "");
-	cfg.event_history = 1024;
-	if (V(F_EVENT_HISTORY) && !parse_u32(V(F_EVENT_HISTORY), 1, 1u << 20, &cfg.event_history))
-		return usage_error("--event-history %s: expected 1..1048576%s", V(F_EVENT_HISTORY), "");
-	uint32_t send_hold = 0, peer_port = 0;
-	if (V(F_SEND_HOLD_TIME) && !parse_u32(V(F_SEND_HOLD_TIME), 1, 86400, &send_hold))
-		return usage_error("--send-hold-time %s: expected 1..86400 seconds%s", V(F_SEND_HOLD_TIME), "");
-	cfg.send_hold_ms = send_hold * 1000;
-	if (V(F_PEER_PORT) && !parse_u32(V(F_PEER_PORT), 1, 65535, &peer_port))
-		return usage_error("--peer-port %s: expected 1..65535%s", V(F_PEER_PORT), "");
-	cfg.peer_port = (uint16_t)peer_port;
+	cfg->local_asn = 45104;
+	if (V(F_LOCAL_ASN) && (!parse_u32(V(F_LOCAL_ASN), 1, UINT32_MAX, &cfg->local_asn) ||
+			       cfg->local_asn == BGP_AS_TRANS))
+		return usage_error("--local-asn %s: expected 1..4294967295, not 23456%s",
+				   V(F_LOCAL_ASN), "");
+	cfg->state_dir = V(F_STATE_DIR) ? V(F_STATE_DIR) : "/var/lib/vbrd";
+	return 0;
+}
+
+/* Limits, timers, the FIB, logging: 0, or the exit code. */
+static int config_from(const char **val, struct vbrd_config *cfg)
+{
+	int rc = identity_from(val, cfg);
+	if (rc)
+		return rc;
+	cfg->max_peers = 8;
+	cfg->max_networks = 100;
+	cfg->event_history = 1024;
+	uint32_t send_hold = 0, peer_port = 0, deferral_s = 30;
+	const struct num_flag limits[] = {
+		{F_MAX_PEERS, 1, 1024, &cfg->max_peers, "--max-peers %s: expected 1..1024%s"},
+		{F_MAX_NETWORKS, 1, 10000, &cfg->max_networks, "--max-networks %s: expected 1..10000%s"},
+		{F_EVENT_HISTORY, 1, 1u << 20, &cfg->event_history,
+		 "--event-history %s: expected 1..1048576%s"},
+		{F_SEND_HOLD_TIME, 1, 86400, &send_hold, "--send-hold-time %s: expected 1..86400 seconds%s"},
+		{F_PEER_PORT, 1, 65535, &peer_port, "--peer-port %s: expected 1..65535%s"},
+	};
+	if ((rc = num_flags(val, limits, sizeof(limits) / sizeof(limits[0]))) != 0)
+		return rc;
+	cfg->send_hold_ms = send_hold * 1000;
+	cfg->peer_port = (uint16_t)peer_port;
 	const char *fib = V(F_FIB) ? V(F_FIB) : "on";
 	if (strcmp(fib, "on") != 0 && strcmp(fib, "off") != 0)
 		return usage_error("--fib %s: expected on or off%s", fib, "");
-	cfg.fib_enabled = strcmp(fib, "on") == 0;
-	cfg.fib_table = 254;
-	/* 0 is no table, 4294967295 the kernel's "unspecified": neither can hold routes. */
-	if (V(F_FIB_TABLE) && !parse_u32(V(F_FIB_TABLE), 1, UINT32_MAX - 1, &cfg.fib_table))
-		return usage_error("--fib-table %s: expected 1..4294967294%s", V(F_FIB_TABLE), "");
-	cfg.max_route_entries = 100;
-	if (V(F_MAX_ROUTE_ENTRIES) && !parse_u32(V(F_MAX_ROUTE_ENTRIES), 1, 10000,
-						 &cfg.max_route_entries))
-		return usage_error("--max-route-entries %s: expected 1..10000%s",
-				   V(F_MAX_ROUTE_ENTRIES), "");
-	uint32_t deferral_s = 30;
-	if (V(F_SELECTION_DEFERRAL) && !parse_u32(V(F_SELECTION_DEFERRAL), 1, 3600, &deferral_s))
-		return usage_error("--selection-deferral %s: expected 1..3600 seconds%s",
-				   V(F_SELECTION_DEFERRAL), "");
-	cfg.selection_deferral_ms = deferral_s * 1000;
-	bool insecure = V(F_INSECURE_API) && strcmp(V(F_INSECURE_API), "0") != 0 && strcmp(V(F_INSECURE_API), "false") != 0;
-	cfg.metrics_listen = V(F_METRICS_LISTEN);
+	cfg->fib_enabled = strcmp(fib, "on") == 0;
+	cfg->fib_table = 254;
+	cfg->max_route_entries = 100;
+	const struct num_flag routes[] = {
+		/* 0 is no table, 4294967295 the kernel's "unspecified": neither can hold routes. */
+		{F_FIB_TABLE, 1, UINT32_MAX - 1, &cfg->fib_table, "--fib-table %s: expected 1..4294967294%s"},
+		{F_MAX_ROUTE_ENTRIES, 1, 10000, &cfg->max_route_entries,
+		 "--max-route-entries %s: expected 1..10000%s"},
+		{F_SELECTION_DEFERRAL, 1, 3600, &deferral_s,
+		 "--selection-deferral %s: expected 1..3600 seconds%s"},
+	};
+	if ((rc = num_flags(val, routes, sizeof(routes) / sizeof(routes[0]))) != 0)
+		return rc;
+	cfg->selection_deferral_ms = deferral_s * 1000;
+	cfg->metrics_listen = V(F_METRICS_LISTEN);
 	const char *fmt = V(F_LOG_FORMAT) ? V(F_LOG_FORMAT) : "text";
 	if (strcmp(fmt, "text") != 0 && strcmp(fmt, "json") != 0)
 		return usage_error("--log-format %s: expected text or json%s", fmt, "");
@@ -297,32 +328,56 @@ int main(int argc, char **argv)
 		return usage_error("--log-level %s: expected debug, info, warn or error%s", V(F_LOG_LEVEL),
 				   "");
 	vbr_log_configure((enum vbr_log_level)level, strcmp(fmt, "json") == 0);
+	return 0;
+}
 
+/* TLS: the flags go together, plaintext only on loopback or with --insecure-api, the PEM
+ * files read. 0, or the exit code (what was read stays in cfg for the caller to free). */
+static int tls_from(const char **val, struct vbrd_config *cfg)
+{
+	bool insecure = V(F_INSECURE_API) && strcmp(V(F_INSECURE_API), "0") != 0 &&
+			strcmp(V(F_INSECURE_API), "false") != 0;
 	if ((V(F_TLS_CERT) != NULL) != (V(F_TLS_KEY) != NULL))
 		return usage_error("--tls-cert and --tls-key go together%s%s", "", "");
 	if (V(F_TLS_CLIENT_CA) && !V(F_TLS_CERT))
 		return usage_error("--tls-client-ca needs --tls-cert and --tls-key%s%s", "", "");
-	if (!V(F_TLS_CERT) && !insecure && !api_is_local(cfg.api)) {
+	if (!V(F_TLS_CERT) && !insecure && !api_is_local(cfg->api)) {
 		fprintf(stderr,
 			"vbrd: refusing to serve the API on %s without TLS: it is not a loopback "
 			"address. Give --tls-cert and --tls-key (and --tls-client-ca for mTLS), or "
 			"--insecure-api to accept plaintext.\n",
-			cfg.api);
+			cfg->api);
 		return 2;
 	}
-	int rc = 1;
-	if (V(F_TLS_CERT)) {
-		cfg.tls_cert_pem = read_file(V(F_TLS_CERT), "tls-cert");
-		cfg.tls_key_pem = cfg.tls_cert_pem ? read_file(V(F_TLS_KEY), "tls-key") : NULL;
-		cfg.tls_client_ca_pem =
-		    V(F_TLS_CLIENT_CA) && cfg.tls_key_pem ? read_file(V(F_TLS_CLIENT_CA), "tls-client-ca") : NULL;
-		if (!cfg.tls_cert_pem || !cfg.tls_key_pem || (V(F_TLS_CLIENT_CA) && !cfg.tls_client_ca_pem))
-			goto out;
-	}
+	if (!V(F_TLS_CERT))
+		return 0;
+	cfg->tls_cert_pem = read_file(V(F_TLS_CERT), "tls-cert");
+	cfg->tls_key_pem = cfg->tls_cert_pem ? read_file(V(F_TLS_KEY), "tls-key") : NULL;
+	cfg->tls_client_ca_pem = V(F_TLS_CLIENT_CA) && cfg->tls_key_pem
+					 ? read_file(V(F_TLS_CLIENT_CA), "tls-client-ca")
+					 : NULL;
+	if (!cfg->tls_cert_pem || !cfg->tls_key_pem ||
+	    (V(F_TLS_CLIENT_CA) && !cfg->tls_client_ca_pem))
+		return 1;
+	return 0;
+}
+
 #undef V
-	raise_capabilities();
-	rc = vbrd_run(&cfg);
-out:
+
+int main(int argc, char **argv)
+{
+	const char *val[N_DOCS];
+	struct vbrd_config cfg = {0};
+	int rc = read_flags(argc, argv, val);
+	if (rc >= 0)
+		return rc;
+	if ((rc = config_from(val, &cfg)) != 0)
+		return rc;
+	rc = tls_from(val, &cfg);
+	if (rc == 0) {
+		raise_capabilities();
+		rc = vbrd_run(&cfg);
+	}
 	free(cfg.tls_cert_pem);
 	if (cfg.tls_key_pem) {
 		memset(cfg.tls_key_pem, 0, strlen(cfg.tls_key_pem));

@@ -324,14 +324,8 @@ static void render_fib(struct text *t, const struct bgp_fib_status *f)
 	}
 }
 
-static void render_peers(struct text *t, struct vbr_metrics_scrape *s)
+static void render_peer_info_state(struct text *t, const struct vbr_metrics_scrape *s)
 {
-	if (s->n_peers > 1)
-		qsort(s->peers, s->n_peers, sizeof(*s->peers), peer_by_id);
-
-	family(t, "vbrd_bgp_peers", "gauge", "Configured BGP peers.");
-	text_printf(t, "vbrd_bgp_peers %zu\n", s->n_peers);
-
 	family(t, "vbrd_bgp_peer_info", "gauge",
 	       "Configuration of each BGP peer as labels; always 1.");
 	for (size_t i = 0; i < s->n_peers; i++) {
@@ -352,6 +346,69 @@ static void render_peers(struct text *t, struct vbr_metrics_scrape *s)
 			text_printf(t, ",state=\"%s\"} %d\n", state_names[st],
 				    (int)s->peers[i].status.state == st);
 		}
+}
+
+/* One peer's NOTIFICATION counts in one direction (dir 1: sent), by code. */
+static void peer_notifications(struct text *t, const struct vbr_metrics_peer *p, int dir)
+{
+	const uint64_t *by_code = dir ? p->status.notifications_out_by_code
+				      : p->status.notifications_in_by_code;
+	uint64_t total = dir ? p->status.notifications_out : p->status.notifications_in;
+	uint64_t counted = 0;
+	for (int code = 0; code < VBR_METRICS_NOTIFY_CODES; code++) {
+		counted += by_code[code];
+		/* Only codes seen: 16 zero series per peer would say nothing. */
+		if (by_code[code] == 0)
+			continue;
+		text_printf(t, "vbrd_bgp_peer_notifications_total{");
+		peer_labels(t, p);
+		char label[48];
+		text_printf(t, ",direction=\"%s\",code=\"%d\",code_name=\"%s\"} %" PRIu64 "\n",
+			    dir ? "out" : "in", code,
+			    notify_code_label(code, label, sizeof(label)), by_code[code]);
+	}
+	if (total > counted) {
+		text_printf(t, "vbrd_bgp_peer_notifications_total{");
+		peer_labels(t, p);
+		text_printf(t,
+			    ",direction=\"%s\",code=\"unknown\",code_name=\"unknown\"} %" PRIu64
+			    "\n",
+			    dir ? "out" : "in", total - counted);
+	}
+}
+
+static void render_peer_messages(struct text *t, const struct vbr_metrics_scrape *s)
+{
+	family(t, "vbrd_bgp_peer_messages_total", "counter",
+	       "BGP messages received (in) and sent (out), all types.");
+	for (size_t i = 0; i < s->n_peers; i++) {
+		const struct vbr_metrics_peer *p = &s->peers[i];
+		text_printf(t, "vbrd_bgp_peer_messages_total{");
+		peer_labels(t, p);
+		text_printf(t, ",direction=\"in\"} %" PRIu64 "\n", p->status.messages_in);
+		text_printf(t, "vbrd_bgp_peer_messages_total{");
+		peer_labels(t, p);
+		text_printf(t, ",direction=\"out\"} %" PRIu64 "\n", p->status.messages_out);
+	}
+
+	family(t, "vbrd_bgp_peer_notifications_total", "counter",
+	       "BGP NOTIFICATION messages received (in) and sent (out), by error code.");
+	for (size_t i = 0; i < s->n_peers; i++) {
+		const struct vbr_metrics_peer *p = &s->peers[i];
+		for (int dir = 0; dir < 2; dir++)
+			peer_notifications(t, p, dir);
+	}
+}
+
+static void render_peers(struct text *t, struct vbr_metrics_scrape *s)
+{
+	if (s->n_peers > 1)
+		qsort(s->peers, s->n_peers, sizeof(*s->peers), peer_by_id);
+
+	family(t, "vbrd_bgp_peers", "gauge", "Configured BGP peers.");
+	text_printf(t, "vbrd_bgp_peers %zu\n", s->n_peers);
+
+	render_peer_info_state(t, s);
 
 	per_peer(t, s, "vbrd_bgp_peer_up", "gauge", "1 while the BGP session is Established.",
 		 peer_up);
@@ -381,49 +438,7 @@ static void render_peers(struct text *t, struct vbr_metrics_scrape *s)
 
 	render_bfd(t, s);
 
-	family(t, "vbrd_bgp_peer_messages_total", "counter",
-	       "BGP messages received (in) and sent (out), all types.");
-	for (size_t i = 0; i < s->n_peers; i++) {
-		const struct vbr_metrics_peer *p = &s->peers[i];
-		text_printf(t, "vbrd_bgp_peer_messages_total{");
-		peer_labels(t, p);
-		text_printf(t, ",direction=\"in\"} %" PRIu64 "\n", p->status.messages_in);
-		text_printf(t, "vbrd_bgp_peer_messages_total{");
-		peer_labels(t, p);
-		text_printf(t, ",direction=\"out\"} %" PRIu64 "\n", p->status.messages_out);
-	}
-
-	family(t, "vbrd_bgp_peer_notifications_total", "counter",
-	       "BGP NOTIFICATION messages received (in) and sent (out), by error code.");
-	for (size_t i = 0; i < s->n_peers; i++) {
-		const struct vbr_metrics_peer *p = &s->peers[i];
-		for (int dir = 0; dir < 2; dir++) {
-			const uint64_t *by_code = dir ? p->status.notifications_out_by_code
-						      : p->status.notifications_in_by_code;
-			uint64_t total = dir ? p->status.notifications_out : p->status.notifications_in;
-			uint64_t counted = 0;
-			for (int code = 0; code < VBR_METRICS_NOTIFY_CODES; code++) {
-				counted += by_code[code];
-				/* Only codes seen: 16 zero series per peer would say nothing. */
-				if (by_code[code] == 0)
-					continue;
-				text_printf(t, "vbrd_bgp_peer_notifications_total{");
-				peer_labels(t, p);
-				char label[48];
-				text_printf(t, ",direction=\"%s\",code=\"%d\",code_name=\"%s\"} %" PRIu64 "\n",
-					    dir ? "out" : "in", code,
-					    notify_code_label(code, label, sizeof(label)), by_code[code]);
-			}
-			if (total > counted) {
-				text_printf(t, "vbrd_bgp_peer_notifications_total{");
-				peer_labels(t, p);
-				text_printf(t,
-					    ",direction=\"%s\",code=\"unknown\",code_name=\"unknown\"} %" PRIu64
-					    "\n",
-					    dir ? "out" : "in", total - counted);
-			}
-		}
-	}
+	render_peer_messages(t, s);
 }
 
 static void render_api(struct text *t, const struct vbr_metrics_counters *c)

@@ -700,6 +700,26 @@ static void on_handle_closed(uv_handle_t *h)
 	}
 }
 
+/* rpc_start could not finish: the server and its queue go (the calls it posted are freed as
+ * their cancelled requests come back), the handles close and free the server. */
+static void start_failed(struct rpc_server *s)
+{
+	grpc_server_destroy(s->server);
+	grpc_completion_queue_shutdown(s->cq);
+	for (;;) {
+		grpc_event ev =
+		    grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+		if (ev.type == GRPC_QUEUE_SHUTDOWN)
+			break;
+		struct tag *t = ev.tag;
+		if (t->kind == TAG_NEW)
+			call_free(t->call);
+	}
+	grpc_completion_queue_destroy(s->cq);
+	uv_close((uv_handle_t *)&s->async, on_handle_closed);
+	uv_close((uv_handle_t *)&s->grace_timer, on_handle_closed);
+}
+
 int rpc_start(uv_loop_t *loop, const struct rpc_config *cfg, const struct rpc_handlers *handlers,
 	      void *ctx, struct rpc_server **out, char *err, size_t err_len)
 {
@@ -731,14 +751,7 @@ int rpc_start(uv_loop_t *loop, const struct rpc_config *cfg, const struct rpc_ha
 			 "API address %s: cannot listen (in use, bad address, or bad "
 			 "TLS material)",
 			 cfg->address);
-		grpc_server_destroy(s->server);
-		grpc_completion_queue_shutdown(s->cq);
-		while (grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL)
-			   .type != GRPC_QUEUE_SHUTDOWN)
-			;
-		grpc_completion_queue_destroy(s->cq);
-		uv_close((uv_handle_t *)&s->async, on_handle_closed);
-		uv_close((uv_handle_t *)&s->grace_timer, on_handle_closed);
+		start_failed(s);
 		return -EADDRNOTAVAIL;
 	}
 	grpc_server_start(s->server);
@@ -753,20 +766,7 @@ int rpc_start(uv_loop_t *loop, const struct rpc_config *cfg, const struct rpc_ha
 		atomic_store(&s->shutting_down, true);
 		grpc_server_shutdown_and_notify(s->server, s->cq, &s->t_shutdown);
 		grpc_server_cancel_all_calls(s->server);
-		grpc_server_destroy(s->server);
-		grpc_completion_queue_shutdown(s->cq);
-		for (;;) {
-			grpc_event ev = grpc_completion_queue_next(
-			    s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
-			if (ev.type == GRPC_QUEUE_SHUTDOWN)
-				break;
-			struct tag *t = ev.tag;
-			if (t->kind == TAG_NEW)
-				call_free(t->call);
-		}
-		grpc_completion_queue_destroy(s->cq);
-		uv_close((uv_handle_t *)&s->async, on_handle_closed);
-		uv_close((uv_handle_t *)&s->grace_timer, on_handle_closed);
+		start_failed(s);
 		return -EAGAIN;
 	}
 	s->thread_started = true;

@@ -313,38 +313,128 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Stored route entries: one array of messages and one of pointers to them, into `m`'s strings.
- * Returns the pointer array (free both with free_route_entries), NULL when out of memory. */
-static Vbr__V1__StoredRouteEntry **pack_route_entries(const struct vbr_model *m)
+/* n messages of `size` bytes and the array of pointers to them that protobuf-c wants; the
+ * spare last pointer keeps the block of messages for free_items. NULL when out of memory. */
+static void **alloc_items(size_t n, size_t size)
 {
-	size_t n = m->n_route_entries;
-	Vbr__V1__StoredRouteEntry **ptrs = calloc(n + 1, sizeof(*ptrs));
-	Vbr__V1__StoredRouteEntry *items = calloc(n + 1, sizeof(*items));
+	void **ptrs = calloc(n + 1, sizeof(*ptrs));
+	char *items = calloc(n + 1, size);
 	if (!ptrs || !items) {
 		free(ptrs);
 		free(items);
 		return NULL;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct vbr_route_entry *e = &m->route_entries[i];
-		vbr__v1__stored_route_entry__init(&items[i]);
-		items[i].id = (char *)e->id;
-		items[i].prefix = e->prefix;
-		items[i].prefix_len = e->len;
-		items[i].next_hop = e->next_hop;
-		items[i].description = (char *)e->description;
-		items[i].create_time_ms = e->create_time_ms;
-		ptrs[i] = &items[i];
-	}
-	ptrs[n] = items; /* the spare slot keeps the array for free_route_entries */
+	for (size_t i = 0; i < n; i++)
+		ptrs[i] = items + i * size;
+	ptrs[n] = items;
 	return ptrs;
 }
 
-static void free_route_entries(Vbr__V1__StoredRouteEntry **ptrs, size_t n)
+static void free_items(void *ptrs, size_t n)
 {
-	if (ptrs)
-		free(ptrs[n]);
-	free(ptrs);
+	void **p = ptrs;
+	if (p)
+		free(p[n]);
+	free(p);
+}
+
+/* Each pack_* returns the pointer array (free_items), its messages pointing into `m`'s
+ * strings without copying; NULL when out of memory. */
+static Vbr__V1__StoredGroup **pack_groups(const struct vbr_model *m)
+{
+	Vbr__V1__StoredGroup **gp = (Vbr__V1__StoredGroup **)alloc_items(m->n_groups, sizeof(**gp));
+	for (size_t i = 0; gp && i < m->n_groups; i++) {
+		const struct vbr_group *s = &m->groups[i];
+		Vbr__V1__StoredGroup *g = gp[i];
+		vbr__v1__stored_group__init(g);
+		g->id = (char *)s->id;
+		g->name = (char *)s->name;
+		g->peer_asn = s->peer_asn;
+		g->local_asn = s->local_asn;
+		g->auth_key = (char *)s->auth_key;
+		g->description = (char *)s->description;
+		g->route_limit = s->route_limit;
+		g->hold_time = s->hold_time;
+		g->keepalive_time = s->keepalive_time;
+		g->route_limit_action = s->route_limit_action;
+		g->bfd_min_interval_ms = s->bfd_min_interval_ms;
+		g->bfd_detect_multiplier = s->bfd_detect_multiplier;
+		g->graceful_restart_off = !s->graceful_restart;
+		g->restart_time = s->restart_time;
+		g->create_time_ms = s->create_time_ms;
+	}
+	return gp;
+}
+
+static Vbr__V1__StoredPeer **pack_peers(const struct vbr_model *m)
+{
+	Vbr__V1__StoredPeer **pp = (Vbr__V1__StoredPeer **)alloc_items(m->n_peers, sizeof(**pp));
+	for (size_t i = 0; pp && i < m->n_peers; i++) {
+		const struct vbr_peer *s = &m->peers[i];
+		Vbr__V1__StoredPeer *p = pp[i];
+		vbr__v1__stored_peer__init(p);
+		p->id = (char *)s->id;
+		p->group_id = (char *)s->group_id;
+		p->peer_ip = s->ip;
+		p->description = (char *)s->description;
+		p->admin_down = s->admin_down;
+		p->enable_bfd = s->enable_bfd;
+		p->create_time_ms = s->create_time_ms;
+	}
+	return pp;
+}
+
+static Vbr__V1__StoredNetwork **pack_networks(const struct vbr_model *m)
+{
+	Vbr__V1__StoredNetwork **np =
+	    (Vbr__V1__StoredNetwork **)alloc_items(m->n_networks, sizeof(**np));
+	for (size_t i = 0; np && i < m->n_networks; i++) {
+		Vbr__V1__StoredNetwork *n = np[i];
+		vbr__v1__stored_network__init(n);
+		n->prefix = m->networks[i].prefix;
+		n->prefix_len = m->networks[i].len;
+		n->create_time_ms = m->networks[i].create_time_ms;
+	}
+	return np;
+}
+
+static Vbr__V1__StoredRouteEntry **pack_route_entries(const struct vbr_model *m)
+{
+	Vbr__V1__StoredRouteEntry **ep =
+	    (Vbr__V1__StoredRouteEntry **)alloc_items(m->n_route_entries, sizeof(**ep));
+	for (size_t i = 0; ep && i < m->n_route_entries; i++) {
+		const struct vbr_route_entry *s = &m->route_entries[i];
+		Vbr__V1__StoredRouteEntry *e = ep[i];
+		vbr__v1__stored_route_entry__init(e);
+		e->id = (char *)s->id;
+		e->prefix = s->prefix;
+		e->prefix_len = s->len;
+		e->next_hop = s->next_hop;
+		e->description = (char *)s->description;
+		e->create_time_ms = s->create_time_ms;
+	}
+	return ep;
+}
+
+/* The request-id replies to keep: the model's, then this batch's extras, the newest
+ * VBR_MAX_REQUESTS of them (the first `skip` of the n_req go). */
+static Vbr__V1__StoredRequest **pack_requests(const struct vbr_model *m,
+					      const struct vbr_request *extras, size_t skip,
+					      size_t n_req)
+{
+	Vbr__V1__StoredRequest **rp =
+	    (Vbr__V1__StoredRequest **)alloc_items(n_req - skip, sizeof(**rp));
+	for (size_t i = skip; rp && i < n_req; i++) {
+		const struct vbr_request *s =
+		    i < m->n_requests ? &m->requests[i] : &extras[i - m->n_requests];
+		Vbr__V1__StoredRequest *r = rp[i - skip];
+		vbr__v1__stored_request__init(r);
+		r->method = (char *)s->method;
+		r->request_id = (char *)s->request_id;
+		r->response.data = s->response;
+		r->response.len = s->response_len;
+	}
+	return rp;
 }
 
 /* Packs into a heap buffer. The protobuf-c structs point into `m` without copying. */
@@ -353,96 +443,30 @@ static uint8_t *pack_state(const struct vbr_model *m, const struct vbr_request *
 {
 	size_t n_req = m->n_requests + n_extras;
 	size_t skip = n_req > VBR_MAX_REQUESTS ? n_req - VBR_MAX_REQUESTS : 0;
-	Vbr__V1__StoredGroup *g = calloc(m->n_groups + 1, sizeof(*g));
-	Vbr__V1__StoredGroup **gp = calloc(m->n_groups + 1, sizeof(*gp));
-	Vbr__V1__StoredPeer *p = calloc(m->n_peers + 1, sizeof(*p));
-	Vbr__V1__StoredPeer **pp = calloc(m->n_peers + 1, sizeof(*pp));
-	Vbr__V1__StoredNetwork *n = calloc(m->n_networks + 1, sizeof(*n));
-	Vbr__V1__StoredNetwork **np = calloc(m->n_networks + 1, sizeof(*np));
-	Vbr__V1__StoredRequest *r = calloc(n_req + 1, sizeof(*r));
-	Vbr__V1__StoredRequest **rp = calloc(n_req + 1, sizeof(*rp));
-	uint8_t *out = NULL;
-	if (!g || !gp || !p || !pp || !n || !np || !r || !rp)
-		goto done;
-	for (size_t i = 0; i < m->n_groups; i++) {
-		const struct vbr_group *s = &m->groups[i];
-		vbr__v1__stored_group__init(&g[i]);
-		g[i].id = (char *)s->id;
-		g[i].name = (char *)s->name;
-		g[i].peer_asn = s->peer_asn;
-		g[i].local_asn = s->local_asn;
-		g[i].auth_key = (char *)s->auth_key;
-		g[i].description = (char *)s->description;
-		g[i].route_limit = s->route_limit;
-		g[i].hold_time = s->hold_time;
-		g[i].keepalive_time = s->keepalive_time;
-		g[i].route_limit_action = s->route_limit_action;
-		g[i].bfd_min_interval_ms = s->bfd_min_interval_ms;
-		g[i].bfd_detect_multiplier = s->bfd_detect_multiplier;
-		g[i].graceful_restart_off = !s->graceful_restart;
-		g[i].restart_time = s->restart_time;
-		g[i].create_time_ms = s->create_time_ms;
-		gp[i] = &g[i];
-	}
-	for (size_t i = 0; i < m->n_peers; i++) {
-		const struct vbr_peer *s = &m->peers[i];
-		vbr__v1__stored_peer__init(&p[i]);
-		p[i].id = (char *)s->id;
-		p[i].group_id = (char *)s->group_id;
-		p[i].peer_ip = s->ip;
-		p[i].description = (char *)s->description;
-		p[i].admin_down = s->admin_down;
-		p[i].enable_bfd = s->enable_bfd;
-		p[i].create_time_ms = s->create_time_ms;
-		pp[i] = &p[i];
-	}
-	for (size_t i = 0; i < m->n_networks; i++) {
-		vbr__v1__stored_network__init(&n[i]);
-		n[i].prefix = m->networks[i].prefix;
-		n[i].prefix_len = m->networks[i].len;
-		n[i].create_time_ms = m->networks[i].create_time_ms;
-		np[i] = &n[i];
-	}
-	size_t k = 0;
-	for (size_t i = skip; i < n_req; i++, k++) {
-		const struct vbr_request *s =
-		    i < m->n_requests ? &m->requests[i] : &extras[i - m->n_requests];
-		vbr__v1__stored_request__init(&r[k]);
-		r[k].method = (char *)s->method;
-		r[k].request_id = (char *)s->request_id;
-		r[k].response.data = s->response;
-		r[k].response.len = s->response_len;
-		rp[k] = &r[k];
-	}
 	Vbr__V1__StoredState st = VBR__V1__STORED_STATE__INIT;
 	st.version = STATE_VERSION;
 	st.n_groups = m->n_groups;
-	st.groups = gp;
+	st.groups = pack_groups(m);
 	st.n_peers = m->n_peers;
-	st.peers = pp;
+	st.peers = pack_peers(m);
 	st.n_networks = m->n_networks;
-	st.networks = np;
-	Vbr__V1__StoredRouteEntry **rte = pack_route_entries(m);
-	if (!rte)
-		goto done;
+	st.networks = pack_networks(m);
 	st.n_route_entries = m->n_route_entries;
-	st.route_entries = rte;
-	st.n_requests = k;
-	st.requests = rp;
-	*len = vbr__v1__stored_state__get_packed_size(&st);
-	out = malloc(*len ? *len : 1);
-	if (out)
-		vbr__v1__stored_state__pack(&st, out);
-	free_route_entries(rte, m->n_route_entries);
-done:
-	free(g);
-	free(gp);
-	free(p);
-	free(pp);
-	free(n);
-	free(np);
-	free(r);
-	free(rp);
+	st.route_entries = pack_route_entries(m);
+	st.n_requests = n_req - skip;
+	st.requests = pack_requests(m, extras, skip, n_req);
+	uint8_t *out = NULL;
+	if (st.groups && st.peers && st.networks && st.route_entries && st.requests) {
+		*len = vbr__v1__stored_state__get_packed_size(&st);
+		out = malloc(*len ? *len : 1);
+		if (out)
+			vbr__v1__stored_state__pack(&st, out);
+	}
+	free_items(st.groups, st.n_groups);
+	free_items(st.peers, st.n_peers);
+	free_items(st.networks, st.n_networks);
+	free_items(st.route_entries, st.n_route_entries);
+	free_items(st.requests, st.n_requests);
 	return out;
 }
 
