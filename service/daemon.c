@@ -10,6 +10,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -447,6 +448,12 @@ int vbrd_run(const struct vbrd_config *cfg)
 	}
 	d->config = cfg;
 	d->loop = &loop;
+	/* A write to a connection the peer has already reset raises SIGPIPE, whose default
+	 * action ends the process: libuv writes BGP and metrics sockets with write(2), which
+	 * has no MSG_NOSIGNAL. Ignored, the write fails with EPIPE and that session closes
+	 * (seen when both ends resolve a connection collision at once: tests/sessions/
+	 * test_collision.py). Before any socket exists. */
+	signal(SIGPIPE, SIG_IGN);
 	model_init(&d->model);
 	stats_init();
 	info_init(d, cfg);
