@@ -277,79 +277,89 @@ static const struct opt_spec update_opts[] = {
     {0},
 };
 
+/* The fields the options change, into req and its mask paths (*n of them): EXIT_OK, or the
+ * usage error's code. */
+static int group_update_fields(const struct opt_result *a, Vbr__V1__UpdateBgpGroupRequest *req,
+			       char **paths, size_t *n)
+{
+	int got;
+	if (opts_str(a, "key") && opts_flag(a, "no-key"))
+		return usage_error("--key and --no-key contradict each other");
+	if (opts_str(a, "name")) {
+		req->name = (char *)opts_str(a, "name");
+		paths[(*n)++] = "name";
+	}
+	if ((got = get_u32(a, "peer-asn", &req->peer_asn)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		paths[(*n)++] = "peer_asn";
+	if ((got = get_u32(a, "local-asn", &req->local_asn)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		paths[(*n)++] = "local_asn";
+	if (opts_str(a, "key")) {
+		req->auth_key = (char *)opts_str(a, "key");
+		paths[(*n)++] = "auth_key";
+	} else if (opts_flag(a, "no-key")) {
+		paths[(*n)++] = "auth_key"; /* an empty key in the mask removes it */
+	}
+	if (opts_str(a, "description")) {
+		req->description = (char *)opts_str(a, "description");
+		paths[(*n)++] = "description";
+	}
+	if ((got = get_u32(a, "route-limit", &req->route_limit)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		paths[(*n)++] = "route_limit";
+	const char *action = opts_str(a, "route-limit-action");
+	if (action) {
+		if (!parse_limit_action(action, &req->route_limit_action))
+			return usage_error(
+			    "--route-limit-action: expected drop or teardown, got \"%s\"", action);
+		paths[(*n)++] = "route_limit_action";
+	}
+	if ((got = get_u32(a, "hold-time", &req->hold_time)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		paths[(*n)++] = "hold_time";
+	if ((got = get_u32(a, "keepalive", &req->keepalive_time)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		paths[(*n)++] = "keepalive_time";
+	if ((got = get_u32(a, "bfd-interval", &req->bfd_min_interval_ms)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		paths[(*n)++] = "bfd_min_interval_ms";
+	if ((got = get_u32(a, "bfd-multiplier", &req->bfd_detect_multiplier)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		paths[(*n)++] = "bfd_detect_multiplier";
+	if ((got = get_on_off(a, "graceful-restart", &req->graceful_restart)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		paths[(*n)++] = "graceful_restart";
+	if ((got = get_u32(a, "restart-time", &req->restart_time)) < 0)
+		return EXIT_USAGE;
+	if (got)
+		paths[(*n)++] = "restart_time";
+	return EXIT_OK;
+}
+
 static int group_update(struct vbrctl *cli, const struct opt_result *a)
 {
 	Vbr__V1__UpdateBgpGroupRequest req = VBR__V1__UPDATE_BGP_GROUP_REQUEST__INIT;
 	Google__Protobuf__FieldMask mask = GOOGLE__PROTOBUF__FIELD_MASK__INIT;
 	char *paths[16];
 	size_t n = 0;
-	int got;
-
-	if (opts_str(a, "key") && opts_flag(a, "no-key"))
-		return usage_error("--key and --no-key contradict each other");
-	if (opts_str(a, "name")) {
-		req.name = (char *)opts_str(a, "name");
-		paths[n++] = "name";
-	}
-	if ((got = get_u32(a, "peer-asn", &req.peer_asn)) < 0)
-		return EXIT_USAGE;
-	if (got)
-		paths[n++] = "peer_asn";
-	if ((got = get_u32(a, "local-asn", &req.local_asn)) < 0)
-		return EXIT_USAGE;
-	if (got)
-		paths[n++] = "local_asn";
-	if (opts_str(a, "key")) {
-		req.auth_key = (char *)opts_str(a, "key");
-		paths[n++] = "auth_key";
-	} else if (opts_flag(a, "no-key")) {
-		paths[n++] = "auth_key"; /* an empty key in the mask removes it */
-	}
-	if (opts_str(a, "description")) {
-		req.description = (char *)opts_str(a, "description");
-		paths[n++] = "description";
-	}
-	if ((got = get_u32(a, "route-limit", &req.route_limit)) < 0)
-		return EXIT_USAGE;
-	if (got)
-		paths[n++] = "route_limit";
-	const char *action = opts_str(a, "route-limit-action");
-	if (action) {
-		if (!parse_limit_action(action, &req.route_limit_action))
-			return usage_error(
-			    "--route-limit-action: expected drop or teardown, got \"%s\"", action);
-		paths[n++] = "route_limit_action";
-	}
-	if ((got = get_u32(a, "hold-time", &req.hold_time)) < 0)
-		return EXIT_USAGE;
-	if (got)
-		paths[n++] = "hold_time";
-	if ((got = get_u32(a, "keepalive", &req.keepalive_time)) < 0)
-		return EXIT_USAGE;
-	if (got)
-		paths[n++] = "keepalive_time";
-	if ((got = get_u32(a, "bfd-interval", &req.bfd_min_interval_ms)) < 0)
-		return EXIT_USAGE;
-	if (got)
-		paths[n++] = "bfd_min_interval_ms";
-	if ((got = get_u32(a, "bfd-multiplier", &req.bfd_detect_multiplier)) < 0)
-		return EXIT_USAGE;
-	if (got)
-		paths[n++] = "bfd_detect_multiplier";
-	if ((got = get_on_off(a, "graceful-restart", &req.graceful_restart)) < 0)
-		return EXIT_USAGE;
-	if (got)
-		paths[n++] = "graceful_restart";
-	if ((got = get_u32(a, "restart-time", &req.restart_time)) < 0)
-		return EXIT_USAGE;
-	if (got)
-		paths[n++] = "restart_time";
+	int rc = group_update_fields(a, &req, paths, &n);
+	if (rc != EXIT_OK)
+		return rc;
 	if (n == 0)
 		return usage_error(
 		    "group update: nothing to change (see vbrctl group update --help)");
 
 	char *id;
-	int rc = resolve_group(cli, a->args[0], &id);
+	rc = resolve_group(cli, a->args[0], &id);
 	if (rc != EXIT_OK)
 		return rc;
 	req.id = id;

@@ -140,6 +140,74 @@ static int help_command_words(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The command `group` names (its verb at argv[*next] unless the group is a single command):
+ * -1 with *cmd and *next (its first argument) set, or the exit code (help shown, or not found). */
+static int find_command(int argc, char **argv, const char *group, bool want_help,
+			const struct command **cmd, int *next)
+{
+	if (registry_group_is_single(group)) {
+		*cmd = registry_find(group, NULL);
+	} else {
+		const char *verb = *next < argc ? argv[*next] : NULL;
+		if (want_help && verb && registry_find(group, verb)) {
+			help_command(stdout,
+				     registry_find(group, verb)); /* vbrctl --help group create */
+			return EXIT_OK;
+		}
+		if (want_help || !verb || verb[0] == '-') {
+			bool asked =
+			    want_help ||
+			    (verb && (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0));
+			help_group(asked ? stdout : stderr, group);
+			return asked ? EXIT_OK : EXIT_USAGE;
+		}
+		*cmd = registry_find(group, verb);
+		if (!*cmd)
+			return usage_error("no command \"%s %s\" (see vbrctl %s --help)", group,
+					   verb, group);
+		(*next)++;
+	}
+	return -1;
+}
+
+/* Parses cmd's options and arguments (argv from next on) and runs it. */
+static int run_command(struct vbrctl *cli, const struct command *cmd, int argc, char **argv,
+		       int next)
+{
+	char where[64];
+	snprintf(where, sizeof(where), "%s%s%s", cmd->group, cmd->verb ? " " : "",
+		 cmd->verb ? cmd->verb : "");
+	const struct opt_spec *const sets[] = {cmd->opts, global_opts};
+	struct opt_result args;
+	if (opts_parse(argc - next, argv + next, sets, 2, where, &args) != 0)
+		return EXIT_USAGE;
+	if (opts_flag(&args, "help")) {
+		help_command(stdout, cmd);
+		opts_free(&args);
+		return EXIT_OK;
+	}
+	/* The global set is the second one: apply just its values. */
+	struct opt_result globals = args;
+	globals.specs[0] = global_opts;
+	globals.values[0] = args.values[1];
+	globals.n_sets = 1;
+	int rc = apply_globals(cli, &globals);
+	if (rc == EXIT_OK && ((int)args.n_args < cmd->min_args || (int)args.n_args > cmd->max_args))
+		rc = usage_error("%s takes %s%s (see vbrctl %s --help)", where,
+				 cmd->max_args == 0 ? "no arguments" : "arguments: ",
+				 cmd->max_args == 0 ? "" : cmd->synopsis, where);
+	for (const struct opt_spec *o = cmd->opts; rc == EXIT_OK && o && o->name; o++)
+		if (o->required && !opts_flag(&args, o->name))
+			rc = usage_error("%s needs --%s %s", where, o->name,
+					 o->metavar ? o->metavar : "");
+	if (rc == EXIT_OK && opts_flag(&args, "version"))
+		printf("vbrctl %s\n", VBR_VERSION);
+	else if (rc == EXIT_OK)
+		rc = cmd->run(cli, &args);
+	opts_free(&args);
+	return rc;
+}
+
 static int run(struct vbrctl *cli, int argc, char **argv)
 {
 	const struct opt_spec *const globals_only[] = {global_opts};
@@ -177,61 +245,10 @@ static int run(struct vbrctl *cli, int argc, char **argv)
 	}
 	int next = first + 1;
 	const struct command *cmd;
-	if (registry_group_is_single(group)) {
-		cmd = registry_find(group, NULL);
-	} else {
-		const char *verb = next < argc ? argv[next] : NULL;
-		if (want_help && verb && registry_find(group, verb)) {
-			help_command(stdout,
-				     registry_find(group, verb)); /* vbrctl --help group create */
-			return EXIT_OK;
-		}
-		if (want_help || !verb || verb[0] == '-') {
-			bool asked =
-			    want_help ||
-			    (verb && (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0));
-			help_group(asked ? stdout : stderr, group);
-			return asked ? EXIT_OK : EXIT_USAGE;
-		}
-		cmd = registry_find(group, verb);
-		if (!cmd)
-			return usage_error("no command \"%s %s\" (see vbrctl %s --help)", group,
-					   verb, group);
-		next++;
-	}
-
-	char where[64];
-	snprintf(where, sizeof(where), "%s%s%s", cmd->group, cmd->verb ? " " : "",
-		 cmd->verb ? cmd->verb : "");
-	const struct opt_spec *const sets[] = {cmd->opts, global_opts};
-	struct opt_result args;
-	if (opts_parse(argc - next, argv + next, sets, 2, where, &args) != 0)
-		return EXIT_USAGE;
-	if (opts_flag(&args, "help")) {
-		help_command(stdout, cmd);
-		opts_free(&args);
-		return EXIT_OK;
-	}
-	/* The global set is the second one: apply just its values. */
-	struct opt_result globals = args;
-	globals.specs[0] = global_opts;
-	globals.values[0] = args.values[1];
-	globals.n_sets = 1;
-	rc = apply_globals(cli, &globals);
-	if (rc == EXIT_OK && ((int)args.n_args < cmd->min_args || (int)args.n_args > cmd->max_args))
-		rc = usage_error("%s takes %s%s (see vbrctl %s --help)", where,
-				 cmd->max_args == 0 ? "no arguments" : "arguments: ",
-				 cmd->max_args == 0 ? "" : cmd->synopsis, where);
-	for (const struct opt_spec *o = cmd->opts; rc == EXIT_OK && o && o->name; o++)
-		if (o->required && !opts_flag(&args, o->name))
-			rc = usage_error("%s needs --%s %s", where, o->name,
-					 o->metavar ? o->metavar : "");
-	if (rc == EXIT_OK && opts_flag(&args, "version"))
-		printf("vbrctl %s\n", VBR_VERSION);
-	else if (rc == EXIT_OK)
-		rc = cmd->run(cli, &args);
-	opts_free(&args);
-	return rc;
+	rc = find_command(argc, argv, group, want_help, &cmd, &next);
+	if (rc >= 0)
+		return rc;
+	return run_command(cli, cmd, argc, argv, next);
 }
 
 int main(int argc, char **argv)
