@@ -234,6 +234,8 @@ static void leftovers_known(struct bgp_speaker *s, size_t n)
 	t->leftovers_known = true;
 	t->leftovers = n;
 	speaker_start_held_peers(s);
+	if (s->callbacks.on_fib_leftovers && !s->shutting_down)
+		s->callbacks.on_fib_leftovers(s->ctx, n);
 }
 
 static void on_leftovers(void *ctx, const struct fib_route *routes, size_t n)

@@ -163,6 +163,9 @@ void bgp_speaker_fib_status(const struct bgp_speaker *s, struct bgp_fib_status *
 	    s->loc_rib.count > bgp_in ? s->loc_rib.count - bgp_in : 0;
 	out->entries[BGP_ROUTE_SOURCE_CONNECTED][1] = rt->n_connected;
 	out->stale_routes = rt->stale_count;
+	out->leftovers_known = t->leftovers_known;
+	out->leftovers = t->leftovers;
+	out->kept_on_stop = t->kept;
 	out->fib_ops = t->ops;
 	out->fib_failures = t->failures;
 	for (size_t i = 0; i < BGP_FIB_ERRNO_SLOTS; i++) {

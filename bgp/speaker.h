@@ -191,6 +191,9 @@ struct bgp_fib_status {
 	bool ip_forwarding; /* net.ipv4.ip_forward in this namespace, as last read */
 	uint64_t entries[4][2]; /* [source][installed]: counts by bgp_route_source and state */
 	uint64_t stale_routes;  /* kernel routes an earlier run left, not yet replaced or removed */
+	bool leftovers_known;   /* the routes an earlier run left have been read (or cannot be) */
+	uint64_t leftovers;     /* how many were found */
+	bool kept_on_stop;      /* the stop left vbrd's routes in the kernel (graceful restart) */
 	uint64_t fib_ops;       /* routes added, replaced or deleted in the kernel */
 	uint64_t fib_failures;
 	struct {
@@ -223,6 +226,9 @@ struct bgp_speaker_callbacks {
 	/* The kernel FIB became (not) writable, or ip forwarding changed; at start too. May be
 	 * NULL. */
 	void (*on_fib_status)(void *ctx, bool permitted, bool ip_forwarding);
+	/* Once, when the routes of vbrd's protocols an earlier run left in the kernel have been
+	 * read back (found: how many; 0 also when they could not be read). */
+	void (*on_fib_leftovers)(void *ctx, uint64_t found);
 	/* A peer's BFD session changed state, with a readable reason ("control detection time
 	 * expired", "BFD disabled", ...). May be NULL. */
 	void (*on_bfd_state)(void *ctx, uint32_t peer_id, enum bgp_bfd_state old_state,

@@ -144,15 +144,50 @@ static void on_stale_routes(void *ctx, uint32_t peer_num, bool stale, uint64_t c
 
 /* Route-table changes become route events (the core calls this for ADDED, NEXT_HOP_CHANGED,
  * REMOVED, INSTALLED and INSTALL_FAILED; netlink results arrive later than the change). */
+/* The marker follows whether vbrd has routes in the kernel, once the last run's are known
+ * (before, the table is not read yet and would look empty). */
+static void marker_sync(struct vbrd *d)
+{
+	if (!d->config->fib_enabled || !d->fib_leftovers_known)
+		return;
+	struct bgp_fib_status f;
+	bgp_speaker_fib_status(d->speaker, &f);
+	uint64_t in_kernel = f.entries[BGP_ROUTE_SOURCE_STATIC][1] +
+			     f.entries[BGP_ROUTE_SOURCE_BGP][1] + f.stale_routes;
+	struct fib_marker_state st = {.routes = in_kernel > 0, .clean = false};
+	fib_marker_set(&d->marker, &st);
+}
+
+static void on_fib_leftovers(void *ctx, uint64_t found)
+{
+	struct vbrd *d = ctx;
+	d->fib_leftovers_known = true;
+	if (d->config->fib_enabled &&
+	    fib_marker_routes_missing(d->marker.prev_present, &d->marker.prev, found)) {
+		d->fib_routes_missing = true;
+		vbr_log(VBR_LOG_WARN,
+			"the kernel holds none of the routes the last run left: the network "
+			"namespace did not outlive the process, forwarding starts from scratch "
+			"(peers are told the forwarding state was lost)",
+			"last_stop", d->marker.prev.clean ? "clean, routes kept for graceful restart"
+							  : "unclean (killed or crashed)",
+			NULL);
+	}
+	marker_sync(d);
+}
+
 static void on_route_entry(void *ctx, enum bgp_route_change change,
 			   const struct bgp_route_entry_view *entry, uint32_t old_next_hop)
 {
 	watch_publish_route(ctx, change, entry, old_next_hop);
+	if (change == BGP_ROUTE_INSTALLED)
+		marker_sync(ctx);
 }
 
 static void on_counters_timer(uv_timer_t *t)
 {
 	vbrd_refresh_snapshot(t->data);
+	marker_sync(t->data); /* catches the last route's removal (no event follows it) */
 }
 
 /* Counters move with every UPDATE: refresh the snapshot at most once per few ms. */
@@ -207,6 +242,7 @@ static void collect_metrics(void *ctx, struct vbr_metrics_scrape *scrape)
 	struct bgp_fib_status fib;
 	bgp_speaker_fib_status(d->speaker, &fib);
 	vbr_metrics_scrape_fib(scrape, &fib);
+	vbr_metrics_scrape_fib_restart(scrape, d->fib_routes_missing);
 }
 
 /* ---- shutdown ---- */
@@ -220,6 +256,13 @@ static void close_handle(uv_handle_t *h)
 static void on_speaker_done(void *arg)
 {
 	struct vbrd *d = arg;
+	if (d->config->fib_enabled && d->fib_leftovers_known) {
+		/* The loop runs on until this write is done (a thread-pool request). */
+		struct bgp_fib_status f;
+		bgp_speaker_fib_status(d->speaker, &f);
+		struct fib_marker_state st = {.routes = f.kept_on_stop, .clean = true};
+		fib_marker_set(&d->marker, &st);
+	}
 	close_handle((uv_handle_t *)&d->counters_timer);
 	close_handle((uv_handle_t *)&d->deliver);
 	close_handle((uv_handle_t *)&d->sigterm);
@@ -327,7 +370,8 @@ static int speaker_create(struct vbrd *d, uv_loop_t *loop)
 					.fib_enabled = cfg->fib_enabled,
 					.fib_table = cfg->fib_table,
 					.selection_deferral_ms = cfg->selection_deferral_ms,
-					.restarted = store_found(d->store)};
+					.restarted = store_found(d->store),
+					.expected_leftovers = fib_marker_expected(&d->marker)};
 	struct bgp_speaker_callbacks cb = {.on_state_change = on_state_change,
 					   .on_route_limit = on_route_limit,
 					   .on_bfd_state = on_bfd_state,
@@ -335,6 +379,7 @@ static int speaker_create(struct vbrd *d, uv_loop_t *loop)
 					   .on_stale_routes = on_stale_routes,
 					   .on_peer_counters = on_peer_counters,
 					   .on_fib_status = on_fib_status,
+					   .on_fib_leftovers = on_fib_leftovers,
 					   .on_route_entry = on_route_entry};
 	if (!d->hub || !d->route_hub)
 		return -ENOMEM;
@@ -466,6 +511,7 @@ int vbrd_run(const struct vbrd_config *cfg)
 		fail("cannot load the state", err);
 		goto out_store;
 	}
+	fib_marker_open(&d->marker, &loop, cfg->state_dir);
 	switch (speaker_up(d, &loop)) {
 	case SPEAKER_NONE:
 		goto out_store;

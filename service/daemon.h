@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "events.h"
+#include "fib_marker.h"
 #include "model.h"
 #include "rpc.h"
 #include "snapshot.h"
@@ -63,6 +64,9 @@ struct vbrd {
 	uv_signal_t sigterm, sigint;
 	bool shutting_down;
 	bool fib_said_denied, fib_said_no_forwarding; /* logged once per change */
+	struct fib_marker marker;   /* did the last run leave kernel routes (fib_marker.h) */
+	bool fib_leftovers_known;   /* the core read them back: the marker may change now */
+	bool fib_routes_missing;    /* expected some, found none (logged once, a metric) */
 	int exit_code;
 	bool write_busy; /* a state write is in the thread pool (mutations.c) */
 	struct queued_call *queue_head, *queue_tail; /* mutations waiting for it */

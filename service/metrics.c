@@ -128,6 +128,11 @@ void vbr_metrics_scrape_fib(struct vbr_metrics_scrape *scrape, const struct bgp_
 	scrape->fib = *fib;
 }
 
+void vbr_metrics_scrape_fib_restart(struct vbr_metrics_scrape *scrape, bool routes_missing)
+{
+	scrape->fib_routes_missing = routes_missing;
+}
+
 /* ---- text output ---- */
 
 struct text {
@@ -510,6 +515,11 @@ int vbr_metrics_render(const struct vbr_metrics_config *config, char **out, size
 		    scrape.unknown_connections);
 
 	render_fib(&t, &scrape.fib);
+	family(&t, "vbrd_fib_restart_routes_missing", "gauge",
+	       "1 when vbrd started expecting the kernel routes its last run left (kill -9, or a "
+	       "graceful-restart stop) and found none: the network namespace did not outlive the "
+	       "process, so forwarding restarted from scratch.");
+	text_printf(&t, "vbrd_fib_restart_routes_missing %d\n", scrape.fib_routes_missing ? 1 : 0);
 	render_api(&t, config->counters);
 	family(&t, "vbrd_api_watchers", "gauge", "Open WatchPeerEvents streams.");
 	text_printf(&t, "vbrd_api_watchers %" PRIu64 "\n", scrape.watchers);

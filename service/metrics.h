@@ -93,6 +93,8 @@ void vbr_metrics_scrape_watchers(struct vbr_metrics_scrape *scrape, uint64_t wat
 void vbr_metrics_scrape_unknown_connections(struct vbr_metrics_scrape *scrape, uint64_t count);
 /* The route table and its kernel FIB writer. */
 void vbr_metrics_scrape_fib(struct vbr_metrics_scrape *scrape, const struct bgp_fib_status *fib);
+/* This start expected the last run's kernel routes and found none (fib_marker.h). */
+void vbr_metrics_scrape_fib_restart(struct vbr_metrics_scrape *scrape, bool routes_missing);
 
 /* Called on the loop thread once per scrape, before anything is rendered. */
 typedef void (*vbr_metrics_collect_fn)(void *ctx, struct vbr_metrics_scrape *scrape);

@@ -311,12 +311,14 @@ class Daemon:
     # --- state files ---
 
     def state_files(self):
-        """Regular files in the state dir but lock files: the state file, once something was
-        stored (and any temp file left behind)."""
+        """Regular files in the state dir but lock files and the FIB marker (fib-routes,
+        written only once routes reach the kernel): the state file, once something was stored
+        (and any temp file left behind)."""
         out = []
         for n in sorted(os.listdir(self.state_dir)):
             p = os.path.join(self.state_dir, n)
-            if os.path.isfile(p) and not os.path.islink(p) and "lock" not in n:
+            if os.path.isfile(p) and not os.path.islink(p) and "lock" not in n \
+                    and not n.startswith("fib-routes"):
                 out.append(p)
         return out
 

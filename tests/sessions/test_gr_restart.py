@@ -5,6 +5,11 @@ carries the Restart State bit and the Forwarding State bit for IPv4 unicast (BIR
 kernel throughout, the one it no longer announces goes once BIRD's End-of-RIB is in (long before
 the selection deferral timer, set to 60 s here).
 
+A kill -9 followed by a start in a namespace that kept none of vbrd's routes (flushed here, as
+a fresh namespace would be): vbrd logs it once, vbrd_fib_restart_routes_missing is 1, and the
+OPEN's Forwarding State bit is clear (BIRD shows no "AF preserved", drops our stale network at
+once and learns it again).
+
 SIGTERM: the GR peer's session closes without a NOTIFICATION (BIRD logs no Cease and keeps our
 network as stale), the kernel keeps vbrd's routes; a second BIRD whose group has
 graceful_restart off gets Cease / Administrative Shutdown and flushes.
@@ -47,7 +52,8 @@ class RestartingSpeaker(unittest.TestCase):
         v = self.lab.ip("v")
         self.bird = L.Bird(self.lab, "bird", 65001, v, routes=[KEEP, GONE], bgp_extra=BIRD_GR)
         self.bird.start()
-        self.vbrd = V.Vbrd(self.lab, "v", ["--selection-deferral", "60"]).start()
+        self.vbrd = V.Vbrd(self.lab, "v", ["--selection-deferral", "60", "--metrics-listen",
+                                            "127.0.0.1:9181"]).start()
         self.addCleanup(self.finish_vbrd)
         self.vbrd.network(OURS)
         g = self.vbrd.group("dc", 65001)
@@ -103,6 +109,40 @@ class RestartingSpeaker(unittest.TestCase):
         self.assertIn(OURS, self.bird.routes())
         print("stale route removed %.2f s after the restart (deferral timer 60 s)" % gone_after)
 
+
+    def metric(self, name):
+        text = self.lab.exec("v", ["curl", "-s", "--max-time", "5",
+                                   "http://127.0.0.1:9181/metrics"]).stdout
+        for line in text.splitlines():
+            if line.startswith(name + " "):
+                return line.split()[1]
+        return None
+
+    def test_kill9_into_a_namespace_without_our_routes(self):
+        self.assertEqual(self.metric("vbrd_fib_restart_routes_missing"), "0")
+        self.vbrd.stop(sig=signal.SIGKILL)
+        self.lab.exec("v", ["ip", "route", "flush", "proto", "bgp"])
+        self.assertEqual(kernel_bgp_routes(self.lab, "v"), {})
+        self.vbrd.start()
+        self.vbrd.wait_state(self.peer, timeout=20)
+        L.wait_for(lambda: "namespace did not outlive the process" in self.vbrd.log(), 5,
+                   what="the log line")
+        self.assertEqual(self.vbrd.log().count("namespace did not outlive the process"), 1)
+        self.assertIn("unclean", self.vbrd.log())
+        self.assertEqual(self.metric("vbrd_fib_restart_routes_missing"), "1")
+        caps = L.wait_for(lambda: (lambda c: c if "Restart recovery" in c else None)(
+            neighbor_caps(self.bird)), 10, what="BIRD sees the R bit")
+        self.assertNotRegex(caps, r"AF preserved:\s+ipv4", "F bit set with nothing kept")
+        L.wait_for(lambda: {KEEP, GONE} <= set(kernel_bgp_routes(self.lab, "v")), 15,
+                   what="the routes learned again")
+        L.wait_for(lambda: OURS in self.bird.routes(), 10, what="our network at BIRD again")
+        # A clean restart in the same namespace: the routes were there, nothing reported.
+        self.vbrd.stop(sig=signal.SIGKILL)
+        self.vbrd.start()
+        self.vbrd.wait_state(self.peer, timeout=20)
+        self.assertEqual(self.metric("vbrd_fib_restart_routes_missing"), "0")
+        self.assertNotIn("namespace did not outlive", self.vbrd.log())
+        self.assertRegex(neighbor_caps(self.bird), r"AF preserved:\s+ipv4")
 
     def test_sigterm_closes_gr_sessions_without_notification(self):
         # A second peer whose group does not offer graceful restart: it gets Cease as before.
