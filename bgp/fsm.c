@@ -870,13 +870,25 @@ enum bgp_fsm_collision bgp_fsm_collision(const struct bgp_fsm *other, bool this_
 		return keep_out == this_is_outgoing ? BGP_FSM_COLLISION_DUMP_OTHER
 						    : BGP_FSM_COLLISION_DUMP_THIS;
 	}
-	case BGP_STATE_ESTABLISHED:
+	case BGP_STATE_ESTABLISHED: {
 		/* 6.8: "collision with an existing BGP connection that is in the Established
-		 * state causes closing of the newly created connection". */
-		return BGP_FSM_COLLISION_DUMP_THIS;
+		 * state causes closing of the newly created connection", unless the identifiers
+		 * favour the new one: then the peer may have kept it (fsm.h). */
+		bool keep_out =
+		    bgp_fsm_collision_keep_outgoing(local_id, local_asn, remote_id, remote_asn);
+		return keep_out == this_is_outgoing ? BGP_FSM_COLLISION_PEER_DECIDES
+						    : BGP_FSM_COLLISION_DUMP_THIS;
+	}
 	default:
 		return BGP_FSM_COLLISION_NONE;
 	}
+}
+
+bool bgp_fsm_collision_confirmed(const struct bgp_fsm *this_fsm, const struct bgp_fsm *other)
+{
+	/* Only PEER_DECIDES leaves a connection in OpenConfirm beside an Established one. */
+	return other && this_fsm->state == BGP_STATE_OPEN_CONFIRM &&
+	       other->state == BGP_STATE_ESTABLISHED;
 }
 
 /* ---- names ---- */

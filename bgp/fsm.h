@@ -331,18 +331,35 @@ bool bgp_fsm_collision_keep_outgoing(uint32_t local_id, uint32_t local_asn, uint
 				     uint32_t remote_asn);
 
 enum bgp_fsm_collision {
-	BGP_FSM_COLLISION_NONE = 0,	  /* no decision needed: feed the OPEN */
-	BGP_FSM_COLLISION_DUMP_THIS = 1,  /* dump the connection the OPEN arrived on */
-	BGP_FSM_COLLISION_DUMP_OTHER = 2, /* dump the other connection, then feed the OPEN */
+	BGP_FSM_COLLISION_NONE = 0,	    /* no decision needed: feed the OPEN */
+	BGP_FSM_COLLISION_DUMP_THIS = 1,    /* dump the connection the OPEN arrived on */
+	BGP_FSM_COLLISION_DUMP_OTHER = 2,   /* dump the other connection, then feed the OPEN */
+	BGP_FSM_COLLISION_PEER_DECIDES = 3, /* feed the OPEN, keep the other: see below */
 };
 /*
  * Called when a valid OPEN arrives on one connection while `other` (the peer's other
  * connection) exists. 6.8: only an other connection in OpenConfirm can be compared (its OPEN
- * gave the peer's identifier); an other connection in Established always wins (the new one
- * is dumped); in any other state there is nothing to decide yet.
+ * gave the peer's identifier); in states before that there is nothing to decide yet.
+ *
+ * An other connection in Established: 6.8 closes the new one "unless allowed via
+ * configuration". We refuse every connection that arrives once a session is Established
+ * (bgp_fsm_route_incoming), so an OPEN can only come this late on a connection that raced
+ * the Established one, and the peer, which saw our OPEN on it, may well have chosen it by the
+ * identifiers while the other was still in OpenConfirm on its side: had we dumped it, each
+ * side would have dumped a different connection, and the session would wait a ConnectRetry.
+ * So when the identifiers favour the new connection, the peer decides (PEER_DECIDES): this
+ * one goes on to OpenConfirm beside the Established one; a NOTIFICATION on either ends that
+ * one, and the peer's KEEPALIVE here (bgp_fsm_collision_confirmed) dumps the other. When the
+ * identifiers favour the Established one, both rules agree: DUMP_THIS.
  */
 enum bgp_fsm_collision bgp_fsm_collision(const struct bgp_fsm *other, bool this_is_outgoing,
 					 uint32_t local_id, uint32_t local_asn, uint32_t remote_id,
 					 uint32_t remote_asn);
+
+/* A KEEPALIVE arrived on `this` connection while `other` exists: true when the peer has
+ * thereby chosen `this` over an Established `other` (this in OpenConfirm after
+ * PEER_DECIDES), and `other` is to be dumped with Cease / Connection Collision Resolution
+ * before the KEEPALIVE is fed. */
+bool bgp_fsm_collision_confirmed(const struct bgp_fsm *this_fsm, const struct bgp_fsm *other);
 
 #endif

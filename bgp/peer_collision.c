@@ -26,6 +26,7 @@ void peer_collision_open(struct bgp_session *sess, struct bgp_fsm_event *ev,
 				      bgp_peer_local_asn(peer), open->bgp_id, open->asn);
 	switch (c) {
 	case BGP_FSM_COLLISION_NONE:
+	case BGP_FSM_COLLISION_PEER_DECIDES: /* the other stays; see peer_collision_keepalive */
 		peer_session_feed(sess, ev);
 		break;
 	case BGP_FSM_COLLISION_DUMP_THIS:
@@ -41,6 +42,17 @@ void peer_collision_open(struct bgp_session *sess, struct bgp_fsm_event *ev,
 		peer_session_feed(sess, ev);
 		break;
 	}
+}
+
+void peer_collision_keepalive(struct bgp_session *sess)
+{
+	struct bgp_session *other = other_session(sess);
+	/* The peer chose this connection over our Established one (PEER_DECIDES): the other
+	 * is dumped first, so the peer goes down there before it comes up here (routes,
+	 * events and counters as for any new session), and this one takes over (settle). */
+	if (other && bgp_fsm_collision_confirmed(&sess->fsm, &other->fsm))
+		peer_feed_simple(other, BGP_FSM_EV_OPEN_COLLISION_DUMP);
+	peer_feed_simple(sess, BGP_FSM_EV_KEEPALIVE_MSG);
 }
 
 void peer_collision_settle(struct bgp_peer *peer)

@@ -41,6 +41,9 @@ bool peer_msg_received(void *owner, struct bgp_conn *conn, const struct bgp_fram
  * OPEN is fed to the survivor. */
 void peer_collision_open(struct bgp_session *sess, struct bgp_fsm_event *ev,
 			 const struct bgp_open *open);
+/* A KEEPALIVE arrived on sess: if it confirms the peer's choice of sess over an Established
+ * other connection (bgp_fsm_collision_confirmed), the other is dumped first. */
+void peer_collision_keepalive(struct bgp_session *sess);
 /* After any event: drops a secondary that lost its connection, promotes a secondary whose
  * primary died. */
 void peer_collision_settle(struct bgp_peer *peer);

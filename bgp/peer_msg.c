@@ -140,7 +140,7 @@ bool peer_msg_received(void *owner, struct bgp_conn *conn, const struct bgp_fram
 		handle_notification(sess, frame);
 		break;
 	case BGP_MSG_KEEPALIVE:
-		peer_feed_simple(sess, BGP_FSM_EV_KEEPALIVE_MSG);
+		peer_collision_keepalive(sess);
 		break;
 	case BGP_MSG_ROUTE_REFRESH:
 		handle_route_refresh(sess, frame);

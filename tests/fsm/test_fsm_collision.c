@@ -171,6 +171,7 @@ static void receive_open(struct net *n, struct speaker *s, struct inst *in, int 
 				      peer->asn);
 	switch (c) {
 	case BGP_FSM_COLLISION_NONE:
+	case BGP_FSM_COLLISION_PEER_DECIDES:
 		feed(n, s, in, ev);
 		break;
 	case BGP_FSM_COLLISION_DUMP_THIS:
@@ -201,9 +202,14 @@ static void deliver(struct net *n, const struct msg *m)
 	case M_OPEN:
 		receive_open(n, s, in, m->conn);
 		break;
-	case M_KEEPALIVE:
+	case M_KEEPALIVE: { /* peer_collision_keepalive() */
+		struct inst *other = in == &s->primary ? &s->secondary : &s->primary;
+		if (other->live && bgp_fsm_collision_confirmed(&in->fsm, &other->fsm))
+			feed(n, s, other, (struct bgp_fsm_event){.type = E(OPEN_COLLISION_DUMP)});
+		in = holder(s, m->conn); /* the dump may have promoted it */
 		feed(n, s, in, (struct bgp_fsm_event){.type = E(KEEPALIVE_MSG)});
 		break;
+	}
 	case M_NOTIFICATION:
 		feed(n, s, in,
 		     (struct bgp_fsm_event){.type = E(NOTIF_MSG),
@@ -293,6 +299,82 @@ static void test_simultaneous_open_b_higher(void **state)
 		play(0x0a000001, 0x0a000002, prefer);
 }
 
+/* Delivers the oldest queued message to speaker `to` on connection `conn`. */
+static void deliver_one(struct net *n, int to, int conn)
+{
+	for (size_t i = n->head; i < n->tail; i++) {
+		if (n->q[i].to == to && n->q[i].conn == conn) {
+			struct msg m = n->q[i];
+			memmove(&n->q[i], &n->q[i + 1], (n->tail - i - 1) * sizeof(m));
+			n->tail--;
+			deliver(n, &m);
+			return;
+		}
+	}
+	fail_msg("nothing queued to %d on connection %d", to, conn);
+}
+
+/*
+ * The interleaving the BIRD test (tests/sessions/test_collision.py) hit once both SYNs were
+ * forced to cross: A (lower identifier) goes Established on its own connection 1 before B's
+ * OPEN on connection 2 arrives, while B, still in OpenConfirm on 1 when A's OPEN on 2 came,
+ * chose 2 by the identifiers and dumped 1. Dumping 2 as well ("Established wins") left no
+ * connection at all until a ConnectRetry. `keepalive_first`: B's KEEPALIVE on 2 reaches A
+ * before B's NOTIFICATION on 1 (the connections are independent), else after it.
+ */
+static void play_established_race(bool keepalive_first)
+{
+	struct net n;
+	memset(&n, 0, sizeof(n));
+	n.prefer = -1;
+	struct bgp_fsm_config c = fsm_test_config();
+	struct speaker *a = &n.sp[0], *b = &n.sp[1];
+	for (int i = 0; i < 2; i++) {
+		struct speaker *s = &n.sp[i];
+		s->self = i;
+		s->id = i == 0 ? 0x0a000001 : 0x0a000002;
+		s->asn = 65001 + (uint32_t)i;
+		bgp_fsm_init(&s->primary.fsm, &c);
+		s->primary.live = true;
+		feed(&n, s, &s->primary, (struct bgp_fsm_event){.type = E(MANUAL_START)});
+		s->primary.conn = own_conn(s);
+	}
+	/* A: its connect completes, then it accepts B's; B accepts A's, its own connect is
+	 * slower. */
+	feed(&n, a, &a->primary, (struct bgp_fsm_event){.type = E(TCP_CR_ACKED)});
+	accept_conn(&n, a, 2);
+	accept_conn(&n, b, 1);
+	deliver_one(&n, 1, 1); /* B: A's OPEN on 1 -> OpenConfirm, KEEPALIVE on 1 */
+	feed(&n, b, &b->primary, (struct bgp_fsm_event){.type = E(TCP_CR_ACKED)}); /* OPEN on 2 */
+	deliver_one(&n, 1, 2); /* B: A's OPEN on 2, 1 in OpenConfirm: keeps 2, dumps 1 */
+	assert_int_equal(b->primary.conn, 2);
+	deliver_one(&n, 0, 1); /* A: B's OPEN on 1 -> OpenConfirm */
+	deliver_one(&n, 0, 1); /* A: B's KEEPALIVE on 1 -> Established on 1 */
+	assert_int_equal(a->primary.fsm.state, BGP_STATE_ESTABLISHED);
+	assert_int_equal(a->primary.conn, 1);
+	deliver_one(&n, 0, 2); /* A: B's OPEN on 2 beside Established 1: the peer decides */
+	assert_true(a->secondary.live);
+	assert_int_equal(a->secondary.fsm.state, BGP_STATE_OPEN_CONFIRM);
+	if (keepalive_first)
+		deliver_one(&n, 0, 2); /* B's KEEPALIVE on 2: A dumps 1 itself */
+	run(&n);
+	for (int i = 0; i < 2; i++) {
+		struct speaker *s = &n.sp[i];
+		assert_int_equal(s->primary.fsm.state, BGP_STATE_ESTABLISHED);
+		assert_int_equal(s->primary.conn, 2);
+		assert_false(s->secondary.live);
+		assert_int_equal(s->connect_retry_started, 1); /* only the first, at start */
+		assert_true(n.closed[1][i]);
+	}
+}
+
+static void test_established_race(void **state)
+{
+	(void)state;
+	play_established_race(false);
+	play_established_race(true);
+}
+
 /* Our attempt fails (no listener there) after the peer's connection was accepted: the
  * accepted one takes over at once, with no ConnectRetry. */
 static void test_attempt_fails_after_accept(void **state)
@@ -318,6 +400,7 @@ int main(void)
 	    cmocka_unit_test(test_simultaneous_open_a_higher),
 	    cmocka_unit_test(test_simultaneous_open_b_higher),
 	    cmocka_unit_test(test_attempt_fails_after_accept),
+	    cmocka_unit_test(test_established_race),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -247,12 +247,30 @@ static void test_collision_decision(void **state)
 			 BGP_FSM_COLLISION_DUMP_THIS);
 	assert_int_equal(bgp_fsm_collision(&other, false, lo, 1, hi, 2),
 			 BGP_FSM_COLLISION_DUMP_OTHER);
-	/* an Established session always wins */
+	/* An Established session: the new connection is dumped when the identifiers favour
+	 * the Established one too; when they favour the new one, the peer decides (fsm.h). */
 	other.state = BGP_STATE_ESTABLISHED;
+	assert_int_equal(bgp_fsm_collision(&other, false, hi, 1, lo, 2),
+			 BGP_FSM_COLLISION_DUMP_THIS);
+	assert_int_equal(bgp_fsm_collision(&other, true, lo, 1, hi, 2),
+			 BGP_FSM_COLLISION_DUMP_THIS);
 	assert_int_equal(bgp_fsm_collision(&other, true, hi, 1, lo, 2),
-			 BGP_FSM_COLLISION_DUMP_THIS);
+			 BGP_FSM_COLLISION_PEER_DECIDES);
 	assert_int_equal(bgp_fsm_collision(&other, false, lo, 1, hi, 2),
-			 BGP_FSM_COLLISION_DUMP_THIS);
+			 BGP_FSM_COLLISION_PEER_DECIDES);
+
+	/* The peer's KEEPALIVE on the new connection (OpenConfirm) beside an Established one
+	 * confirms its choice; in any other pair of states it is an ordinary KEEPALIVE. */
+	struct bgp_fsm this_fsm;
+	bgp_fsm_init(&this_fsm, &c);
+	this_fsm.state = BGP_STATE_OPEN_CONFIRM;
+	assert_true(bgp_fsm_collision_confirmed(&this_fsm, &other));
+	assert_false(bgp_fsm_collision_confirmed(&this_fsm, NULL));
+	other.state = BGP_STATE_OPEN_CONFIRM;
+	assert_false(bgp_fsm_collision_confirmed(&this_fsm, &other));
+	other.state = BGP_STATE_ESTABLISHED;
+	this_fsm.state = BGP_STATE_ESTABLISHED;
+	assert_false(bgp_fsm_collision_confirmed(&this_fsm, &other));
 }
 
 static void test_route_incoming(void **state)
