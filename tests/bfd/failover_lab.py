@@ -10,6 +10,8 @@ The silent failure: dc1's eth0 is set down inside dc1's namespace; vbrd's own li
 """
 import os
 import re
+import signal
+import subprocess
 import sys
 import time
 
@@ -149,3 +151,23 @@ def add_vpc(lab):
     lab.exec("vpc", ["ip", "link", "set", b, "up"])
     lab.exec("vpc", ["ip", "link", "set", "lo", "up"])
     lab.exec("vpc", ["ip", "route", "add", "default", "via", "172.16.1.1"])
+
+
+def ping_start(lab, interval=0.02, target=TARGET, timeout=300):
+    """A continuous ping (every interval s) from the VPC host to target; stop it with
+    ping_stop. Bounded by `timeout`; the caller kills it in its cleanup if it is still running."""
+    return subprocess.Popen(["ip", "netns", "exec", lab.ns("vpc"), "timeout", str(timeout),
+                             "ping", "-n", "-i", str(interval), "-W", "1", target],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def ping_stop(p):
+    """(lost, sent): every icmp_seq up to the last answered one that got no reply. The echo
+    still in flight when ping is stopped is not counted either way."""
+    p.send_signal(signal.SIGINT)
+    out, _ = p.communicate(timeout=20)
+    seqs = {int(m) for m in re.findall(r"icmp_seq=(\d+) ttl=", out)}
+    if not seqs:
+        raise AssertionError("no ping reply at all:\n" + out[-2000:])
+    last = max(seqs)
+    return last - len(seqs & set(range(1, last + 1))), last

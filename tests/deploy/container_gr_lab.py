@@ -20,7 +20,6 @@ the count would catch a broken graceful restart).
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -114,22 +113,12 @@ class Lab:
                    interval=0.2, what="%s in BIRD's kernel" % VPC_NET)
 
     def ping_start(self):
-        p = subprocess.Popen(["ip", "netns", "exec", self.lab.ns("vpc"), "timeout", "300",
-                              "ping", "-n", "-i", str(PING_INTERVAL), "-W", "1", F.TARGET],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        p = F.ping_start(self.lab, PING_INTERVAL)
         self.pings.append(p)
         return p
 
     def ping_stop(self, p):
-        """(lost, sent): every icmp_seq up to the last answered one that got no reply. The
-        echo still in flight when ping is stopped is not counted either way."""
-        p.send_signal(signal.SIGINT)
-        out, _ = p.communicate(timeout=20)
-        seqs = {int(m) for m in re.findall(r"icmp_seq=(\d+) ttl=", out)}
-        if not seqs:
-            raise AssertionError("no ping reply at all:\n" + out[-2000:])
-        last = max(seqs)
-        return last - len(seqs & set(range(1, last + 1))), last
+        return F.ping_stop(p)
 
     def restart_with_ping(self, how, gr=True):
         p = self.ping_start()

@@ -11,6 +11,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "sessions"))
+sys.path.insert(0, os.path.join(HERE, "..", "bfd"))
 import lab as L  # noqa: E402
 import vbrapi as V  # noqa: E402
 
@@ -78,13 +79,17 @@ def kernel_routes(lab, host="v"):
 
 
 def metrics(lab, port, host="v"):
-    """{(name, peer_ip): value} of vbrd's per-peer metrics (--metrics-listen 127.0.0.1:port)."""
+    """vbrd's metrics (--metrics-listen 127.0.0.1:port): {(name, peer_ip): value} for the
+    per-peer families, {name: value} for those without labels."""
     r = lab.exec(host, ["curl", "-sf", "http://127.0.0.1:%d/metrics" % port], check=False)
     out = {}
     for line in r.stdout.splitlines():
         m = re.match(r'(\w+)\{[^}]*peer_ip="([\d.]+)"[^}]*\} (\d+)$', line)
         if m:
             out[(m.group(1), m.group(2))] = int(m.group(3))
+        m = re.match(r"(\w+) (\d+)$", line)
+        if m:
+            out[m.group(1)] = int(m.group(2))
     return out
 
 

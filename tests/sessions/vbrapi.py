@@ -66,6 +66,11 @@ class Vbrd:
                 self.call("GetRouter", pb.GetRouterRequest(), timeout=1)
                 return True
             except grpc.RpcError:
+                # A fresh channel: a failed one waits out gRPC's reconnect backoff (1 s,
+                # then longer), which made every start look seconds slower than it is.
+                self.channel.close()
+                self.channel = grpc.insecure_channel("unix:" + self.sock)
+                self.stub = pbg.VirtualBorderRouterStub(self.channel)
                 return False
         L.wait_for(ready, 30, what="vbrd API")
         return self
