@@ -3,7 +3,8 @@ whose paths differ (`aggregate-address ... as-set summary-only`), so the aggrega
 AS_SET; vbrd lists it with Route.as_path_segments (SEQUENCE then SET, members as received)
 and Route.as_path_text equal to FRR's own rendering with FRR's AS in front; vbrctl prints the
 text and the reason a route is not accepted. A network FRR prepends vbrd's AS (45104) to is an AS loop (RFC 4271 9.1.2): listed with
-accepted=false and its reason, counted received but not accepted.
+accepted=false and its reason, counted received but not accepted, kept out of the route table
+and the kernel, and not counted toward the route limit (1 here).
 """
 import json
 import os
@@ -31,7 +32,9 @@ class AsPath(unittest.TestCase):
                         bgpd_tail=MAPS)
         cls.frr.start()
         cls.vbrd = V.Vbrd(cls.lab, "v").start()
-        g = cls.vbrd.group("frr", 65020)
+        # A limit of one: the loop must not use it up, or the aggregate or the loop would be
+        # refused for the limit, whichever came second.
+        g = cls.vbrd.group("frr", 65020, route_limit=1)
         cls.peer = cls.vbrd.peer(g.id, cls.lab.ip("frr")).id
         cls.vbrd.wait_state(cls.peer, timeout=30)
 
@@ -72,6 +75,23 @@ class AsPath(unittest.TestCase):
         routes = self.vbrd.routes(self.peer)
         self.assertEqual(p.received_route_count, len(routes))
         self.assertEqual(p.accepted_route_count, len(routes) - 1)
+
+    def test_02b_loop_kept_out_of_route_table_and_kernel(self):
+        """RFC 4271 9.1.2: the loop is only listed; the accepted aggregate is in the route
+        table and the kernel (proto bgp), the loop in neither; the limit of one is not
+        reached (the loop does not count toward it)."""
+        L.wait_for(lambda: len(self.vbrd.routes(self.peer)) == 2, 20, what="2 routes")
+        entries = L.wait_for(lambda: (lambda e: e if "10.20.0.0/16" in e else None)(
+            {x.destination_cidr: x for x in self.vbrd.route_entries(V.pb.ROUTE_SOURCE_BGP)}),
+            10, what="the aggregate in the route table")
+        self.assertNotIn("10.30.0.0/24", entries)
+        L.wait_for(lambda: self.lab.exec("v", ["ip", "route", "show", "10.20.0.0/16"]
+                                         ).stdout.strip(), 10, what="the aggregate in the kernel")
+        self.assertEqual(self.lab.exec("v", ["ip", "route", "show", "10.30.0.0/24"]).stdout.strip(),
+                         "")
+        loop = self.vbrd.routes(self.peer)["10.30.0.0/24"]
+        self.assertEqual(loop.not_accepted_reason, "AS loop: 45104 in AS_PATH")
+        self.assertTrue(self.vbrd.routes(self.peer)["10.20.0.0/16"].accepted)
 
     def test_03_vbrctl_prints_text_and_reason(self):
         L.wait_for(lambda: len(self.vbrd.routes(self.peer)) == 2, 20, what="2 routes")
