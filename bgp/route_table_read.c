@@ -173,3 +173,11 @@ void bgp_speaker_fib_status(const struct bgp_speaker *s, struct bgp_fib_status *
 		out->failures_by_errno[i].count = t->errnos[i].count;
 	}
 }
+
+void bgp_speaker_static_preview(const struct bgp_speaker *s, uint32_t static_id, uint32_t prefix,
+				uint8_t prefix_len, uint32_t next_hop,
+				struct bgp_route_entry_view *out)
+{
+	struct rtable_static st = {static_id, prefix, prefix_len, next_hop};
+	rtable_view_new_static(&s->routes.rt, &st, out);
+}

@@ -304,6 +304,18 @@ void rtable_view_static(const struct rtable *rt, const struct rtable_static *st,
 		view_unusable(rt, st->next_hop, out);
 }
 
+void rtable_view_new_static(const struct rtable *rt, const struct rtable_static *st,
+			    struct bgp_route_entry_view *out)
+{
+	view_base(BGP_ROUTE_SOURCE_STATIC, st->prefix, st->len, st->next_hop, out);
+	out->static_id = st->id;
+	view_interface(rt, out);
+	if (usable(rt, st->prefix, st->len, st->next_hop))
+		view_chosen(rt, out);
+	else
+		view_unusable(rt, st->next_hop, out);
+}
+
 void rtable_view_bgp(const struct rtable *rt, uint32_t prefix, uint8_t len,
 		     const struct rtable_bgp *bgp, struct bgp_route_entry_view *out)
 {

@@ -106,6 +106,9 @@ void rtable_view_static(const struct rtable *rt, const struct rtable_static *st,
 void rtable_view_bgp(const struct rtable *rt, uint32_t prefix, uint8_t len,
 		     const struct rtable_bgp *bgp, struct bgp_route_entry_view *out);
 void rtable_view_connected(const struct fib_connected *conn, struct bgp_route_entry_view *out);
+/* The view a STATIC entry not in the table yet would have once added (it wins its prefix). */
+void rtable_view_new_static(const struct rtable *rt, const struct rtable_static *st,
+			    struct bgp_route_entry_view *out);
 
 /* What vbrd has in the kernel for a prefix (after a successful write, or found at start). */
 int rtable_kernel_set(struct rtable *rt, uint32_t prefix, uint8_t len, uint8_t protocol,

@@ -295,6 +295,11 @@ int bgp_speaker_routes(const struct bgp_speaker *speaker, uint32_t peer_id, bool
 int bgp_speaker_static_add(struct bgp_speaker *speaker, uint32_t static_id, uint32_t prefix,
 			   uint8_t prefix_len, uint32_t next_hop);
 int bgp_speaker_static_remove(struct bgp_speaker *speaker, uint32_t static_id);
+/* What such an entry would show once added (installed=false with the reason it is not in the
+ * kernel yet, or will not be), for an answer given before the core has it. */
+void bgp_speaker_static_preview(const struct bgp_speaker *speaker, uint32_t static_id,
+				uint32_t prefix, uint8_t prefix_len, uint32_t next_hop,
+				struct bgp_route_entry_view *out);
 
 /*
  * Walks the route table in (prefix, prefix_len, source) order, starting strictly after

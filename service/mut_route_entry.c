@@ -44,17 +44,15 @@ static void finish_delete(struct vbrd *d, struct commit_job *job)
 	reply_empty(job->call);
 }
 
-/* The reply of a create: the entry before the core has it (installed=false until the kernel
- * answers; ListRouteEntries and WatchRouteEvents show the outcome). */
-static bool remember_reply(struct commit_job *job, const struct vbr_route_entry *e,
-			   const char *request_id)
+/* The reply of a create: the entry before the core has it (installed=false, with the reason
+ * the route table gives for it now: on its way to the kernel, --fib off, an off-link next hop;
+ * ListRouteEntries and WatchRouteEvents show the outcome). */
+static bool remember_reply(struct commit_batch *b, struct commit_job *job,
+			   const struct vbr_route_entry *e, const char *request_id)
 {
-	struct bgp_route_entry_view v = {.source = BGP_ROUTE_SOURCE_STATIC,
-					 .prefix = e->prefix,
-					 .prefix_len = e->len,
-					 .next_hop = e->next_hop,
-					 .static_id = e->num};
-	snprintf(v.status_reason, sizeof(v.status_reason), "being written to the kernel FIB");
+	struct bgp_route_entry_view v;
+	bgp_speaker_static_preview(commit_daemon(b)->speaker, e->num, e->prefix, e->len,
+				   e->next_hop, &v);
 	struct route_entry_names names = {.id = e->id,
 					  .description = e->description,
 					  .create_time_ms = e->create_time_ms};
@@ -120,7 +118,7 @@ void mut_create_route_entry(struct commit_batch *b, struct rpc_call *call,
 		return;
 	}
 	struct commit_job *job = add_job(b, call, finish_create, &e);
-	if (!job || !remember_reply(job, job_entry(job), req->request_id))
+	if (!job || !remember_reply(b, job, job_entry(job), req->request_id))
 		model_remove_route_entry(m, e.id); /* answered out of memory; nothing written */
 }
 

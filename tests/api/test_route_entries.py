@@ -151,6 +151,12 @@ class RouteEntryTests(RouteEntryBase):
     def test_installed_on_link_not_off_link(self):
         on = self.create("198.51.100.0/24", ON_LINK)
         off = self.create("203.0.113.0/24", OFF_LINK)
+        # The replies say what the route table will do with each, before the kernel answers.
+        self.assertFalse(on.installed)
+        self.assertIn("being written to the kernel FIB", on.status_reason)
+        self.assertEqual(on.interface, "vr0")
+        self.assertFalse(off.installed)
+        self.assertIn(OFF_LINK + " is not on a connected network", off.status_reason)
         e = self.wait_entry("198.51.100.0/24", lambda x: x.installed)
         self.assertEqual(e.id, on.id)
         self.assertEqual(e.status_reason, "")
@@ -214,7 +220,8 @@ class FibOffTests(RouteEntryBase):
 
     def test_listed_not_installed(self):
         self.assertFalse(self.api.GetRouter(P.GetRouterRequest()).fib_enabled)
-        self.create("198.51.100.0/24", ON_LINK)
+        reply = self.create("198.51.100.0/24", ON_LINK)
+        self.assertIn("--fib off", reply.status_reason)
         time.sleep(0.5)  # a write would have been answered by now
         e = self.entry("198.51.100.0/24")
         self.assertFalse(e.installed)
