@@ -35,7 +35,9 @@ class AuthAndAsn(unittest.TestCase):
         # A 2-octet-only speaker must configure the 4-byte neighbour as AS_TRANS (23456).
         cls.exa = L.ExaBgp(cls.lab, "exa", 65003, v, neighbor_asn=23456, asn4=False,
                            routes=["198.51.103.0/24",
-                                   "198.51.104.0/24 as-path [ 65003 4200000009 ]"]).start()
+                                   "198.51.104.0/24 as-path [ 65003 4200000009 ]",
+                                   "198.51.106.0/24 as-path [ 65003 4200000009 ] "
+                                   "aggregator ( 65003:10.10.0.5 )"]).start()
         cls.vbrd = V.Vbrd(cls.lab, "v", ["--local-asn", str(LOCAL_ASN)]).start()
         cls.vbrd.network("203.0.113.0/24")
         g = cls.vbrd.group("md5-good", 65001, auth_key="s3cret-key")
@@ -97,6 +99,13 @@ class AuthAndAsn(unittest.TestCase):
         rt = L.wait_for(lambda: self.vbrd.routes(self.p_exa).get("198.51.104.0/24"), 10,
                         what="exabgp route with a 4-byte ASN")
         self.assertEqual(list(rt.as_path), [65003, 4200000009])
+        # Issue 14: with a plain 2-octet AGGREGATOR (65003 fits, so no AS4_AGGREGATOR) the
+        # AS4_PATH still counts (RFC 6793 4.2.3 ignores it only when both aggregators came
+        # and AGGREGATOR is not AS_TRANS); it used to show as [65003, 23456].
+        rt = L.wait_for(lambda: self.vbrd.routes(self.p_exa).get("198.51.106.0/24"), 10,
+                        what="exabgp route with a 4-byte ASN and an AGGREGATOR")
+        self.assertEqual(list(rt.as_path), [65003, 4200000009])
+        self.assertEqual(rt.as_path_text, "65003 4200000009")
         # ExaBGP saw our OPEN's My AS as AS_TRANS and accepted it as its configured peer-as.
         log = self.exa.log()
         self.assertRegex(log, r"(?i)(established|connected to peer|neighbor .* up)")
