@@ -106,7 +106,7 @@ int route_table_list(struct vbrctl *cli, int source)
 	if (rc != EXIT_OK)
 		return rc;
 	if (cli->output == OUTPUT_JSON) {
-		output_json_list("route_entries", &all);
+		output_json_list("routeEntries", &all); /* the proto3 JSON name, as every field inside */
 		rpc_listing_free(&all);
 		return EXIT_OK;
 	}

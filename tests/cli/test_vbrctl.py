@@ -492,6 +492,24 @@ class NetworkTests(Base):
                 DAEMON.call("DeleteBgpNetwork", h.pb.DeleteBgpNetworkRequest(cidr=c))
 
 
+class RouteEntryTests(Base):
+    def test_create_list_delete_json(self):
+        j = ok_json("route-entry", "create", "198.51.100.0/24", "192.0.2.77", "--description", "vpc")
+        self.assertRegex(j["id"], r"^rte-[0-9a-f]{8}$")
+        self.assertEqual((j["destinationCidr"], j["nextHop"], j["description"]),
+                         ("198.51.100.0/24", "192.0.2.77", "vpc"))
+        try:
+            lj = ok_json("route-entry", "list", "--source", "static")
+            self.assertEqual(set(lj), {"routeEntries"})  # the proto3 JSON name, as its fields
+            api = DAEMON.list_all("ListRouteEntries", h.pb.ListRouteEntriesRequest(
+                source=h.pb.ROUTE_SOURCE_STATIC), "route_entries")
+            self.assertEqual(lj["routeEntries"], [h.as_json(e) for e in api])
+            self.assertIn(j["id"], [e["id"] for e in lj["routeEntries"]])
+        finally:
+            ok("route-entry", "delete", j["id"])
+        self.assertNotIn(j["id"], ok("route-entry", "list").out)
+
+
 class WatchTests(Base):
     @classmethod
     def setUpClass(cls):

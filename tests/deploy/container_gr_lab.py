@@ -163,7 +163,7 @@ def main(src, image):
         # Afterwards: no stale route left in vbrd's table (once the deferral is over).
         def no_stale():
             r = t.vbrctl(["route-entry", "list", "--source", "bgp"], check=False) or {}
-            es = r.get("routeEntries", r.get("route_entries", []))
+            es = r["routeEntries"]
             return es and all(e.get("installed") and not e.get("stale") for e in es)
         L.wait_for(no_stale, 40, interval=0.5, what="BGP route entries installed, none stale")
         # For comparison: graceful restart off on the group (applies from the next session).

@@ -18,7 +18,7 @@ entry_state() {   # CIDR
   vbrctl -o json route-entry list --source static | /usr/bin/python3 -c '
 import json, sys
 j = json.load(sys.stdin)
-e = [e for e in j.get("routeEntries", j.get("route_entries", [])) if e["destinationCidr"] == sys.argv[1]]
+e = [e for e in j["routeEntries"] if e["destinationCidr"] == sys.argv[1]]
 assert len(e) == 1, e
 print("installed=%s reason=%s" % (str(e[0].get("installed", False)).lower(), e[0].get("statusReason", "")))' "$1"
 }
