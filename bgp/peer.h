@@ -105,6 +105,10 @@ void bgp_peer_accept(struct bgp_peer *peer, struct bgp_conn *conn);
 void bgp_peer_status(const struct bgp_peer *peer, struct bgp_peer_status *out);
 /* Our AS on this peer's sessions: its config.local_asn, else the speaker's. */
 uint32_t bgp_peer_local_asn(const struct bgp_peer *peer);
+/* Our networks again, as they are now (drain: with GRACEFUL_SHUTDOWN), if Established. */
+void bgp_peer_readvertise(struct bgp_peer *peer);
+/* Withdraws all our networks on an Established session (a drain's last step). */
+void bgp_peer_withdraw_networks(struct bgp_peer *peer);
 /* Announces / withdraws one of our networks on an Established session. */
 void bgp_peer_advertise(struct bgp_peer *peer, const struct bgp_prefix *prefix, bool withdraw);
 

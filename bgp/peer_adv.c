@@ -14,7 +14,8 @@ static struct bgp_announce announce_of(const struct bgp_peer *peer)
 {
 	return (struct bgp_announce){ .local_asn = bgp_peer_local_asn(peer),
 				      .as4 = peer->as4,
-				      .next_hop = peer->local_ip };
+				      .next_hop = peer->local_ip,
+				      .graceful_shutdown = peer->speaker->drain };
 }
 
 static void send_networks(struct bgp_session *sess)
@@ -58,6 +59,26 @@ void peer_adv_session_up(struct bgp_session *sess)
 	if (sess->conn && bgp_update_encode_eor(&sess->conn->out) == 0)
 		peer->messages_out++;
 	peer->advertised_routes = peer->speaker->network_count;
+	peer_session_flush(sess);
+}
+
+void bgp_peer_readvertise(struct bgp_peer *peer)
+{
+	if (peer->established && peer->primary)
+		peer_adv_refresh(peer->primary);
+}
+
+void bgp_peer_withdraw_networks(struct bgp_peer *peer)
+{
+	struct bgp_session *sess = peer->primary;
+	struct bgp_speaker *sp = peer->speaker;
+	if (!peer->established || !sess || !sess->conn || sp->network_count == 0)
+		return;
+	int n = bgp_update_encode_withdraw(&sess->conn->out, sp->networks, sp->network_count);
+	if (n > 0) {
+		peer->messages_out += (uint64_t)n;
+		peer->advertised_routes = 0;
+	}
 	peer_session_flush(sess);
 }
 

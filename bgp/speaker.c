@@ -265,6 +265,15 @@ int bgp_speaker_start(struct bgp_speaker *s)
 	return 0;
 }
 
+void bgp_speaker_drain(struct bgp_speaker *s)
+{
+	if (!s || s->drain || s->shutting_down)
+		return;
+	s->drain = true;
+	for (size_t i = 0; i < s->peer_count; i++)
+		bgp_peer_readvertise(s->peers[i]);
+}
+
 void bgp_speaker_shutdown(struct bgp_speaker *s, const char *message,
 			  void (*done)(void *arg), void *arg)
 {
@@ -286,10 +295,13 @@ void bgp_speaker_shutdown(struct bgp_speaker *s, const char *message,
 	/* The others send Cease / Administrative Shutdown and close after writing it (each
 	 * close bounded in time in peer.c), so done() follows within a few seconds at most. */
 	for (size_t i = 0; i < s->peer_count; i++) {
-		if (!s->drain && bgp_peer_may_halt_graceful(s->peers[i]))
+		if (!s->drain && bgp_peer_may_halt_graceful(s->peers[i])) {
 			bgp_peer_halt_graceful(s->peers[i]);
-		else
-			bgp_peer_halt(s->peers[i], BGP_SUBERR_CEASE_ADMIN_SHUTDOWN, message);
+			continue;
+		}
+		if (s->drain)
+			bgp_peer_withdraw_networks(s->peers[i]); /* RFC 8326: then the Cease */
+		bgp_peer_halt(s->peers[i], BGP_SUBERR_CEASE_ADMIN_SHUTDOWN, message);
 	}
 	peer_rib_sweeper_stop(s); /* what the peers leave goes now (the route table has stopped) */
 	speaker_bfd_close(s);

@@ -243,6 +243,15 @@ int bgp_speaker_new(uv_loop_t *loop, const struct bgp_speaker_config *config,
 int bgp_speaker_start(struct bgp_speaker *speaker);
 
 /*
+ * Drain (RFC 8326), vbrd leaving for good: our networks are announced again to every peer, and
+ * from now on always, with the GRACEFUL_SHUTDOWN community (65535:0), so the peers move their
+ * traffic elsewhere before the sessions go; the next bgp_speaker_shutdown is then never
+ * graceful: it withdraws our networks, sends every peer Cease / Administrative Shutdown and
+ * removes vbrd's kernel routes. Idempotent.
+ */
+void bgp_speaker_drain(struct bgp_speaker *speaker);
+
+/*
  * Sends Cease / Administrative Shutdown with `message` to every peer with a session, waits for
  * those writes (bounded in time), closes every handle and then calls done(arg). After done the
  * loop has no handle of the speaker left and bgp_speaker_free may be called.

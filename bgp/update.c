@@ -122,6 +122,13 @@ static int add_announce_attrs(struct bgp_wbuf *w, const struct bgp_announce *an)
 	errs += bgp_wbuf_add_u8(w, BGP_ATTR_NEXT_HOP);
 	errs += bgp_wbuf_add_u8(w, 4);
 	errs += bgp_wbuf_add_u32(w, an->next_hop);
+	/* COMMUNITIES (type 8: after NEXT_HOP, before AS4_PATH, in type order). */
+	if (an->graceful_shutdown) {
+		errs += bgp_wbuf_add_u8(w, BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE);
+		errs += bgp_wbuf_add_u8(w, BGP_ATTR_COMMUNITIES);
+		errs += bgp_wbuf_add_u8(w, 4);
+		errs += bgp_wbuf_add_u32(w, BGP_COMMUNITY_GRACEFUL_SHUTDOWN);
+	}
 	/* RFC 6793 4.2.2: to a 2-octet peer, a 4-octet ASN travels in AS4_PATH. */
 	if (as4_path) {
 		errs += bgp_wbuf_add_u8(w, BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE);

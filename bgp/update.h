@@ -65,10 +65,15 @@ struct bgp_announce {
 	uint32_t local_asn;
 	bool as4;	   /* 4-octet AS negotiated: AS_PATH in 4-octet encoding */
 	uint32_t next_hop; /* host byte order: the session's local address */
+	/* RFC 8326: COMMUNITIES with GRACEFUL_SHUTDOWN (65535:0), vbrd about to leave. */
+	bool graceful_shutdown;
 };
 
+#define BGP_COMMUNITY_GRACEFUL_SHUTDOWN 0xFFFF0000u /* 65535:0, RFC 8326 */
+
 /*
- * Appends UPDATEs announcing prefixes[0..n) with ORIGIN IGP, AS_PATH [local ASN] and NEXT_HOP.
+ * Appends UPDATEs announcing prefixes[0..n) with ORIGIN IGP, AS_PATH [local ASN] and NEXT_HOP
+ * (and COMMUNITIES 65535:0 when graceful_shutdown).
  * For a 2-octet peer a local ASN over 65535 goes out as AS_TRANS in AS_PATH plus AS4_PATH
  * (RFC 6793 4.2.2). As many prefixes per message as fit in 4096 octets. Returns the number of
  * messages appended, or -1 (w as it was before the call).

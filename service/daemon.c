@@ -264,6 +264,7 @@ static void on_speaker_done(void *arg)
 		fib_marker_set(&d->marker, &st);
 	}
 	close_handle((uv_handle_t *)&d->counters_timer);
+	close_handle((uv_handle_t *)&d->drain_timer);
 	close_handle((uv_handle_t *)&d->deliver);
 	close_handle((uv_handle_t *)&d->sigterm);
 	close_handle((uv_handle_t *)&d->sigint);
@@ -289,17 +290,42 @@ static void on_rpc_shutdown_done(void *ctx)
 		on_metrics_stopped(d);
 }
 
-static void on_signal(uv_signal_t *sig, int signum)
+static void begin_stop(struct vbrd *d, const char *why)
 {
-	struct vbrd *d = sig->data;
 	if (d->shutting_down)
 		return;
 	d->shutting_down = true;
-	vbr_log(VBR_LOG_INFO, "shutting down", "signal", signum == SIGTERM ? "SIGTERM" : "SIGINT",
-		NULL);
+	vbr_log(VBR_LOG_INFO, "shutting down", "signal", why, NULL);
 	uv_timer_stop(&d->counters_timer);
+	uv_timer_stop(&d->drain_timer);
 	watch_end_streams(d);
 	rpc_shutdown(d->rpc, SHUTDOWN_GRACE_MS);
+}
+
+static void on_drain_timer(uv_timer_t *t)
+{
+	begin_stop(t->data, "drain time over");
+}
+
+/* --drain-on-stop: the first signal drains (RFC 8326) and the stop follows --drain-time later;
+ * a second signal stops at once. */
+static void on_signal(uv_signal_t *sig, int signum)
+{
+	struct vbrd *d = sig->data;
+	const char *name = signum == SIGTERM ? "SIGTERM" : "SIGINT";
+	if (d->shutting_down || d->draining || !d->config->drain_on_stop) {
+		begin_stop(d, name);
+		return;
+	}
+	d->draining = true;
+	char secs[16];
+	snprintf(secs, sizeof(secs), "%u", d->config->drain_time_ms / 1000);
+	vbr_log(VBR_LOG_INFO,
+		"draining (RFC 8326): networks announced again with GRACEFUL_SHUTDOWN (65535:0); "
+		"then Cease, withdrawal and the kernel routes removed",
+		"signal", name, "drain_time_s", secs, NULL);
+	bgp_speaker_drain(d->speaker);
+	uv_timer_start(&d->drain_timer, on_drain_timer, d->config->drain_time_ms, 0);
 }
 
 /* ---- start-up ---- */
@@ -440,11 +466,14 @@ static enum speaker_up speaker_up(struct vbrd *d, uv_loop_t *loop)
 	/* Before the speaker: its callbacks may run from bgp_speaker_peer_add already. */
 	uv_timer_init(loop, &d->counters_timer);
 	d->counters_timer.data = d;
+	uv_timer_init(loop, &d->drain_timer);
+	d->drain_timer.data = d;
 	uv_idle_init(loop, &d->deliver);
 	d->deliver.data = d;
 	if (speaker_create(d, loop) != 0) {
 		fail("cannot create the BGP speaker", "out of memory");
 		close_handle((uv_handle_t *)&d->counters_timer);
+		close_handle((uv_handle_t *)&d->drain_timer);
 		close_handle((uv_handle_t *)&d->deliver);
 		return SPEAKER_NONE;
 	}
@@ -538,6 +567,7 @@ out_grpc:
 	close_handle((uv_handle_t *)&d->sigint);
 out_speaker:
 	close_handle((uv_handle_t *)&d->counters_timer);
+	close_handle((uv_handle_t *)&d->drain_timer);
 	close_handle((uv_handle_t *)&d->deliver);
 	/* The speaker may hold handles (its listener): close them before freeing it. */
 	bgp_speaker_shutdown(d->speaker, "vbrd failed to start", ignore, NULL);

@@ -39,6 +39,8 @@ struct vbrd_config {
 	uint32_t fib_table;
 	uint32_t max_route_entries;
 	uint32_t selection_deferral_ms; /* --selection-deferral: leftover kernel routes' wait */
+	bool drain_on_stop;		/* --drain-on-stop: SIGTERM drains (RFC 8326) first */
+	uint32_t drain_time_ms;		/* --drain-time: how long the drain lasts */
 	const char *metrics_listen; /* NULL: off */
 	char *tls_cert_pem;	    /* NULL: plaintext */
 	char *tls_key_pem;
@@ -63,6 +65,8 @@ struct vbrd {
 	uv_timer_t counters_timer; /* coalesces counter-driven snapshot refreshes */
 	uv_signal_t sigterm, sigint;
 	bool shutting_down;
+	bool draining;		  /* --drain-on-stop: the drain before the stop is running */
+	uv_timer_t drain_timer;	  /* its end */
 	bool fib_said_denied, fib_said_no_forwarding; /* logged once per change */
 	struct fib_marker marker;   /* did the last run leave kernel routes (fib_marker.h) */
 	bool fib_leftovers_known;   /* the core read them back: the marker may change now */

@@ -28,7 +28,8 @@ enum flag {
 	F_API, F_BGP_LISTEN, F_ROUTER_ID, F_LOCAL_ASN, F_STATE_DIR, F_MAX_PEERS, F_MAX_NETWORKS,
 	F_EVENT_HISTORY, F_TLS_CERT, F_TLS_KEY, F_TLS_CLIENT_CA, F_INSECURE_API,
 	F_METRICS_LISTEN, F_LOG_FORMAT, F_LOG_LEVEL, F_SEND_HOLD_TIME, F_PEER_PORT, F_FIB,
-	F_FIB_TABLE, F_MAX_ROUTE_ENTRIES, F_SELECTION_DEFERRAL, F_HELP,
+	F_FIB_TABLE, F_MAX_ROUTE_ENTRIES, F_SELECTION_DEFERRAL, F_DRAIN_ON_STOP, F_DRAIN_TIME,
+	F_HELP,
 };
 
 static const struct option_doc docs[] = {
@@ -61,6 +62,12 @@ static const struct option_doc docs[] = {
     {"selection-deferral", "VBRD_SELECTION_DEFERRAL", "SECONDS",
      "after a restart, how long routes the last run left in the kernel wait for the peers' "
      "End-of-RIB before those not learned again are removed, 1..3600 (30)"},
+    {"drain-on-stop", "VBRD_DRAIN_ON_STOP", NULL,
+     "leave for good on SIGTERM (RFC 8326): announce the networks again with GRACEFUL_SHUTDOWN "
+     "(65535:0), wait --drain-time, then Cease, withdraw and remove the kernel routes "
+     "(off: a stop is a graceful restart)"},
+    {"drain-time", "VBRD_DRAIN_TIME", "SECONDS",
+     "how long the drain waits before the sessions are closed, 0..3600 (10)"},
     {"help", NULL, NULL, "show this help"},
 };
 #define N_DOCS (sizeof(docs) / sizeof(docs[0]))
@@ -280,6 +287,20 @@ static int identity_from(const char **val, struct vbrd_config *cfg)
 	return 0;
 }
 
+/* --drain-on-stop (a switch, as --insecure-api: "0"/"false" turn it off) and --drain-time. */
+static int drain_from(const char **val, struct vbrd_config *cfg)
+{
+	cfg->drain_on_stop = V(F_DRAIN_ON_STOP) && strcmp(V(F_DRAIN_ON_STOP), "0") != 0 &&
+			     strcmp(V(F_DRAIN_ON_STOP), "false") != 0;
+	uint32_t drain_s = 10;
+	const struct num_flag drain[] = {
+		{F_DRAIN_TIME, 0, 3600, &drain_s, "--drain-time %s: expected 0..3600 seconds%s"},
+	};
+	int rc = num_flags(val, drain, 1);
+	cfg->drain_time_ms = drain_s * 1000;
+	return rc;
+}
+
 /* Limits, timers, the FIB, logging: 0, or the exit code. */
 static int config_from(const char **val, struct vbrd_config *cfg)
 {
@@ -319,6 +340,8 @@ static int config_from(const char **val, struct vbrd_config *cfg)
 	if ((rc = num_flags(val, routes, sizeof(routes) / sizeof(routes[0]))) != 0)
 		return rc;
 	cfg->selection_deferral_ms = deferral_s * 1000;
+	if ((rc = drain_from(val, cfg)) != 0)
+		return rc;
 	cfg->metrics_listen = V(F_METRICS_LISTEN);
 	const char *fmt = V(F_LOG_FORMAT) ? V(F_LOG_FORMAT) : "text";
 	if (strcmp(fmt, "text") != 0 && strcmp(fmt, "json") != 0)

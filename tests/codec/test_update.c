@@ -108,6 +108,33 @@ static void announce_round_trip(uint32_t asn, bool as4, size_t n, size_t expect_
 	bgp_wbuf_free(&w);
 }
 
+static void check_graceful_shutdown(size_t index, void *arg)
+{
+	(void)index;
+	(void)arg;
+	assert_int_equal(upd.verdict, BGP_VERDICT_ACCEPT);
+	assert_int_equal(upd.nlri_count, 2);
+	assert_true(upd.attrs.present & BGP_ATTR_BIT(BGP_ATTR_COMMUNITIES));
+	assert_int_equal(upd.attrs.community_count, 1);
+	assert_int_equal(upd.attrs.communities[0], 0xFFFF0000u); /* 65535:0 */
+	assert_int_equal(upd.attrs.as_path[0], 4200000001u);     /* AS4_PATH still merged */
+}
+
+/* RFC 8326 drain: our announcement with GRACEFUL_SHUTDOWN, in type order before AS4_PATH. */
+static void test_announce_graceful_shutdown(void **state)
+{
+	(void)state;
+	struct bgp_prefix p[2] = {{.addr = 0xcb007100u, .len = 24}, {.addr = 0xc0000200u, .len = 24}};
+	struct bgp_announce an = {.local_asn = 4200000001u, .as4 = false, .next_hop = 0x0a000001,
+				  .graceful_shutdown = true};
+	struct bgp_attr_ctx ctx = {.as4 = false};
+	struct bgp_wbuf w;
+	bgp_wbuf_init(&w, 0);
+	assert_int_equal(bgp_update_encode_announce(&w, &an, p, 2), 1);
+	assert_int_equal(decode_all(&w, &ctx, check_graceful_shutdown, NULL), 1);
+	bgp_wbuf_free(&w);
+}
+
 static void test_announce_4_octet_session(void **state)
 {
 	(void)state;
@@ -464,6 +491,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_announce_4_octet_session),
 	    cmocka_unit_test(test_announce_2_octet_session),
+	    cmocka_unit_test(test_announce_graceful_shutdown),
 	    cmocka_unit_test(test_announce_packs_into_4096_octet_messages),
 	    cmocka_unit_test(test_packing_fills_each_message),
 	    cmocka_unit_test(test_encode_failure_leaves_buffer_unchanged),

@@ -13,6 +13,11 @@ once and learns it again).
 SIGTERM: the GR peer's session closes without a NOTIFICATION (BIRD logs no Cease and keeps our
 network as stale), the kernel keeps vbrd's routes; a second BIRD whose group has
 graceful_restart off gets Cease / Administrative Shutdown and flushes.
+
+Drain (RFC 8326, --drain-on-stop): SIGTERM first announces our network again with the
+GRACEFUL_SHUTDOWN community (BIRD shows (65535,0)) while the session stays up for --drain-time,
+then BIRD gets Cease / Administrative Shutdown although graceful restart was negotiated, our
+network is gone from BIRD and vbrd's routes from the kernel, and vbrd exits 0.
 """
 import signal
 import time
@@ -175,6 +180,49 @@ class RestartingSpeaker(unittest.TestCase):
                    OURS in bird2.routes(), 20, what="bird2 back (a stale route it re-announced)")
         L.wait_for(lambda: "Restart recovery" in neighbor_caps(self.bird), 10,
                    what="BIRD sees the R bit after a SIGTERM too")
+
+
+class Drain(unittest.TestCase):
+    def setUp(self):
+        self.lab = L.Lab(["v", "bird"], prefix="g1")
+        self.addCleanup(self.lab.close)
+        v = self.lab.ip("v")
+        self.bird = L.Bird(self.lab, "bird", 65001, v, routes=[KEEP], bgp_extra=BIRD_GR).start()
+        self.vbrd = V.Vbrd(self.lab, "v", ["--drain-on-stop", "--drain-time", "3"]).start()
+        self.vbrd.network(OURS)
+        g = self.vbrd.group("dc", 65001)
+        self.peer = self.vbrd.peer(g.id, self.lab.ip("bird")).id
+        self.vbrd.wait_state(self.peer)
+        L.wait_for(lambda: KEEP in kernel_bgp_routes(self.lab, "v"), 15, what="kernel route")
+        L.wait_for(lambda: OURS in self.bird.routes(), 10, what="our network at BIRD")
+        self.assertTrue(self.vbrd.get_peer(self.peer).graceful_restart_negotiated)
+
+    def communities(self):
+        out = self.bird.cli("show route %s protocol vbr all" % OURS)
+        for line in out.splitlines():
+            if "BGP.community:" in line:
+                return line.split(":", 1)[1].strip()
+        return ""
+
+    def test_sigterm_drains_then_leaves(self):
+        self.assertEqual(self.communities(), "")
+        start = time.time()
+        self.vbrd.proc.send(signal.SIGTERM)
+        L.wait_for(lambda: "(65535,0)" in self.communities(), 3,
+                   what="BIRD sees GRACEFUL_SHUTDOWN on our network")
+        t_community = time.time() - start
+        self.assertTrue(self.vbrd.proc.alive())
+        self.assertNotIn("dministrative shutdown", self.bird.log())
+        self.assertEqual(self.bird.state(), "Established")
+        L.wait_for(lambda: "dministrative shutdown" in self.bird.log(), 10,
+                   what="BIRD logs Cease / Administrative Shutdown")
+        t_cease = time.time() - start
+        self.assertGreater(t_cease, 2.5, "the drain waits --drain-time before the Cease")
+        L.wait_for(lambda: OURS not in self.bird.routes(), 5, what="BIRD drops our network")
+        self.assertEqual(self.vbrd.stop(), 0, self.vbrd.log()[-2000:])
+        self.assertEqual(kernel_bgp_routes(self.lab, "v"), {}, "a drain removes the kernel routes")
+        self.assertIn("draining (RFC 8326)", self.vbrd.log())
+        print("GRACEFUL_SHUTDOWN seen after %.2f s, Cease after %.2f s" % (t_community, t_cease))
 
 
 if __name__ == "__main__":
