@@ -39,6 +39,24 @@ static bool bgp_best(const struct bgp_speaker *s, uint32_t prefix, uint8_t len,
 	return true;
 }
 
+bool route_table_bgp_stale(const struct bgp_speaker *s, uint32_t prefix, uint8_t len,
+			   uint32_t peer_id)
+{
+	const struct bgp_peer *p = speaker_find_peer(s, peer_id);
+	if (!p || p->rib_in.stale == 0)
+		return false;
+	const struct rib_entry *e = rib_table_find(&p->rib_in.table, prefix, len);
+	return e && (e->flags & RIB_ENTRY_STALE);
+}
+
+/* A BGP entry's view, its staleness included. */
+static void view_bgp(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
+		     const struct rtable_bgp *bgp, struct bgp_route_entry_view *v)
+{
+	rtable_view_bgp(&table_of(s)->rt, prefix, len, bgp, v);
+	v->stale = route_table_bgp_stale(s, prefix, len, bgp->peer_id);
+}
+
 /* The entry of a prefix that decides its state: the static one if any, else the BGP one. */
 static bool lead_view(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
 		      struct bgp_route_entry_view *v)
@@ -50,7 +68,7 @@ static bool lead_view(struct bgp_speaker *s, uint32_t prefix, uint8_t len,
 	if (st)
 		rtable_view_static(rt, st, have_bgp ? &bgp : NULL, v);
 	else if (have_bgp)
-		rtable_view_bgp(rt, prefix, len, &bgp, v);
+		view_bgp(s, prefix, len, &bgp, v);
 	return st || have_bgp;
 }
 
@@ -127,13 +145,13 @@ void route_table_bgp_changed(struct bgp_speaker *s, uint32_t prefix, uint8_t len
 	reconsider(s, prefix, len, now);
 	struct bgp_route_entry_view v;
 	if (now) {
-		rtable_view_bgp(&t->rt, prefix, len, now, &v);
+		view_bgp(s, prefix, len, now, &v);
 		if (!was)
 			emit(s, BGP_ROUTE_ADDED, &v, 0);
 		else if (was->next_hop != now->next_hop || was->peer_id != now->peer_id)
 			emit(s, BGP_ROUTE_NEXT_HOP_CHANGED, &v, was->next_hop);
 	} else if (was) {
-		rtable_view_bgp(&t->rt, prefix, len, was, &v);
+		rtable_view_bgp(&t->rt, prefix, len, was, &v); /* gone: not stale any more */
 		v.installed = false;
 		snprintf(v.status_reason, sizeof(v.status_reason), "withdrawn");
 		emit(s, BGP_ROUTE_REMOVED, &v, 0);

@@ -49,6 +49,10 @@ void route_table_bgp_changed(struct bgp_speaker *s, uint32_t prefix, uint8_t len
  * writer; the table's handles are counted in open_handles until closed. Nothing is written to
  * the kernel after this. */
 void route_table_stop(struct bgp_speaker *s, bool keep);
+/* Whether the Loc-RIB's path for a prefix, from peer_id, is one kept stale while that peer
+ * restarts (RFC 4724 4.2): the view's `stale` (RouteEntry.stale). */
+bool route_table_bgp_stale(const struct bgp_speaker *s, uint32_t prefix, uint8_t len,
+			   uint32_t peer_id);
 /* Whether peers may connect yet: after a restart that expects leftovers, not before the
  * writer has read them (the F bit of the first OPEN depends on them). */
 bool route_table_peers_may_start(const struct bgp_speaker *s);

@@ -109,6 +109,7 @@ static bool visit_bgp(void *arg, uint32_t prefix, uint8_t len, const struct rib_
 	struct rtable_bgp bgp = {.next_hop = e->attrs->path.next_hop, .peer_id = e->aux};
 	struct bgp_route_entry_view v;
 	rtable_view_bgp(w->rt, prefix, len, &bgp, &v);
+	v.stale = route_table_bgp_stale(w->s, prefix, len, bgp.peer_id);
 	return emit(w, &v);
 }
 

@@ -81,7 +81,7 @@ class HelperBird(unittest.TestCase):
         self.assertEqual(G.stale_flags(self.vbrd, pid), {r: True for r in routes})
         entries = G.bgp_entries(self.vbrd)
         for r in routes:
-            # TODO(RouteEntry.stale is never set on main yet): assertTrue(entries[r].stale)
+            self.assertTrue(entries[r].stale, entries[r])
             self.assertTrue(entries[r].installed, entries[r])
             self.assertEqual(entries[r].peer_id, pid)
         self.assertEqual(self.peer(host).stale_route_count, len(routes))
