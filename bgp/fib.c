@@ -23,7 +23,8 @@
 
 #define WRITE_CHUNK   2048 /* operations per fib_nl_write: results go back between chunks */
 #define STATUS_POLL_MS 2000 /* ip_forward is re-read this often */
-#define STOP_BOUND_S  5    /* a stop performs what is queued for at most this long */
+#define STOP_BOUND_S  10   /* a stop performs what is queued for at most this long (200,000
+			    * deletes take about 1.5 s) */
 
 enum report_kind { REP_RESULTS, REP_CONNECTED, REP_LEFTOVERS, REP_STATUS };
 
@@ -111,10 +112,25 @@ static void post_connected(struct fib *f, struct mnl_socket *nl)
 		post_items(f, REP_CONNECTED, list, (size_t)n);
 }
 
-/* Performs a batch of operations, reporting results chunk by chunk. */
-static void perform(struct fib *f, struct mnl_socket *nl, const struct fib_op *ops, size_t n)
+static bool stop_requested(struct fib *f)
+{
+	pthread_mutex_lock(&f->lock);
+	bool stop = f->stop;
+	pthread_mutex_unlock(&f->lock);
+	return stop;
+}
+
+/* Performs a batch of operations, reporting results chunk by chunk. Once a stop is asked
+ * for, *deadline is set: what is left when it passes is not written (the next start finds
+ * vbrd's routes left in the table and reconciles them). */
+static void perform(struct fib *f, struct mnl_socket *nl, const struct fib_op *ops, size_t n,
+		    time_t *deadline)
 {
 	for (size_t done = 0; done < n;) {
+		if (!*deadline && stop_requested(f))
+			*deadline = time(NULL) + STOP_BOUND_S;
+		if (*deadline && time(NULL) >= *deadline)
+			return;
 		size_t k = n - done < WRITE_CHUNK ? n - done : WRITE_CHUNK;
 		struct fib_result *res = malloc(k * sizeof(*res));
 		int *errs = malloc(k * sizeof(*errs));
@@ -182,8 +198,8 @@ static void *writer_main(void *arg)
 		struct fib_op *ops = take_inbox(f, &n, &stop);
 		if (stop && !stop_deadline)
 			stop_deadline = time(NULL) + STOP_BOUND_S;
-		if (n && nl && (!stop || time(NULL) < stop_deadline))
-			perform(f, nl, ops, n);
+		if (n && nl)
+			perform(f, nl, ops, n, &stop_deadline);
 		free(ops);
 		if (stop)
 			break;

@@ -1,7 +1,8 @@
 /*
- * fib_netlink: see fib_netlink.h. Writes go out many messages to a datagram (each with
- * NLM_F_ACK and its own sequence number), and the answers are matched back by sequence, so a
- * full table is a few hundred system calls, not one round trip per prefix.
+ * fib_netlink: see fib_netlink.h. Writes go out many messages to a datagram (each with its
+ * own sequence number; only failures and each datagram's last message are answered), and the
+ * answers are matched back by sequence, so a full table is a few hundred system calls, not
+ * one round trip per prefix.
  */
 #include "fib_netlink.h"
 
@@ -11,6 +12,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <libmnl/libmnl.h>
@@ -18,18 +20,26 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#define BATCH_BYTES  32768 /* messages per datagram: about 500 routes */
+#define MAX_PER_DGRAM 512  /* route messages per datagram (~70 bytes each: 36 KB) */
 #define MSG_ROOM     256   /* the largest route message, with room to spare */
 #define RECV_BYTES   65536
+#define RCVBUF_BYTES (4 << 20) /* a request socket's receive buffer (answers queue there) */
+#define ANSWER_COST  2048  /* receive-buffer bytes one queued answer may take (skb truesize) */
+#define RETRY_GROUP  32    /* messages per datagram when every one is acknowledged */
 
 struct mnl_socket *fib_nl_open(unsigned groups)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
 	if (!nl)
 		return NULL;
-	int one = 1;
+	int one = 1, rcvbuf = RCVBUF_BYTES;
 	/* Errors carry only the header of the message they answer, not all of it. */
 	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* Room for a datagram's answers; past net.core.rmem_max only with CAP_NET_ADMIN, and
+	 * per_datagram() sizes the datagrams to what was granted. */
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) != 0)
+		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (mnl_socket_bind(nl, groups, MNL_SOCKET_AUTOPID) < 0) {
 		int e = errno;
 		mnl_socket_close(nl);
@@ -72,21 +82,33 @@ static void put_route(char *buf, uint32_t table, const struct fib_op *op, uint32
 	}
 }
 
-/* Reads answers until every message of [first, first + n) has one. */
-static int read_acks(struct mnl_socket *nl, uint32_t first, size_t n, int *errs)
+/*
+ * A datagram of route messages is processed by the kernel inside sendmsg (rtnetlink is
+ * synchronous), so when sendto returns every answer is queued on our socket or was dropped
+ * because the receive buffer was full (the next recv says ENOBUFS). Messages go without
+ * NLM_F_ACK except the last: a success answers nothing, a failure answers its errno, and the
+ * last message's answer closes the datagram. A full table is then a few hundred answers, not
+ * one per route (one answer per route overran the buffer and lost them: issue 10's ENOBUFS).
+ */
+#define UNKNOWN 1 /* errs[i] until answered: no errno is positive */
+
+/* Reads the answers already queued for [first, first + n) without blocking. Returns 0 when
+ * the last message was answered and nothing was lost, -ENOBUFS when answers were lost. */
+static int drain_answers(struct mnl_socket *nl, uint32_t first, size_t n, int *errs, char *buf)
 {
-	char *buf = malloc(RECV_BYTES);
-	if (!buf)
-		return -ENOMEM;
-	size_t answered = 0;
-	int rc = 0;
-	while (answered < n) {
-		ssize_t len = mnl_socket_recvfrom(nl, buf, RECV_BYTES);
+	bool lost = false;
+	for (;;) {
+		ssize_t len = recv(mnl_socket_get_fd(nl), buf, RECV_BYTES, MSG_DONTWAIT);
 		if (len < 0) {
-			rc = errno == ENOBUFS ? -ENOBUFS : -errno;
-			break;
+			if (errno == ENOBUFS) {
+				lost = true;
+				continue;
+			}
+			if (errno == EINTR)
+				continue;
+			break; /* EAGAIN: nothing more is coming */
 		}
-		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 		int left = (int)len;
 		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 			if (nlh->nlmsg_type != NLMSG_ERROR ||
@@ -94,42 +116,107 @@ static int read_acks(struct mnl_socket *nl, uint32_t first, size_t n, int *errs)
 				continue;
 			uint32_t i = nlh->nlmsg_seq - first;
 			if (i >= n)
-				continue; /* not from this batch */
+				continue; /* not from this datagram */
 			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 			errs[i] = e->error; /* 0 or -errno */
-			answered++;
 		}
 	}
-	free(buf);
-	return rc;
+	if (lost || errs[n - 1] == UNKNOWN)
+		return -ENOBUFS;
+	for (size_t i = 0; i < n; i++)
+		if (errs[i] == UNKNOWN)
+			errs[i] = 0; /* not refused, and the kernel is past it */
+	return 0;
+}
+
+/* One datagram: ops[0..n), every one acknowledged when ack_all (a retry), else only the
+ * last. Returns 0, -ENOBUFS (answers lost: errs[i] stays UNKNOWN where not known) or the
+ * socket's -errno. */
+static int send_datagram(struct mnl_socket *nl, uint32_t table, const struct fib_op *ops,
+			 size_t n, bool ack_all, int *errs, char *out, char *in)
+{
+	static uint32_t seq = 1;
+	size_t used = 0;
+	uint32_t first = seq;
+	for (size_t i = 0; i < n; i++) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)(out + used);
+		put_route(out + used, table, &ops[i], seq++);
+		if (!ack_all && i + 1 < n)
+			nlh->nlmsg_flags &= ~(uint16_t)NLM_F_ACK;
+		used += nlh->nlmsg_len;
+		errs[i] = UNKNOWN;
+	}
+	if (mnl_socket_sendto(nl, out, used) < 0)
+		return -errno;
+	return drain_answers(nl, first, n, errs, in);
+}
+
+/* How many messages a datagram may carry so that their answers, all failures in the worst
+ * case (no CAP_NET_ADMIN: every one EPERM), fit in the socket's receive buffer. */
+static size_t per_datagram(struct mnl_socket *nl)
+{
+	int rcvbuf = 0;
+	socklen_t l = sizeof(rcvbuf);
+	if (getsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf, &l) != 0)
+		rcvbuf = 0;
+	size_t k = (size_t)(rcvbuf > 0 ? rcvbuf : 0) / ANSWER_COST;
+	return k < RETRY_GROUP ? RETRY_GROUP : k;
+}
+
+/* Answers were lost: the unknown ones again, a few at a time, each acknowledged. A repeat is
+ * harmless (a replace is idempotent; a delete done already answers ESRCH, which the table
+ * ignores). */
+static int retry_unknown(struct mnl_socket *nl, uint32_t table, const struct fib_op *ops,
+			 size_t n, int *errs, char *out, char *in)
+{
+	struct fib_op group[RETRY_GROUP];
+	size_t where[RETRY_GROUP];
+	int got[RETRY_GROUP];
+	for (size_t i = 0; i < n;) {
+		size_t k = 0;
+		for (; i < n && k < RETRY_GROUP; i++) {
+			if (errs[i] != UNKNOWN)
+				continue;
+			group[k] = ops[i];
+			where[k++] = i;
+		}
+		if (k == 0)
+			break;
+		int rc = send_datagram(nl, table, group, k, true, got, out, in);
+		if (rc && rc != -ENOBUFS)
+			return rc;
+		for (size_t j = 0; j < k; j++)
+			errs[where[j]] = got[j] == UNKNOWN ? -ENOBUFS : got[j];
+	}
+	return 0;
 }
 
 int fib_nl_write(struct mnl_socket *nl, uint32_t table, const struct fib_op *ops, size_t n,
 		 int *errs)
 {
-	static uint32_t seq = 1;
-	char *buf = malloc(BATCH_BYTES + MSG_ROOM);
-	if (!buf)
+	char *out = malloc(MAX_PER_DGRAM * MSG_ROOM);
+	char *in = malloc(RECV_BYTES);
+	if (!out || !in) {
+		free(out);
+		free(in);
 		return -ENOMEM;
+	}
+	size_t most = per_datagram(nl);
+	if (most > MAX_PER_DGRAM)
+		most = MAX_PER_DGRAM;
 	int rc = 0;
 	for (size_t done = 0; done < n && rc == 0;) {
-		size_t used = 0, count = 0;
-		uint32_t first = seq;
-		while (done + count < n && used + MSG_ROOM <= BATCH_BYTES) {
-			put_route(buf + used, table, &ops[done + count], seq++);
-			used += ((struct nlmsghdr *)(buf + used))->nlmsg_len;
-			errs[done + count] = -EIO; /* until answered */
-			count++;
-		}
-		if (mnl_socket_sendto(nl, buf, used) < 0)
-			rc = -errno;
-		else
-			rc = read_acks(nl, first, count, errs + done);
-		for (size_t i = 0; rc && i < n - done; i++)
-			errs[done + i] = rc;
+		size_t count = n - done < most ? n - done : most;
+		rc = send_datagram(nl, table, ops + done, count, false, errs + done, out, in);
+		if (rc == -ENOBUFS)
+			rc = retry_unknown(nl, table, ops + done, count, errs + done, out, in);
+		if (rc)
+			for (size_t i = done; i < n; i++)
+				errs[i] = errs[i] == UNKNOWN || i >= done + count ? rc : errs[i];
 		done += count;
 	}
-	free(buf);
+	free(out);
+	free(in);
 	return rc;
 }
 

@@ -4,6 +4,7 @@ vbrd's routes are at protocol 186 (`bgp`) and 210 (its static route entries), me
 """
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sessions"))
@@ -55,3 +56,20 @@ def metric(lab, host, port, name, labels=""):
         if line.startswith(key + " "):
             return float(line.split()[-1])
     return 0.0
+
+
+def prefix_count(lab, host):
+    """Prefixes in the namespace's main table, from /proc/net/fib_triestat (no route dump:
+    cheap to poll with a full table)."""
+    text = lab.exec(host, ["cat", "/proc/net/fib_triestat"]).stdout
+    m = re.search(r"^Main:\n(?:\t.*\n)*?\tPrefixes:\s+(\d+)", text, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def count_ours(lab, host):
+    """vbrd's routes in the main table: {'bgp': n, '210': n} (one dump)."""
+    out = {p: 0 for p in OURS}
+    for r in routes(lab, host):
+        if r["protocol"] in out:
+            out[r["protocol"]] += 1
+    return out
