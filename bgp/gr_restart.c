@@ -7,9 +7,7 @@ bool gr_defer_peer_synced(const struct gr_defer_peer *p, bool end_of_rib)
 {
 	if (p->synced)
 		return true;
-	if (!p->established)
-		return false;
-	return p->gr_negotiated ? end_of_rib : true;
+	return p->established && end_of_rib;
 }
 
 bool gr_defer_over(const struct gr_defer_peer *peers, size_t n)

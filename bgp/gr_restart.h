@@ -7,8 +7,13 @@
  * kernel. They keep forwarding, marked stale, during the selection deferral: a route learned
  * again replaces its stale one at once (a fresh path is never worse than the old one), but a
  * stale route is removed only once the deferral is over, that is when every peer that is not
- * admin down has synchronised (a GR peer sent End-of-RIB, a peer without GR came up), or when
- * the deferral timer (config.selection_deferral_ms) expires, whichever comes first.
+ * admin down has synchronised (sent its End-of-RIB on an Established session), or when the
+ * deferral timer (config.selection_deferral_ms) expires, whichever comes first.
+ *
+ * A peer without graceful restart counts as synchronised at its End-of-RIB too (FRR, GoBGP and
+ * BIRD send one), not when it comes up: its UPDATEs follow Established, and a leftover route
+ * removed in between would drop the traffic it is about to carry again. One that never sends
+ * End-of-RIB holds the deferral until the timer; the stale routes keep forwarding meanwhile.
  */
 #ifndef VBR_BGP_GR_RESTART_H
 #define VBR_BGP_GR_RESTART_H
@@ -21,15 +26,14 @@
 struct gr_defer_peer {
 	bool admin_down;    /* not waited for: it will not come up */
 	bool established;   /* its session is Established now */
-	bool gr_negotiated; /* that session negotiated graceful restart */
 	bool synced;	    /* sent End-of-RIB (GR) or came up without GR, in this run */
 };
 
 /* True when no peer is left to wait for: route selection may go ahead (RFC 4724 4.1). */
 bool gr_defer_over(const struct gr_defer_peer *peers, size_t n);
 
-/* Whether a peer counts as synchronised after this event: End-of-RIB on a GR session, or an
- * Established session without GR (it marks nothing, its UPDATEs are its full table). */
+/* Whether a peer counts as synchronised after this event: its End-of-RIB on an Established
+ * session, GR or not (see above). */
 bool gr_defer_peer_synced(const struct gr_defer_peer *p, bool end_of_rib);
 
 /*

@@ -91,7 +91,6 @@ static void defer_sync(struct bgp_peer *peer, bool end_of_rib)
 {
 	struct gr_defer_peer d = {.admin_down = peer->config.admin_down,
 				  .established = peer->established,
-				  .gr_negotiated = peer->gr_negotiated,
 				  .synced = peer->defer_synced};
 	if (d.synced || !gr_defer_peer_synced(&d, end_of_rib))
 		return;
@@ -103,7 +102,6 @@ void peer_gr_session_up(struct bgp_peer *peer, const struct bgp_session *sess)
 {
 	peer->gr_peer_restart_time = sess->have_open ? sess->open.gr_restart_time : 0;
 	peer->gr_remote_id = sess->fsm.remote_id;
-	defer_sync(peer, false);
 	if (peer->rib_in.stale == 0)
 		return;
 	/* RFC 4724 4.2: without the capability, or without the F bit for IPv4 unicast, the

@@ -333,7 +333,6 @@ void route_table_defer_check(struct bgp_speaker *s)
 		const struct bgp_peer *p = s->peers[i];
 		struct gr_defer_peer d = {.admin_down = p->config.admin_down,
 					  .established = p->established,
-					  .gr_negotiated = p->gr_negotiated,
 					  .synced = p->defer_synced};
 		if (!gr_defer_over(&d, 1))
 			return;

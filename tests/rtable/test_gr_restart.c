@@ -17,13 +17,10 @@ static void test_peer_synced(void **state)
 	/* Not up: never synchronised, End-of-RIB or not. */
 	assert_false(gr_defer_peer_synced(&p, false));
 	assert_false(gr_defer_peer_synced(&p, true));
-	/* Up with GR: only its End-of-RIB says it has sent everything. */
-	p.established = p.gr_negotiated = true;
+	/* Up: only its End-of-RIB says it has sent everything. */
+	p.established = true;
 	assert_false(gr_defer_peer_synced(&p, false));
 	assert_true(gr_defer_peer_synced(&p, true));
-	/* Up without GR: nothing marks the end; coming up is all we wait for. */
-	p.gr_negotiated = false;
-	assert_true(gr_defer_peer_synced(&p, false));
 	/* Sticky: once synchronised, a later down does not undo it. */
 	struct gr_defer_peer down = {.synced = true};
 	assert_true(gr_defer_peer_synced(&down, false));
@@ -35,9 +32,9 @@ static void test_deferral_over(void **state)
 	/* No peers: nothing to wait for, the stale routes go at once. */
 	assert_true(gr_defer_over(NULL, 0));
 	struct gr_defer_peer peers[3] = {
-	    {.established = true, .gr_negotiated = true, .synced = true},
-	    {.established = true, .gr_negotiated = true, .synced = false}, /* no EoR yet */
-	    {.admin_down = true},					    /* not waited for */
+	    {.established = true, .synced = true},
+	    {.established = true, .synced = false}, /* no EoR yet */
+	    {.admin_down = true}, /* not waited for */
 	};
 	assert_false(gr_defer_over(peers, 3));
 	peers[1].synced = true;
