@@ -6,6 +6,7 @@
 #include "route_table.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -307,6 +308,15 @@ static bool drop_stale(void *arg, uint32_t prefix, uint8_t len, const struct rib
 	rtable_choose(&table_of(s)->rt, prefix, len, have ? &bgp : NULL, &now);
 	if (rtable_op(prefix, len, &was, &now, &op))
 		queue_op(s, &op);
+	if (!have) {
+		/* Listed as a leftover entry until now (route_table_read.c): say it is gone. */
+		struct bgp_route_entry_view v;
+		rtable_view_leftover(&table_of(s)->rt, prefix, len, e->aux, &v);
+		v.installed = false;
+		snprintf(v.status_reason, sizeof(v.status_reason),
+			 "left by the last run, not announced again");
+		emit(s, BGP_ROUTE_REMOVED, &v, 0);
+	}
 	return true;
 }
 

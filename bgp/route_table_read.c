@@ -2,7 +2,9 @@
  * route_table_read: bgp_speaker_route_entries and bgp_speaker_fib_status. The listing merges
  * three sorted sources in (prefix, length, source) order: the static entries and the connected
  * networks (small arrays) around a walk of the Loc-RIB (the BGP entries), starting after a
- * cursor so a page costs its size, not the table's.
+ * cursor so a page costs its size, not the table's. While routes an earlier run left in the
+ * kernel are still stale, those no Loc-RIB path covers are merged in as BGP entries too (a
+ * second cursor over the kernel table; no cost once the leftovers are gone).
  */
 #include <string.h>
 
@@ -18,6 +20,13 @@ struct walk {
 	enum bgp_route_source after_source;
 	bool from_start;
 	size_t i_static, i_conn; /* next of each array not yet emitted */
+	bool k_started;		 /* the kernel table's cursor (leftovers): last key passed */
+	uint32_t k_prefix;
+	uint8_t k_len;
+	bool k_stop;		 /* (k_stop_prefix, k_stop_len): where this kernel walk ends */
+	uint32_t k_stop_prefix;
+	uint8_t k_stop_len;
+	bool full;		 /* the page is full */
 	size_t max, visited;
 	bgp_route_entry_visit_fn visit;
 	void *arg;
@@ -98,10 +107,53 @@ static bool emit_arrays_before(struct walk *w, uint32_t prefix, uint8_t len,
 	}
 }
 
+/* One kernel route while leftovers are walked: a stale BGP one no path covers is emitted. */
+static bool visit_kernel(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *k)
+{
+	struct walk *w = arg;
+	if (rtable_key_cmp(prefix, len, w->k_stop_prefix, w->k_stop_len) >= 0)
+		return false;
+	w->k_started = true;
+	w->k_prefix = prefix;
+	w->k_len = len;
+	if (!(k->flags & RTK_STALE) || (k->flags & RTK_STATIC) ||
+	    rib_table_find(&w->s->loc_rib, prefix, len) ||
+	    !after_cursor(w, prefix, len, BGP_ROUTE_SOURCE_BGP))
+		return true;
+	struct bgp_route_entry_view v;
+	rtable_view_leftover(w->rt, prefix, len, k->aux, &v);
+	if (!emit_arrays_before(w, prefix, len, BGP_ROUTE_SOURCE_BGP) || !emit(w, &v)) {
+		w->full = true;
+		return false;
+	}
+	return true;
+}
+
+/* Emits the leftovers that come before (prefix, len); false when the page is full. */
+static bool emit_leftovers_before(struct walk *w, uint32_t prefix, uint8_t len)
+{
+	if (w->rt->stale_count == 0 || !wanted(w, BGP_ROUTE_SOURCE_BGP))
+		return true;
+	w->k_stop_prefix = prefix;
+	w->k_stop_len = len;
+	bool from_start = !w->k_started && w->from_start;
+	uint32_t ap = w->k_started ? w->k_prefix : w->after_prefix;
+	uint8_t al = w->k_started ? w->k_len : w->after_len;
+	if (!w->k_started && !w->from_start) {
+		/* The listing's cursor prefix itself may hold a leftover still to come. */
+		const struct rib_entry *at = rib_table_find(&w->rt->kernel, ap, al);
+		if (at && !visit_kernel(w, ap, al, at))
+			return !w->full;
+	}
+	rib_table_walk(&w->rt->kernel, from_start, ap, al, visit_kernel, w);
+	return !w->full;
+}
+
 static bool visit_bgp(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *e)
 {
 	struct walk *w = arg;
-	if (!emit_arrays_before(w, prefix, len, BGP_ROUTE_SOURCE_BGP))
+	if (!emit_leftovers_before(w, prefix, len) ||
+	    !emit_arrays_before(w, prefix, len, BGP_ROUTE_SOURCE_BGP))
 		return false;
 	if (!e->attrs || !wanted(w, BGP_ROUTE_SOURCE_BGP) ||
 	    !after_cursor(w, prefix, len, BGP_ROUTE_SOURCE_BGP))
@@ -141,6 +193,8 @@ int bgp_speaker_route_entries(const struct bgp_speaker *s, enum bgp_route_source
 			return (int)w.visited;
 		rib_table_walk(&s->loc_rib, from_start, after_prefix, after_len, visit_bgp, &w);
 	}
+	if (w.visited < w.max && (filter == BGP_ROUTE_SOURCE_ANY || filter == BGP_ROUTE_SOURCE_BGP))
+		emit_leftovers_before(&w, UINT32_MAX, 33);
 	if (w.visited < w.max)
 		emit_arrays_before(&w, UINT32_MAX, 33, BGP_ROUTE_SOURCE_CONNECTED);
 	return (int)w.visited;

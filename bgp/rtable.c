@@ -339,6 +339,15 @@ void rtable_view_connected(const struct fib_connected *conn, struct bgp_route_en
 	snprintf(out->interface, sizeof(out->interface), "%s", conn->ifname);
 }
 
+void rtable_view_leftover(const struct rtable *rt, uint32_t prefix, uint8_t len,
+			  uint32_t gateway, struct bgp_route_entry_view *out)
+{
+	view_base(BGP_ROUTE_SOURCE_BGP, prefix, len, gateway, out);
+	view_interface(rt, out);
+	out->installed = true; /* read back from the kernel, which still forwards on it */
+	out->stale = true;
+}
+
 /* ---- what vbrd has in the kernel ---- */
 
 int rtable_kernel_set(struct rtable *rt, uint32_t prefix, uint8_t len, uint8_t protocol,

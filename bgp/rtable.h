@@ -106,6 +106,10 @@ void rtable_view_static(const struct rtable *rt, const struct rtable_static *st,
 void rtable_view_bgp(const struct rtable *rt, uint32_t prefix, uint8_t len,
 		     const struct rtable_bgp *bgp, struct bgp_route_entry_view *out);
 void rtable_view_connected(const struct fib_connected *conn, struct bgp_route_entry_view *out);
+/* A BGP route an earlier run left in the kernel that no path covers yet (RTK_STALE): listed as
+ * a BGP entry of no peer, installed, stale. */
+void rtable_view_leftover(const struct rtable *rt, uint32_t prefix, uint8_t len,
+			  uint32_t gateway, struct bgp_route_entry_view *out);
 /* The view a STATIC entry not in the table yet would have once added (it wins its prefix). */
 void rtable_view_new_static(const struct rtable *rt, const struct rtable_static *st,
 			    struct bgp_route_entry_view *out);

@@ -5,6 +5,9 @@ carries the Restart State bit and the Forwarding State bit for IPv4 unicast (BIR
 kernel throughout, the one it no longer announces goes once BIRD's End-of-RIB is in (long before
 the selection deferral timer, set to 60 s here).
 
+While a peer is away after vbrd's restart, the kernel's leftovers are listed by
+ListRouteEntries as BGP entries of no peer, installed and stale, until its End-of-RIB.
+
 A kill -9 followed by a start in a namespace that kept none of vbrd's routes (flushed here, as
 a fresh namespace would be): vbrd logs it once, vbrd_fib_restart_routes_missing is 1, and the
 OPEN's Forwarding State bit is clear (BIRD shows no "AF preserved", drops our stale network at
@@ -74,15 +77,15 @@ class RestartingSpeaker(unittest.TestCase):
         if self.vbrd.proc in self.lab.procs:
             self.vbrd.finish()
 
-    def reannounce_only_keep(self):
+    def reannounce_only_keep(self, running=True):
         """BIRD drops GONE from its static protocol (vbrd is down: it will not hear a
         withdrawal, only miss GONE in the table before BIRD's End-of-RIB)."""
         with open(self.bird.conf) as f:
             conf = f.read().replace("  route %s blackhole;\n" % GONE, "")
         with open(self.bird.conf, "w") as f:
             f.write(conf)
-        out = self.bird.cli("configure")
-        self.assertIn("Reconfigured", out)
+        if running:
+            self.assertIn("Reconfigured", self.bird.cli("configure"))
 
     def test_kill9_restart_keeps_and_reconciles(self):
         caps = neighbor_caps(self.bird)
@@ -114,6 +117,34 @@ class RestartingSpeaker(unittest.TestCase):
         self.assertIn(OURS, self.bird.routes())
         print("stale route removed %.2f s after the restart (deferral timer 60 s)" % gone_after)
 
+
+    def test_leftovers_listed_stale_until_reconciled(self):
+        # BIRD away while vbrd restarts: the kernel's leftovers are the only BGP entries, listed
+        # stale, installed, of no peer, until BIRD is back and has sent its End-of-RIB.
+        self.vbrd.stop(sig=signal.SIGKILL)
+        self.bird.stop()
+        self.reannounce_only_keep(running=False)
+        self.vbrd.start()
+        entries = L.wait_for(lambda: (lambda e: e if {KEEP, GONE} <= set(e) else None)(
+            {e.destination_cidr: e for e in self.vbrd.route_entries(V.pb.ROUTE_SOURCE_BGP)}),
+            10, what="the leftovers listed")
+        for cidr in (KEEP, GONE):
+            e = entries[cidr]
+            self.assertTrue(e.stale, e)
+            self.assertTrue(e.installed, e)
+            self.assertEqual((e.peer_id, e.next_hop), ("", self.lab.ip("bird")), e)
+            self.assertEqual(e.interface, "eth0")
+        one = self.vbrd.call("ListRouteEntries", V.pb.ListRouteEntriesRequest(page_size=1))
+        self.assertEqual(len(one.route_entries), 1)  # paging goes through leftovers too
+        listed = [x.destination_cidr for x in self.vbrd.route_entries()]
+        self.assertEqual(listed.count(KEEP) + listed.count(GONE), 2)
+        self.bird.start()
+        L.wait_for(lambda: GONE not in {e.destination_cidr for e in self.vbrd.route_entries(
+            V.pb.ROUTE_SOURCE_BGP)}, 20, what="the leftover BIRD no longer announces removed")
+        e = self.vbrd.route_entry(KEEP, V.pb.ROUTE_SOURCE_BGP)
+        self.assertFalse(e.stale, e)
+        self.assertEqual(e.peer_id, self.peer)
+        self.assertNotIn(GONE, kernel_bgp_routes(self.lab, "v"))
 
     def metric(self, name):
         text = self.lab.exec("v", ["curl", "-s", "--max-time", "5",
