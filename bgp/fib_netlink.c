@@ -212,7 +212,7 @@ int fib_nl_write(struct mnl_socket *nl, uint32_t table, const struct fib_op *ops
 			rc = retry_unknown(nl, table, ops + done, count, errs + done, out, in);
 		if (rc)
 			for (size_t i = done; i < n; i++)
-				errs[i] = errs[i] == UNKNOWN || i >= done + count ? rc : errs[i];
+				errs[i] = i >= done + count || errs[i] == UNKNOWN ? rc : errs[i];
 		done += count;
 	}
 	free(out);

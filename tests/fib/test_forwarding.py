@@ -34,7 +34,7 @@ HAND = [["10.201.0.0/24", "via", "10.10.0.3", "proto", "static"],
         [F.PREFIX, "via", "10.10.0.3", "proto", "static", "metric", "100"],
         ["10.202.0.0/24", "via", "10.10.0.2", "proto", "static", "metric", "20"]]
 METRICS = 9181
-FOLLOW = 3.0  # seconds: the bound of every poll for the kernel to follow (issue: "within 1 s")
+FOLLOW = 1.0  # seconds: the kernel follows a withdrawal, a session down, a delete within 1 s
 S5 = "protocol static s5 { ipv4; route %s blackhole; }\n"
 
 

@@ -4,7 +4,8 @@ One vbrd state (a BGP peer announcing 192.168.30.0/24, a static entry 10.97.0.0/
 address on the lab network) run three ways, one after the other: `--fib off` (nothing in the
 kernel, every entry installed=false saying why), without CAP_NET_ADMIN (vbrd runs, the same
 with the capability named, said once in its log), then with the FIB on (both installed: the
-state is installable, so the two runs before show the mode, not a bad route).
+state is installable, so the two runs before show the mode, not a bad route), and with
+`--fib-table 100` (there, and nothing in main).
 """
 import os
 import sys
@@ -107,6 +108,15 @@ class Modes(unittest.TestCase):
         self.assertNotIn(NO_CAP, self.vbrd.log())
         self.assertEqual(self.vbrd.stop(), 0)
         self.assertEqual(K.ours(self.lab, "v"), {})
+
+    def test_4_another_table(self):
+        self.run_vbrd(args=["--fib-table", "100"])
+        self.assertEqual(self.vbrd.call("GetRouter", V.pb.GetRouterRequest()).fib_table, 100)
+        K.wait_via(self.lab, "v", BGP_PFX, self.dc, 10, table=100)
+        K.wait_via(self.lab, "v", STATIC, self.dc, 10, table=100)
+        self.assertEqual(K.ours(self.lab, "v"), {})  # main untouched
+        self.assertEqual(self.vbrd.stop(), 0)
+        self.assertEqual(K.ours(self.lab, "v", table=100), {})
 
 
 if __name__ == "__main__":
