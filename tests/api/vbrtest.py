@@ -5,22 +5,22 @@ build/vbrd per test with its own temp state dir, a unix-socket API and a loopbac
 address, and always stops it by PID (SIGTERM, then SIGKILL) even when the test fails. Every
 wait here is bounded in time.
 """
-import atexit
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import vbrlib  # noqa: E402
+
+REPO = vbrlib.REPO
 
 # Set by run.py from the command line (CMake passes $<TARGET_FILE:vbrd>).
-VBRD = os.environ.get("VBRD", os.path.join(REPO, "build", "vbrd"))
+VBRD = vbrlib.vbrd_binary()
 VALGRIND_SUPP = os.environ.get("VBRD_VALGRIND_SUPP", "")
 
 CALL_TIMEOUT = 10.0       # every RPC carries a deadline
@@ -37,61 +37,28 @@ GEN_DIR = None   # where generate_stubs put the modules (child processes import 
 empty_pb2 = None
 
 _live_daemons = set()
-_tmp_dirs = []
 
 
+@vbrlib.at_exit
 def _cleanup_all():
     for d in list(_live_daemons):
         d.close()
-    for t in _tmp_dirs:
-        shutil.rmtree(t, ignore_errors=True)
-
-
-atexit.register(_cleanup_all)
 
 
 def mkdtemp(prefix="va-"):
     """A temp folder removed when the test process exits (short path: unix sockets)."""
-    d = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
-    _tmp_dirs.append(d)
-    return d
+    return vbrlib.mkdtemp(prefix)
 
 
 def generate_stubs():
-    """protoc the API and health protos into a private temp folder and import them."""
-    global grpc, pb, pbg, hpb, hpbg, field_mask_pb2, empty_pb2
-    if pb is not None:
-        return
-    global GEN_DIR
-    out = GEN_DIR = mkdtemp("va-gen-")
-    proto_dir = os.path.join(REPO, "proto")
-    base = ["protoc", "--python_out=" + out, "--grpc_python_out=" + out,
-            "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
-            "-I", "/usr/include"]
-    subprocess.run(base + ["-I", proto_dir, "vbr/v1/vbr.proto"], check=True, cwd=proto_dir,
-                   timeout=60)
-    # grpc/health/v1/health_pb2 would collide with the grpc package itself: generate it from a
-    # copy at the top level (its proto package, grpc.health.v1, is unchanged).
-    hsrc = os.path.join(out, "hsrc")
-    os.makedirs(hsrc)
-    shutil.copy(os.path.join(proto_dir, "grpc", "health", "v1", "health.proto"), hsrc)
-    subprocess.run(base + ["-I", hsrc, "health.proto"], check=True, cwd=hsrc, timeout=60)
-    sys.path.insert(0, out)
-    import grpc as _grpc
-    from google.protobuf import field_mask_pb2 as _fm, empty_pb2 as _em
-    from vbr.v1 import vbr_pb2, vbr_pb2_grpc
-    import health_pb2, health_pb2_grpc
-    grpc, pb, pbg, hpb, hpbg = _grpc, vbr_pb2, vbr_pb2_grpc, health_pb2, health_pb2_grpc
-    field_mask_pb2, empty_pb2 = _fm, _em
+    """The API and health stubs (vbrlib.stubs), as this module's names."""
+    global grpc, pb, pbg, hpb, hpbg, field_mask_pb2, empty_pb2, GEN_DIR
+    s = vbrlib.stubs()
+    grpc, pb, pbg, hpb, hpbg = s.grpc, s.pb, s.pbg, s.hpb, s.hpbg
+    field_mask_pb2, empty_pb2, GEN_DIR = s.field_mask_pb2, s.empty_pb2, s.gen_dir
 
 
-def free_port():
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+free_port = vbrlib.free_port
 
 
 class Api:
@@ -111,8 +78,7 @@ class Api:
         return call
 
 
-def can_sandbox():
-    return os.geteuid() == 0 and shutil.which("unshare") and shutil.which("ip")
+can_sandbox = vbrlib.can_sandbox
 
 
 class Daemon:
@@ -179,11 +145,7 @@ class Daemon:
         self.starts += 1
         self.stderr_path = os.path.join(self.work, "stderr.%d" % self.starts)
         self.stdout_path = os.path.join(self.work, "stdout.%d" % self.starts)
-        env = dict(os.environ)
-        # ASan builds: report leaks at exit and fail on them; harmless for plain builds.
-        env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
-        if self.env:
-            env.update(self.env)
+        env = vbrlib.vbrd_env(self.env)
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(self.argv(), stdout=out, stderr=err,
                                          stdin=subprocess.DEVNULL, env=env)
@@ -195,23 +157,11 @@ class Daemon:
 
     def wait_ready(self, timeout=START_TIMEOUT):
         """Until the health service answers SERVING; fails if vbrd exits first."""
-        deadline = time.time() + timeout
-        last = None
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError("vbrd exited with %s before serving; stderr:\n%s"
-                                     % (self.proc.returncode, self.stderr()))
-            try:
-                r = self.health().Check(hpb.HealthCheckRequest(service=""), timeout=1.0)
-                if r.status == hpb.HealthCheckResponse.SERVING:
-                    return
-                last = "status %s" % r.status
-            except grpc.RpcError as e:
-                last = "%s %s" % (e.code(), e.details())
-                self._drop_channel()
-            time.sleep(0.05)
-        raise AssertionError("vbrd not serving after %.0fs (%s); stderr:\n%s"
-                             % (timeout, last, self.stderr()))
+        vbrlib.wait_serving(
+            self.proc.poll,
+            lambda: self.health().Check(hpb.HealthCheckRequest(service=""), timeout=1.0)
+            .status == hpb.HealthCheckResponse.SERVING,
+            timeout, log=self.stderr, on_error=lambda e: self._drop_channel())
 
     def wait_exit(self, timeout):
         try:
@@ -222,14 +172,9 @@ class Daemon:
     def stop(self, sig=signal.SIGTERM, timeout=STOP_TIMEOUT):
         """Signal vbrd and return its exit code (None if it did not exit in time)."""
         self._drop_channel()
-        if self.proc is None or self.proc.poll() is not None:
-            return None if self.proc is None else self.proc.returncode
-        self.proc.send_signal(sig)
-        rc = self.wait_exit(timeout)
-        if rc is None:
-            self.proc.kill()
-            self.proc.wait(10)
-        return rc
+        if self.proc is None:
+            return None
+        return vbrlib.stop_process(self.proc, sig, timeout)
 
     def kill9(self):
         self._drop_channel()
@@ -238,15 +183,11 @@ class Daemon:
 
     def close(self):
         self._drop_channel()
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            if self.wait_exit(5) is None:
-                self.proc.kill()
-                self.proc.wait(10)
+        if self.proc is not None:
+            vbrlib.stop_process(self.proc, signal.SIGTERM, 5)
         _live_daemons.discard(self)
 
-    SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                       "WARNING: ThreadSanitizer")
+    SANITIZER_MARKS = vbrlib.SANITIZER_MARKS
 
     def sanitizer_reports(self):
         """Sanitizer findings in the stderr of every run of this daemon (ASan/UBSan builds)."""
@@ -267,11 +208,8 @@ class Daemon:
         problems = []
         if self.proc is not None and self.proc.poll() is None:
             self._drop_channel()
-            self.proc.send_signal(signal.SIGTERM)
-            rc = self.wait_exit(STOP_TIMEOUT)
+            rc = vbrlib.stop_process(self.proc, signal.SIGTERM, STOP_TIMEOUT)
             if rc is None:
-                self.proc.kill()
-                self.proc.wait(10)
                 problems.append("vbrd did not exit within %ss of SIGTERM" % STOP_TIMEOUT)
             elif rc != 0:
                 problems.append("vbrd exited %s after SIGTERM; stderr:\n%s"
@@ -407,10 +345,5 @@ def mask(*paths):
 
 
 def wait_until(pred, timeout, interval=0.05):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(interval)
-    return pred()
+    """pred()'s first true value within timeout, else its last value (vbrlib.poll)."""
+    return vbrlib.poll(pred, timeout, interval)

@@ -139,17 +139,10 @@ def add_vpc(lab):
     joined by a veth pair to host v (172.16.1.1/24 there). Also used by the container test
     (tests/deploy/container_gr_lab.py)."""
     ns = lab.ns("vpc")
-    L.run(["ip", "netns", "add", ns])
+    L.vbrlib.netns_add(ns)
     lab.hosts["vpc"] = "172.16.1.10"  # removed with the lab
-    a, b = lab.tag + "va", lab.tag + "vb"
-    L.run(["ip", "link", "add", a, "type", "veth", "peer", "name", b])
-    L.run(["ip", "link", "set", a, "netns", lab.ns("v")])
-    L.run(["ip", "link", "set", b, "netns", ns])
-    lab.exec("v", ["ip", "addr", "add", "172.16.1.1/24", "dev", a])
-    lab.exec("v", ["ip", "link", "set", a, "up"])
-    lab.exec("vpc", ["ip", "addr", "add", "172.16.1.10/24", "dev", b])
-    lab.exec("vpc", ["ip", "link", "set", b, "up"])
-    lab.exec("vpc", ["ip", "link", "set", "lo", "up"])
+    L.vbrlib.veth(lab.ns("v"), lab.tag + "va", "172.16.1.1/24", ns, lab.tag + "vb",
+                  "172.16.1.10/24")
     lab.exec("vpc", ["ip", "route", "add", "default", "via", "172.16.1.1"])
 
 

@@ -7,16 +7,15 @@ SIGKILL) at exit even when a test fails; runs vbrctl with a bounded timeout. A d
 peers runs in a private network namespace (unshare --net, loopback only), so its connection
 attempts to the 10.77.0.0/16 peers the tests create fail there and reach no network.
 """
-import atexit
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import vbrlib  # noqa: E402
 
 PATHS = {"vbrd": None, "vbrctl": None, "proto": None, "completion": None}
 
@@ -26,47 +25,25 @@ RUN_TIMEOUT = 30.0
 grpc = pb = pbg = json_format = None
 
 _daemons = set()
-_tmp = []
 
 
+@vbrlib.at_exit
 def _cleanup():
     for d in list(_daemons):
         d.close()
-    for t in _tmp:
-        shutil.rmtree(t, ignore_errors=True)
 
 
-atexit.register(_cleanup)
-
-
-def _on_term(signum, frame):
-    _cleanup()
-    sys.exit(128 + signum)
-
-
-signal.signal(signal.SIGTERM, _on_term)
+vbrlib.exit_on_sigterm()
 
 
 def mkdtemp(prefix="vc-"):
-    d = tempfile.mkdtemp(prefix=prefix, dir="/tmp")  # short: unix socket paths
-    _tmp.append(d)
-    return d
+    return vbrlib.mkdtemp(prefix)  # short: unix socket paths
 
 
 def load_stubs():
     global grpc, pb, pbg, json_format
-    if pb is not None:
-        return
-    out = mkdtemp("vc-gen-")
-    subprocess.run(["protoc", "--python_out=" + out, "--grpc_python_out=" + out,
-                    "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
-                    "-I", "/usr/include", "-I", PATHS["proto"], "vbr/v1/vbr.proto"],
-                   check=True, cwd=PATHS["proto"], timeout=60)
-    sys.path.insert(0, out)
-    import grpc as _grpc
-    from google.protobuf import json_format as _jf
-    from vbr.v1 import vbr_pb2, vbr_pb2_grpc
-    grpc, pb, pbg, json_format = _grpc, vbr_pb2, vbr_pb2_grpc, _jf
+    s = vbrlib.stubs(proto_dir=PATHS["proto"] or vbrlib.PROTO)
+    grpc, pb, pbg, json_format = s.grpc, s.pb, s.pbg, s.json_format
 
 
 def as_json(msg):
@@ -74,16 +51,8 @@ def as_json(msg):
     return json_format.MessageToDict(msg, including_default_value_fields=True)
 
 
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def can_sandbox():
-    return os.geteuid() == 0 and shutil.which("unshare") and shutil.which("ip")
+free_port = vbrlib.free_port
+can_sandbox = vbrlib.can_sandbox
 
 
 class Daemon:
@@ -107,8 +76,7 @@ class Daemon:
             # unshare -> sh -> exec vbrd keeps one PID, so signals reach vbrd itself.
             argv = ["unshare", "--net", "--", "sh", "-c", 'ip link set lo up && exec "$0" "$@"'] + argv
         self.stderr_path = os.path.join(self.work, "stderr")
-        env = dict(os.environ)
-        env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+        env = vbrlib.vbrd_env()
         with open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=err, env=env)
@@ -123,25 +91,17 @@ class Daemon:
         return grpc.insecure_channel(target)
 
     def wait_ready(self):
-        deadline = time.time() + START_TIMEOUT
-        last = None
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError("vbrd exited with %s before serving:\n%s"
-                                     % (self.proc.returncode, self.stderr()))
-            try:
-                if self.stub is None:
-                    self.channel = self.connect()
-                    self.stub = pbg.VirtualBorderRouterStub(self.channel)
-                self.stub.GetRouter(pb.GetRouterRequest(), timeout=1.0)
-                return
-            except grpc.RpcError as e:
-                last = "%s %s" % (e.code(), e.details())
-                self.channel.close()
-                self.channel = self.stub = None
-            time.sleep(0.05)
-        raise AssertionError("vbrd not serving after %.0fs (%s):\n%s"
-                             % (START_TIMEOUT, last, self.stderr()))
+        def probe():
+            if self.stub is None:
+                self.channel = self.connect()
+                self.stub = pbg.VirtualBorderRouterStub(self.channel)
+            return self.stub.GetRouter(pb.GetRouterRequest(), timeout=1.0) is not None
+
+        def reset(_error):
+            self.channel.close()
+            self.channel = self.stub = None
+        vbrlib.wait_serving(self.proc.poll, probe, START_TIMEOUT, log=self.stderr,
+                            on_error=reset)
 
     def stderr(self):
         try:
@@ -168,15 +128,9 @@ class Daemon:
         if self.channel is not None:
             self.channel.close()
             self.channel = self.stub = None
-        if self.proc is None or self.proc.poll() is not None:
-            return None if self.proc is None else self.proc.returncode
-        self.proc.send_signal(sig)
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
+        if self.proc is None:
             return None
+        return vbrlib.stop_process(self.proc, sig, timeout)
 
     def close(self):
         self.stop()

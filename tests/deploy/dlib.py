@@ -5,20 +5,18 @@ stubs are generated from proto/ into a temp folder at test time. Every daemon is
 stopped by its PID (SIGTERM, then SIGKILL), and every wait is bounded in time. Network
 namespaces are named vd-<pid>-<name> and removed at exit even when a test fails.
 """
-import atexit
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-VBRD = os.environ.get("VBRD", os.path.join(REPO, "build", "vbrd"))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import vbrlib  # noqa: E402
+
+REPO = vbrlib.REPO
+VBRD = vbrlib.vbrd_binary()
 VBRCTL = os.environ.get("VBRCTL", os.path.join(REPO, "build", "vbrctl"))
 VBR_HEALTH = os.environ.get("VBR_HEALTH", os.path.join(REPO, "build", "vbr-health"))
 
@@ -26,30 +24,12 @@ CALL_TIMEOUT = 10.0
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 20.0
 
-_cleanups = []   # run in reverse order at exit
-_tmp_dirs = []
-
-
-def _at_exit():
-    while _cleanups:
-        fn = _cleanups.pop()
-        try:
-            fn()
-        except Exception as e:  # cleanup must go on
-            print("cleanup: %s" % e, file=sys.stderr)
-    for d in _tmp_dirs:
-        shutil.rmtree(d, ignore_errors=True)
-
-
-atexit.register(_at_exit)
-# A SIGTERM from ctest's timeout still runs the cleanups.
-signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+# A SIGTERM from ctest's timeout still runs the cleanups (vbrlib.at_exit, newest first).
+vbrlib.exit_on_sigterm(1)
 
 
 def mkdtemp(prefix="vd-"):
-    d = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
-    _tmp_dirs.append(d)
-    return d
+    return vbrlib.mkdtemp(prefix)
 
 
 def run(cmd, timeout=30, check=True, **kw):
@@ -66,23 +46,11 @@ pbg = None
 def stubs():
     """protoc vbr.proto into a temp folder and import it (once)."""
     global grpc, pb, pbg
-    if pb is not None:
-        return
-    out = mkdtemp("vd-gen-")
-    proto_dir = os.path.join(REPO, "proto")
-    run(["protoc", "--python_out=" + out, "--grpc_python_out=" + out,
-         "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
-         "-I", proto_dir, "-I", "/usr/include", "vbr/v1/vbr.proto"], cwd=proto_dir, timeout=60)
-    sys.path.insert(0, out)
-    import grpc as _grpc
-    from vbr.v1 import vbr_pb2, vbr_pb2_grpc
-    grpc, pb, pbg = _grpc, vbr_pb2, vbr_pb2_grpc
+    s = vbrlib.stubs()
+    grpc, pb, pbg = s.grpc, s.pb, s.pbg
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+free_port = vbrlib.free_port
 
 
 # ---- certificates ----
@@ -127,12 +95,12 @@ class Netns:
 
     def __init__(self, name):
         self.name = "vd-%d-%s" % (os.getpid(), name)
-        run(["ip", "netns", "add", self.name])
-        _cleanups.append(self.delete)
+        vbrlib.netns_add(self.name, lo_up=False)
+        vbrlib.at_exit(self.delete)
         run(["ip", "-n", self.name, "link", "set", "lo", "up"])
 
     def delete(self):
-        subprocess.run(["ip", "netns", "del", self.name], capture_output=True, timeout=30)
+        vbrlib.netns_del(self.name)
 
     def cmd(self, argv):
         return ["ip", "netns", "exec", self.name] + list(argv)
@@ -141,12 +109,7 @@ class Netns:
 def veth_pair(a, a_ip, b, b_ip, tag):
     """Links namespaces a and b with a veth; addresses like 10.66.0.1/24."""
     ia, ib = "vd%da%s" % (os.getpid() % 100000, tag), "vd%db%s" % (os.getpid() % 100000, tag)
-    run(["ip", "link", "add", ia, "type", "veth", "peer", "name", ib])
-    run(["ip", "link", "set", ia, "netns", a.name])
-    run(["ip", "link", "set", ib, "netns", b.name])
-    for ns, dev, ip in ((a, ia, a_ip), (b, ib, b_ip)):
-        run(["ip", "-n", ns.name, "addr", "add", ip, "dev", dev])
-        run(["ip", "-n", ns.name, "link", "set", dev, "up"])
+    vbrlib.veth(a.name, ia, a_ip, b.name, ib, b_ip)
 
 
 # ---- vbrd ----
@@ -169,7 +132,7 @@ class Vbrd:
         self.stderr = open(self.stderr_path, "w")
         self.proc = subprocess.Popen(["timeout", "600"] + argv, stdout=subprocess.DEVNULL,
                                      stderr=self.stderr, env=full_env)
-        _cleanups.append(self.stop)
+        vbrlib.at_exit(self.stop)
 
     def log(self):
         return read(self.stderr_path, "r")
@@ -181,29 +144,16 @@ class Vbrd:
             return None
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            if self.wait_exit() is None:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        vbrlib.stop_process(self.proc, signal.SIGTERM, STOP_TIMEOUT)
         if not self.stderr.closed:
             self.stderr.close()
         return self.proc.returncode
 
 
 def wait_until(fn, timeout, what, interval=0.1):
-    """Polls fn() until it returns a true value; raises AssertionError after timeout."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = fn()
-            if last:
-                return last
-        except Exception as e:  # not ready yet
-            last = e
-        time.sleep(interval)
-    raise AssertionError("timed out after %.0fs waiting for %s (last: %r)" % (timeout, what, last))
+    """Polls fn() until it returns a true value; raises AssertionError after timeout (an
+    exception from fn counts as not ready yet)."""
+    return vbrlib.wait_for(fn, timeout, what=what, interval=interval)
 
 
 def health(server, extra=(), netns=None, timeout=3):
@@ -241,15 +191,9 @@ def start_bird(netns, d, conf):
                             stdout=log, stderr=subprocess.STDOUT)
 
     def stop():
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+        vbrlib.stop_process(proc, signal.SIGTERM, 10)
         log.close()
-    _cleanups.append(stop)
+    vbrlib.at_exit(stop)
     return proc, ctl
 
 

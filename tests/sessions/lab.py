@@ -5,46 +5,34 @@ never routed anywhere else). Names are unique per test process ("vs" + pid + let
 daemon runs under `timeout` and is stopped by its PID, and everything is removed at exit even
 when a test fails (atexit + SIGTERM handler). Every wait is bounded in time.
 """
-import atexit
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import vbrlib  # noqa: E402
+
+REPO = vbrlib.REPO
 DAEMON_TIMEOUT = 900  # seconds; `timeout` kills any daemon a crashed test left behind
 
 _labs = []
-_tmp = []
 
 
+@vbrlib.at_exit
 def _cleanup():
     for lab in list(_labs):
         lab.close()
-    for d in _tmp:
-        shutil.rmtree(d, ignore_errors=True)
 
 
-atexit.register(_cleanup)
-
-
-def _on_term(signum, frame):
-    _cleanup()
-    sys.exit(128 + signum)
-
-
-signal.signal(signal.SIGTERM, _on_term)
+vbrlib.exit_on_sigterm()
 
 
 def mkdtemp(prefix="vs-"):
-    d = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
-    _tmp.append(d)
-    return d
+    return vbrlib.mkdtemp(prefix)
 
 
 def run(args, timeout=20, check=True, **kw):
@@ -53,21 +41,9 @@ def run(args, timeout=20, check=True, **kw):
 
 
 def wait_for(pred, timeout, interval=0.05, what="condition"):
-    """Polls pred() until it returns a true value (returned) or timeout (AssertionError)."""
-    deadline = time.time() + timeout
-    last = None
-    while True:
-        try:
-            v = pred()
-            if v:
-                return v
-            last = v
-        except Exception as e:  # a CLI not ready yet counts as "not yet"
-            last = e
-        if time.time() >= deadline:
-            raise AssertionError("timed out after %.1fs waiting for %s (last: %r)"
-                                 % (timeout, what, last))
-        time.sleep(interval)
+    """Polls pred() until it returns a true value (returned) or timeout (AssertionError); an
+    exception (a CLI not ready yet) counts as "not yet"."""
+    return vbrlib.wait_for(pred, timeout, what=what, interval=interval)
 
 
 class Proc:
@@ -98,16 +74,8 @@ class Proc:
 
     def stop(self, sig=signal.SIGTERM, timeout=10):
         """Signal and wait; SIGKILL the process group if it does not exit in time."""
-        if self.alive():
-            self.send(sig)
-            try:
-                self.p.wait(timeout)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(self.p.pid, signal.SIGKILL)  # our own session only
-                except ProcessLookupError:
-                    pass
-                self.p.wait(5)
+        vbrlib.stop_process(self.p, sig, timeout, send=self.send,
+                            kill=lambda: self.send(signal.SIGKILL))  # our own session only
         self.log.close()
         return self.p.returncode
 
@@ -132,7 +100,7 @@ class Lab:
         _labs.append(self)
         sw = self.ns("sw")
         try:
-            run(["ip", "netns", "add", sw])
+            vbrlib.netns_add(sw, lo_up=False)
             run(["ip", "-n", sw, "link", "add", "br0", "type", "bridge"])
             run(["ip", "-n", sw, "link", "set", "br0", "up"])
             for i, h in enumerate(hosts):
@@ -147,17 +115,9 @@ class Lab:
     def add_host(self, host, n):
         ns, sw = self.ns(host), self.ns("sw")
         ip = "10.10.0.%d" % n
-        a, b = "%sa%d" % (self.tag, n), "%sb%d" % (self.tag, n)
-        run(["ip", "netns", "add", ns])
-        run(["ip", "link", "add", a, "type", "veth", "peer", "name", b])
-        run(["ip", "link", "set", a, "netns", ns])
-        run(["ip", "link", "set", b, "netns", sw])
-        run(["ip", "-n", ns, "link", "set", a, "name", "eth0"])
-        run(["ip", "-n", ns, "addr", "add", ip + "/24", "dev", "eth0"])
-        run(["ip", "-n", ns, "link", "set", "eth0", "up"])
-        run(["ip", "-n", ns, "link", "set", "lo", "up"])
-        run(["ip", "-n", sw, "link", "set", b, "master", "br0"])
-        run(["ip", "-n", sw, "link", "set", b, "up"])
+        vbrlib.netns_add(ns)
+        vbrlib.veth(ns, "eth0", ip + "/24", sw, "%sb%d" % (self.tag, n), None)
+        run(["ip", "-n", sw, "link", "set", "%sb%d" % (self.tag, n), "master", "br0"])
         self.hosts[host] = ip
         return ip
 
@@ -187,8 +147,7 @@ class Lab:
             except Exception:
                 pass
         for h in list(self.hosts) + ["sw"]:
-            subprocess.run(["ip", "netns", "del", self.ns(h)], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, timeout=20)
+            vbrlib.netns_del(self.ns(h))
         if self in _labs:
             _labs.remove(self)
 

@@ -7,14 +7,12 @@ in); its BGP side lives in the namespace with the peers.
 import os
 import queue
 import signal
-import subprocess
-import sys
 import threading
-import time
 
 import lab as L
+import vbrlib
 
-VBRD = os.environ.get("VBRD", os.path.join(L.REPO, "build", "vbrd"))
+VBRD = vbrlib.vbrd_binary()
 CALL_TIMEOUT = 10.0
 
 grpc = pb = pbg = field_mask_pb2 = None
@@ -22,19 +20,8 @@ grpc = pb = pbg = field_mask_pb2 = None
 
 def generate_stubs():
     global grpc, pb, pbg, field_mask_pb2
-    if pb is not None:
-        return
-    out = L.mkdtemp("vs-gen-")
-    proto = os.path.join(L.REPO, "proto")
-    subprocess.run(["protoc", "--python_out=" + out, "--grpc_python_out=" + out,
-                    "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
-                    "-I", proto, "-I", "/usr/include", "vbr/v1/vbr.proto"],
-                   check=True, cwd=proto, timeout=60)
-    sys.path.insert(0, out)
-    import grpc as _grpc
-    from google.protobuf import field_mask_pb2 as _fm
-    from vbr.v1 import vbr_pb2, vbr_pb2_grpc
-    grpc, pb, pbg, field_mask_pb2 = _grpc, vbr_pb2, vbr_pb2_grpc, _fm
+    s = vbrlib.stubs()
+    grpc, pb, pbg, field_mask_pb2 = s.grpc, s.pb, s.pbg, s.field_mask_pb2
 
 
 class Vbrd:
@@ -53,26 +40,20 @@ class Vbrd:
 
     def start(self):
         self.starts += 1
-        env = dict(os.environ)
-        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+        env = vbrlib.vbrd_env(asan="detect_leaks=1")
         self.proc = self.lab.spawn(self.host, self.argv, "vbrd.%d" % self.starts, env=env)
         self.channel = grpc.insecure_channel("unix:" + self.sock)
         self.stub = pbg.VirtualBorderRouterStub(self.channel)
 
-        def ready():
-            if not self.proc.alive():
-                raise AssertionError("vbrd exited: " + self.proc.text())
-            try:
-                self.call("GetRouter", pb.GetRouterRequest(), timeout=1)
-                return True
-            except grpc.RpcError:
-                # A fresh channel: a failed one waits out gRPC's reconnect backoff (1 s,
-                # then longer), which made every start look seconds slower than it is.
-                self.channel.close()
-                self.channel = grpc.insecure_channel("unix:" + self.sock)
-                self.stub = pbg.VirtualBorderRouterStub(self.channel)
-                return False
-        L.wait_for(ready, 30, what="vbrd API")
+        def fresh_channel(_error):
+            # A failed channel waits out gRPC's reconnect backoff (1 s, then longer), which
+            # made every start look seconds slower than it is.
+            self.channel.close()
+            self.channel = grpc.insecure_channel("unix:" + self.sock)
+            self.stub = pbg.VirtualBorderRouterStub(self.channel)
+        vbrlib.wait_serving(self.proc.p.poll, lambda: self.call(
+            "GetRouter", pb.GetRouterRequest(), timeout=1) is not None, 30,
+            log=self.proc.text, on_error=fresh_channel)
         return self
 
     def call(self, method, req, timeout=CALL_TIMEOUT):
@@ -99,9 +80,8 @@ class Vbrd:
         else:
             rc = self.proc.p.returncode
         text = self.log()
-        for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
-            if bad in text:
-                raise AssertionError("vbrd sanitizer report:\n" + text[-6000:])
+        if vbrlib.sanitizer_lines(text):
+            raise AssertionError("vbrd sanitizer report:\n" + text[-6000:])
         if rc != 0:
             raise AssertionError("vbrd exited %s:\n%s" % (rc, text[-3000:]))
 

@@ -14,6 +14,9 @@ import socket
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+import vbrlib  # noqa: E402
+
 _libc = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNET = 0x40000000
 
@@ -55,18 +58,14 @@ class Topology:
     def ns(self):
         Topology._seq += 1
         name = f"vr{os.getpid()}{Topology._seq}"
-        run("ip", "netns", "add", name)
+        vbrlib.netns_add(name, lo_up=False)
         self.namespaces.append(name)
         run("ip", "-n", name, "link", "set", "lo", "up")
         return name
 
     def link(self, ns_a, dev_a, cidr_a, ns_b, dev_b, cidr_b):
         """A veth pair between two namespaces, one address on each end."""
-        run("ip", "-n", ns_a, "link", "add", dev_a, "type", "veth", "peer", "name", dev_b,
-            "netns", ns_b)
-        for ns, dev, cidr in ((ns_a, dev_a, cidr_a), (ns_b, dev_b, cidr_b)):
-            run("ip", "-n", ns, "addr", "add", cidr, "dev", dev)
-            run("ip", "-n", ns, "link", "set", dev, "up")
+        vbrlib.veth(ns_a, dev_a, cidr_a, ns_b, dev_b, cidr_b)
 
     def add_addresses(self, ns, dev, cidrs):
         batch = "".join(f"addr add {c} dev {dev}\n" for c in cidrs)
@@ -80,7 +79,7 @@ class Topology:
 
     def cleanup(self):
         for name in reversed(self.namespaces):
-            run("ip", "netns", "del", name, check=False)
+            vbrlib.netns_del(name)
         self.namespaces = []
 
 

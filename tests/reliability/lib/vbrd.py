@@ -5,16 +5,17 @@ and talk to it over its real gRPC API (Python stubs generated from our proto at 
 The API listens on a unix socket in the run's work directory, so the test process reaches it
 from the host namespace while BGP runs inside the daemon's namespace.
 """
-import importlib
 import os
 import signal
 import subprocess
 import sys
 import time
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                   "ERROR: UndefinedBehaviorSanitizer")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+import vbrlib  # noqa: E402
+
+REPO = vbrlib.REPO
+SANITIZER_MARKS = vbrlib.SANITIZER_MARKS
 
 pb = None
 pb_grpc = None
@@ -24,23 +25,8 @@ grpc = None
 def load_stubs(out_dir):
     """protoc -> out_dir/vbr/v1/vbr_pb2*.py, imported as modules `pb` and `pb_grpc`."""
     global pb, pb_grpc, grpc
-    if pb is not None:
-        return
-    os.makedirs(out_dir, exist_ok=True)
-    generated = os.path.join(out_dir, "vbr", "v1", "vbr_pb2_grpc.py")
-    proto = os.path.join(REPO, "proto", "vbr", "v1", "vbr.proto")
-    if not os.path.exists(generated) or os.path.getmtime(generated) < os.path.getmtime(proto):
-        subprocess.run(
-            ["protoc", f"--python_out={out_dir}", f"--grpc_python_out={out_dir}",
-             "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
-             "-I", os.path.join(REPO, "proto"), "-I", "/usr/include",
-             os.path.join(REPO, "proto", "vbr", "v1", "vbr.proto")],
-            check=True, timeout=60)
-    sys.path.insert(0, out_dir)
-    import grpc as grpc_mod
-    grpc = grpc_mod
-    pb = importlib.import_module("vbr.v1.vbr_pb2")
-    pb_grpc = importlib.import_module("vbr.v1.vbr_pb2_grpc")
+    s = vbrlib.stubs(out_dir=out_dir)
+    grpc, pb, pb_grpc = s.grpc, s.pb, s.pbg
 
 
 class Daemon:
@@ -74,10 +60,9 @@ class Daemon:
         log = open(self.log_path, "a")
         log.write(f"---- start {self.starts} at {time.strftime('%H:%M:%S')}\n")
         log.flush()
-        env = dict(os.environ)
         # A kill -9 never reaches LeakSanitizer; a graceful stop does, and its report lands in
         # the log, which the suites check after the final SIGTERM.
-        env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
+        env = vbrlib.vbrd_env(asan="detect_leaks=1:abort_on_error=1")
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
         env.update(env_extra or {})
         cmd = ["ip", "netns", "exec", self.ns, "timeout", "-s", "KILL", str(self.limit_s),
@@ -186,7 +171,7 @@ class Daemon:
                 text = f.read()
         except FileNotFoundError:
             return []
-        return [line for line in text.splitlines() if any(m in line for m in SANITIZER_MARKS)]
+        return vbrlib.sanitizer_lines(text)
 
 
 class Api:
