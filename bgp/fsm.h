@@ -111,6 +111,16 @@ enum bgp_fsm_event_type {
 						  * data: bfd */
 };
 
+/* A NOTIFICATION as an event carries it (received, or an error found in what was received)
+ * and as SEND_NOTIFICATION sends it. */
+struct bgp_fsm_notify {
+	uint8_t code;
+	uint8_t subcode;
+	const uint8_t *data;
+	size_t data_len;
+	const char *message;
+};
+
 struct bgp_fsm_event {
 	enum bgp_fsm_event_type type;
 	/*
@@ -148,13 +158,7 @@ struct bgp_fsm_event {
 	 * error as data). NOTIF_MSG, NOTIF_MSG_VER_ERR: the NOTIFICATION received, with its
 	 * RFC 9003 text (from bgp_notification_shutdown_message) in message, or NULL.
 	 */
-	struct {
-		uint8_t code;
-		uint8_t subcode;
-		const uint8_t *data;
-		size_t data_len;
-		const char *message;
-	} notify;
+	struct bgp_fsm_notify notify;
 };
 
 /* ---- actions ---- */
@@ -198,13 +202,7 @@ struct bgp_fsm_action {
 	 * are NULL): use them before that event's memory goes away. With a message (Cease /
 	 * Administrative Shutdown or Reset) encode with bgp_notification_encode_shutdown.
 	 */
-	struct {
-		uint8_t code;
-		uint8_t subcode;
-		const uint8_t *data;
-		size_t data_len;
-		const char *message;
-	} notify;
+	struct bgp_fsm_notify notify;
 };
 
 #define BGP_FSM_MAX_ACTIONS 16

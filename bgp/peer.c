@@ -427,16 +427,8 @@ static void conn_frame_error(void *owner, struct bgp_conn *conn,
 			     const struct bgp_notification *err)
 {
 	struct bgp_session *sess = owner;
-	if (sess->conn != conn)
-		return;
-	struct bgp_fsm_event ev;
-	memset(&ev, 0, sizeof(ev));
-	ev.type = BGP_FSM_EV_BGP_HEADER_ERR;
-	ev.notify.code = err->code;
-	ev.notify.subcode = err->subcode;
-	ev.notify.data = err->data;
-	ev.notify.data_len = err->data_len;
-	peer_session_feed(sess, &ev);
+	if (sess->conn == conn)
+		peer_feed_notify(sess, BGP_FSM_EV_BGP_HEADER_ERR, err, NULL);
 }
 
 /* ---- the peer ---- */
@@ -471,25 +463,25 @@ void bgp_peer_start(struct bgp_peer *peer)
 		peer_feed_simple(peer->primary, BGP_FSM_EV_MANUAL_START);
 }
 
-static void stop_sessions(struct bgp_peer *peer, uint8_t subcode, const char *message)
+static void feed_stop(struct bgp_session *sess, uint8_t subcode, const char *message)
 {
 	struct bgp_fsm_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = BGP_FSM_EV_MANUAL_STOP;
+	ev.stop.subcode = subcode;
+	ev.stop.message = message;
+	peer_session_feed(sess, &ev);
+}
+
+static void stop_sessions(struct bgp_peer *peer, uint8_t subcode, const char *message)
+{
 	if (peer->secondary) {
-		memset(&ev, 0, sizeof(ev));
-		ev.type = BGP_FSM_EV_MANUAL_STOP;
-		ev.stop.subcode = subcode;
-		ev.stop.message = message;
-		peer_session_feed(peer->secondary, &ev);
+		feed_stop(peer->secondary, subcode, message);
 		peer_session_discard(peer->secondary);
 		peer->secondary = NULL;
 	}
-	if (peer->primary) {
-		memset(&ev, 0, sizeof(ev));
-		ev.type = BGP_FSM_EV_MANUAL_STOP;
-		ev.stop.subcode = subcode;
-		ev.stop.message = message;
-		peer_session_feed(peer->primary, &ev);
-	}
+	if (peer->primary)
+		feed_stop(peer->primary, subcode, message);
 }
 
 void bgp_peer_apply(struct bgp_peer *peer, const struct bgp_peer_config *config)

@@ -33,6 +33,9 @@ void peer_session_flush(struct bgp_session *sess);
 
 /* bgp_conn_ops.message: one whole message on a session's connection. */
 bool peer_msg_received(void *owner, struct bgp_conn *conn, const struct bgp_frame *frame);
+/* An event that carries a NOTIFICATION (received, or the error to send for what was). */
+void peer_feed_notify(struct bgp_session *sess, enum bgp_fsm_event_type type,
+		      const struct bgp_notification *n, const char *message);
 
 /* ---- peer_collision.c: two connections for one peer (RFC 4271 6.8) ---- */
 

@@ -14,8 +14,8 @@
 #include "speaker_int.h"
 #include "update.h"
 
-static void feed_notify(struct bgp_session *sess, enum bgp_fsm_event_type type,
-			const struct bgp_notification *n, const char *message)
+void peer_feed_notify(struct bgp_session *sess, enum bgp_fsm_event_type type,
+		      const struct bgp_notification *n, const char *message)
 {
 	struct bgp_fsm_event ev;
 	memset(&ev, 0, sizeof(ev));
@@ -39,7 +39,7 @@ static void handle_open(struct bgp_session *sess, const struct bgp_frame *frame)
 					  .local_router_id = sp->config.router_id };
 	if (bgp_open_decode(frame->body, frame->body_len, &open, &err) != 0 ||
 	    bgp_open_check(&open, &expect, &err) != 0) {
-		feed_notify(sess, BGP_FSM_EV_BGP_OPEN_MSG_ERR, &err, NULL);
+		peer_feed_notify(sess, BGP_FSM_EV_BGP_OPEN_MSG_ERR, &err, NULL);
 		return;
 	}
 	sess->open = open;
@@ -68,7 +68,7 @@ static void handle_update(struct bgp_session *sess, const struct bgp_frame *fram
 	struct bgp_update *u = sp->update;
 	enum bgp_verdict v = bgp_update_decode(frame->body, frame->body_len, &ctx, u);
 	if (v == BGP_VERDICT_SESSION_RESET) {
-		feed_notify(sess, BGP_FSM_EV_UPDATE_MSG_ERR, &u->err, NULL);
+		peer_feed_notify(sess, BGP_FSM_EV_UPDATE_MSG_ERR, &u->err, NULL);
 		return;
 	}
 	enum peer_update_result res = peer_apply_update(peer, u);
@@ -103,7 +103,7 @@ static void handle_notification(struct bgp_session *sess, const struct bgp_frame
 		n.code == BGP_ERR_OPEN && n.subcode == BGP_SUBERR_OPEN_UNSUPPORTED_VERSION ?
 			BGP_FSM_EV_NOTIF_MSG_VER_ERR :
 			BGP_FSM_EV_NOTIF_MSG;
-	feed_notify(sess, type, &n, has_text ? text : NULL);
+	peer_feed_notify(sess, type, &n, has_text ? text : NULL);
 }
 
 static void handle_route_refresh(struct bgp_session *sess, const struct bgp_frame *frame)
@@ -112,7 +112,7 @@ static void handle_route_refresh(struct bgp_session *sess, const struct bgp_fram
 	struct bgp_notification err;
 	if (bgp_route_refresh_decode(frame->body, frame->body_len, &rr, &err) != 0) {
 		/* RFC 7313 5: ROUTE-REFRESH Message Error / Invalid Message Length. */
-		feed_notify(sess, BGP_FSM_EV_UPDATE_MSG_ERR, &err, NULL);
+		peer_feed_notify(sess, BGP_FSM_EV_UPDATE_MSG_ERR, &err, NULL);
 		return;
 	}
 	if (rr.afi == BGP_AFI_IPV4 && rr.safi == BGP_SAFI_UNICAST && rr.subtype == 0 &&

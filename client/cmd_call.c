@@ -37,3 +37,11 @@ int cmd_call_done(struct vbrctl *cli, const struct rpc_method *method,
 	putchar('\n');
 	return EXIT_OK;
 }
+
+const struct opt_spec cmd_no_opts[] = {{0}};
+const struct opt_spec cmd_delete_opts[] = {
+    {"request-id", 0, OPT_VALUE, "ID",
+     "makes a retry return the first result (a deleted object included)",
+     false, NULL},
+    {0},
+};

@@ -18,4 +18,8 @@ int cmd_call_done(struct vbrctl *cli, const struct rpc_method *method,
 		  const ProtobufCMessage *request, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The option tables several commands share: none, and a delete's --request-id. */
+extern const struct opt_spec cmd_no_opts[];
+extern const struct opt_spec cmd_delete_opts[];
+
 #endif

@@ -390,13 +390,6 @@ static int group_delete(struct vbrctl *cli, const struct opt_result *a)
 	return rc;
 }
 
-static const struct opt_spec no_opts[] = {{0}};
-static const struct opt_spec delete_opts[] = {
-    {"request-id", 0, OPT_VALUE, "ID",
-     "makes a retry return the first result (a deleted object included)",
-     false, NULL},
-    {0},
-};
 
 const struct command group_commands[] = {
     {"group", "create", "NAME --peer-asn ASN", "create a BGP group (settings shared by its peers)",
@@ -417,14 +410,14 @@ const struct command group_commands[] = {
      "Examples:\n"
      "  vbrctl group list\n"
      "  vbrctl group list -o json | jq -r '.groups[].name'\n",
-     no_opts, 0, 0, NULL, group_list},
+     cmd_no_opts, 0, 0, NULL, group_list},
     {"group", "show", "GROUP", "show one BGP group",
      "GROUP is the group's id (bgpg-...) or its name.\n"
      "\n"
      "Examples:\n"
      "  vbrctl group show dc1\n"
      "  vbrctl group show bgpg-1a2b3c4d -o json\n",
-     no_opts, 1, 1, group_arg, group_show},
+     cmd_no_opts, 1, 1, group_arg, group_show},
     {"group", "update", "GROUP [options]", "change a BGP group",
      "Changes only the settings given. A new peer ASN or MD5 key resets the sessions of the\n"
      "group's peers. GROUP is the group's id or its name.\n"
@@ -440,6 +433,6 @@ const struct command group_commands[] = {
      "\n"
      "Examples:\n"
      "  vbrctl group delete dc1\n",
-     delete_opts, 1, 1, group_arg, group_delete},
+     cmd_delete_opts, 1, 1, group_arg, group_delete},
     {0},
 };

@@ -78,13 +78,6 @@ static int network_delete(struct vbrctl *cli, const struct opt_result *a)
 			     "Deleted BGP network %s (withdrawn from every peer)", a->args[0]);
 }
 
-static const struct opt_spec no_opts[] = {{0}};
-static const struct opt_spec delete_opts[] = {
-    {"request-id", 0, OPT_VALUE, "ID",
-     "makes a retry return the first result (a deleted object included)",
-     false, NULL},
-    {0},
-};
 
 const struct command network_commands[] = {
     {"network", "add", "CIDR", "advertise a subnet to every BGP peer",
@@ -99,10 +92,10 @@ const struct command network_commands[] = {
      "Examples:\n"
      "  vbrctl network list\n"
      "  vbrctl network list -o json | jq -r '.networks[].cidr'\n",
-     no_opts, 0, 0, NULL, network_list},
+     cmd_no_opts, 0, 0, NULL, network_list},
     {"network", "delete", "CIDR", "stop advertising a subnet (withdrawn from every peer)",
      "Examples:\n"
      "  vbrctl network delete 203.0.113.0/24\n",
-     delete_opts, 1, 1, network_arg, network_delete},
+     cmd_delete_opts, 1, 1, network_arg, network_delete},
     {0},
 };

@@ -380,13 +380,6 @@ static int peer_reset(struct vbrctl *cli, const struct opt_result *a)
 	return rc;
 }
 
-static const struct opt_spec no_opts[] = {{0}};
-static const struct opt_spec delete_opts[] = {
-    {"request-id", 0, OPT_VALUE, "ID",
-     "makes a retry return the first result (a deleted object included)",
-     false, NULL},
-    {0},
-};
 
 const struct command peer_commands[] = {
     {"peer", "add", "GROUP IP", "add a BGP peer (an on-premises router) to a group",
@@ -413,7 +406,7 @@ const struct command peer_commands[] = {
      "Examples:\n"
      "  vbrctl peer show 192.0.2.1\n"
      "  vbrctl peer show bgpp-1a2b3c4d -o json\n",
-     no_opts, 1, 1, peer_arg, peer_show},
+     cmd_no_opts, 1, 1, peer_arg, peer_show},
     {"peer", "update", "PEER [options]", "change a BGP peer",
      "Changes only what is given. PEER is the peer's id or IP address.\n"
      "\n"
@@ -424,7 +417,7 @@ const struct command peer_commands[] = {
     {"peer", "delete", "PEER", "delete a BGP peer (sends Cease / Peer De-configured)",
      "Examples:\n"
      "  vbrctl peer delete 192.0.2.1\n",
-     delete_opts, 1, 1, peer_arg, peer_delete},
+     cmd_delete_opts, 1, 1, peer_arg, peer_delete},
     {"peer", "reset", "PEER [--soft] [--message TEXT]", "reset a BGP session",
      "A hard reset sends Cease / Administrative Reset (with --message as the RFC 9003\n"
      "shutdown communication) and lets the session come back up; --soft sends a\n"
@@ -437,12 +430,12 @@ const struct command peer_commands[] = {
     {"peer", "enable", "PEER", "bring a BGP peer administratively up",
      "Examples:\n"
      "  vbrctl peer enable 192.0.2.1\n",
-     no_opts, 1, 1, peer_arg, peer_enable},
+     cmd_no_opts, 1, 1, peer_arg, peer_enable},
     {"peer", "disable", "PEER", "take a BGP peer administratively down",
      "Sends Cease / Administrative Shutdown and holds the session Idle until enabled.\n"
      "\n"
      "Examples:\n"
      "  vbrctl peer disable 192.0.2.1\n",
-     no_opts, 1, 1, peer_arg, peer_disable},
+     cmd_no_opts, 1, 1, peer_arg, peer_disable},
     {0},
 };

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cmd_call.h"
 #include "fmt.h"
 #include "output.h"
 #include "rpc.h"
@@ -43,13 +44,12 @@ static int router_show(struct vbrctl *cli, const struct opt_result *a)
 	return EXIT_OK;
 }
 
-static const struct opt_spec no_opts[] = {{0}};
 
 const struct command router_commands[] = {
     {"router", "show", "", "show the router: id, local ASN, limits, version",
      "Examples:\n"
      "  vbrctl router show\n"
      "  vbrctl --server unix:/run/vbrd/api.sock router show -o json\n",
-     no_opts, 0, 0, NULL, router_show},
+     cmd_no_opts, 0, 0, NULL, router_show},
     {0},
 };
