@@ -509,6 +509,17 @@ static int api_start(struct vbrd *d, uv_loop_t *loop)
 	return 0;
 }
 
+/* What vbrd_run built before the speaker: the event hubs, the read snapshot, the model and the
+ * store (its lock released). */
+static void state_free(struct vbrd *d)
+{
+	event_hub_free(d->hub);
+	event_hub_free(d->route_hub);
+	snapshot_slot_clear(&d->slot);
+	model_free(&d->model);
+	store_close(d->store);
+}
+
 int vbrd_run(const struct vbrd_config *cfg)
 {
 	struct vbrd *d = calloc(1, sizeof(*d));
@@ -574,11 +585,7 @@ out_speaker:
 	uv_run(&loop, UV_RUN_DEFAULT);
 	bgp_speaker_free(d->speaker);
 out_store:
-	event_hub_free(d->hub);
-	event_hub_free(d->route_hub);
-	snapshot_slot_clear(&d->slot);
-	model_free(&d->model);
-	store_close(d->store);
+	state_free(d);
 out_loop:
 	uv_run(&loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&loop) != 0)
