@@ -28,8 +28,13 @@
 #define FIB_IFNAME_MAX	 16
 
 enum fib_op_kind {
-	FIB_OP_REPLACE = 1, /* NLM_F_CREATE | NLM_F_REPLACE: add, or change in place */
+	FIB_OP_REPLACE = 1, /* NLM_F_CREATE | NLM_F_REPLACE: change vbrd's route in place */
 	FIB_OP_DELETE = 2,
+	/* NLM_F_CREATE | NLM_F_EXCL: vbrd has no route there yet. The kernel matches a replace on
+	 * prefix and metric only, whatever the protocol, so a replace would overwrite a route
+	 * added by hand at metric FIB_METRIC; an add is refused with EEXIST instead, and that
+	 * route is left alone. */
+	FIB_OP_ADD = 3,
 };
 
 struct fib_op {

@@ -60,9 +60,12 @@ void fib_nl_close(struct mnl_socket *nl)
 static void put_route(char *buf, uint32_t table, const struct fib_op *op, uint32_t seq)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	bool replace = op->kind == FIB_OP_REPLACE;
+	bool replace = op->kind != FIB_OP_DELETE; /* a route to write: add or replace */
 	nlh->nlmsg_type = replace ? RTM_NEWROUTE : RTM_DELROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (replace ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	if (replace)
+		nlh->nlmsg_flags |= NLM_F_CREATE |
+				    (op->kind == FIB_OP_ADD ? NLM_F_EXCL : NLM_F_REPLACE);
 	nlh->nlmsg_seq = seq;
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_INET;

@@ -191,7 +191,7 @@ static void on_results(void *ctx, const struct fib_result *results, size_t n)
 		struct bgp_route_entry_view v;
 		if (!lead_view(s, r->op.prefix, r->op.len, &v))
 			continue; /* removed: REMOVED was said already */
-		if (v.installed && r->op.kind == FIB_OP_REPLACE)
+		if (v.installed && r->op.kind != FIB_OP_DELETE)
 			emit(s, BGP_ROUTE_INSTALLED, &v, 0);
 		else if (!v.installed)
 			emit(s, BGP_ROUTE_INSTALL_FAILED, &v, 0);

@@ -203,7 +203,7 @@ bool rtable_op(uint32_t prefix, uint8_t len, const struct rtable_want *was,
 		if (was->install && was->source == now->source && was->gateway == now->gateway &&
 		    was->ifindex == now->ifindex)
 			return false;
-		op->kind = FIB_OP_REPLACE;
+		op->kind = was->install ? FIB_OP_REPLACE : FIB_OP_ADD;
 		op->protocol = protocol_of(now->source);
 		op->gateway = now->gateway;
 		op->ifindex = now->ifindex;
@@ -243,6 +243,9 @@ static void view_chosen(const struct rtable *rt, struct bgp_route_entry_view *ou
 		view_reason(out, "%s%s",
 			    "cannot write the kernel FIB: no CAP_NET_ADMIN (Operation not permitted)",
 			    "");
+	else if (failed && failed->aux == EEXIST)
+		view_reason(out, "%s%s", "another route (not vbrd's) holds this prefix at metric 20 "
+			    "in the table: left alone", "");
 	else if (failed)
 		view_reason(out, "the kernel refused the route: %s%s", strerror((int)failed->aux),
 			    "");
@@ -423,7 +426,7 @@ bool rtable_result(struct rtable *rt, const struct fib_result *r)
 	const struct fib_op *op = &r->op;
 	if (r->err == -EPERM)
 		rt->permitted = false;
-	if (op->kind == FIB_OP_REPLACE && r->err == 0)
+	if (op->kind != FIB_OP_DELETE && r->err == 0)
 		rtable_kernel_set(rt, op->prefix, op->len, op->protocol, op->gateway, false);
 	else if (op->kind == FIB_OP_DELETE && (r->err == 0 || r->err == -ESRCH))
 		rtable_kernel_clear(rt, op->prefix, op->len);
@@ -438,7 +441,7 @@ bool rtable_result(struct rtable *rt, const struct fib_result *r)
 	struct rib_entry *p = rib_table_find(&rt->pending, op->prefix, op->len);
 	if (!p)
 		return true;
-	if (p->flags != pending_flags(op) || (op->kind == FIB_OP_REPLACE && p->aux != op->gateway))
+	if (p->flags != pending_flags(op) || (op->kind != FIB_OP_DELETE && p->aux != op->gateway))
 		return false; /* a later write for this prefix is still on its way */
 	rib_table_remove(&rt->pending, op->prefix, op->len);
 	return true;

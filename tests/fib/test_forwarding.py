@@ -11,7 +11,7 @@ Ping from 172.16.2.10 to 192.168.10.1 needs both of vbrd's kernel routes and BIR
 failover to dc2 when dc1's session goes down, a withdrawal, a peer going down, an unreachable
 next hop, a route the kernel refuses (errno in the entry and the metric), kill -9 and restart,
 peer and group delete, and a clean stop; routes added by hand with protocol `static` are never
-touched. Kernel presence/absence is asserted with bounded polls (the time is printed).
+touched, nor one at vbrd's own prefix and metric. Kernel presence/absence is asserted with bounded polls (the time is printed).
 """
 import os
 import signal
@@ -147,6 +147,28 @@ class Forwarding(unittest.TestCase):
             self.bird("dc1", "enable s5")
         self.follow(ONLY["dc1"], self.ip["dc1"], "announced again")
         self.hand_routes_untouched()
+
+    def test_3b_same_prefix_and_metric_by_hand_left_alone(self):
+        """The kernel would let a replace overwrite any route at the same prefix and metric:
+        vbrd adds (refused, EEXIST) where it has nothing yet, so the operator's stays."""
+        p, hand = ONLY["dc1"], ["via", "10.10.0.3", "proto", "static", "metric", "20"]
+        self.bird("dc1", "disable s5")
+        K.wait_via(self.lab, "v", p, None, FOLLOW)
+        self.lab.exec("v", ["ip", "route", "add", p] + hand)
+        try:
+            self.bird("dc1", "enable s5")
+            e = L.wait_for(lambda: (lambda x: x if x and "not vbrd's" in x.status_reason
+                                    else None)(self.bgp_entry(p)), 10, what="refused entry")
+            self.assertFalse(e.installed)
+            rows = [r for r in K.routes(self.lab, "v") if r["dst"] == p]
+            self.assertEqual([(r["gateway"], r["protocol"], r["metric"]) for r in rows],
+                             [("10.10.0.3", "static", 20)])
+        finally:
+            self.lab.exec("v", ["ip", "route", "del", p] + hand, check=False)
+        self.bird("dc1", "disable s5")  # vbrd does not watch the table: a new write retries
+        K.wait_via(self.lab, "v", p, None, FOLLOW)
+        self.bird("dc1", "enable s5")
+        self.follow(p, self.ip["dc1"], "the hand route gone, announced again")
 
     def test_4_peer_down(self):
         bird = self.f.dcs["dc2"]

@@ -110,7 +110,7 @@ static void test_writes_for_changes(void **state)
 	struct fib_op op;
 	rtable_choose(&rt, p, 24, &a, &wa);
 	assert_true(rtable_op(p, 24, &none, &wa, &op));
-	assert_int_equal(op.kind, FIB_OP_REPLACE);
+	assert_int_equal(op.kind, FIB_OP_ADD); /* nothing of ours there: never a replace */
 	assert_int_equal(op.protocol, FIB_PROTO_BGP);
 	assert_int_equal(op.gateway, IP(10, 0, 0, 2));
 	assert_false(rtable_op(p, 24, &wa, &wa, &op)); /* nothing changed: no write */
@@ -193,6 +193,33 @@ static void test_results(void **state)
 	rtable_free(&rt);
 }
 
+/* A route at vbrd's prefix and metric that is not vbrd's (added by hand): the add is refused
+ * (EEXIST), the entry says so, and the next write is an add again, never a replace. */
+static void test_foreign_route_left_alone(void **state)
+{
+	(void)state;
+	struct rtable rt;
+	setup(&rt, true);
+	uint32_t p = IP(198, 51, 100, 0);
+	struct rtable_bgp a = {IP(10, 0, 0, 2), 1};
+	struct rtable_want was, now;
+	struct fib_op op;
+	struct bgp_route_entry_view v;
+	rtable_submitted(&rt, p, 24, &was);
+	rtable_choose(&rt, p, 24, &a, &now);
+	assert_true(rtable_op(p, 24, &was, &now, &op));
+	assert_int_equal(op.kind, FIB_OP_ADD);
+	assert_int_equal(rtable_submit(&rt, &op), 0);
+	assert_true(rtable_result(&rt, &(struct fib_result){op, -EEXIST}));
+	rtable_view_bgp(&rt, p, 24, &a, &v);
+	assert_false(v.installed);
+	assert_non_null(strstr(v.status_reason, "not vbrd's"));
+	rtable_submitted(&rt, p, 24, &was);
+	assert_false(was.install);
+	assert_int_equal(rt.kernel_count[1], 0);
+	rtable_free(&rt);
+}
+
 static void test_leftovers(void **state)
 {
 	(void)state;
@@ -246,6 +273,7 @@ int main(void)
 	    cmocka_unit_test(test_writes_for_changes),
 	    cmocka_unit_test(test_fib_off),
 	    cmocka_unit_test(test_results),
+	    cmocka_unit_test(test_foreign_route_left_alone),
 	    cmocka_unit_test(test_leftovers),
 	    cmocka_unit_test(test_order),
 	};
