@@ -1,4 +1,5 @@
-/* cmd_router.c: `vbrctl router show` (GetRouter): the router's identity and limits. */
+/* cmd_router.c: `vbrctl router show` (GetRouter): the router's identity and limits;
+ * `vbrctl router drain` (DrainRouter). */
 #include <stdio.h>
 #include <time.h>
 
@@ -44,6 +45,15 @@ static int router_show(struct vbrctl *cli, const struct opt_result *a)
 	return EXIT_OK;
 }
 
+static int router_drain(struct vbrctl *cli, const struct opt_result *a)
+{
+	(void)a;
+	Vbr__V1__DrainRouterRequest req = VBR__V1__DRAIN_ROUTER_REQUEST__INIT;
+	return cmd_call_done(cli, &RPC_DRAIN_ROUTER, &req.base,
+			     "Draining: networks announced again with GRACEFUL_SHUTDOWN (65535:0); "
+			     "the next stop of vbrd leaves for good");
+}
+
 
 const struct command router_commands[] = {
     {"router", "show", "", "show the router: id, local ASN, limits, version",
@@ -51,5 +61,14 @@ const struct command router_commands[] = {
      "  vbrctl router show\n"
      "  vbrctl --server unix:/run/vbrd/api.sock router show -o json\n",
      cmd_no_opts, 0, 0, NULL, router_show},
+    {"router", "drain", "",
+     "leave for good (RFC 8326): re-announce with GRACEFUL_SHUTDOWN; the next stop sends Cease",
+     "The peers see vbrd's networks again with the GRACEFUL_SHUTDOWN community (65535:0) and\n"
+     "can move their traffic away. The next stop of vbrd (SIGTERM) waits until vbrd's\n"
+     "--drain-time has passed since, then withdraws the networks, sends every peer Cease /\n"
+     "Administrative Shutdown and removes vbrd's kernel routes. Only a restart undoes it.\n"
+     "Examples:\n"
+     "  vbrctl router drain && sleep 10 && kill -TERM $(pidof vbrd)\n",
+     cmd_no_opts, 0, 0, NULL, router_drain},
     {0},
 };

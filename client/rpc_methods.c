@@ -43,6 +43,8 @@ const struct rpc_method RPC_DELETE_ROUTE_ENTRY = {SERVICE "DeleteRouteEntry",
 						  &google__protobuf__empty__descriptor};
 const struct rpc_method RPC_LIST_ROUTE_ENTRIES = {
     SERVICE "ListRouteEntries", &vbr__v1__list_route_entries_response__descriptor};
+const struct rpc_method RPC_DRAIN_ROUTER = {SERVICE "DrainRouter",
+					    &google__protobuf__empty__descriptor};
 const struct rpc_method RPC_LIST_ROUTES = {SERVICE "ListRoutes",
 					   &vbr__v1__list_routes_response__descriptor};
 const struct rpc_method RPC_WATCH_ROUTE_EVENTS = {SERVICE "WatchRouteEvents",

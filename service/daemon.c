@@ -307,25 +307,41 @@ static void on_drain_timer(uv_timer_t *t)
 	begin_stop(t->data, "drain time over");
 }
 
-/* --drain-on-stop: the first signal drains (RFC 8326) and the stop follows --drain-time later;
- * a second signal stops at once. */
-static void on_signal(uv_signal_t *sig, int signum)
+void vbrd_drain(struct vbrd *d, const char *why)
 {
-	struct vbrd *d = sig->data;
-	const char *name = signum == SIGTERM ? "SIGTERM" : "SIGINT";
-	if (d->shutting_down || d->draining || !d->config->drain_on_stop) {
-		begin_stop(d, name);
+	if (d->draining || d->shutting_down)
 		return;
-	}
 	d->draining = true;
+	d->drain_since_ms = bgp_now_ms();
 	char secs[16];
 	snprintf(secs, sizeof(secs), "%u", d->config->drain_time_ms / 1000);
 	vbr_log(VBR_LOG_INFO,
 		"draining (RFC 8326): networks announced again with GRACEFUL_SHUTDOWN (65535:0); "
-		"then Cease, withdrawal and the kernel routes removed",
-		"signal", name, "drain_time_s", secs, NULL);
+		"the stop then sends Cease, withdraws them and removes the kernel routes",
+		"by", why, "drain_time_s", secs, NULL);
 	bgp_speaker_drain(d->speaker);
-	uv_timer_start(&d->drain_timer, on_drain_timer, d->config->drain_time_ms, 0);
+}
+
+/* A stop while draining waits until --drain-time has passed since the drain began (a drain
+ * the signal itself starts, with --drain-on-stop, waits all of it); a second signal stops at
+ * once. */
+static void on_signal(uv_signal_t *sig, int signum)
+{
+	struct vbrd *d = sig->data;
+	const char *name = signum == SIGTERM ? "SIGTERM" : "SIGINT";
+	if (d->stop_requested || d->shutting_down) {
+		begin_stop(d, name);
+		return;
+	}
+	d->stop_requested = true;
+	if (d->config->drain_on_stop)
+		vbrd_drain(d, name);
+	int64_t left = d->draining ? d->drain_since_ms + d->config->drain_time_ms - bgp_now_ms() : 0;
+	if (left <= 0) {
+		begin_stop(d, name);
+		return;
+	}
+	uv_timer_start(&d->drain_timer, on_drain_timer, (uint64_t)left, 0);
 }
 
 /* ---- start-up ---- */

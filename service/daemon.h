@@ -65,7 +65,9 @@ struct vbrd {
 	uv_timer_t counters_timer; /* coalesces counter-driven snapshot refreshes */
 	uv_signal_t sigterm, sigint;
 	bool shutting_down;
-	bool draining;		  /* --drain-on-stop: the drain before the stop is running */
+	bool draining;		  /* the drain (--drain-on-stop, DrainRouter) has begun */
+	int64_t drain_since_ms;	  /* when */
+	bool stop_requested;	  /* a signal came: a second one stops at once */
 	uv_timer_t drain_timer;	  /* its end */
 	bool fib_said_denied, fib_said_no_forwarding; /* logged once per change */
 	struct fib_marker marker;   /* did the last run leave kernel routes (fib_marker.h) */
@@ -78,6 +80,10 @@ struct vbrd {
 
 /* Runs until SIGTERM / SIGINT; returns the process exit code. */
 int vbrd_run(const struct vbrd_config *config);
+
+/* Loop thread: start the drain (RFC 8326; bgp_speaker_drain): the next stop waits until
+ * --drain-time has passed since, then leaves for good. Idempotent. */
+void vbrd_drain(struct vbrd *d, const char *why);
 
 /* Loop thread: rebuild and publish the snapshot now. */
 void vbrd_refresh_snapshot(struct vbrd *d);

@@ -152,6 +152,16 @@ void handlers_on_call(void *ctx, struct rpc_call *call)
 		vbr__v1__list_route_entries_request__free_unpacked(req, NULL);
 		return;
 	}
+	if (m == VBR_M_DRAIN_ROUTER) {
+		/* No field to read: whatever the request holds, the drain starts. */
+		if (d->shutting_down) {
+			rpc_reply(call, GRPC_STATUS_UNAVAILABLE, "vbrd is stopping", NULL);
+			return;
+		}
+		vbrd_drain(d, "DrainRouter");
+		rpc_reply(call, GRPC_STATUS_OK, NULL, NULL);
+		return;
+	}
 	if (m == VBR_M_WATCH_PEER_EVENTS) {
 		Vbr__V1__WatchPeerEventsRequest *req =
 		    vbr__v1__watch_peer_events_request__unpack(NULL, len, data);

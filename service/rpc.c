@@ -58,6 +58,7 @@ static const struct {
     VBR("CreateRouteEntry", VBR_M_CREATE_ROUTE_ENTRY, K_LOOP),
     VBR("DeleteRouteEntry", VBR_M_DELETE_ROUTE_ENTRY, K_LOOP),
     VBR("ListRouteEntries", VBR_M_LIST_ROUTE_ENTRIES, K_LOOP),
+    VBR("DrainRouter", VBR_M_DRAIN_ROUTER, K_LOOP),
 #undef VBR
     {"/grpc.health.v1.Health/Check", VBR_M_HEALTH_CHECK, K_HEALTH_CHECK},
     {"/grpc.health.v1.Health/Watch", VBR_M_HEALTH_WATCH, K_HEALTH_WATCH},

@@ -28,6 +28,7 @@ static const char *const method_names[VBR_METHOD_COUNT] = {
     "CreateRouteEntry",
     "DeleteRouteEntry",
     "ListRouteEntries",
+    "DrainRouter",
     "grpc.health.v1.Health/Check",
     "grpc.health.v1.Health/Watch",
     "unknown",

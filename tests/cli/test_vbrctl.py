@@ -77,6 +77,13 @@ class Base(unittest.TestCase):
 
 
 class RouterTests(Base):
+    def test_router_drain(self):
+        # Peers stay Idle in this suite: the drain re-announces nothing, and the shared
+        # daemon's stop (Cease to nobody, no kernel routes) is unchanged by it.
+        self.assertEqual(ok("router", "drain", "-o", "json").json(), {})
+        self.assertIn("GRACEFUL_SHUTDOWN", ok("router", "drain").out)
+        self.assertIn("Cease", ok("router", "drain", "--help").out)
+
     def test_router_show_table_and_json(self):
         t = details(ok("router", "show").out)
         api = DAEMON.call("GetRouter", h.pb.GetRouterRequest())

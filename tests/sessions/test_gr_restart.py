@@ -214,12 +214,14 @@ class RestartingSpeaker(unittest.TestCase):
 
 
 class Drain(unittest.TestCase):
+    args = ["--drain-on-stop", "--drain-time", "3"]
+
     def setUp(self):
         self.lab = L.Lab(["v", "bird"], prefix="g1")
         self.addCleanup(self.lab.close)
         v = self.lab.ip("v")
         self.bird = L.Bird(self.lab, "bird", 65001, v, routes=[KEEP], bgp_extra=BIRD_GR).start()
-        self.vbrd = V.Vbrd(self.lab, "v", ["--drain-on-stop", "--drain-time", "3"]).start()
+        self.vbrd = V.Vbrd(self.lab, "v", self.args).start()
         self.vbrd.network(OURS)
         g = self.vbrd.group("dc", 65001)
         self.peer = self.vbrd.peer(g.id, self.lab.ip("bird")).id
@@ -254,6 +256,29 @@ class Drain(unittest.TestCase):
         self.assertEqual(kernel_bgp_routes(self.lab, "v"), {}, "a drain removes the kernel routes")
         self.assertIn("draining (RFC 8326)", self.vbrd.log())
         print("GRACEFUL_SHUTDOWN seen after %.2f s, Cease after %.2f s" % (t_community, t_cease))
+
+
+class DrainByRpc(Drain):
+    """DrainRouter, then SIGTERM once --drain-time has passed: the stop leaves at once."""
+    args = ["--drain-time", "2"]
+
+    def test_sigterm_drains_then_leaves(self):
+        self.vbrd.call("DrainRouter", V.pb.DrainRouterRequest())
+        self.vbrd.call("DrainRouter", V.pb.DrainRouterRequest())  # a second call: no change
+        L.wait_for(lambda: "(65535,0)" in self.communities(), 3,
+                   what="BIRD sees GRACEFUL_SHUTDOWN on our network")
+        time.sleep(2.5)
+        self.assertEqual(self.bird.state(), "Established")  # the drain alone closes nothing
+        start = time.time()
+        self.vbrd.proc.send(signal.SIGTERM)
+        L.wait_for(lambda: "dministrative shutdown" in self.bird.log(), 5,
+                   what="BIRD logs Cease / Administrative Shutdown although GR was negotiated")
+        # The stop itself (API, metrics, then the speaker) takes ~2.4 s here; waiting the drain
+        # time again would add 2 s.
+        self.assertLess(time.time() - start, 3.5, "the drain time had already passed")
+        self.assertEqual(self.vbrd.stop(), 0, self.vbrd.log()[-2000:])
+        self.assertEqual(kernel_bgp_routes(self.lab, "v"), {})
+        self.assertEqual(self.vbrd.log().count("draining (RFC 8326)"), 1)
 
 
 if __name__ == "__main__":
