@@ -353,8 +353,9 @@ void route_table_defer_check(struct bgp_speaker *s)
 bool route_table_peers_may_start(const struct bgp_speaker *s)
 {
 	const struct route_table *t = &s->routes;
-	return t->leftovers_known || !t->started || !s->config.restarted ||
-	       !s->config.expected_leftovers || !s->config.fib_enabled;
+	/* Peers added before bgp_speaker_start wait too: the read only begins there. */
+	return t->leftovers_known || !s->config.restarted || !s->config.expected_leftovers ||
+	       !s->config.fib_enabled;
 }
 
 /* ---- life cycle ---- */
