@@ -37,7 +37,6 @@ class FullTable(unittest.TestCase):
             L.wait_for(lambda: "%d" % N in cls.bird.cli("show route count"), 60,
                        what="BIRD's table")
             cls.vbrd = V.Vbrd(cls.lab, "v", args=["--metrics-listen", "127.0.0.1:%d" % METRICS])
-            cls.base_argv = list(cls.vbrd.argv)
             cls.base = K.prefix_count(cls.lab, "v")
         except Exception:
             cls.lab.close()
@@ -51,10 +50,7 @@ class FullTable(unittest.TestCase):
             cls.lab.close()
 
     def start(self, prefix=()):
-        if self.vbrd.proc in self.lab.procs:  # a test before failed half way
-            self.vbrd.stop()
-        self.vbrd.argv = list(prefix) + self.base_argv
-        self.vbrd.start()
+        self.vbrd.rerun(wrap=prefix)  # stopped first if a test before failed half way
         peers = self.vbrd.call("ListBgpPeers", V.pb.ListBgpPeersRequest()).peers
         if not peers:
             g = self.vbrd.group("dc", 65040, route_limit=100000)

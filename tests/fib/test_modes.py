@@ -34,7 +34,6 @@ class Modes(unittest.TestCase):
             cls.dc = cls.lab.ip("dc")
             cls.bird = L.Bird(cls.lab, "dc", 65030, cls.lab.ip("v"), routes=[BGP_PFX]).start()
             cls.vbrd = V.Vbrd(cls.lab, "v")
-            cls.base = list(cls.vbrd.argv)
         except Exception:
             cls.lab.close()
             raise
@@ -47,10 +46,7 @@ class Modes(unittest.TestCase):
             cls.lab.close()
 
     def run_vbrd(self, prefix=(), args=()):
-        if self.vbrd.proc in self.lab.procs:  # a test before failed half way
-            self.vbrd.stop()
-        self.vbrd.argv = list(prefix) + self.base + list(args)
-        self.vbrd.start()
+        self.vbrd.rerun(wrap=prefix, args=args)  # stopped first if a test failed half way
         if not self.vbrd.call("ListBgpPeers", V.pb.ListBgpPeersRequest()).peers:
             g = self.vbrd.group("dc", 65030)
             self.vbrd.peer(g.id, self.dc)

@@ -34,6 +34,7 @@ class Vbrd:
         ip = lab.ip(host)
         self.argv = [VBRD, "--api", "unix:" + self.sock, "--bgp-listen", ip + ":179",
                      "--router-id", ip, "--state-dir", self.state] + list(args)
+        self.base_argv = list(self.argv)
         self.proc = None
         self.channel = None
         self.starts = 0
@@ -55,6 +56,14 @@ class Vbrd:
             "GetRouter", pb.GetRouterRequest(), timeout=1) is not None, 30,
             log=self.proc.text, on_error=fresh_channel)
         return self
+
+    def rerun(self, wrap=(), args=()):
+        """Stops vbrd if it runs (SIGTERM), then starts it on the same state with `wrap`
+        before its command (e.g. setpriv ... --) and `args` after the flags it was made with."""
+        if self.proc is not None and self.proc in self.lab.procs:
+            self.stop()
+        self.argv = list(wrap) + self.base_argv + list(args)
+        return self.start()
 
     def call(self, method, req, timeout=CALL_TIMEOUT):
         return getattr(self.stub, method)(req, timeout=timeout)
