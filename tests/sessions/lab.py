@@ -425,8 +425,10 @@ class GoBgp:
 class ExaBgp:
     """ExaBGP 4.2 (connects out only). asn4=False makes it a 2-octet-only speaker."""
 
-    def __init__(self, lab, host, asn, neighbor, neighbor_asn=45104, routes=(), asn4=True):
+    def __init__(self, lab, host, asn, neighbor, neighbor_asn=45104, routes=(), asn4=True,
+                 log_packets=False):
         self.lab, self.host = lab, host
+        self.log_packets = log_packets  # every message's bytes in the log (wire checks)
         self.name = "exabgp-" + host
         self.root = mkdtemp("vs-exa-")
         os.makedirs(os.path.join(self.root, "run"))
@@ -461,6 +463,10 @@ class ExaBgp:
                                                "exabgp_api_pipename=exa",
                                                "exabgp_log_destination=stdout",
                                                "exabgp_tcp_bind=",
+                                               "exabgp_log_packets=%s" %
+                                               ("true" if self.log_packets else "false"),
+                                               "exabgp_log_level=%s" %
+                                               ("DEBUG" if self.log_packets else "INFO"),
                                                "exabgp", "--root", self.root, self.conf],
                                    self.name + ".log", env=env)
         return self

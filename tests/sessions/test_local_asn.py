@@ -2,8 +2,10 @@
 peers see: My AS and the 4-octet AS capability in the OPEN, and the AS prepended to what vbrd
 announces. BIRD and GoBGP are configured to expect the group's ASN (a session with the
 router's ASN would fail with Bad Peer AS); a 2-octet-only ExaBGP sees AS_TRANS for a 4-octet
-group ASN (RFC 6793). Changing a group's local_asn resets its sessions.
+group ASN (RFC 6793): in its OPEN, and in the AS_PATH of our UPDATE, with the group ASN in AS4_PATH
+(checked in the bytes ExaBGP logs). Changing a group's local_asn resets its sessions.
 """
+import re
 import unittest
 
 import lab as L
@@ -26,7 +28,7 @@ class GroupLocalAsn(unittest.TestCase):
             cls.gobgp = L.GoBgp(cls.lab, "gobgp", 65002, v,
                                 neighbor_asn=GOBGP_GROUP_ASN).start()
             cls.exa = L.ExaBgp(cls.lab, "exa", 65003, v, neighbor_asn=23456, asn4=False,
-                               routes=["198.51.103.0/24"]).start()
+                               routes=["198.51.103.0/24"], log_packets=True).start()
             cls.vbrd = V.Vbrd(cls.lab, "v").start()  # the router's ASN: 45104
             cls.vbrd.network(NETWORK)
             g = cls.vbrd.group("bird-g", 65001, local_asn=BIRD_GROUP_ASN)
@@ -78,6 +80,16 @@ class GroupLocalAsn(unittest.TestCase):
         self.assertEqual(list(rt.as_path), [65003])
         self.assertEqual(self.advertised_path(self.p_exa), [EXA_GROUP_ASN])
         self.assertNotRegex(self.exa.log(), r"(?i)notification.*bad peer as")
+        # On the wire (ExaBGP logs every message body it receives, in hex): My AS is
+        # AS_TRANS, the UPDATE's AS_PATH is [23456] and its AS4_PATH [4200000006].
+        bodies = L.wait_for(lambda: (lambda b: b if any("C0110602" in x for x in b) else None)(
+            [re.sub(r"\s", "", m) for m in re.findall(
+                r"received complete TCP payload \(\s*\d+\) ([0-9A-F ]+)", self.exa.log())]),
+            10, what="our UPDATE in ExaBGP's packet log")
+        self.assertTrue(any(b.startswith("045BA0") for b in bodies), bodies)  # OPEN v4, AS 23456
+        update = next(b for b in bodies if "C0110602" in b)
+        self.assertIn("40020402015BA0", update)  # AS_PATH: one AS_SEQUENCE of AS_TRANS
+        self.assertIn("C011060201%08X" % EXA_GROUP_ASN, update)  # AS4_PATH: the group's AS
 
     def update_bird_group(self, local_asn):
         self.vbrd.call("UpdateBgpGroup", V.pb.UpdateBgpGroupRequest(
