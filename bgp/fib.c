@@ -19,6 +19,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 
+#include "fib_guard.h"
 #include "fib_netlink.h"
 
 #define WRITE_CHUNK   2048 /* operations per fib_nl_write: results go back between chunks */
@@ -49,11 +50,7 @@ struct fib {
 	size_t n_inbox, cap_inbox;
 	struct report *out_head, *out_tail;
 	bool stop;	/* set by the loop; the writer ends after the inbox */
-	/* Writer only: vbrd's routes found at start, sorted (protocol 0 once deleted). The loop
-	 * decides before it has heard of them, so its first write there may be an add (which
-	 * the kernel would refuse: the route exists) where a replace is right. */
-	struct fib_route *found;
-	size_t n_found;
+	struct fib_guard guard; /* writer only: the kind each write goes as */
 	bool finished;	/* set by the writer when it has nothing more to report */
 	void (*done)(void *arg);
 	void *done_arg;
@@ -128,9 +125,6 @@ static bool stop_requested(struct fib *f)
 /* Performs a batch of operations, reporting results chunk by chunk. Once a stop is asked
  * for, *deadline is set: what is left when it passes is not written (the next start finds
  * vbrd's routes left in the table and reconciles them). */
-static void adjust_ops(struct fib *f, struct fib_op *w, size_t k);
-static void forget_found(struct fib *f, const struct fib_op *w, const int *errs, size_t k);
-
 static void perform(struct fib *f, struct mnl_socket *nl, struct fib_op *ops, size_t n,
 		    time_t *deadline)
 {
@@ -147,9 +141,14 @@ static void perform(struct fib *f, struct mnl_socket *nl, struct fib_op *ops, si
 			free(errs);
 			return; /* the loop's table keeps them pending: visible, not silent */
 		}
-		adjust_ops(f, ops + done, k);
-		fib_nl_write(nl, f->config.table, ops + done, k, errs);
-		forget_found(f, ops + done, errs, k);
+		/* Runs without a repeated prefix, so each write's kind is decided knowing the
+		 * answers to the ones before it (fib_guard.h). */
+		for (size_t i = 0, run; i < k; i += run) {
+			run = fib_guard_run(&f->guard, ops + done + i, k - i);
+			fib_guard_adjust(&f->guard, ops + done + i, run);
+			fib_nl_write(nl, f->config.table, ops + done + i, run, errs + i);
+			fib_guard_learn(&f->guard, ops + done + i, errs + i, run);
+		}
 		for (size_t i = 0; i < k; i++)
 			res[i] = (struct fib_result){.op = ops[done + i], .err = errs[i]};
 		free(errs);
@@ -170,51 +169,12 @@ static struct fib_op *take_inbox(struct fib *f, size_t *n, bool *stop)
 	return ops;
 }
 
-static int route_cmp(const void *a, const void *b)
-{
-	const struct fib_route *x = a, *y = b;
-	if (x->prefix != y->prefix)
-		return x->prefix < y->prefix ? -1 : 1;
-	return (int)x->len - (int)y->len;
-}
-
-static struct fib_route *found_at(struct fib *f, uint32_t prefix, uint8_t len)
-{
-	struct fib_route key = {.prefix = prefix, .len = len};
-	struct fib_route *r = f->n_found ? bsearch(&key, f->found, f->n_found, sizeof(key),
-						   route_cmp) : NULL;
-	return r && r->protocol ? r : NULL;
-}
-
-/* The chunk as written: an add where vbrd's own route from before is still in the kernel
- * goes as a replace. */
-static void adjust_ops(struct fib *f, struct fib_op *w, size_t k)
-{
-	for (size_t i = 0; f->n_found && i < k; i++)
-		if (w[i].kind == FIB_OP_ADD && found_at(f, w[i].prefix, w[i].len))
-			w[i].kind = FIB_OP_REPLACE;
-}
-
-/* A delete done (or nothing to delete): that route from before is gone. */
-static void forget_found(struct fib *f, const struct fib_op *w, const int *errs, size_t k)
-{
-	for (size_t i = 0; f->n_found && i < k; i++) {
-		struct fib_route *r;
-		if (w[i].kind == FIB_OP_DELETE && (errs[i] == 0 || errs[i] == -ESRCH) &&
-		    (r = found_at(f, w[i].prefix, w[i].len)))
-			r->protocol = 0; /* kept in place: the array stays sorted */
-	}
-}
-
 static void start_up(struct fib *f, struct mnl_socket *nl, bool *permitted, bool *fwd)
 {
 	struct fib_route *routes = NULL;
 	int n = fib_nl_our_routes(nl, f->config.table, &routes);
-	if (n > 0 && (f->found = malloc((size_t)n * sizeof(*routes)))) {
-		memcpy(f->found, routes, (size_t)n * sizeof(*routes));
-		f->n_found = (size_t)n;
-		qsort(f->found, f->n_found, sizeof(*routes), route_cmp);
-	}
+	if (n > 0)
+		fib_guard_found(&f->guard, routes, (size_t)n); /* out of memory: adds refused */
 	post_connected(f, nl);
 	post_items(f, REP_LEFTOVERS, n > 0 ? routes : NULL, n > 0 ? (size_t)n : 0);
 	if (n <= 0)
@@ -338,10 +298,16 @@ int fib_start(uv_loop_t *loop, const struct fib_config *config, const struct fib
 		f->config.table = RT_TABLE_MAIN;
 	f->cb = *cb;
 	f->ctx = ctx;
+	if (fib_guard_init(&f->guard) != 0) {
+		free(f);
+		return -ENOMEM;
+	}
 	f->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (f->wake_fd < 0) {
+		int e = errno;
+		fib_guard_free(&f->guard);
 		free(f);
-		return -errno;
+		return -e;
 	}
 	pthread_mutex_init(&f->lock, NULL);
 	int rc = uv_async_init(loop, &f->async, async_cb);
@@ -413,7 +379,7 @@ void fib_free(struct fib *f)
 	close(f->wake_fd);
 	pthread_mutex_destroy(&f->lock);
 	free(f->inbox);
-	free(f->found);
+	fib_guard_free(&f->guard);
 	for (struct report *r = f->out_head, *next; r; r = next) {
 		next = r->next;
 		free(r->items);
