@@ -243,6 +243,7 @@ static void collect_metrics(void *ctx, struct vbr_metrics_scrape *scrape)
 	bgp_speaker_fib_status(d->speaker, &fib);
 	vbr_metrics_scrape_fib(scrape, &fib);
 	vbr_metrics_scrape_fib_restart(scrape, d->fib_routes_missing);
+	vbr_metrics_scrape_draining(scrape, d->draining);
 }
 
 /* ---- shutdown ---- */

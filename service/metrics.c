@@ -133,6 +133,11 @@ void vbr_metrics_scrape_fib_restart(struct vbr_metrics_scrape *scrape, bool rout
 	scrape->fib_routes_missing = routes_missing;
 }
 
+void vbr_metrics_scrape_draining(struct vbr_metrics_scrape *scrape, bool draining)
+{
+	scrape->draining = draining;
+}
+
 /* ---- text output ---- */
 
 struct text {
@@ -520,6 +525,10 @@ int vbr_metrics_render(const struct vbr_metrics_config *config, char **out, size
 	       "graceful-restart stop) and found none: the network namespace did not outlive the "
 	       "process, so forwarding restarted from scratch.");
 	text_printf(&t, "vbrd_fib_restart_routes_missing %d\n", scrape.fib_routes_missing ? 1 : 0);
+	family(&t, "vbrd_draining", "gauge",
+	       "1 once the RFC 8326 drain has begun (DrainRouter or --drain-on-stop): the next stop "
+	       "leaves for good.");
+	text_printf(&t, "vbrd_draining %d\n", scrape.draining ? 1 : 0);
 	render_api(&t, config->counters);
 	family(&t, "vbrd_api_watchers", "gauge", "Open WatchPeerEvents streams.");
 	text_printf(&t, "vbrd_api_watchers %" PRIu64 "\n", scrape.watchers);

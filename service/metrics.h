@@ -95,6 +95,8 @@ void vbr_metrics_scrape_unknown_connections(struct vbr_metrics_scrape *scrape, u
 void vbr_metrics_scrape_fib(struct vbr_metrics_scrape *scrape, const struct bgp_fib_status *fib);
 /* This start expected the last run's kernel routes and found none (fib_marker.h). */
 void vbr_metrics_scrape_fib_restart(struct vbr_metrics_scrape *scrape, bool routes_missing);
+/* The drain (DrainRouter, --drain-on-stop) has begun. */
+void vbr_metrics_scrape_draining(struct vbr_metrics_scrape *scrape, bool draining);
 
 /* Called on the loop thread once per scrape, before anything is rendered. */
 typedef void (*vbr_metrics_collect_fn)(void *ctx, struct vbr_metrics_scrape *scrape);

@@ -14,6 +14,7 @@ struct vbr_metrics_scrape {
 	uint64_t unknown_connections;
 	struct bgp_fib_status fib;
 	bool fib_routes_missing; /* this start expected the last run's kernel routes, found none */
+	bool draining;		 /* the RFC 8326 drain has begun */
 	bool failed; /* a peer could not be stored: the scrape answers 500, not a partial page */
 };
 

@@ -46,6 +46,16 @@ def kernel_bgp_routes(lab, host):
     return out
 
 
+def metric(lab, port, name):
+    """One unlabelled series from vbrd's /metrics in host v, as text (None if absent)."""
+    text = lab.exec("v", ["curl", "-s", "--max-time", "5",
+                          "http://127.0.0.1:%d/metrics" % port]).stdout
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return line.split()[1]
+    return None
+
+
 def neighbor_caps(bird):
     """BIRD's 'Neighbor capabilities' block of protocol vbr, as text."""
     text = bird.cli("show protocols all vbr")
@@ -147,12 +157,7 @@ class RestartingSpeaker(unittest.TestCase):
         self.assertNotIn(GONE, kernel_bgp_routes(self.lab, "v"))
 
     def metric(self, name):
-        text = self.lab.exec("v", ["curl", "-s", "--max-time", "5",
-                                   "http://127.0.0.1:9181/metrics"]).stdout
-        for line in text.splitlines():
-            if line.startswith(name + " "):
-                return line.split()[1]
-        return None
+        return metric(self.lab, 9181, name)
 
     def test_kill9_into_a_namespace_without_our_routes(self):
         self.assertEqual(self.metric("vbrd_fib_restart_routes_missing"), "0")
@@ -260,10 +265,12 @@ class Drain(unittest.TestCase):
 
 class DrainByRpc(Drain):
     """DrainRouter, then SIGTERM once --drain-time has passed: the stop leaves at once."""
-    args = ["--drain-time", "2"]
+    args = ["--drain-time", "2", "--metrics-listen", "127.0.0.1:9182"]
 
     def test_sigterm_drains_then_leaves(self):
+        self.assertEqual(metric(self.lab, 9182, "vbrd_draining"), "0")
         self.vbrd.call("DrainRouter", V.pb.DrainRouterRequest())
+        self.assertEqual(metric(self.lab, 9182, "vbrd_draining"), "1")
         self.vbrd.call("DrainRouter", V.pb.DrainRouterRequest())  # a second call: no change
         L.wait_for(lambda: "(65535,0)" in self.communities(), 3,
                    what="BIRD sees GRACEFUL_SHUTDOWN on our network")
