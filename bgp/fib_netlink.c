@@ -197,16 +197,19 @@ static int retry_unknown(struct mnl_socket *nl, uint32_t table, const struct fib
 int fib_nl_write(struct mnl_socket *nl, uint32_t table, const struct fib_op *ops, size_t n,
 		 int *errs)
 {
-	char *out = malloc(MAX_PER_DGRAM * MSG_ROOM);
+	size_t most = per_datagram(nl);
+	if (most > MAX_PER_DGRAM)
+		most = MAX_PER_DGRAM;
+	/* Room for the largest datagram this call sends (a retry's included): a write of a few
+	 * routes allocates a little. */
+	size_t room = n < most ? n : most;
+	char *out = malloc((room > RETRY_GROUP ? room : RETRY_GROUP) * MSG_ROOM);
 	char *in = malloc(RECV_BYTES);
 	if (!out || !in) {
 		free(out);
 		free(in);
 		return -ENOMEM;
 	}
-	size_t most = per_datagram(nl);
-	if (most > MAX_PER_DGRAM)
-		most = MAX_PER_DGRAM;
 	int rc = 0;
 	for (size_t done = 0; done < n && rc == 0;) {
 		size_t count = n - done < most ? n - done : most;
