@@ -143,6 +143,9 @@ class AuthAndAsn(unittest.TestCase):
 
     def test_06_group_asn_change_resets_its_peers(self):
         self.vbrd.wait_state(self.p_bad, timeout=20)
+        # Both ends on the same connection first: a Cease sent while BIRD still settles a
+        # collision goes to the connection it is dropping, and BIRD never logs it.
+        L.wait_for(lambda: self.bad.state() == "Established", 10, what="bird Established")
         self.update_group(peer_asn=65099)  # BIRD is 65005: its OPEN is now refused
         L.wait_for(lambda: "Other configuration change" in self.bad.log(), 10,
                    what="bird logs Cease / Other Configuration Change")
