@@ -105,6 +105,17 @@ static void list_routes(struct vbrd *d, struct rpc_call *call,
 
 /* ---- dispatch ---- */
 
+/* DrainRouter: no field to read, whatever the request holds the drain starts. */
+static void drain_router(struct vbrd *d, struct rpc_call *call)
+{
+	if (d->shutting_down) {
+		rpc_reply(call, GRPC_STATUS_UNAVAILABLE, "vbrd is stopping", NULL);
+		return;
+	}
+	vbrd_drain(d, "DrainRouter");
+	rpc_reply(call, GRPC_STATUS_OK, NULL, NULL);
+}
+
 void handlers_on_call(void *ctx, struct rpc_call *call)
 {
 	struct vbrd *d = ctx;
@@ -153,13 +164,7 @@ void handlers_on_call(void *ctx, struct rpc_call *call)
 		return;
 	}
 	if (m == VBR_M_DRAIN_ROUTER) {
-		/* No field to read: whatever the request holds, the drain starts. */
-		if (d->shutting_down) {
-			rpc_reply(call, GRPC_STATUS_UNAVAILABLE, "vbrd is stopping", NULL);
-			return;
-		}
-		vbrd_drain(d, "DrainRouter");
-		rpc_reply(call, GRPC_STATUS_OK, NULL, NULL);
+		drain_router(d, call);
 		return;
 	}
 	if (m == VBR_M_WATCH_PEER_EVENTS) {
