@@ -229,12 +229,30 @@ static void reconsider_statics(struct bgp_speaker *s)
 	}
 }
 
+static void connected_changed(void *arg, const struct fib_connected *c, bool added)
+{
+	struct bgp_route_entry_view v;
+	rtable_view_connected(c, &v);
+	emit(arg, added ? BGP_ROUTE_ADDED : BGP_ROUTE_REMOVED, &v, 0);
+}
+
 static void on_connected(void *ctx, const struct fib_connected *list, size_t n)
 {
 	struct bgp_speaker *s = ctx;
 	struct route_table *t = table_of(s);
-	if (rtable_set_connected(&t->rt, list, n) != 0)
+	/* The old list, for the ADDED / REMOVED events of the networks that changed. */
+	size_t n_old = t->rt.n_connected;
+	struct fib_connected *old = malloc((n_old ? n_old : 1) * sizeof(*old));
+	if (!old)
+		return; /* the next dump or change tries again */
+	if (n_old)
+		memcpy(old, t->rt.connected, n_old * sizeof(*old));
+	if (rtable_set_connected(&t->rt, list, n) != 0) {
+		free(old);
 		return;
+	}
+	rtable_connected_diff(old, n_old, t->rt.connected, t->rt.n_connected, connected_changed, s);
+	free(old);
 	/* Rare (an address or link change): every entry is decided again. Kernel routes first,
 	 * so one that lost its next hop is removed even without a BGP path or static now. */
 	rib_table_walk(&t->rt.kernel, true, 0, 0, reconsider_kernel, s);

@@ -130,6 +130,22 @@ int rtable_set_connected(struct rtable *rt, const struct fib_connected *list, si
 	return 0;
 }
 
+void rtable_connected_diff(const struct fib_connected *old, size_t n_old,
+			   const struct fib_connected *now, size_t n_now,
+			   rtable_connected_change_fn changed, void *arg)
+{
+	size_t i = 0, j = 0;
+	while (i < n_old || j < n_now) {
+		int c = i == n_old ? 1 : j == n_now ? -1 : connected_cmp(&old[i], &now[j]);
+		if (c < 0)
+			changed(arg, &old[i++], false);
+		else if (c > 0)
+			changed(arg, &now[j++], true);
+		else
+			i++, j++;
+	}
+}
+
 size_t rtable_connected_lower_bound(const struct rtable *rt, uint32_t prefix, uint8_t len)
 {
 	size_t i = 0;

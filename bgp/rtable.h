@@ -82,6 +82,12 @@ size_t rtable_static_lower_bound(const struct rtable *rt, uint32_t prefix, uint8
 
 /* Replaces the connected networks (copied, then sorted). -ENOMEM keeps the old list. */
 int rtable_set_connected(struct rtable *rt, const struct fib_connected *list, size_t n);
+/* Two lists as rtable_set_connected sorts them: calls `changed` for each network (prefix,
+ * length, interface) in one and not the other, added=true for those only in `now`. */
+typedef void (*rtable_connected_change_fn)(void *arg, const struct fib_connected *c, bool added);
+void rtable_connected_diff(const struct fib_connected *old, size_t n_old,
+			   const struct fib_connected *now, size_t n_now,
+			   rtable_connected_change_fn changed, void *arg);
 /* The connected network a next hop lies on (the longest that holds it), or NULL; never for
  * a next hop that is the interface's own address. */
 const struct fib_connected *rtable_resolve(const struct rtable *rt, uint32_t next_hop);

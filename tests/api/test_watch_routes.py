@@ -115,6 +115,35 @@ class WatchRouteEventsTests(DaemonTest):
         none, _ = self.initial(self.watch(send_initial_state=True, sources=[RS["STATIC"]]))
         self.assertEqual(none, [])
 
+    def in_ns(self, *argv):
+        subprocess.run(["nsenter", "-t", str(self.d.proc.pid), "-n"] + list(argv),
+                       capture_output=True, text=True, timeout=10, check=True)
+
+    def test_connected_network_added_and_removed_live(self):
+        w = self.watch(send_initial_state=True, sources=[RS["CONNECTED"]])
+        _, end = self.initial(w)
+        self.in_ns("ip", "link", "add", "vr2", "type", "veth", "peer", "name", "vr3")
+        self.addCleanup(lambda: subprocess.run(
+            ["nsenter", "-t", str(self.d.proc.pid), "-n", "ip", "link", "del", "vr2"],
+            capture_output=True, timeout=10))
+        self.in_ns("ip", "addr", "add", "10.51.0.1/24", "dev", "vr2")
+        self.in_ns("ip", "link", "set", "vr2", "up")
+        self.in_ns("ip", "link", "set", "vr3", "up")
+        seen = w.until(lambda x: x.entry.destination_cidr == "10.51.0.0/24")
+        added = seen[-1]
+        self.assertEqual(added.kind, RK["ADDED"], added)
+        self.assertEqual(added.entry.source, RS["CONNECTED"])
+        self.assertEqual(added.entry.interface, "vr2")
+        self.assertTrue(added.entry.installed)
+        self.assertGreater(added.sequence, end.sequence)
+        self.in_ns("ip", "addr", "del", "10.51.0.1/24", "dev", "vr2")
+        seen += w.until(lambda x: x.entry.destination_cidr == "10.51.0.0/24")
+        removed = seen[-1]
+        self.assertEqual(removed.kind, RK["REMOVED"], removed)
+        self.assertEqual(removed.entry.source, RS["CONNECTED"])
+        # Only what changed: the network that stayed has no event.
+        self.assertNotIn("10.50.0.0/24", [e.entry.destination_cidr for e in seen])
+
     def test_initial_state_and_sources_filter(self):
         e = self.static("198.51.100.0/24", "10.50.0.2")
         all_, end = self.initial(self.watch(send_initial_state=True))

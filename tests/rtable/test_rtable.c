@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -264,6 +265,41 @@ static void test_order(void **state)
 	rtable_free(&rt);
 }
 
+struct diff_seen {
+	char text[128];
+};
+
+static void note_change(void *arg, const struct fib_connected *c, bool added)
+{
+	struct diff_seen *d = arg;
+	size_t n = strlen(d->text);
+	snprintf(d->text + n, sizeof(d->text) - n, "%c%s/%u ", added ? '+' : '-', c->ifname,
+		 (unsigned)c->len);
+}
+
+/* The networks that came and went between two dumps, and only those (route events). */
+static void test_connected_diff(void **state)
+{
+	(void)state;
+	const struct fib_connected moved[] = {
+	    {.prefix = IP(10, 0, 0, 0), .len = 24, .addr = IP(10, 0, 0, 1), .ifindex = 2,
+	     .ifname = "dc0"},
+	    {.prefix = IP(10, 9, 0, 0), .len = 24, .addr = IP(10, 9, 0, 1), .ifindex = 4,
+	     .ifname = "new0"},
+	    {.prefix = IP(172, 16, 0, 0), .len = 16, .addr = IP(172, 16, 0, 1), .ifindex = 5,
+	     .ifname = "vpc1"},
+	};
+	struct diff_seen d = {""};
+	rtable_connected_diff(LAN, 2, moved, 3, note_change, &d);
+	assert_string_equal(d.text, "+new0/24 -vpc0/16 +vpc1/16 ");
+	struct diff_seen same = {""};
+	rtable_connected_diff(LAN, 2, LAN, 2, note_change, &same);
+	assert_string_equal(same.text, "");
+	struct diff_seen gone = {""};
+	rtable_connected_diff(LAN, 2, NULL, 0, note_change, &gone);
+	assert_string_equal(gone.text, "-dc0/24 -vpc0/16 ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +312,7 @@ int main(void)
 	    cmocka_unit_test(test_foreign_route_left_alone),
 	    cmocka_unit_test(test_leftovers),
 	    cmocka_unit_test(test_order),
+	    cmocka_unit_test(test_connected_diff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
