@@ -5,11 +5,13 @@
  * one round trip per prefix.
  */
 #include "fib_netlink.h"
+#include "fib_nl_parse.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -111,18 +113,10 @@ static int drain_answers(struct mnl_socket *nl, uint32_t first, size_t n, int *e
 				continue;
 			break; /* EAGAIN: nothing more is coming */
 		}
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-		int left = (int)len;
-		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
-			if (nlh->nlmsg_type != NLMSG_ERROR ||
-			    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nlmsgerr)))
-				continue;
-			uint32_t i = nlh->nlmsg_seq - first;
-			if (i >= n)
-				continue; /* not from this datagram */
-			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-			errs[i] = e->error; /* 0 or -errno */
-		}
+		/* A malformed answer may have been a refusal: as if lost, the operations not
+		 * known are asked again, each acknowledged. */
+		if (fib_nl_read_answers(buf, (size_t)len, first, n, errs) < 0)
+			lost = true;
 	}
 	if (lost || errs[n - 1] == UNKNOWN)
 		return -ENOBUFS;
@@ -288,18 +282,16 @@ static int run_dump(struct mnl_socket *nl, uint16_t type, int (*row)(const struc
 }
 
 struct links {
-	struct {
-		int index;
-		bool up;
-		char name[FIB_IFNAME_MAX];
-	} *items;
+	struct fib_nl_link *items;
 	size_t n, cap;
 };
 
 static int link_row(const struct nlmsghdr *nlh, void *arg)
 {
 	struct links *l = arg;
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct fib_nl_link link;
+	if (fib_nl_parse_link(nlh, &link) != 0)
+		return 0; /* malformed: skipped, as a link vbrd cannot name */
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
 		void *p = realloc(l->items, cap * sizeof(*l->items));
@@ -308,15 +300,7 @@ static int link_row(const struct nlmsghdr *nlh, void *arg)
 		l->items = p;
 		l->cap = cap;
 	}
-	l->items[l->n].index = ifi->ifi_index;
-	/* Up with a carrier: a link that is down has no connected network to forward on. */
-	l->items[l->n].up = (ifi->ifi_flags & IFF_UP) && (ifi->ifi_flags & IFF_RUNNING);
-	l->items[l->n].name[0] = '\0';
-	struct nlattr *a;
-	mnl_attr_for_each(a, nlh, sizeof(*ifi))
-		if (mnl_attr_get_type(a) == IFLA_IFNAME && mnl_attr_validate(a, MNL_TYPE_STRING) == 0)
-			snprintf(l->items[l->n].name, FIB_IFNAME_MAX, "%s", mnl_attr_get_str(a));
-	l->n++;
+	l->items[l->n++] = link;
 	return 0;
 }
 
@@ -329,26 +313,14 @@ struct addrs {
 static int addr_row(const struct nlmsghdr *nlh, void *arg)
 {
 	struct addrs *as = arg;
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	if (ifa->ifa_family != AF_INET || ifa->ifa_scope == RT_SCOPE_HOST || ifa->ifa_prefixlen > 32)
-		return 0;
-	uint32_t local = 0, address = 0;
-	struct nlattr *a;
-	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
-		if (mnl_attr_validate(a, MNL_TYPE_U32) != 0)
-			continue;
-		if (mnl_attr_get_type(a) == IFA_LOCAL)
-			local = ntohl(mnl_attr_get_u32(a));
-		else if (mnl_attr_get_type(a) == IFA_ADDRESS)
-			address = ntohl(mnl_attr_get_u32(a));
-	}
-	if (!local)
-		local = address;
+	struct fib_connected c;
+	if (fib_nl_parse_addr(nlh, &c) != 0)
+		return 0; /* not an IPv4 network, or malformed: not a connected network */
 	const char *name = NULL;
 	for (size_t i = 0; i < as->links->n; i++)
-		if (as->links->items[i].index == (int)ifa->ifa_index)
+		if (as->links->items[i].index == c.ifindex)
 			name = as->links->items[i].up ? as->links->items[i].name : NULL;
-	if (!name || !local)
+	if (!name)
 		return 0;
 	if (as->n == as->cap) {
 		size_t cap = as->cap ? as->cap * 2 : 16;
@@ -358,14 +330,8 @@ static int addr_row(const struct nlmsghdr *nlh, void *arg)
 		as->items = p;
 		as->cap = cap;
 	}
-	uint32_t mask = ifa->ifa_prefixlen ? ~(uint32_t)0 << (32 - ifa->ifa_prefixlen) : 0;
-	struct fib_connected *c = &as->items[as->n++];
-	memset(c, 0, sizeof(*c));
-	c->prefix = (address ? address : local) & mask;
-	c->len = ifa->ifa_prefixlen;
-	c->addr = local;
-	c->ifindex = (int)ifa->ifa_index;
-	snprintf(c->ifname, sizeof(c->ifname), "%s", name);
+	snprintf(c.ifname, sizeof(c.ifname), "%s", name);
+	as->items[as->n++] = c;
 	return 0;
 }
 
@@ -394,26 +360,9 @@ struct routes {
 static int route_row(const struct nlmsghdr *nlh, void *arg)
 {
 	struct routes *rs = arg;
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	if (rtm->rtm_family != AF_INET || rtm->rtm_dst_len > 32 ||
-	    (rtm->rtm_protocol != FIB_PROTO_BGP && rtm->rtm_protocol != FIB_PROTO_STATIC))
-		return 0;
-	uint32_t table = rtm->rtm_table, dst = 0, gw = 0, prio = 0;
-	int oif = 0;
-	struct nlattr *a;
-	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
-		if (mnl_attr_validate(a, MNL_TYPE_U32) != 0)
-			continue;
-		switch (mnl_attr_get_type(a)) {
-		case RTA_TABLE: table = mnl_attr_get_u32(a); break;
-		case RTA_DST: dst = ntohl(mnl_attr_get_u32(a)); break;
-		case RTA_GATEWAY: gw = ntohl(mnl_attr_get_u32(a)); break;
-		case RTA_PRIORITY: prio = mnl_attr_get_u32(a); break;
-		case RTA_OIF: oif = (int)mnl_attr_get_u32(a); break;
-		}
-	}
-	if (table != rs->table || prio != FIB_METRIC)
-		return 0; /* not ours: another table, or someone else's metric */
+	struct fib_route r;
+	if (fib_nl_parse_route(nlh, rs->table, &r) != 0)
+		return 0; /* not ours, or malformed: nothing vbrd would reconcile */
 	if (rs->n == rs->cap) {
 		size_t cap = rs->cap ? rs->cap * 2 : 256;
 		void *p = realloc(rs->items, cap * sizeof(*rs->items));
@@ -422,9 +371,7 @@ static int route_row(const struct nlmsghdr *nlh, void *arg)
 		rs->items = p;
 		rs->cap = cap;
 	}
-	rs->items[rs->n++] = (struct fib_route){.prefix = dst, .len = rtm->rtm_dst_len,
-						.protocol = rtm->rtm_protocol, .gateway = gw,
-						.ifindex = oif};
+	rs->items[rs->n++] = r;
 	return 0;
 }
 
@@ -453,11 +400,7 @@ int fib_nl_drain_monitor(struct mnl_socket *mon)
 			changed |= errno == ENOBUFS;
 			break;
 		}
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-		int left = (int)len;
-		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
-			changed |= nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR ||
-				   nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK;
+		changed |= fib_nl_monitor_changed(buf, (size_t)len);
 	}
 	free(buf);
 	return changed;

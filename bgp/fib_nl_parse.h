@@ -1,0 +1,61 @@
+/*
+ * fib_nl_parse: the netlink messages the FIB writer reads from the kernel, decoded by pure
+ * functions (no socket, no allocation) so they can be unit-tested and fuzzed: link and address
+ * dumps/monitor events, the route dump of vbrd's own leftovers, and the NLMSG_ERROR answers
+ * to writes. fib_netlink.c does the talking and calls these.
+ *
+ * Contract of the one-message parsers: nlh points at nlh->nlmsg_len readable bytes (the
+ * buffer walk checked it with mnl_nlmsg_ok, as mnl_cb_run and fib_nl_read_answers do). Every
+ * fixed header and attribute length is checked before it is read. They return 0 (*out filled),
+ * FIB_NL_SKIP (well-formed but not for vbrd: *out untouched) or -EINVAL (malformed: *out
+ * untouched); the caller decides what a malformed message means.
+ */
+#ifndef VBR_BGP_FIB_NL_PARSE_H
+#define VBR_BGP_FIB_NL_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fib.h"
+
+struct nlmsghdr;
+
+#define FIB_NL_SKIP 1
+
+/* An interface from RTM_NEWLINK. */
+struct fib_nl_link {
+	int index;
+	bool up; /* IFF_UP and IFF_RUNNING */
+	char name[FIB_IFNAME_MAX]; /* "" when the message names none */
+};
+
+/* RTM_NEWLINK (or RTM_DELLINK). -EINVAL: short header, ifindex <= 0, a bad attribute, a name
+ * without its NUL or longer than IFNAMSIZ. */
+int fib_nl_parse_link(const struct nlmsghdr *nlh, struct fib_nl_link *out);
+
+/* RTM_NEWADDR / RTM_DELADDR: the interface network of an IPv4 address (ifname left ""; the
+ * caller names it from the links). SKIP: another family, host scope, no address. -EINVAL:
+ * short header, prefix length > 32, IFA_LOCAL / IFA_ADDRESS not 4 octets. */
+int fib_nl_parse_addr(const struct nlmsghdr *nlh, struct fib_connected *out);
+
+/* RTM_NEWROUTE: a route of vbrd (FIB_PROTO_BGP / FIB_PROTO_STATIC at FIB_METRIC) in `table`.
+ * SKIP: another family, protocol, table or metric. -EINVAL: short header, dst_len > 32,
+ * RTA_DST missing while dst_len > 0, a known attribute not 4 octets. */
+int fib_nl_parse_route(const struct nlmsghdr *nlh, uint32_t table, struct fib_route *out);
+
+/* NLMSG_ERROR: the sequence number it answers and its result (0 = ACK, else -errno). SKIP:
+ * another type. -EINVAL: shorter than struct nlmsgerr, error not in [-4095, 0]. */
+int fib_nl_parse_error(const struct nlmsghdr *nlh, uint32_t *seq, int *err);
+
+/* A received datagram of answers: errs[seq - first] = the result of each NLMSG_ERROR whose
+ * sequence is in [first, first + n); others are left as they are. Returns how many were
+ * taken, or -EINVAL when the buffer held a malformed message or trailing bytes (the whole
+ * answers around it are still taken). */
+int fib_nl_read_answers(const void *buf, size_t len, uint32_t first, size_t n, int *errs);
+
+/* A datagram from the link/address monitor: 1 if it holds a link or address change, else 0
+ * (messages are walked with the same bounds; the lists are read again by a dump). */
+int fib_nl_monitor_changed(const void *buf, size_t len);
+
+#endif
