@@ -26,7 +26,7 @@ enum bgp_cap_code {
 	BGP_CAP_MP = 1,		       /* RFC 4760 */
 	BGP_CAP_ROUTE_REFRESH = 2,     /* RFC 2918 */
 	BGP_CAP_EXT_MESSAGE = 6,       /* RFC 8654: noted, not used */
-	BGP_CAP_GRACEFUL_RESTART = 64, /* RFC 4724: noted, not used */
+	BGP_CAP_GRACEFUL_RESTART = 64, /* RFC 4724: sent and decoded (peer_gr.c) */
 	BGP_CAP_AS4 = 65,	       /* RFC 6793 */
 	BGP_CAP_ENHANCED_RR = 70,      /* RFC 7313: noted, not used */
 };

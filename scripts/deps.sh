@@ -11,7 +11,8 @@ build_pkgs=(build-essential cmake pkg-config libgrpc-dev libprotobuf-c-dev proto
 test_pkgs=(clang libclang-rt-14-dev python3 python3-grpcio python3-protobuf
   protobuf-compiler protobuf-compiler-grpc bird2 gobgpd exabgp iproute2 procps valgrind
   psmisc util-linux prometheus openssl curl python3-yaml
-  frr openbgpd iputils-ping iptables)  # FRR (bgpd, bfdd), OpenBGPD: interop tests; ping: forwarding tests
+  frr openbgpd iputils-ping iptables  # FRR (bgpd, bfdd), OpenBGPD: interop tests; ping: forwarding tests
+  libcap2-bin)  # setcap: deploy_caps (not in a minimal Debian 12; it skips without it)
 # The container test (tests/deploy/test_container.sh) runs only where podman is installed:
 # VBR_CONTAINER_TEST=1 adds it (about 5 extra minutes of CI the first time, 2-4 later).
 container_pkgs=(podman runc debootstrap)
