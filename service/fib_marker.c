@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "durable.h"
 #include "log.h"
 
 #define MARKER_MAX 256
@@ -69,22 +70,11 @@ bool fib_marker_expected(const struct fib_marker *m)
 
 static int write_durably(const struct fib_marker *m)
 {
-	int fd = open(m->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
+	int dfd = open(m->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
 		return -errno;
-	size_t len = strlen(m->text);
-	int err = write(fd, m->text, len) == (ssize_t)len ? 0 : -EIO;
-	if (!err && fsync(fd) != 0)
-		err = -errno;
-	close(fd);
-	if (!err && rename(m->tmp, m->path) != 0)
-		err = -errno;
-	int dfd = err ? -1 : open(m->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		if (fsync(dfd) != 0)
-			err = -errno;
-		close(dfd);
-	}
+	int err = durable_replace(dfd, m->tmp, m->path, m->text, strlen(m->text), 0644, NULL, NULL);
+	close(dfd);
 	return err;
 }
 

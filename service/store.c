@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "durable.h"
 #include "stats.h"
 #include "vbr/v1/state.pb-c.h"
 
@@ -292,20 +293,6 @@ int store_load(struct vbr_store *s, struct vbr_model *m, char *err, size_t err_l
 
 /* ---- save ---- */
 
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int64_t now_ns(void)
 {
 	struct timespec ts;
@@ -478,26 +465,9 @@ int store_save(struct vbr_store *s, const struct vbr_model *m, const struct vbr_
 	uint8_t *buf = pack_state(m, extras, n_extras, &len);
 	if (!buf)
 		return -ENOMEM;
-	/* A leftover temp file could carry another mode: start from a fresh one. */
-	unlink(s->tmp_path);
-	int fd = open(s->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	int err = fd < 0 ? -errno : 0;
-	if (!err)
-		err = write_all(fd, buf, len);
-	if (!err && fdatasync(fd) != 0)
-		err = -errno;
-	if (fd >= 0 && close(fd) != 0 && !err)
-		err = -errno;
+	int err = durable_replace(s->dir_fd, s->tmp_path, s->path, buf, len, 0600, s->hook,
+				  s->hook_arg);
 	free(buf);
-	if (!err && s->hook)
-		err = s->hook(s->hook_arg);
-	if (!err && rename(s->tmp_path, s->path) != 0)
-		err = -errno;
-	/* The rename is durable only once the folder's entry is on disk. */
-	if (!err && fsync(s->dir_fd) != 0)
-		err = -errno;
-	if (err)
-		unlink(s->tmp_path);
 	stats_store_write(now_ns() - start, err == 0);
 	return err;
 }
