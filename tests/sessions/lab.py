@@ -7,6 +7,7 @@ when a test fails (atexit + SIGTERM handler). Every wait is bounded in time.
 """
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -150,6 +151,24 @@ class Lab:
             vbrlib.netns_del(self.ns(h))
         if self in _labs:
             _labs.remove(self)
+
+
+def kernel_bgp_routes(lab, host):
+    """{prefix: gateway} of the proto bgp (186) routes in a host's main table."""
+    out = {}
+    for line in lab.exec(host, ["ip", "-4", "route", "show", "proto", "bgp"]).stdout.splitlines():
+        f = line.split()
+        if len(f) >= 3 and f[1] == "via":
+            out[f[0]] = f[2]
+    return out
+
+
+def md5_counters(lab, host):
+    """The kernel's TCP MD5 drop counters in a host's namespace, by name (Failure: signed with
+    another key, NotFound: unsigned where a key is set, Unexpected: signed where none is)."""
+    r = lab.exec(host, ["nstat", "-az", "TcpExtTCPMD5Failure", "TcpExtTCPMD5NotFound",
+                        "TcpExtTCPMD5Unexpected"], check=False)
+    return {k: int(v) for k, v in re.findall(r"^(TcpExt\S+)\s+(\d+)", r.stdout, re.M)}
 
 
 # ---- BIRD 2 ----
@@ -473,3 +492,91 @@ class ExaBgp:
 
     def log(self):
         return self.proc.text()
+
+
+# ---- OpenBGPD (portable 7.7) ----
+
+class OpenBgpd:
+    """OpenBGPD's bgpd in a lab host with one neighbor (vbrd). It chroots to its user's home
+    (Debian: _openbgpd, /run/openbgpd), which only systemd creates: bgpd runs in a private
+    mount namespace with a tmpfs on /run holding that folder, so a test creates nothing on the
+    host. Its control socket (config `socket`) and log (-d -v: stderr) are in the lab folder."""
+
+    def __init__(self, lab, host, asn, neighbor, neighbor_asn=45104, networks=(), password=None,
+                 restart=False):
+        self.lab, self.host, self.asn = lab, host, asn
+        self.neighbor, self.neighbor_asn = neighbor, neighbor_asn
+        self.password, self.restart = password, restart
+        self.name = "openbgpd-" + host
+        self.conf = lab.path(self.name + ".conf")
+        self.sock = lab.path(self.name + ".sock")
+        self.write(networks)
+        self.proc = None
+
+    def write(self, networks):
+        ip = self.lab.ip(self.host)
+        nets = "".join("network %s\n" % n for n in networks)
+        md5 = '  tcp md5sig password "%s"\n' % self.password if self.password else ""
+        gr = "  announce restart yes\n" if self.restart else ""
+        with open(self.conf, "w") as f:
+            f.write('AS %d\nrouter-id %s\nsocket "%s"\nlisten on %s\nconnect-retry 1\n%s'
+                    "neighbor %s {\n  remote-as %d\n  local-address %s\n%s%s}\n"
+                    "allow from any\nallow to any\n"
+                    % (self.asn, ip, self.sock, ip, nets, self.neighbor, self.neighbor_asn, ip,
+                       md5, gr))
+        r = run(["bgpd", "-n", "-f", self.conf], check=False)
+        assert r.returncode == 0, r.stdout
+
+    def start(self):
+        inner = ("mount -t tmpfs tmpfs /run && mkdir -m 755 /run/openbgpd && "
+                 'exec bgpd -d -v -f "$0"')
+        self.proc = self.lab.spawn(self.host, ["unshare", "--mount", "--propagation", "private",
+                                               "sh", "-c", inner, self.conf], self.name + ".log")
+        wait_for(lambda: self.cli(["show", "summary"]).returncode == 0, 15,
+                 what="openbgpd up")
+        return self
+
+    def reload(self, networks):
+        """New config with these networks, then `bgpctl reload` (bgpd re-reads it)."""
+        self.write(networks)
+        r = self.cli(["reload"])
+        assert r.returncode == 0, r.stdout
+
+    def up(self):
+        """`bgpctl neighbor X up`: start the session now. After a NOTIFICATION bgpd holds the
+        neighbor Idle for 30 s (no knob in 7.7) and accepts nothing meanwhile."""
+        r = self.cli(["neighbor", self.neighbor, "up"])
+        assert r.returncode == 0, r.stdout
+
+    def cli(self, args, json_out=False):
+        return run(["bgpctl", "-s", self.sock] + (["-j"] if json_out else []) + list(args),
+                   timeout=20, check=False)
+
+    def json(self, args):
+        r = self.cli(args, json_out=True)
+        return json.loads(r.stdout) if r.returncode == 0 and r.stdout.strip() else {}
+
+    def neighbor_info(self):
+        for n in self.json(["show", "neighbor", self.neighbor]).get("neighbors", []):
+            return n
+        return {}
+
+    def state(self):
+        """'Established', 'Active', 'Idle', ... (bgpctl's names)."""
+        return self.neighbor_info().get("state")
+
+    def rib(self):
+        """{prefix: {'as_path': [..], 'next_hop': ip}} of the routes learned from vbrd."""
+        out = {}
+        for r in self.json(["show", "rib", "neighbor", self.neighbor]).get("rib", []):
+            asp = [int(a) for a in str(r.get("aspath", "")).split() if a.isdigit()]
+            # exit_nexthop: the NEXT_HOP as received (true_nexthop is the resolved gateway).
+            out[r["prefix"]] = {"as_path": asp, "next_hop": r.get("exit_nexthop")}
+        return out
+
+    def log(self):
+        return self.proc.text() if self.proc else ""
+
+    def stop(self):
+        self.proc.stop()
+        self.lab.procs.remove(self.proc)

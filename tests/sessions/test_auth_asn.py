@@ -3,7 +3,6 @@ reason says so; a 4-byte peer ASN (4200000001) works; with vbrd's own ASN over 6
 2-octet-only peer (ExaBGP with asn4 disabled) peers through AS_TRANS and the AS paths come out
 right both ways (RFC 6793).
 """
-import re
 import time
 import unittest
 
@@ -15,9 +14,7 @@ LOCAL_ASN = 4200000002
 
 
 def md5_failures(lab, host):
-    r = lab.exec(host, ["nstat", "-az", "TcpExtTCPMD5Failure", "TcpExtTCPMD5NotFound",
-                        "TcpExtTCPMD5Unexpected"], check=False)
-    return sum(int(m) for m in re.findall(r"^TcpExt\S+\s+(\d+)", r.stdout, re.M))
+    return sum(L.md5_counters(lab, host).values())
 
 
 class AuthAndAsn(unittest.TestCase):

@@ -36,14 +36,7 @@ OURS = "203.0.113.0/24"
 BIRD_GR = "graceful restart on; graceful restart time 120;"
 
 
-def kernel_bgp_routes(lab, host):
-    """{prefix: gateway} of the proto bgp routes in a host's main table."""
-    out = {}
-    for line in lab.exec(host, ["ip", "-4", "route", "show", "proto", "bgp"]).stdout.splitlines():
-        f = line.split()
-        if len(f) >= 3 and f[1] == "via":
-            out[f[0]] = f[2]
-    return out
+kernel_bgp_routes = L.kernel_bgp_routes
 
 
 def metric(lab, port, name):
