@@ -271,6 +271,12 @@ static int run_dump(struct mnl_socket *nl, uint16_t type, int (*row)(const struc
 			rc = -errno;
 			break;
 		}
+		/* A datagram that is not whole messages (the kernel sends none) fails the dump,
+		 * as a socket error does: mnl_cb_run would trust its lengths. */
+		if (fib_nl_check_frames(buf, (size_t)len) != 0) {
+			rc = -EBADMSG;
+			break;
+		}
 		rc = mnl_cb_run(buf, (size_t)len, seq, portid, dump_cb, &d);
 		if (rc <= MNL_CB_STOP) {
 			rc = rc < 0 ? -errno : 0;

@@ -212,30 +212,59 @@ int fib_nl_parse_error(const struct nlmsghdr *nlh, uint32_t *seq, int *err)
 	return 0;
 }
 
+/* ---- datagrams ---- */
+
+/* mnl_nlmsg_ok without its (int) cast: libmnl takes an nlmsg_len of 2^31 or more for a
+ * negative one, so "fits", and mnl_nlmsg_next then steps out of the buffer (found by
+ * fuzz_netlink). */
+bool fib_nl_msg_ok(const struct nlmsghdr *nlh, size_t left)
+{
+	return left >= sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= left;
+}
+
+const struct nlmsghdr *fib_nl_msg_next(const struct nlmsghdr *nlh, size_t *left)
+{
+	/* The last message's padding may be missing: never step past the end. */
+	size_t step = NLMSG_ALIGN(nlh->nlmsg_len);
+	if (step > *left)
+		step = *left;
+	*left -= step;
+	return (const struct nlmsghdr *)((const char *)nlh + step);
+}
+
+int fib_nl_check_frames(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	size_t left = len;
+	while (fib_nl_msg_ok(nlh, left))
+		nlh = fib_nl_msg_next(nlh, &left);
+	return left ? -EINVAL : 0;
+}
+
 int fib_nl_read_answers(const void *buf, size_t len, uint32_t first, size_t n, int *errs)
 {
 	const struct nlmsghdr *nlh = buf;
-	int left = len > INT32_MAX ? INT32_MAX : (int)len;
+	size_t left = len;
 	int taken = 0;
 	bool bad = false;
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; fib_nl_msg_ok(nlh, left); nlh = fib_nl_msg_next(nlh, &left)) {
 		uint32_t seq;
 		int err, rc = fib_nl_parse_error(nlh, &seq, &err);
-		bad |= rc < 0; /* the next messages are whole (mnl_nlmsg_ok): still read */
+		bad |= rc < 0; /* the next messages are whole (fib_nl_msg_ok): still read */
 		if (rc != 0 || seq - first >= n)
 			continue; /* not an answer, or not to this datagram */
 		errs[seq - first] = err;
 		taken++;
 	}
-	return bad || left > 0 ? -EINVAL : taken;
+	return bad || left ? -EINVAL : taken;
 }
 
 int fib_nl_monitor_changed(const void *buf, size_t len)
 {
 	const struct nlmsghdr *nlh = buf;
-	int left = len > INT32_MAX ? INT32_MAX : (int)len;
+	size_t left = len;
 	int changed = 0;
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+	for (; fib_nl_msg_ok(nlh, left); nlh = fib_nl_msg_next(nlh, &left))
 		changed |= nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR ||
 			   nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK;
 	return changed;

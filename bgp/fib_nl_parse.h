@@ -5,7 +5,7 @@
  * to writes. fib_netlink.c does the talking and calls these.
  *
  * Contract of the one-message parsers: nlh points at nlh->nlmsg_len readable bytes (the
- * buffer walk checked it with mnl_nlmsg_ok, as mnl_cb_run and fib_nl_read_answers do). Every
+ * buffer walk checked it with fib_nl_msg_ok, or fib_nl_check_frames before mnl_cb_run). Every
  * fixed header and attribute length is checked before it is read. They return 0 (*out filled),
  * FIB_NL_SKIP (well-formed but not for vbrd: *out untouched) or -EINVAL (malformed: *out
  * untouched); the caller decides what a malformed message means.
@@ -47,6 +47,15 @@ int fib_nl_parse_route(const struct nlmsghdr *nlh, uint32_t table, struct fib_ro
 /* NLMSG_ERROR: the sequence number it answers and its result (0 = ACK, else -errno). SKIP:
  * another type. -EINVAL: shorter than struct nlmsgerr, error not in [-4095, 0]. */
 int fib_nl_parse_error(const struct nlmsghdr *nlh, uint32_t *seq, int *err);
+
+/* Walking a received datagram: for (left = len; fib_nl_msg_ok(nlh, left); nlh =
+ * fib_nl_msg_next(nlh, &left)). Unlike libmnl's mnl_nlmsg_ok/next, safe for any nlmsg_len. */
+bool fib_nl_msg_ok(const struct nlmsghdr *nlh, size_t left);
+const struct nlmsghdr *fib_nl_msg_next(const struct nlmsghdr *nlh, size_t *left);
+
+/* 0 if the datagram is whole messages to its last byte, else -EINVAL. mnl_cb_run trusts
+ * nlmsg_len as mnl_nlmsg_ok does: a datagram goes to it only once this passed. */
+int fib_nl_check_frames(const void *buf, size_t len);
 
 /* A received datagram of answers: errs[seq - first] = the result of each NLMSG_ERROR whose
  * sequence is in [first, first + n); others are left as they are. Returns how many were

@@ -339,6 +339,30 @@ static void answers(void **state)
 	assert_int_equal(fib_nl_read_answers(scratch, 10, 40, 1, one), -EINVAL);
 }
 
+/* nlmsg_len 0xa1a1a1a1: libmnl's mnl_nlmsg_ok casts it to a negative int that "fits" and
+ * mnl_nlmsg_next then jumps out of the buffer (fuzz_netlink's first crash). */
+static void huge_length(void **state)
+{
+	(void)state;
+	char *buf = malloc(40);
+	assert_non_null(buf);
+	memset(buf, 0xa1, 40);
+	int errs[1] = {1};
+	assert_false(fib_nl_msg_ok((struct nlmsghdr *)buf, 40));
+	assert_int_equal(fib_nl_check_frames(buf, 40), -EINVAL);
+	assert_int_equal(fib_nl_read_answers(buf, 40, 0, 1, errs), -EINVAL);
+	assert_int_equal(fib_nl_monitor_changed(buf, 40), 0);
+	assert_int_equal(errs[0], 1);
+	/* A byte after a whole message is not a message; a last message without its padding
+	 * is whole. */
+	size_t len = put_error(buf, 3, 0);
+	assert_int_equal(fib_nl_check_frames(buf, len), 0);
+	assert_int_equal(fib_nl_check_frames(buf, len + 1), -EINVAL);
+	((struct nlmsghdr *)buf)->nlmsg_len = (uint32_t)len - 3;
+	assert_int_equal(fib_nl_check_frames(buf, len - 3), 0);
+	free(buf);
+}
+
 static void monitor(void **state)
 {
 	(void)state;
@@ -360,7 +384,7 @@ int main(void)
 		cmocka_unit_test(addr_malformed), cmocka_unit_test(link_cases),
 		cmocka_unit_test(route_ours),     cmocka_unit_test(route_not_ours),
 		cmocka_unit_test(route_malformed), cmocka_unit_test(answers),
-		cmocka_unit_test(monitor),
+		cmocka_unit_test(huge_length),    cmocka_unit_test(monitor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
