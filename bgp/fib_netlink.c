@@ -287,6 +287,19 @@ static int run_dump(struct mnl_socket *nl, uint16_t type, int (*row)(const struc
 	return rc;
 }
 
+/* The array `items` of n (capacity *cap, doubled from `first`) with room for one more: the
+ * same or a new block, or NULL (out of memory; items is still valid). */
+static void *room(void *items, size_t *cap, size_t n, size_t size, size_t first)
+{
+	if (n < *cap)
+		return items;
+	size_t more = *cap ? *cap * 2 : first;
+	void *p = realloc(items, more * size);
+	if (p)
+		*cap = more;
+	return p;
+}
+
 struct links {
 	struct fib_nl_link *items;
 	size_t n, cap;
@@ -298,14 +311,10 @@ static int link_row(const struct nlmsghdr *nlh, void *arg)
 	struct fib_nl_link link;
 	if (fib_nl_parse_link(nlh, &link) != 0)
 		return 0; /* malformed: skipped, as a link vbrd cannot name */
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		void *p = realloc(l->items, cap * sizeof(*l->items));
-		if (!p)
-			return -1;
-		l->items = p;
-		l->cap = cap;
-	}
+	void *p = room(l->items, &l->cap, l->n, sizeof(*l->items), 16);
+	if (!p)
+		return -1;
+	l->items = p;
 	l->items[l->n++] = link;
 	return 0;
 }
@@ -328,14 +337,10 @@ static int addr_row(const struct nlmsghdr *nlh, void *arg)
 			name = as->links->items[i].up ? as->links->items[i].name : NULL;
 	if (!name)
 		return 0;
-	if (as->n == as->cap) {
-		size_t cap = as->cap ? as->cap * 2 : 16;
-		void *p = realloc(as->items, cap * sizeof(*as->items));
-		if (!p)
-			return -1;
-		as->items = p;
-		as->cap = cap;
-	}
+	void *p = room(as->items, &as->cap, as->n, sizeof(*as->items), 16);
+	if (!p)
+		return -1;
+	as->items = p;
 	snprintf(c.ifname, sizeof(c.ifname), "%s", name);
 	as->items[as->n++] = c;
 	return 0;
@@ -369,14 +374,10 @@ static int route_row(const struct nlmsghdr *nlh, void *arg)
 	struct fib_route r;
 	if (fib_nl_parse_route(nlh, rs->table, &r) != 0)
 		return 0; /* not ours, or malformed: nothing vbrd would reconcile */
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 256;
-		void *p = realloc(rs->items, cap * sizeof(*rs->items));
-		if (!p)
-			return -1;
-		rs->items = p;
-		rs->cap = cap;
-	}
+	void *p = room(rs->items, &rs->cap, rs->n, sizeof(*rs->items), 256);
+	if (!p)
+		return -1;
+	rs->items = p;
 	rs->items[rs->n++] = r;
 	return 0;
 }
