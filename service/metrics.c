@@ -6,6 +6,7 @@
  */
 #include "metrics.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -39,14 +40,17 @@ _Static_assert(sizeof(((struct bgp_peer_status *)0)->notifications_in_by_code) =
 		       VBR_METRICS_NOTIFY_CODES * sizeof(uint64_t),
 	       "NOTIFICATION code table size differs from the core's");
 
-static const char *const state_names[] = {
-	[BGP_STATE_IDLE] = "idle",
-	[BGP_STATE_CONNECT] = "connect",
-	[BGP_STATE_ACTIVE] = "active",
-	[BGP_STATE_OPEN_SENT] = "opensent",
-	[BGP_STATE_OPEN_CONFIRM] = "openconfirm",
-	[BGP_STATE_ESTABLISHED] = "established",
-};
+/* The core's name of a session state in lower case, as Prometheus labels go ("OpenSent" ->
+ * "opensent"): the names themselves are the core's (state.h), not a copy. */
+static const char *state_label(int st, char *buf, size_t len)
+{
+	const char *name = bgp_state_name((enum bgp_state)st);
+	size_t i = 0;
+	for (; name[i] && i + 1 < len; i++)
+		buf[i] = (char)tolower((unsigned char)name[i]);
+	buf[i] = '\0';
+	return buf;
+}
 
 void vbr_metrics_counters_init(struct vbr_metrics_counters *counters)
 {
@@ -353,7 +357,8 @@ static void render_peer_info_state(struct text *t, const struct vbr_metrics_scra
 		for (int st = BGP_STATE_IDLE; st <= BGP_STATE_ESTABLISHED; st++) {
 			text_printf(t, "vbrd_bgp_peer_state{");
 			peer_labels(t, &s->peers[i]);
-			text_printf(t, ",state=\"%s\"} %d\n", state_names[st],
+			char label[16];
+			text_printf(t, ",state=\"%s\"} %d\n", state_label(st, label, sizeof(label)),
 				    (int)s->peers[i].status.state == st);
 		}
 }

@@ -154,6 +154,9 @@ static void test_render_peers(void **state)
 	assert_line(text, "vbrd_bgp_peer_state{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\",state=\"idle\"} 0");
 	assert_line(text, "vbrd_bgp_peer_state{peer_id=\"3\",peer_ip=\"192.168.1.1\",state=\"idle\"} 1");
 	assert_line(text, "vbrd_bgp_peer_state{peer_id=\"3\",peer_ip=\"192.168.1.1\",state=\"established\"} 0");
+	/* Lower case of the core's names (state.h): "OpenSent" -> "opensent". */
+	assert_line(text, "vbrd_bgp_peer_state{peer_id=\"3\",peer_ip=\"192.168.1.1\",state=\"opensent\"} 0");
+	assert_line(text, "vbrd_bgp_peer_state{peer_id=\"3\",peer_ip=\"192.168.1.1\",state=\"openconfirm\"} 0");
 	assert_line(text, "vbrd_bgp_peer_up{peer_id=\"bgpp-00000007\",peer_ip=\"10.0.0.2\"} 1");
 	assert_line(text, "vbrd_bgp_peer_up{peer_id=\"3\",peer_ip=\"192.168.1.1\"} 0");
 	assert_line(text, "vbrd_bgp_peer_admin_down{peer_id=\"3\",peer_ip=\"192.168.1.1\"} 1");
