@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "state.h"
+
 static enum vbr_log_level min_level = VBR_LOG_INFO;
 static bool json_format;
 
@@ -85,13 +87,13 @@ void vbr_log(enum vbr_log_level level, const char *msg, ...)
 {
 	if (level < min_level)
 		return;
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t now_ms = bgp_now_ms(); /* the core's clock, as event times are */
+	time_t sec = (time_t)(now_ms / 1000);
 	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
+	gmtime_r(&sec, &tm);
 	char when[40];
 	size_t n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(when + n, sizeof(when) - n, ".%03ldZ", ts.tv_nsec / 1000000);
+	snprintf(when + n, sizeof(when) - n, ".%03dZ", (int)(now_ms % 1000));
 
 	struct line l = {.len = 0};
 	va_list ap;
