@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "md5.h"
+#include "peer.h"
 #include "speaker_int.h"
 
 struct md5_read {
@@ -23,7 +24,6 @@ static void read_work(uv_work_t *w)
 
 static void refine(struct bgp_peer *peer, uint64_t now)
 {
-	struct bgp_speaker *sp = peer->speaker;
 	if (now <= peer->md5_failures_at_connect)
 		return;
 	snprintf(peer->last_error, sizeof(peer->last_error),
@@ -31,8 +31,7 @@ static void refine(struct bgp_peer *peer, uint64_t now)
 		 "%llu segment(s) whose TCP MD5 signature did not match the configured keys (wrong "
 		 "or missing key)",
 		 (unsigned long long)(now - peer->md5_failures_at_connect));
-	if (sp->callbacks.on_peer_counters)
-		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
+	peer_notify_counters(peer);
 }
 
 static void read_done(uv_work_t *w, int status)

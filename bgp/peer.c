@@ -93,7 +93,7 @@ static void session_take_new(struct bgp_session *sess)
 	sess->new_conn = NULL;
 }
 
-static void notify_counters(struct bgp_peer *peer)
+void peer_notify_counters(struct bgp_peer *peer)
 {
 	struct bgp_speaker *sp = peer->speaker;
 	if (sp->callbacks.on_peer_counters && !peer->speaker_detached)
@@ -152,7 +152,7 @@ static void peer_down(struct bgp_peer *peer, enum bgp_fsm_event_type ev)
 	peer->local_ip = 0;
 	if (!peer_gr_session_down(peer, ev))
 		peer_drop_routes(peer);
-	notify_counters(peer);
+	peer_notify_counters(peer);
 }
 
 static void send_notification(struct bgp_session *sess, const struct bgp_fsm_action *a)
@@ -198,7 +198,7 @@ static void start_connect(struct bgp_session *sess)
 	if (rc) {
 		snprintf(peer->last_error, sizeof(peer->last_error), "cannot connect: %s",
 			 uv_strerror(rc));
-		notify_counters(peer);
+		peer_notify_counters(peer);
 		return; /* the ConnectRetry timer tries again */
 	}
 	speaker_track_conn(sp, conn);
@@ -342,8 +342,7 @@ static void peer_after(struct bgp_peer *peer, const char *reason)
 	struct bgp_speaker *sp = peer->speaker;
 	if (sp->callbacks.on_state_change)
 		sp->callbacks.on_state_change(sp->ctx, peer->config.id, old, now, reason);
-	if (sp->callbacks.on_peer_counters)
-		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
+	peer_notify_counters(peer);
 }
 
 /*
@@ -380,7 +379,7 @@ static void timer_cb(uv_timer_t *t)
 		return;
 	peer_feed_simple(sess, bgp_fsm_timer_event(which));
 	if (which == BGP_FSM_TIMER_CONNECT_RETRY)
-		notify_counters(peer); /* last_error may have changed without a transition */
+		peer_notify_counters(peer); /* last_error may have changed without a transition */
 }
 
 static void conn_connected(void *owner, struct bgp_conn *conn, int status)

@@ -111,5 +111,8 @@ void bgp_peer_readvertise(struct bgp_peer *peer);
 void bgp_peer_withdraw_networks(struct bgp_peer *peer);
 /* Announces / withdraws one of our networks on an Established session. */
 void bgp_peer_advertise(struct bgp_peer *peer, const struct bgp_prefix *prefix, bool withdraw);
+/* Tells the service a peer's counters or status moved (its read snapshot is refreshed soon);
+ * nothing once the peer is detached from the speaker. */
+void peer_notify_counters(struct bgp_peer *peer);
 
 #endif

@@ -47,8 +47,10 @@ void bgp_peer_advertise(struct bgp_peer *peer, const struct bgp_prefix *prefix, 
 		if (n > 0)
 			peer->advertised_routes++;
 	}
-	if (n > 0)
+	if (n > 0) {
 		peer->messages_out += (uint64_t)n;
+		peer_notify_counters(peer); /* advertised_routes moved: ListBgpPeers shows it */
+	}
 	peer_session_flush(sess);
 }
 

@@ -35,8 +35,7 @@ static void report(struct bgp_peer *peer, enum bgp_bfd_state old, enum bgp_bfd_s
 		return;
 	if (sp->callbacks.on_bfd_state)
 		sp->callbacks.on_bfd_state(sp->ctx, peer->config.id, old, now, reason);
-	if (sp->callbacks.on_peer_counters)
-		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
+	peer_notify_counters(peer);
 }
 
 static void fsm_config(const struct bgp_peer_config *c, struct bfd_fsm_config *out)

@@ -22,8 +22,7 @@ static void report(struct bgp_peer *peer, bool stale, uint64_t count, const char
 	struct bgp_speaker *sp = peer->speaker;
 	if (sp->callbacks.on_stale_routes && !peer->speaker_detached)
 		sp->callbacks.on_stale_routes(sp->ctx, peer->config.id, stale, count, reason);
-	if (sp->callbacks.on_peer_counters && !peer->speaker_detached)
-		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
+	peer_notify_counters(peer);
 }
 
 /* Removes what is still stale (peer_rib.c, a batch a loop turn) and says why when it is done

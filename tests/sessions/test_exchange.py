@@ -89,9 +89,14 @@ class Exchange(unittest.TestCase):
         L.wait_for(lambda: "192.0.2.128/25" in self.bird.routes(), 5, what="add at bird")
         L.wait_for(lambda: "192.0.2.128/25" in self.gobgp.adj_in(), 5, what="add at gobgp")
         t1 = time.time()
+        # The count follows a network added while Established, without another change.
+        L.wait_for(lambda: self.vbrd.get_peer(self.p_bird).advertised_route_count == 2, 2,
+                   what="advertised_route_count 2")
         self.vbrd.del_network("192.0.2.128/25")
         L.wait_for(lambda: "192.0.2.128/25" not in self.bird.routes(), 5, what="del at bird")
         L.wait_for(lambda: "192.0.2.128/25" not in self.gobgp.adj_in(), 5, what="del at gobgp")
+        L.wait_for(lambda: self.vbrd.get_peer(self.p_gobgp).advertised_route_count == 1, 2,
+                   what="advertised_route_count back to 1")
         print("network add seen at both peers in %.3fs, delete in %.3fs"
               % (t1 - t0, time.time() - t1))
         self.assertIn("203.0.113.0/24", self.bird.routes())
