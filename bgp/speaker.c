@@ -291,7 +291,7 @@ void bgp_speaker_shutdown(struct bgp_speaker *s, const char *message,
 	bool graceful = false;
 	for (size_t i = 0; i < s->peer_count && !s->drain; i++)
 		graceful = graceful || bgp_peer_may_halt_graceful(s->peers[i]);
-	route_table_stop(s, !s->drain && (graceful || s->config.fib_keep_on_shutdown));
+	route_table_stop(s, !s->drain && graceful);
 	/* The others send Cease / Administrative Shutdown and close after writing it (each
 	 * close bounded in time in peer.c), so done() follows within a few seconds at most. */
 	for (size_t i = 0; i < s->peer_count; i++) {

@@ -40,8 +40,6 @@ struct bgp_speaker_config {
 	/* Routes an earlier run left in the kernel are kept this long for the sessions to
 	 * bring them back (RFC 4724 4.1's selection deferral); 0 = 30 s. */
 	uint32_t selection_deferral_ms;
-	/* A clean stop leaves vbrd's kernel routes in place (graceful restart). */
-	bool fib_keep_on_shutdown;
 	/* This start follows an earlier run: the first OPEN to each peer carries the graceful
 	 * restart Restart State bit (RFC 4724 3). */
 	bool restarted;
