@@ -142,8 +142,28 @@ static void tcp_fail_reason(struct bgp_fsm_output *out, const struct bgp_fsm_eve
  */
 static void start(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev, struct bgp_fsm_output *out)
 {
+	bool cease_unread = fsm->cease_unread;
+	fsm->cease_unread = false;
 	stop_timer(fsm, out, BGP_FSM_TIMER_IDLE_HOLD);
 	if (fsm->config.passive) {
+		fsm->state = BGP_STATE_ACTIVE;
+		return;
+	}
+	if (cease_unread) {
+		/*
+		 * Deviation (8.2.2 connects at once): a start right after a ManualStop that
+		 * sent a Cease (a reset, a configuration change). The peer may not have read
+		 * the Cease yet, and a peer that negotiated graceful restart takes a new
+		 * connection from us while its session is still Established for our restart
+		 * (RFC 4724 4.2; BIRD does so when it accepts, before reading the old
+		 * connection): it drops the old one unread, keeps our routes stale and never
+		 * learns of the reset. So start as 8.2.2's
+		 * ManualStart_with_PassiveTcpEstablishment does: Active, the peer's own
+		 * reconnect (after it read the Cease) accepted at once, ours only when the
+		 * ConnectRetryTimer, set to the idle hold time, expires.
+		 */
+		start_timer(fsm, out, BGP_FSM_TIMER_CONNECT_RETRY,
+			    bgp_fsm_jitter(fsm->config.idle_hold_ms, ev->random));
 		fsm->state = BGP_STATE_ACTIVE;
 		return;
 	}
@@ -249,6 +269,8 @@ static void stop(struct bgp_fsm *fsm, const struct bgp_fsm_event *ev, struct bgp
 	bgp_notify_describe(BGP_ERR_CEASE, sub, msg, desc, sizeof(desc));
 	set_reason(out, "%s: NOTIFICATION sent: %s", why, desc);
 	go_down(fsm, ev, out, &n, after);
+	/* An automatic restart waits the idle hold time anyway; a manual one may come at once. */
+	fsm->cease_unread = after == DOWN_MANUAL;
 }
 
 /* Send the NOTIFICATION carried by the event (a decoder's error as data) and go down. */

@@ -245,6 +245,9 @@ struct bgp_fsm {
 	uint32_t connect_retry_counter; /* 8: ConnectRetryCounter */
 	uint32_t idle_hold_next_ms;	/* the idle hold time the next failure will use */
 	bool manual_stop;		/* stopped by ManualStop: AutomaticStart is ignored */
+	/* That ManualStop sent a Cease on a BGP connection: the next start waits passively
+	 * first (see start() in fsm.c). */
+	bool cease_unread;
 	/* Negotiated when the OPEN arrived (OpenConfirm, Established); 0 before. */
 	uint16_t hold_s;
 	uint16_t keepalive_s;

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "fsm_fmt.h"
+#include "notify.h"
 
 #define E(x) BGP_FSM_EV_##x
 
@@ -34,6 +35,7 @@ struct speaker {
 	uint32_t id, asn;
 	struct inst primary, secondary;
 	int connect_retry_started;
+	int connects; /* CONNECT actions: new connections this speaker initiated */
 };
 
 struct msg {
@@ -95,6 +97,9 @@ static void perform(struct net *n, struct speaker *s, struct inst *in,
 		case BGP_FSM_ACT_START_TIMER:
 			if (a->timer == BGP_FSM_TIMER_CONNECT_RETRY)
 				s->connect_retry_started++;
+			break;
+		case BGP_FSM_ACT_CONNECT:
+			s->connects++;
 			break;
 		default:
 			break;
@@ -394,6 +399,91 @@ static void test_attempt_fails_after_accept(void **state)
 	assert_true(bgp_fsm_secondary_takes_over(&p, &s));
 }
 
+/*
+ * The interleaving sessions_lifecycle's hard reset hit against BIRD once graceful restart
+ * was negotiated: A resets the Established session on connection 1 (ManualStop with Cease
+ * / Administrative Reset, then ManualStart at once, as bgp_peer_reset does). A new
+ * connection from A reached B before B had read the Cease on 1, and B, GR-capable, took it
+ * for A's restart (RFC 4724 4.2): it dropped 1 without reading it, so the reset was never
+ * seen there. Modelled B: a connection A initiates while B is Established on 1 with the
+ * Cease still queued is such a restart. A must not initiate one until B read the Cease;
+ * B's reconnect is accepted, else A connects when its ConnectRetryTimer expires.
+ */
+static void play_reset(bool peer_reconnects)
+{
+	struct net n;
+	memset(&n, 0, sizeof(n));
+	n.prefer = -1;
+	struct speaker *a = &n.sp[0], *b = &n.sp[1];
+	for (int i = 0; i < 2; i++) {
+		struct bgp_fsm_config c = fsm_test_config();
+		c.passive = i == 1; /* only A connects: one connection, no collision */
+		struct speaker *s = &n.sp[i];
+		s->self = i;
+		s->id = 0x0a000001 + (uint32_t)i;
+		s->asn = 65001 + (uint32_t)i;
+		bgp_fsm_init(&s->primary.fsm, &c);
+		s->primary.live = true;
+		feed(&n, s, &s->primary, (struct bgp_fsm_event){.type = E(MANUAL_START)});
+	}
+	a->primary.conn = 1;
+	feed(&n, a, &a->primary, (struct bgp_fsm_event){.type = E(TCP_CR_ACKED)});
+	accept_conn(&n, b, 1);
+	run(&n);
+	assert_int_equal(a->primary.fsm.state, BGP_STATE_ESTABLISHED);
+	assert_int_equal(b->primary.fsm.state, BGP_STATE_ESTABLISHED);
+	assert_int_equal(a->connects, 1);
+
+	feed(&n, a, &a->primary,
+	     (struct bgp_fsm_event){.type = E(MANUAL_STOP),
+				    .stop = {.subcode = BGP_SUBERR_CEASE_ADMIN_RESET}});
+	feed(&n, a, &a->primary, (struct bgp_fsm_event){.type = E(MANUAL_START)});
+	assert_int_equal(b->primary.fsm.state, BGP_STATE_ESTABLISHED); /* Cease still queued */
+	assert_int_equal(a->connects, 1); /* nothing B could take for a restart */
+	assert_int_equal(a->primary.fsm.state, BGP_STATE_ACTIVE);
+	assert_true(a->primary.fsm.timers_running & (1u << BGP_FSM_TIMER_CONNECT_RETRY));
+
+	run(&n); /* B reads the Cease on 1 */
+	assert_int_equal(b->primary.fsm.state, BGP_STATE_IDLE);
+	feed(&n, b, &b->primary, (struct bgp_fsm_event){.type = E(IDLE_HOLD_TIMER_EXPIRES)});
+	if (peer_reconnects) {
+		/* B reconnects on 2 after it read the Cease (B is passive only so that the
+		 * first session had one connection; its connect completing is Tcp_CR_Acked). */
+		accept_conn(&n, a, 2);
+		b->primary.conn = 2;
+		feed(&n, b, &b->primary, (struct bgp_fsm_event){.type = E(TCP_CR_ACKED)});
+	} else {
+		feed(&n, a, &a->primary,
+		     (struct bgp_fsm_event){.type = E(CONNECT_RETRY_TIMER_EXPIRES)});
+		assert_int_equal(a->connects, 2);
+		a->primary.conn = 2;
+		feed(&n, a, &a->primary, (struct bgp_fsm_event){.type = E(TCP_CR_ACKED)});
+		accept_conn(&n, b, 2);
+	}
+	run(&n);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(n.sp[i].primary.fsm.state, BGP_STATE_ESTABLISHED);
+		assert_int_equal(n.sp[i].primary.conn, 2);
+	}
+	/* A reset that sent nothing (no session yet) connects again at once. */
+	feed(&n, a, &a->primary, (struct bgp_fsm_event){.type = E(TCP_CONNECTION_FAILS)});
+	assert_int_equal(a->primary.fsm.state, BGP_STATE_IDLE);
+	feed(&n, a, &a->primary, (struct bgp_fsm_event){.type = E(IDLE_HOLD_TIMER_EXPIRES)});
+	assert_int_equal(a->primary.fsm.state, BGP_STATE_CONNECT);
+	int before = a->connects;
+	feed(&n, a, &a->primary, (struct bgp_fsm_event){.type = E(MANUAL_STOP)});
+	feed(&n, a, &a->primary, (struct bgp_fsm_event){.type = E(MANUAL_START)});
+	assert_int_equal(a->primary.fsm.state, BGP_STATE_CONNECT);
+	assert_int_equal(a->connects, before + 1);
+}
+
+static void test_reset_waits_for_cease_read(void **state)
+{
+	(void)state;
+	play_reset(true);
+	play_reset(false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +491,7 @@ int main(void)
 	    cmocka_unit_test(test_simultaneous_open_b_higher),
 	    cmocka_unit_test(test_attempt_fails_after_accept),
 	    cmocka_unit_test(test_established_race),
+	    cmocka_unit_test(test_reset_waits_for_cease_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -155,7 +155,12 @@ static const char *check_step(struct model *m, const struct bgp_fsm *f,
 			uint32_t ms = a->ms;
 			uint32_t full = 0;
 			if (a->timer == BGP_FSM_TIMER_CONNECT_RETRY)
-				full = f->config.connect_retry_ms;
+				/* A start after a ManualStop's Cease waits passively for the idle
+				 * hold time first (fsm.c start()). */
+				full = out->old_state == BGP_STATE_IDLE &&
+					       out->new_state == BGP_STATE_ACTIVE
+					   ? f->config.idle_hold_ms
+					   : f->config.connect_retry_ms;
 			else if (a->timer == BGP_FSM_TIMER_KEEPALIVE)
 				full = (uint32_t)f->keepalive_s * 1000;
 			if (full && !(ms <= full && (uint64_t)ms * 4 > (uint64_t)full * 3))
