@@ -59,6 +59,11 @@ class Lifecycle(unittest.TestCase):
                 if e.kind == V.pb.PEER_EVENT_KIND_STATE_CHANGED and e.peer_id == peer_id]
 
     def test_01_peer_killed_and_restarted(self):
+        # The event stream lags wait_state's GetBgpPeer polls: wait for the bring-up's own
+        # Established event, or a late OpenSent->OpenConfirm would be counted as ours.
+        L.wait_for(lambda: [e for e in self.changes(self.pb)
+                            if e.new_state == V.state("ESTABLISHED")], 10,
+                   what="the bring-up's Established event")
         before = len(self.changes(self.pb))
         self.bird.kill()
         # The kernel resets/closes the dead daemon's socket: vbrd sees it at once (the hold
