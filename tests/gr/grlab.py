@@ -132,3 +132,26 @@ def watch_kernel(lab, prefixes, until, timeout, interval=0.05):
         if time.monotonic() - t0 > timeout:
             raise AssertionError("timed out after %ss polling the kernel" % timeout)
         time.sleep(interval)
+
+
+def wait_up(cls, routes_by_host):
+    """setUpClass's last step: each peer Established and its routes in vbrd's kernel."""
+    for h, routes in routes_by_host.items():
+        cls.vbrd.wait_state(cls.peers[h], timeout=40)
+        L.wait_for(lambda: set(routes) <= set(kernel_routes(cls.lab)), 20,
+                   what="%s's routes in the kernel" % h)
+
+
+def teardown(cls, before=()):
+    """tearDownClass: `before` (callables), the class's peer-event watch and vbrd if they were
+    made and vbrd is still this lab's process (a test may have killed it), then the lab,
+    always."""
+    try:
+        for f in before:
+            f()
+        if getattr(cls, "watch", None):
+            cls.watch.cancel()
+        if getattr(cls, "vbrd", None) and cls.vbrd.proc in cls.lab.procs:
+            cls.vbrd.finish()
+    finally:
+        cls.lab.close()

@@ -52,23 +52,14 @@ class HelperBird(unittest.TestCase):
                 kw = {"graceful_restart": False} if h == GROUP_GR_OFF else {}
                 g = cls.vbrd.group(h, asn, **kw)
                 cls.peers[h] = cls.vbrd.peer(g.id, cls.lab.ip(h)).id
-            for h, (_, routes, _) in BIRDS.items():
-                cls.vbrd.wait_state(cls.peers[h], timeout=40)
-                L.wait_for(lambda: set(routes) <= set(G.kernel_routes(cls.lab)), 20,
-                           what="%s's routes in the kernel" % h)
+            G.wait_up(cls, {h: routes for h, (_, routes, _) in BIRDS.items()})
         except Exception:
             cls.tearDownClass()
             raise
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            if getattr(cls, "watch", None):
-                cls.watch.cancel()
-            if getattr(cls, "vbrd", None):
-                cls.vbrd.finish()
-        finally:
-            cls.lab.close()
+        G.teardown(cls)
 
     def peer(self, host):
         return self.vbrd.get_peer(self.peers[host])

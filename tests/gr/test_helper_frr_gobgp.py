@@ -39,23 +39,14 @@ class HelperFrrGoBgp(unittest.TestCase):
             for h, asn, routes in (("frr", 65061, FRR_ROUTES), ("gob", 65071, GOBGP_ROUTES)):
                 g = cls.vbrd.group(h, asn)
                 cls.peers[h] = cls.vbrd.peer(g.id, cls.lab.ip(h)).id
-            for h, routes in (("frr", FRR_ROUTES), ("gob", GOBGP_ROUTES)):
-                cls.vbrd.wait_state(cls.peers[h], timeout=40)
-                L.wait_for(lambda: set(routes) <= set(G.kernel_routes(cls.lab)), 20,
-                           what="%s's routes in the kernel" % h)
+            G.wait_up(cls, {"frr": FRR_ROUTES, "gob": GOBGP_ROUTES})
         except Exception:
             cls.tearDownClass()
             raise
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            if getattr(cls, "watch", None):
-                cls.watch.cancel()
-            if getattr(cls, "vbrd", None):
-                cls.vbrd.finish()
-        finally:
-            cls.lab.close()
+        G.teardown(cls)
 
     def restart(self, host, routes, kill, start, restart_time):
         """kill(); 2 s away; start() announcing routes[0] only; End-of-RIB reconciles."""

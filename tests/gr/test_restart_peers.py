@@ -106,11 +106,7 @@ class RestartWithFrrAndGoBgp(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            if getattr(cls, "vbrd", None) and cls.vbrd.proc in cls.lab.procs:
-                cls.vbrd.finish()
-        finally:
-            cls.lab.close()
+        G.teardown(cls)
 
     @classmethod
     def ready(cls):

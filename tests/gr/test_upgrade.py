@@ -101,15 +101,14 @@ class Upgrade(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            for p in cls.pings:
-                if p.poll() is None:
-                    p.kill()
-                    p.wait(10)
-            if getattr(cls, "vbrd", None) and cls.vbrd.proc in cls.lab.procs:
-                cls.vbrd.finish()
-        finally:
-            cls.lab.close()
+        G.teardown(cls, before=[cls.kill_pings])
+
+    @classmethod
+    def kill_pings(cls):
+        for p in getattr(cls, "pings", []):
+            if p.poll() is None:
+                p.kill()
+                p.wait(10)
 
     @classmethod
     def ready(cls, gr=True):
