@@ -75,10 +75,7 @@ class BfdInterop(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.watch.cancel()
-        try:
-            cls.vbrd.finish()
-        finally:
-            cls.lab.close()
+        cls.lab.close(finish=cls.vbrd)
 
     @classmethod
     def bfd_state(cls, peer_id):

@@ -44,10 +44,7 @@ class FullTable(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            cls.vbrd.finish()
-        finally:
-            cls.lab.close()
+        cls.lab.close(finish=cls.vbrd)
 
     def start(self, prefix=()):
         self.vbrd.rerun(wrap=prefix)  # stopped first if a test before failed half way

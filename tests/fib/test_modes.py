@@ -40,10 +40,7 @@ class Modes(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            cls.vbrd.finish()
-        finally:
-            cls.lab.close()
+        cls.lab.close(finish=cls.vbrd)
 
     def run_vbrd(self, prefix=(), args=()):
         self.vbrd.rerun(wrap=prefix, args=args)  # stopped first if a test failed half way

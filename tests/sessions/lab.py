@@ -138,7 +138,15 @@ class Lab:
     def path(self, name):
         return os.path.join(self.dir, name)
 
-    def close(self):
+    def close(self, finish=None):
+        """Stops every process and removes the namespaces. `finish`: a daemon whose own
+        finish() (clean stop, exit checks) runs first; the lab is closed even if it fails."""
+        if finish is not None and not self.closed:
+            try:
+                finish.finish()
+            finally:
+                self.close()
+            return
         if self.closed:
             return
         self.closed = True

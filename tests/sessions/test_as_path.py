@@ -40,10 +40,7 @@ class AsPath(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            cls.vbrd.finish()
-        finally:
-            cls.lab.close()
+        cls.lab.close(finish=cls.vbrd)
 
     def frr_path(self, prefix):
         j = json.loads(self.frr.vtysh("bgpd", "show bgp ipv4 unicast %s json" % prefix))

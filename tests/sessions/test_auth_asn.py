@@ -49,10 +49,7 @@ class AuthAndAsn(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            cls.vbrd.finish()
-        finally:
-            cls.lab.close()
+        cls.lab.close(finish=cls.vbrd)
 
     def test_01_matching_md5_key_established(self):
         self.vbrd.wait_state(self.p_good, timeout=20)

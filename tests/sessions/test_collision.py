@@ -29,10 +29,7 @@ class Collision(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            cls.vbrd.finish()
-        finally:
-            cls.lab.close()
+        cls.lab.close(finish=cls.vbrd)
 
     def run_case(self, host, asn, bgp_id):
         # The scripted peer listens first, then the peer is configured (vbrd connects at once).
@@ -115,10 +112,7 @@ class CollisionBird(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            cls.vbrd.finish()
-        finally:
-            cls.lab.close()
+        cls.lab.close(finish=cls.vbrd)
 
     def set_admin_down(self, pid, down):
         self.vbrd.call("UpdateBgpPeer", V.pb.UpdateBgpPeerRequest(

@@ -34,10 +34,7 @@ class Exchange(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.watch.cancel()
-        try:
-            cls.vbrd.finish()
-        finally:
-            cls.lab.close()
+        cls.lab.close(finish=cls.vbrd)
 
     def test_01_established_on_both_sides(self):
         L.wait_for(lambda: self.bird.state() == "Established", 10, what="bird Established")

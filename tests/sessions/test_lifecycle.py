@@ -48,10 +48,7 @@ class Lifecycle(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.watch.cancel()
-        try:
-            cls.vbrd.finish()
-        finally:
-            cls.lab.close()
+        cls.lab.close(finish=cls.vbrd)
 
     def changes(self, peer_id):
         self.watch.drain()

@@ -35,10 +35,7 @@ class Limits(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.watch.cancel()
-        try:
-            cls.vbrd.finish()
-        finally:
-            cls.lab.close()
+        cls.lab.close(finish=cls.vbrd)
 
     def limit_events(self, peer_id, kind=None):
         kind = V.pb.PEER_EVENT_KIND_ROUTE_LIMIT_REACHED if kind is None else kind

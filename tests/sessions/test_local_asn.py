@@ -44,10 +44,7 @@ class GroupLocalAsn(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            cls.vbrd.finish()
-        finally:
-            cls.lab.close()
+        cls.lab.close(finish=cls.vbrd)
 
     def advertised_path(self, pid):
         rt = L.wait_for(lambda: self.vbrd.routes(pid, advertised=True).get(NETWORK), 10,

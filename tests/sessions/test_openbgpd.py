@@ -48,10 +48,7 @@ class OpenBgpdInterop(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            cls.vbrd.finish()
-        finally:
-            cls.lab.close()
+        cls.lab.close(finish=cls.vbrd)
 
     def test_01_established_both_sides(self):
         self.vbrd.wait_state(self.peer, timeout=20)
