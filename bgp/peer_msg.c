@@ -74,8 +74,7 @@ static void handle_update(struct bgp_session *sess, const struct bgp_frame *fram
 	enum peer_update_result res = peer_apply_update(peer, u);
 	if (u->end_of_rib && res == PEER_UPDATE_OK)
 		peer_gr_end_of_rib(peer);
-	if (sp->callbacks.on_peer_counters)
-		sp->callbacks.on_peer_counters(sp->ctx, peer->config.id);
+	peer_notify_counters(peer);
 	peer_feed_simple(sess, BGP_FSM_EV_UPDATE_MSG);
 	if (res != PEER_UPDATE_OK && !sess->discarded) {
 		struct bgp_fsm_event ev;
