@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 
 #include "grpc/health/v1/health.pb-c.h"
 #include "log.h"
+#include "worker.h"
 
 enum method_kind { K_READ, K_LOOP, K_STREAM, K_HEALTH_CHECK, K_HEALTH_WATCH, K_UNKNOWN };
 
@@ -65,6 +67,14 @@ static const struct {
 };
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 #define CATCH_ALL (-1)
+
+/* Threads that start the event streams' writes. gRPC does a write's transport work (framing,
+ * and the sendmsg when the connection is idle) on the thread that starts it: from the loop
+ * thread, a burst to 1,000 subscribers held the loop at about 150,000 writes/s and made the
+ * burst's latency that rate's. The loop only decides what to write (the hub's state is its
+ * own) and queues it; a call always goes to the same writer, so its send batches never run
+ * on two threads at once (gRPC requires them serialized). */
+#define RPC_WRITERS 2
 
 enum tag_kind { TAG_NEW, TAG_UNARY, TAG_CLOSE, TAG_WRITE, TAG_STATUS, TAG_SHUTDOWN };
 
@@ -107,6 +117,9 @@ struct rpc_call {
 	/* Hand-off nodes: a call is handed over at most once as new and once as closed, and has
 	 * one write outstanding at a time, so these never need allocating. */
 	struct loop_event ev_call, ev_write, ev_closed;
+	/* A stream write queued for a writer thread (one outstanding at a time, so one node). */
+	struct worker_item queued_write;
+	grpc_slice queued_bytes;
 	void *user;
 	char id[24];
 	struct rpc_call *health_next;
@@ -134,6 +147,9 @@ struct rpc_server {
 	size_t batch_n;
 	struct loop_event ev_shutdown;
 	struct rpc_call *health_watches;
+	struct worker *writers[RPC_WRITERS];
+	struct worker_batch unflushed[RPC_WRITERS]; /* loop thread only */
+	size_t n_writers;
 
 	struct rpc_handlers handlers;
 	void *ctx;
@@ -275,20 +291,26 @@ static void push_event(struct rpc_server *s, enum loop_event_kind kind, struct r
 	s->batch_n++;
 }
 
+/* Any thread: appends a chain of events to the loop's queue and wakes the loop. */
+static void hand_over(struct rpc_server *s, struct loop_event *head, struct loop_event *tail)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->tail)
+		s->tail->next = head;
+	else
+		s->head = head;
+	s->tail = tail;
+	pthread_mutex_unlock(&s->lock);
+	uv_async_send(&s->async);
+}
+
 static void flush_events(struct rpc_server *s)
 {
 	if (!s->batch_head)
 		return;
-	pthread_mutex_lock(&s->lock);
-	if (s->tail)
-		s->tail->next = s->batch_head;
-	else
-		s->head = s->batch_head;
-	s->tail = s->batch_tail;
-	pthread_mutex_unlock(&s->lock);
+	hand_over(s, s->batch_head, s->batch_tail);
 	s->batch_head = s->batch_tail = NULL;
 	s->batch_n = 0;
-	uv_async_send(&s->async);
 }
 
 /* uv_async_send coalesces wake-ups: take the whole queue every time. */
@@ -441,14 +463,36 @@ static int start_write(struct rpc_call *c, grpc_byte_buffer *bb)
 	return 0;
 }
 
-int rpc_stream_write(struct rpc_call *c, const ProtobufCMessage *message)
-{
-	return start_write(c, pack_message(message));
-}
-
 int rpc_stream_write_slice(struct rpc_call *c, grpc_slice bytes)
 {
-	return start_write(c, grpc_raw_byte_buffer_create(&bytes, 1));
+	struct rpc_server *s = c->server;
+	c->queued_bytes = grpc_slice_ref(bytes);
+	call_ref(c); /* the queue's, until the writer has started the write */
+	worker_batch_add(&s->unflushed[c->number % s->n_writers], &c->queued_write);
+	return 0;
+}
+
+void rpc_stream_flush(struct rpc_server *s)
+{
+	for (size_t i = 0; i < s->n_writers; i++)
+		worker_queue(s->writers[i], &s->unflushed[i]);
+}
+
+/* Writer thread. A write that cannot start completes at once, failed, on the loop (as a write
+ * the call could not send does), so the stream's owner is never left waiting. */
+static void run_queued_write(void *ctx, struct worker_item *item)
+{
+	struct rpc_server *s = ctx;
+	struct rpc_call *c =
+	    (struct rpc_call *)((char *)item - offsetof(struct rpc_call, queued_write));
+	grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&c->queued_bytes, 1);
+	grpc_slice_unref(c->queued_bytes);
+	if (start_write(c, bb) == 0) {
+		rpc_call_release(c);
+		return;
+	}
+	c->ev_write = (struct loop_event){EV_WRITE_DONE, c, false, NULL};
+	hand_over(s, &c->ev_write, &c->ev_write); /* passes the queue's reference on */
 }
 
 void rpc_stream_open(struct rpc_call *c)
@@ -692,6 +736,13 @@ static grpc_server_credentials *make_credentials(const struct rpc_config *cfg)
 	    NULL);
 }
 
+static void stop_writers(struct rpc_server *s)
+{
+	for (size_t i = 0; i < s->n_writers; i++)
+		worker_stop(s->writers[i]);
+	s->n_writers = 0;
+}
+
 static void on_handle_closed(uv_handle_t *h)
 {
 	struct rpc_server *s = h->data;
@@ -762,8 +813,12 @@ int rpc_start(uv_loop_t *loop, const struct rpc_config *cfg, const struct rpc_ha
 			post_request(s, (int)i);
 	for (int k = 0; k < 4; k++)
 		post_request(s, CATCH_ALL);
-	if (pthread_create(&s->thread, NULL, cq_thread, s) != 0) {
-		snprintf(err, err_len, "cannot start the completion-queue thread");
+	for (; s->n_writers < RPC_WRITERS; s->n_writers++)
+		if (worker_start(&s->writers[s->n_writers], run_queued_write, s) != 0)
+			break;
+	if (s->n_writers == 0 || pthread_create(&s->thread, NULL, cq_thread, s) != 0) {
+		snprintf(err, err_len, "cannot start the completion-queue or writer threads");
+		stop_writers(s);
 		atomic_store(&s->shutting_down, true);
 		grpc_server_shutdown_and_notify(s->server, s->cq, &s->t_shutdown);
 		grpc_server_cancel_all_calls(s->server);
@@ -796,6 +851,8 @@ void rpc_shutdown(struct rpc_server *s, uint64_t grace_ms)
 
 void rpc_free(struct rpc_server *s)
 {
+	/* Writes still queued start (and fail: every call is over) before the server goes. */
+	stop_writers(s);
 	grpc_server_destroy(s->server);
 	grpc_completion_queue_shutdown(s->cq);
 	if (s->thread_started)

@@ -10,7 +10,8 @@
  *     delivered on the loop thread. The thread takes what the completion queue already
  *     holds without blocking (up to a batch) and hands it over with one lock and one
  *     uv_async_send; the loop drains the whole queue. The queue's nodes live in the call.
- * Replies are sent with grpc_call_start_batch from whichever thread holds the call.
+ * Replies are sent with grpc_call_start_batch from whichever thread holds the call; stream
+ * writes are started by writer threads (worker.h), each call always by the same one.
  * grpc.health.v1.Health Check and Watch are answered here.
  */
 #ifndef VBR_SERVICE_RPC_H
@@ -82,15 +83,19 @@ void rpc_reply_fill(struct rpc_call *call, size_t len, void (*fill)(void *arg, u
 /* A message packed into a new slice (one reference, the caller's). */
 grpc_slice rpc_pack(const ProtobufCMessage *message);
 
-/* Streams (loop thread). One write outstanding at a time: the next after on_write_done. */
-int rpc_stream_write(struct rpc_call *call, const ProtobufCMessage *message);
-/* The same with bytes packed once and shared by many streams: the write takes its own
- * reference to the slice, no copy. */
+/* Streams (loop thread). One write outstanding at a time: the next after on_write_done.
+ * Bytes packed once and shared by many streams: the write takes its own reference to the
+ * slice, no copy. The write waits for rpc_stream_flush, which hands what was written since
+ * the last one to the writer threads (one lock and one wake-up per thread); a write that
+ * cannot start completes on the loop with ok=false like one the call could not send. */
 int rpc_stream_write_slice(struct rpc_call *call, grpc_slice bytes);
+void rpc_stream_flush(struct rpc_server *server);
 /* Sends the response headers now (if no write did yet), so a client can tell the stream is
  * open — e.g. subscribed — before any message. */
 void rpc_stream_open(struct rpc_call *call);
-/* Sends the final status after any outstanding write. */
+/* Sends the final status. Only on a stream that has never been written to (a refusal): a
+ * writer thread may be starting a written stream's write, so that one ends with
+ * rpc_stream_abort. */
 void rpc_stream_finish(struct rpc_call *call, grpc_status_code status, const char *message);
 /* Ends the call now (queued messages dropped), the client still sees status and message. */
 void rpc_stream_abort(struct rpc_call *call, grpc_status_code status, const char *message);

@@ -33,6 +33,8 @@ static void on_deliver(uv_idle_t *idle)
 		for (size_t i = 0; i < sizeof(hubs) / sizeof(hubs[0]); i++)
 			if (hubs[i])
 				more |= event_hub_deliver(hubs[i], DELIVER_SLICE);
+		/* Each slice goes to the writers at once: they write while the loop goes on. */
+		rpc_stream_flush(d->rpc);
 	} while (more && uv_hrtime() - start < DELIVER_TURN_NS);
 	if (!more)
 		uv_idle_stop(idle);
