@@ -120,6 +120,7 @@ struct rpc_call {
 	/* A stream write queued for a writer thread (one outstanding at a time, so one node). */
 	struct worker_item queued_write;
 	grpc_slice queued_bytes;
+	uint32_t queued_flags;
 	void *user;
 	char id[24];
 	struct rpc_call *health_next;
@@ -441,7 +442,7 @@ void rpc_reply_fill(struct rpc_call *c, size_t len, void (*fill)(void *arg, uint
 	send_unary(c, GRPC_STATUS_OK, NULL, bb);
 }
 
-static int start_write(struct rpc_call *c, grpc_byte_buffer *bb)
+static int start_write(struct rpc_call *c, grpc_byte_buffer *bb, uint32_t flags)
 {
 	grpc_op ops[2];
 	size_t n = 0;
@@ -454,6 +455,7 @@ static int start_write(struct rpc_call *c, grpc_byte_buffer *bb)
 		grpc_byte_buffer_destroy(c->write_buf);
 	c->write_buf = bb;
 	ops[n].op = GRPC_OP_SEND_MESSAGE;
+	ops[n].flags = flags;
 	ops[n++].data.send_message.send_message = bb;
 	call_ref(c);
 	if (grpc_call_start_batch(c->call, ops, n, &c->t_write, NULL) != GRPC_CALL_OK) {
@@ -463,10 +465,11 @@ static int start_write(struct rpc_call *c, grpc_byte_buffer *bb)
 	return 0;
 }
 
-int rpc_stream_write_slice(struct rpc_call *c, grpc_slice bytes)
+int rpc_stream_write_slice(struct rpc_call *c, grpc_slice bytes, bool more)
 {
 	struct rpc_server *s = c->server;
 	c->queued_bytes = grpc_slice_ref(bytes);
+	c->queued_flags = more ? GRPC_WRITE_BUFFER_HINT : 0;
 	call_ref(c); /* the queue's, until the writer has started the write */
 	worker_batch_add(&s->unflushed[c->number % s->n_writers], &c->queued_write);
 	return 0;
@@ -487,7 +490,7 @@ static void run_queued_write(void *ctx, struct worker_item *item)
 	    (struct rpc_call *)((char *)item - offsetof(struct rpc_call, queued_write));
 	grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&c->queued_bytes, 1);
 	grpc_slice_unref(c->queued_bytes);
-	if (start_write(c, bb) == 0) {
+	if (start_write(c, bb, c->queued_flags) == 0) {
 		rpc_call_release(c);
 		return;
 	}
@@ -602,7 +605,7 @@ static void health_watch(struct rpc_call *c)
 	s->health_watches = c;
 	pthread_mutex_unlock(&s->lock);
 	start_recv_close(c);
-	start_write(c, pack_message(&resp.base));
+	start_write(c, pack_message(&resp.base), 0);
 }
 
 static void health_watch_closed(struct rpc_call *c)

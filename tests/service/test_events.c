@@ -26,6 +26,7 @@ struct sent {
 	int kind;
 	char peer_id[VBR_ID_LEN + 1];
 	const uint8_t *bytes; /* where the slice's bytes were: the same for a shared event */
+	bool more;	      /* the hub said another write follows at once */
 };
 
 struct fake {
@@ -40,7 +41,7 @@ struct fake {
 static int write_clock;
 static int wakeups;
 
-static int fake_send(void *arg, grpc_slice bytes)
+static int fake_send(void *arg, grpc_slice bytes, bool more)
 {
 	struct fake *f = arg;
 	assert_true(f->n_sent < 64);
@@ -52,6 +53,7 @@ static int fake_send(void *arg, grpc_slice bytes)
 	s->kind = ev->kind;
 	snprintf(s->peer_id, sizeof(s->peer_id), "%s", ev->peer_id);
 	s->bytes = GRPC_SLICE_START_PTR(bytes);
+	s->more = more;
 	vbr__v1__peer_event__free_unpacked(ev, NULL);
 	f->order = ++write_clock;
 	return 0;
@@ -167,6 +169,10 @@ static void test_initial_state_then_live(void **state)
 	assert_int_equal(f.sent[2].sequence, 2); /* the snapshot includes events up to 2 */
 	assert_int_equal(f.sent[3].kind, KIND(PEER_DELETED));
 	assert_int_equal(f.sent[3].sequence, 3);
+	/* Each write but the last knew another was queued behind it (the stream may hold its
+	 * bytes for the next); the last is sent at once. */
+	assert_true(f.sent[0].more && f.sent[1].more && f.sent[2].more);
+	assert_false(f.sent[3].more);
 	assert_int_equal(event_hub_subscribers(hub), 1);
 	event_hub_unsubscribe(f.sub);
 	assert_int_equal(event_hub_subscribers(hub), 0);
@@ -311,6 +317,9 @@ static void test_filter_and_after_sequence(void **state)
 	assert_int_equal(f.n_sent, 2); /* sequences 4 and 6 */
 	assert_int_equal(f.sent[0].sequence, 4);
 	assert_int_equal(f.sent[1].sequence, 6);
+	/* The look-ahead is one item: 5 is not this subscriber's, so 4 is not held for 6. */
+	assert_false(f.sent[0].more);
+	assert_false(f.sent[1].more);
 	event_hub_free(hub); /* frees the open subscriber too */
 }
 
