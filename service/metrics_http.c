@@ -8,6 +8,8 @@
  */
 #include "metrics.h"
 
+#include "http_request.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +24,7 @@ struct conn {
 	uv_write_t write_req;
 	int open_handles; /* freed when it drops to 0 */
 	bool closing;
-	bool answered;	  /* the request is complete; ignore further bytes */
+	bool answered; /* the request is complete; ignore further bytes */
 	char header[256];
 	char *body;
 	size_t len;
@@ -106,7 +108,8 @@ static void reply(struct conn *c, int code, const char *reason, const char *cont
 		conn_close(c);
 		return;
 	}
-	uv_buf_t bufs[2] = {uv_buf_init(c->header, (unsigned)n), uv_buf_init(body, (unsigned)body_len)};
+	uv_buf_t bufs[2] = {uv_buf_init(c->header, (unsigned)n),
+			    uv_buf_init(body, (unsigned)body_len)};
 	c->write_req.data = c;
 	/* The idle timer now bounds how long a client may take to read the reply. */
 	uv_timer_start(&c->timer, on_timeout, VBR_METRICS_IDLE_MS, 0);
@@ -127,40 +130,23 @@ static void reply_text(struct conn *c, int code, const char *reason, const char 
 	reply(c, code, reason, "text/plain; charset=utf-8", extra_header, body, len);
 }
 
-/* The request line is complete in c->request[0..line_len). */
-static void answer(struct conn *c, size_t line_len)
+/* The headers are complete in c->request[0..c->len). */
+static void answer(struct conn *c)
 {
-	char line[512];
-	if (line_len >= sizeof(line)) {
-		reply_text(c, 414, "URI Too Long", "");
-		return;
-	}
-	memcpy(line, c->request, line_len);
-	line[line_len] = '\0';
-	if (line_len > 0 && line[line_len - 1] == '\r')
-		line[line_len - 1] = '\0';
-
-	/* METHOD SP TARGET SP HTTP/1.x, RFC 9112 3 */
-	char *method = line;
-	char *target = strchr(method, ' ');
-	char *version = target ? strchr(target + 1, ' ') : NULL;
-	if (!target || !version) {
+	switch (http_request_line(c->request, c->len)) {
+	case HTTP_GET_METRICS:
+		break;
+	case HTTP_BAD_REQUEST:
 		reply_text(c, 400, "Bad Request", "");
 		return;
-	}
-	*target++ = '\0';
-	*version++ = '\0';
-	if (strncmp(version, "HTTP/1.", 7) != 0 || strchr(version, ' ')) {
-		reply_text(c, 400, "Bad Request", "");
+	case HTTP_NOT_FOUND:
+		reply_text(c, 404, "Not Found", "");
 		return;
-	}
-	if (strcmp(method, "GET") != 0) {
+	case HTTP_METHOD_NOT_ALLOWED:
 		reply_text(c, 405, "Method Not Allowed", "Allow: GET\r\n");
 		return;
-	}
-	size_t path_len = strcspn(target, "?");
-	if (path_len != strlen("/metrics") || strncmp(target, "/metrics", path_len) != 0) {
-		reply_text(c, 404, "Not Found", "");
+	case HTTP_URI_TOO_LONG:
+		reply_text(c, 414, "URI Too Long", "");
 		return;
 	}
 	char *body;
@@ -189,20 +175,11 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	}
 	if (nread == 0 || c->answered)
 		return;
-	size_t scanned_from = c->len >= 3 ? c->len - 3 : 0;
+	size_t scanned = c->len;
 	c->len += (size_t)nread;
-
-	/* The headers end at the first empty line; a bare LF is tolerated (RFC 9112 2.2). */
-	for (size_t i = scanned_from; i < c->len; i++) {
-		if (c->request[i] != '\n')
-			continue;
-		bool end = (i >= 1 && c->request[i - 1] == '\n') ||
-			   (i >= 2 && c->request[i - 1] == '\r' && c->request[i - 2] == '\n');
-		if (end) {
-			const char *nl = memchr(c->request, '\n', c->len); /* found: i is one */
-			answer(c, (size_t)(nl - c->request));
-			return;
-		}
+	if (http_headers_end(c->request, c->len, scanned)) {
+		answer(c);
+		return;
 	}
 	if (c->len == sizeof(c->request))
 		reply_text(c, 431, "Request Header Fields Too Large", "");
@@ -306,8 +283,8 @@ int vbr_metrics_start(uv_loop_t *loop, const struct vbr_metrics_config *config,
 		err = uv_tcp_getsockname(&m->listener, (struct sockaddr *)&bound, &len);
 		if (!err)
 			m->port = ntohs(bound.ss_family == AF_INET6
-						? ((struct sockaddr_in6 *)&bound)->sin6_port
-						: ((struct sockaddr_in *)&bound)->sin_port);
+					    ? ((struct sockaddr_in6 *)&bound)->sin6_port
+					    : ((struct sockaddr_in *)&bound)->sin_port);
 	}
 	if (err) {
 		/* Freed by the close callback on the loop's next run. */
