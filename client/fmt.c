@@ -7,26 +7,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "state.h"
 #include "table.h"
 
+/* The core's names: vbr.v1.SessionState's values are enum bgp_state's (bgp/state.h). */
 const char *fmt_state(Vbr__V1__SessionState state)
 {
-	switch (state) {
-	case VBR__V1__SESSION_STATE__SESSION_STATE_IDLE:
-		return "Idle";
-	case VBR__V1__SESSION_STATE__SESSION_STATE_CONNECT:
-		return "Connect";
-	case VBR__V1__SESSION_STATE__SESSION_STATE_ACTIVE:
-		return "Active";
-	case VBR__V1__SESSION_STATE__SESSION_STATE_OPEN_SENT:
-		return "OpenSent";
-	case VBR__V1__SESSION_STATE__SESSION_STATE_OPEN_CONFIRM:
-		return "OpenConfirm";
-	case VBR__V1__SESSION_STATE__SESSION_STATE_ESTABLISHED:
-		return "Established";
-	default:
+	if (state < (int)BGP_STATE_IDLE || state > (int)BGP_STATE_ESTABLISHED)
 		return "-";
-	}
+	return bgp_state_name((enum bgp_state)state);
 }
 
 const char *fmt_state_color(Vbr__V1__SessionState state)

@@ -19,6 +19,11 @@
  * across subscribers (and so across connections), each loop turn's share of it is bounded,
  * and a reply started before the burst is never behind it.
  *
+ * A write marked `more` (below) may be held by the transport until the next one; a stream
+ * that is then ended (cut off, shutdown) loses at most HOLD_MAX (3) such events its client
+ * never received. Nothing is lost to a client that resumes from the last sequence it did
+ * receive, as after_sequence asks.
+ *
  * INITIAL_STATE and END_OF_INITIAL_STATE carry the sequence of the latest event the snapshot
  * includes, so resubscribing with after_sequence = that number misses nothing. Live events
  * follow from the next sequence; nothing falls between since all of it runs on one thread.

@@ -481,8 +481,9 @@ void rpc_stream_flush(struct rpc_server *s)
 		worker_queue(s->writers[i], &s->unflushed[i]);
 }
 
-/* Writer thread. A write that cannot start completes at once, failed, on the loop (as a write
- * the call could not send does), so the stream's owner is never left waiting. */
+/* Writer thread. A write that cannot start ends the call and completes at once, failed, on the
+ * loop (as a write the call could not send does), so the stream's owner is never left
+ * waiting. */
 static void run_queued_write(void *ctx, struct worker_item *item)
 {
 	struct rpc_server *s = ctx;
@@ -494,6 +495,10 @@ static void run_queued_write(void *ctx, struct worker_item *item)
 		rpc_call_release(c);
 		return;
 	}
+	/* The call is not gone by itself, as a failed write's call is: end it, so the client gets
+	 * a status (and no held bytes linger) and its close event unsubscribes the stream. */
+	grpc_call_cancel_with_status(c->call, GRPC_STATUS_INTERNAL, "cannot write to the stream",
+				     NULL);
 	c->ev_write = (struct loop_event){EV_WRITE_DONE, c, false, NULL};
 	hand_over(s, &c->ev_write, &c->ev_write); /* passes the queue's reference on */
 }

@@ -34,7 +34,8 @@ static void on_deliver(uv_idle_t *idle)
 			if (hubs[i])
 				more |= event_hub_deliver(hubs[i], DELIVER_SLICE);
 		/* Each slice goes to the writers at once: they write while the loop goes on. */
-		rpc_stream_flush(d->rpc);
+		if (d->rpc)
+			rpc_stream_flush(d->rpc);
 	} while (more && uv_hrtime() - start < DELIVER_TURN_NS);
 	if (!more)
 		uv_idle_stop(idle);
