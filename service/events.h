@@ -62,12 +62,13 @@ struct event_sub;
 struct event_snapshot;
 
 /* How the hub talks to a subscriber's stream. send starts one write of `bytes` (it takes its
- * own reference); the owner calls event_sub_write_done when it completes. `more`: the next
+ * own reference); the owner calls event_sub_write_done when it completes, also when it could
+ * not start (ok=false: the owner has ended the stream). `more`: the next
  * write for this subscriber is already queued, so the stream may hold these bytes for it and
  * send both in one transport write (a subscriber that is behind catches up in fewer, larger
  * writes; one that has caught up is sent at once). end finishes the stream with a status. */
 struct event_sub_ops {
-	int (*send)(void *arg, grpc_slice bytes, bool more);
+	void (*send)(void *arg, grpc_slice bytes, bool more);
 	void (*end)(void *arg, grpc_status_code code, const char *message);
 };
 

@@ -465,14 +465,13 @@ static int start_write(struct rpc_call *c, grpc_byte_buffer *bb, uint32_t flags)
 	return 0;
 }
 
-int rpc_stream_write_slice(struct rpc_call *c, grpc_slice bytes, bool more)
+void rpc_stream_write_slice(struct rpc_call *c, grpc_slice bytes, bool more)
 {
 	struct rpc_server *s = c->server;
 	c->queued_bytes = grpc_slice_ref(bytes);
 	c->queued_flags = more ? GRPC_WRITE_BUFFER_HINT : 0;
 	call_ref(c); /* the queue's, until the writer has started the write */
 	worker_batch_add(&s->unflushed[c->number % s->n_writers], &c->queued_write);
-	return 0;
 }
 
 void rpc_stream_flush(struct rpc_server *s)

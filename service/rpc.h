@@ -87,11 +87,12 @@ grpc_slice rpc_pack(const ProtobufCMessage *message);
  * Bytes packed once and shared by many streams: the write takes its own reference to the
  * slice, no copy. `more`: the caller's next write follows at once, so gRPC may hold these
  * bytes (GRPC_WRITE_BUFFER_HINT: the write completes at once, the bytes go with the next
- * write that has no hint, or when its buffer fills); the last write of a run must pass false. The
- * write waits for rpc_stream_flush, which hands what was written since the last one to the writer
- * threads (one lock and one wake-up per thread); a write that cannot start completes on the loop
- * with ok=false like one the call could not send. */
-int rpc_stream_write_slice(struct rpc_call *call, grpc_slice bytes, bool more);
+ * write that has no hint, or when its buffer fills); the last write of a run must pass false.
+ * The write waits for rpc_stream_flush, which hands what was written since the last one to
+ * the writer threads (one lock and one wake-up per thread). A write that cannot start ends
+ * the call (INTERNAL) and completes on the loop with ok=false, like one the call could not
+ * send: on_write_done is the one place a failure is seen. */
+void rpc_stream_write_slice(struct rpc_call *call, grpc_slice bytes, bool more);
 void rpc_stream_flush(struct rpc_server *server);
 /* Sends the response headers now (if no write did yet), so a client can tell the stream is
  * open — e.g. subscribed — before any message. */

@@ -107,10 +107,10 @@ struct watch {
 	struct event_sub *sub;
 };
 
-static int watch_send(void *arg, grpc_slice bytes, bool more)
+static void watch_send(void *arg, grpc_slice bytes, bool more)
 {
 	struct watch *w = arg;
-	return rpc_stream_write_slice(w->call, bytes, more);
+	rpc_stream_write_slice(w->call, bytes, more);
 }
 
 static void watch_end(void *arg, grpc_status_code code, const char *message)

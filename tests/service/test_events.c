@@ -41,7 +41,7 @@ struct fake {
 static int write_clock;
 static int wakeups;
 
-static int fake_send(void *arg, grpc_slice bytes, bool more)
+static void fake_send(void *arg, grpc_slice bytes, bool more)
 {
 	struct fake *f = arg;
 	assert_true(f->n_sent < 64);
@@ -56,7 +56,6 @@ static int fake_send(void *arg, grpc_slice bytes, bool more)
 	s->more = more;
 	vbr__v1__peer_event__free_unpacked(ev, NULL);
 	f->order = ++write_clock;
-	return 0;
 }
 
 static void fake_end(void *arg, grpc_status_code code, const char *message)
@@ -202,6 +201,27 @@ static void test_snapshot_shared_until_publish(void **state)
 	assert_int_equal(f.sent[3].sequence, 1);
 	event_snapshot_unref(b);
 	event_snapshot_unref(c);
+	event_hub_free(hub);
+}
+
+/* A subscriber far behind is not held indefinitely: after 3 held writes in a row the next
+ * goes out at once, though more follow, and the count starts again. */
+static void test_held_writes_bounded(void **state)
+{
+	(void)state;
+	struct event_hub *hub = event_hub_new(16, NULL, NULL);
+	struct fake f = {0};
+	struct event_sub_options opt = {0};
+	assert_int_equal(subscribe(hub, &opt, &f), GRPC_STATUS_OK);
+	for (int i = 0; i < 9; i++)
+		publish(hub, KIND(STATE_CHANGED), "bgpp-00000001");
+	drain(hub, &f);
+	assert_int_equal(f.n_sent, 9);
+	const bool want[9] = {true, true, true, false, true, true, true, false, false};
+	for (int i = 0; i < 9; i++) {
+		assert_int_equal(f.sent[i].sequence, (uint64_t)i + 1);
+		assert_int_equal(f.sent[i].more, want[i]);
+	}
 	event_hub_free(hub);
 }
 
@@ -355,6 +375,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_initial_state_then_live),
 	    cmocka_unit_test(test_snapshot_shared_until_publish),
+	    cmocka_unit_test(test_held_writes_bounded),
 	    cmocka_unit_test(test_bounded_round_robin_shared_bytes),
 	    cmocka_unit_test(test_packed_when_first_needed_and_once),
 	    cmocka_unit_test(test_filter_and_after_sequence),
