@@ -391,11 +391,13 @@ class GoBgp:
         self.proc = self.lab.spawn(self.host, ["gobgpd", "-f", self.conf, "--api-hosts",
                                                "127.0.0.1:50051", "--pprof-disable", "-p",
                                                "-l", "info"] + list(args), self.name + ".log")
-        wait_for(lambda: self.cli(["global"]).returncode == 0, 20, what="gobgpd up")
+        # One `gobgp global` made while gobgpd was starting hung for the whole 20 s in CI, so
+        # the poll never tried again: each attempt now gets a short timeout of its own.
+        wait_for(lambda: self.cli(["global"], timeout=3).returncode == 0, 30, what="gobgpd up")
         return self
 
-    def cli(self, args):
-        return self.lab.exec(self.host, ["gobgp"] + list(args), check=False)
+    def cli(self, args, timeout=20):
+        return self.lab.exec(self.host, ["gobgp"] + list(args), timeout=timeout, check=False)
 
     def kill(self):
         """SIGKILL: its sessions end without a NOTIFICATION; start() again brings it back."""
