@@ -108,7 +108,10 @@ static void tcp_fail_reason(struct bgp_fsm_output *out, const struct bgp_fsm_eve
 {
 	switch (ev->tcp_fail.error) {
 	case 0:
-		set_reason(out, "connection closed by peer");
+		if (ev->tcp_fail.detail && ev->tcp_fail.detail[0])
+			set_reason(out, "%s", ev->tcp_fail.detail); /* how the driver knows */
+		else
+			set_reason(out, "connection closed by peer");
 		return;
 	case -ECONNREFUSED:
 		set_reason(out, "connection refused");
@@ -852,7 +855,8 @@ uint32_t bgp_fsm_send_hold_ms(uint16_t hold_s, uint32_t min_ms)
 	return twice > min_ms ? twice : min_ms;
 }
 
-enum bgp_fsm_incoming bgp_fsm_route_incoming(const struct bgp_fsm *primary, bool secondary_exists)
+enum bgp_fsm_incoming bgp_fsm_route_incoming(const struct bgp_fsm *primary, bool secondary_exists,
+					     bool peer_restarts)
 {
 	switch (primary->state) {
 	case BGP_STATE_ACTIVE:
@@ -862,8 +866,13 @@ enum bgp_fsm_incoming bgp_fsm_route_incoming(const struct bgp_fsm *primary, bool
 	case BGP_STATE_OPEN_CONFIRM:
 		/* 6.8: both connections go on until an OPEN lets us compare identifiers. */
 		return secondary_exists ? BGP_FSM_INCOMING_REJECT : BGP_FSM_INCOMING_TO_SECONDARY;
-	case BGP_STATE_IDLE:	    /* 8.2.2 Idle refuses connections */
-	case BGP_STATE_ESTABLISHED: /* 6.8: an Established session wins over a new one */
+	case BGP_STATE_ESTABLISHED:
+		/* 6.8: an Established session wins over a new one, unless RFC 4724 4.2 says
+		 * the new one is the peer back from a restart we did not see. A secondary left
+		 * from a collision is still racing this session: not a restart. */
+		return peer_restarts && !secondary_exists ? BGP_FSM_INCOMING_PEER_RESTARTED
+							  : BGP_FSM_INCOMING_REJECT;
+	case BGP_STATE_IDLE: /* 8.2.2 Idle refuses connections */
 	default:
 		return BGP_FSM_INCOMING_REJECT;
 	}

@@ -21,6 +21,8 @@
  *                      have accepted it already and keep it (6.8); the OPENs decide.
  *        REJECT:       close the accepted socket (the primary is Idle, Established, or a
  *                      secondary already exists).
+ *        PEER_RESTARTED: Established with graceful restart (RFC 4724 4.2): as TO_SECONDARY,
+ *                      then feed the primary BGP_FSM_EV_TCP_CONNECTION_FAILS.
  *   2. An OPEN arrives (decoded and valid) on connection X while the peer has another
  *      connection Y: switch (bgp_fsm_collision(Y's fsm, X is outgoing, ids, ASNs)):
  *        NONE:       feed BGP_FSM_EV_BGP_OPEN to X.
@@ -138,7 +140,8 @@ struct bgp_fsm_event {
 	/* TCP_CONNECTION_FAILS */
 	struct {
 		int error;	    /* negative errno as libuv gives it (UV_ECONNREFUSED ==
-				     * -ECONNREFUSED); 0 = the peer closed the connection (EOF) */
+				     * -ECONNREFUSED); 0 = the peer closed the connection (EOF),
+				     * or, with a detail, ended it otherwise (RFC 4724 4.2) */
 		const char *detail; /* e.g. uv_strerror(error); may be NULL */
 	} tcp_fail;
 
@@ -301,13 +304,23 @@ uint32_t bgp_fsm_jitter(uint32_t ms, uint32_t random);
  */
 uint32_t bgp_fsm_send_hold_ms(uint16_t hold_s, uint32_t min_ms);
 
-/* Where a connection accepted from the peer's address goes (see the top of this file). */
+/*
+ * Where a connection accepted from the peer's address goes (see the top of this file).
+ * peer_restarts: the peer sent the Graceful Restart Capability on the Established session
+ * (and graceful restart was negotiated). RFC 4724 4.2 then overrides 6.8: a new connection
+ * while Established means the peer restarted and we missed the old session's end, so the old
+ * one is closed and the new one kept (PEER_RESTARTED: a new secondary, as TO_SECONDARY, and
+ * the primary is fed BGP_FSM_EV_TCP_CONNECTION_FAILS once the new one has its connection, so
+ * its routes are kept stale and the secondary takes over).
+ */
 enum bgp_fsm_incoming {
 	BGP_FSM_INCOMING_TO_PRIMARY = 1,
 	BGP_FSM_INCOMING_TO_SECONDARY = 2,
 	BGP_FSM_INCOMING_REJECT = 3,
+	BGP_FSM_INCOMING_PEER_RESTARTED = 4,
 };
-enum bgp_fsm_incoming bgp_fsm_route_incoming(const struct bgp_fsm *primary, bool secondary_exists);
+enum bgp_fsm_incoming bgp_fsm_route_incoming(const struct bgp_fsm *primary, bool secondary_exists,
+					     bool peer_restarts);
 
 /* A fresh instance for a second connection: the primary's config, state Active, no timers. */
 void bgp_fsm_init_secondary(struct bgp_fsm *secondary, const struct bgp_fsm *primary);

@@ -592,7 +592,8 @@ void bgp_peer_accept(struct bgp_peer *peer, struct bgp_conn *conn)
 		bgp_conn_close(conn, false, 0);
 		return;
 	}
-	struct bgp_session *target = peer_collision_incoming(peer);
+	bool peer_restarted;
+	struct bgp_session *target = peer_collision_incoming(peer, &peer_restarted);
 	if (!target) {
 		bgp_conn_close(conn, false, 0);
 		return;
@@ -601,6 +602,8 @@ void bgp_peer_accept(struct bgp_peer *peer, struct bgp_conn *conn)
 	bgp_conn_start(conn, &session_conn_ops, target);
 	target->new_conn = conn;
 	peer_feed_simple(target, BGP_FSM_EV_TCP_CONNECTION_CONFIRMED);
+	if (peer_restarted && peer->secondary == target)
+		peer_collision_peer_restarted(peer);
 }
 
 uint32_t bgp_peer_local_asn(const struct bgp_peer *peer)

@@ -68,6 +68,7 @@ struct bgp_peer {
 	uint32_t gr_remote_id;
 	struct peer_gr_timer *gr_timer;
 	uint64_t graceful_restarts;
+	bool stale_reported; /* ROUTES_STALE went out and its STALE_ROUTES_CLEARED not yet */
 	/* peer_rib.c: the stale routes are being removed, a batch a loop turn; why (for the
 	 * report when done) and how many went so far. */
 	bool stale_sweeping;

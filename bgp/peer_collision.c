@@ -5,6 +5,8 @@
  */
 #include "peer_int.h"
 
+#include <string.h>
+
 #include "speaker_int.h"
 
 static struct bgp_session *other_session(const struct bgp_session *sess)
@@ -72,14 +74,21 @@ void peer_collision_settle(struct bgp_peer *peer)
 	}
 }
 
-struct bgp_session *peer_collision_incoming(struct bgp_peer *peer)
+struct bgp_session *peer_collision_incoming(struct bgp_peer *peer, bool *peer_restarted)
 {
 	struct bgp_session *target = NULL;
-	switch (bgp_fsm_route_incoming(&peer->primary->fsm, peer->secondary != NULL)) {
+	*peer_restarted = false;
+	enum bgp_fsm_incoming c = bgp_fsm_route_incoming(&peer->primary->fsm,
+							 peer->secondary != NULL, peer->gr_negotiated);
+	switch (c) {
 	case BGP_FSM_INCOMING_TO_PRIMARY:
 		target = peer->primary;
 		break;
+	case BGP_FSM_INCOMING_PEER_RESTARTED:
 	case BGP_FSM_INCOMING_TO_SECONDARY:
+		/* After a restart too, the new connection is a secondary until the primary is
+		 * gone. */
+		*peer_restarted = c == BGP_FSM_INCOMING_PEER_RESTARTED;
 		target = peer_session_new(peer);
 		if (!target)
 			break;
@@ -90,4 +99,14 @@ struct bgp_session *peer_collision_incoming(struct bgp_peer *peer)
 		break;
 	}
 	return target;
+}
+
+void peer_collision_peer_restarted(struct bgp_peer *peer)
+{
+	struct bgp_fsm_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = BGP_FSM_EV_TCP_CONNECTION_FAILS;
+	ev.tcp_fail.detail = "new connection from the peer while Established: it restarted "
+			     "(RFC 4724 4.2)";
+	peer_session_feed(peer->primary, &ev);
 }

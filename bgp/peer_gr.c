@@ -20,6 +20,7 @@ struct peer_gr_timer {
 static void report(struct bgp_peer *peer, bool stale, uint64_t count, const char *reason)
 {
 	struct bgp_speaker *sp = peer->speaker;
+	peer->stale_reported = stale;
 	if (sp->callbacks.on_stale_routes && !peer->speaker_detached)
 		sp->callbacks.on_stale_routes(sp->ctx, peer->config.id, stale, count, reason);
 	peer_notify_counters(peer);
@@ -31,8 +32,16 @@ static void sweep(struct bgp_peer *peer, const char *why)
 {
 	if (peer->gr_timer)
 		uv_timer_stop(&peer->gr_timer->handle);
-	if (peer->rib_in.stale == 0)
+	if (peer->rib_in.stale == 0) {
+		/* The peer announced (or withdrew) every stale route: the restart still ends,
+		 * and a subscriber that saw ROUTES_STALE is told so. */
+		if (peer->stale_reported && !peer->stale_sweeping) {
+			char reason[192];
+			snprintf(reason, sizeof(reason), "%s: no stale route left", why);
+			report(peer, false, 0, reason);
+		}
 		return;
+	}
 	peer_rib_sweep_stale(peer, why);
 }
 

@@ -51,8 +51,13 @@ void peer_collision_keepalive(struct bgp_session *sess);
  * primary died. */
 void peer_collision_settle(struct bgp_peer *peer);
 /* The instance an accepted connection goes to (a new secondary while our own connect is in
- * progress), or NULL when it is refused. */
-struct bgp_session *peer_collision_incoming(struct bgp_peer *peer);
+ * progress), or NULL when it is refused. *peer_restarted: the primary is Established with
+ * graceful restart and this is the peer back from a restart (RFC 4724 4.2): once the new
+ * connection is confirmed, the caller ends the primary (peer_collision_peer_restarted). */
+struct bgp_session *peer_collision_incoming(struct bgp_peer *peer, bool *peer_restarted);
+/* Ends the Established primary as if its TCP connection had failed (graceful restart keeps
+ * its routes stale); the secondary holding the new connection then takes over. */
+void peer_collision_peer_restarted(struct bgp_peer *peer);
 
 /* ---- peer_adv.c: our routes to the peer ---- */
 

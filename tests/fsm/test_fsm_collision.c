@@ -142,7 +142,7 @@ static struct inst *holder(struct speaker *s, int conn)
 /* bgp_peer_accept() */
 static void accept_conn(struct net *n, struct speaker *s, int conn)
 {
-	switch (bgp_fsm_route_incoming(&s->primary.fsm, s->secondary.live)) {
+	switch (bgp_fsm_route_incoming(&s->primary.fsm, s->secondary.live, false)) {
 	case BGP_FSM_INCOMING_TO_SECONDARY:
 		bgp_fsm_init_secondary(&s->secondary.fsm, &s->primary.fsm);
 		s->secondary.live = true;
@@ -159,6 +159,9 @@ static void accept_conn(struct net *n, struct speaker *s, int conn)
 	case BGP_FSM_INCOMING_REJECT:
 		n->closed[conn][s->self] = true;
 		send(n, s, conn, M_CLOSE);
+		return;
+	case BGP_FSM_INCOMING_PEER_RESTARTED:
+		fail_msg("no graceful restart in these scenarios");
 		return;
 	}
 }
@@ -390,7 +393,7 @@ static void test_attempt_fails_after_accept(void **state)
 	struct bgp_fsm_config c = fsm_test_config();
 	bgp_fsm_init(&p, &c);
 	fsm_feed(&p, E(MANUAL_START), &out);
-	assert_int_equal(bgp_fsm_route_incoming(&p, false), BGP_FSM_INCOMING_TO_SECONDARY);
+	assert_int_equal(bgp_fsm_route_incoming(&p, false, false), BGP_FSM_INCOMING_TO_SECONDARY);
 	bgp_fsm_init_secondary(&s, &p);
 	fsm_feed(&s, E(TCP_CONNECTION_CONFIRMED), &out);
 	assert_false(bgp_fsm_secondary_takes_over(&p, &s)); /* the attempt may still win */

@@ -292,8 +292,14 @@ static void test_route_incoming(void **state)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		p.state = cases[i].st;
-		assert_int_equal(bgp_fsm_route_incoming(&p, false), cases[i].alone);
-		assert_int_equal(bgp_fsm_route_incoming(&p, true), cases[i].with_secondary);
+		assert_int_equal(bgp_fsm_route_incoming(&p, false, false), cases[i].alone);
+		assert_int_equal(bgp_fsm_route_incoming(&p, true, false), cases[i].with_secondary);
+		/* Graceful restart changes only Established, alone (RFC 4724 4.2). */
+		enum bgp_fsm_incoming gr_alone = cases[i].st == BGP_STATE_ESTABLISHED
+						     ? BGP_FSM_INCOMING_PEER_RESTARTED
+						     : cases[i].alone;
+		assert_int_equal(bgp_fsm_route_incoming(&p, false, true), gr_alone);
+		assert_int_equal(bgp_fsm_route_incoming(&p, true, true), cases[i].with_secondary);
 	}
 }
 
@@ -316,7 +322,7 @@ static void test_collision_scenario(void **state)
 	     &out);
 	assert_int_equal(primary.state, BGP_STATE_OPEN_CONFIRM);
 
-	assert_int_equal(bgp_fsm_route_incoming(&primary, false), BGP_FSM_INCOMING_TO_SECONDARY);
+	assert_int_equal(bgp_fsm_route_incoming(&primary, false, false), BGP_FSM_INCOMING_TO_SECONDARY);
 	bgp_fsm_init_secondary(&secondary, &primary);
 	assert_int_equal(secondary.state, BGP_STATE_ACTIVE);
 	assert_int_equal(secondary.timers_running, 0);
@@ -342,6 +348,51 @@ static void test_collision_scenario(void **state)
 	fsm_feed(&secondary, E(KEEPALIVE_MSG), &out);
 	assert_int_equal(out.new_state, BGP_STATE_ESTABLISHED);
 	assert_int_equal(secondary.remote_id, remote_id);
+}
+
+/*
+ * RFC 4724 4.2 as the driver plays it: Established with graceful restart, and the peer
+ * connects again (it restarted, and we never saw the old connection end). The new connection
+ * gets a secondary; the primary is then fed TcpConnectionFails (graceful: its routes are kept
+ * stale), falls to Idle, and the secondary takes over and goes on to Established.
+ */
+static void test_peer_restart_while_established(void **state)
+{
+	(void)state;
+	struct bgp_fsm primary, secondary;
+	struct bgp_fsm_output out;
+	struct bgp_fsm_config c = fsm_test_config();
+	const uint32_t remote_id = 0x0a000002;
+	reach_open_sent(&primary, &c);
+	step(&primary,
+	     (struct bgp_fsm_event){.type = E(BGP_OPEN),
+				    .open = {.hold_time = 90, .bgp_id = remote_id}},
+	     &out);
+	fsm_feed(&primary, E(KEEPALIVE_MSG), &out);
+	assert_int_equal(primary.state, BGP_STATE_ESTABLISHED);
+
+	assert_int_equal(bgp_fsm_route_incoming(&primary, false, false), BGP_FSM_INCOMING_REJECT);
+	assert_int_equal(bgp_fsm_route_incoming(&primary, false, true),
+			 BGP_FSM_INCOMING_PEER_RESTARTED);
+	bgp_fsm_init_secondary(&secondary, &primary);
+	fsm_feed(&secondary, E(TCP_CONNECTION_CONFIRMED), &out);
+	assert_int_equal(secondary.state, BGP_STATE_OPEN_SENT);
+	assert_false(bgp_fsm_secondary_takes_over(&primary, &secondary));
+
+	struct bgp_fsm_event fails = {.type = E(TCP_CONNECTION_FAILS), .tcp_fail = {.error = 0}};
+	step(&primary, fails, &out);
+	assert_int_equal(out.new_state, BGP_STATE_IDLE);
+	assert_true(bgp_fsm_down_is_graceful(fails.type)); /* no NOTIFICATION, routes stale */
+	assert_null(strstr(actions(&out), "notify"));
+	assert_true(bgp_fsm_secondary_takes_over(&primary, &secondary));
+
+	bgp_fsm_adopt_peer_state(&secondary, &primary);
+	step(&secondary,
+	     (struct bgp_fsm_event){.type = E(BGP_OPEN),
+				    .open = {.hold_time = 90, .bgp_id = remote_id}},
+	     &out);
+	fsm_feed(&secondary, E(KEEPALIVE_MSG), &out);
+	assert_int_equal(secondary.state, BGP_STATE_ESTABLISHED);
 }
 
 static void test_adopt_peer_state(void **state)
@@ -751,6 +802,7 @@ int main(void)
 	    cmocka_unit_test(test_collision_decision),
 	    cmocka_unit_test(test_route_incoming),
 	    cmocka_unit_test(test_collision_scenario),
+	    cmocka_unit_test(test_peer_restart_while_established),
 	    cmocka_unit_test(test_adopt_peer_state),
 	    cmocka_unit_test(test_secondary_takes_over),
 	    cmocka_unit_test(test_idle_hold_grows_to_cap),

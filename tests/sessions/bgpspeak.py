@@ -7,6 +7,15 @@
       reached Established (vbrd's End-of-RIB arrived), writes OUT_JSON, then keeps the
       surviving session alive with KEEPALIVEs until killed.
 
+  bgpspeak.py reconnect LOCAL_IP VBRD_IP ASN BGP_ID PREFIX GR OUT
+      A peer that restarts while vbrd never sees its old connection end (RFC 4724 4.2).
+      GR=1: its OPENs carry the Graceful Restart Capability (restart time 120 s, F bit for
+      IPv4 unicast); GR=0: none. Connects to vbrd, reaches Established, announces PREFIX and
+      End-of-RIB, writes OUT.up; once OUT.go exists, connects again (the old connection stays
+      open and silent) with the Restart State bit set, and records what vbrd did with each
+      connection. On the new session it announces PREFIX and End-of-RIB once OUT.eor exists,
+      writes OUT, then keeps the session alive with KEEPALIVEs until killed.
+
 Every socket operation has a timeout; the whole run is bounded by the caller's `timeout`.
 """
 import json
@@ -25,8 +34,11 @@ def msg(mtype, body=b""):
     return MARKER + struct.pack("!HB", 19 + len(body), mtype) + body
 
 
-def open_msg(asn, bgp_id, hold=30):
+def open_msg(asn, bgp_id, hold=30, gr=None):
+    """gr: None (no Graceful Restart Capability) or the Restart State bit (RFC 4724 3)."""
     caps = bytes([1, 4, 0, 1, 0, 1]) + bytes([65, 4]) + struct.pack("!I", asn)
+    if gr is not None:
+        caps += bytes([64, 6]) + struct.pack("!HHBB", (0x8000 if gr else 0) | 120, 1, 1, 0x80)
     params = bytes([2, len(caps)]) + caps
     my_as = asn if asn < 65536 else 23456
     return msg(OPEN, struct.pack("!BHH4sB", 4, my_as, hold, socket.inet_aton(bgp_id),
@@ -126,9 +138,87 @@ def collide(local_ip, vbrd_ip, asn, bgp_id, out):
             return
 
 
+def update_msg(asn, next_hop, prefix):
+    """An UPDATE announcing prefix (a.b.c.d/len) with AS_PATH [asn] (4-byte ASNs)."""
+    net, plen = prefix.split("/")
+    plen = int(plen)
+    nlri = bytes([plen]) + socket.inet_aton(net)[:(plen + 7) // 8]
+    attrs = (bytes([0x40, 1, 1, 0]) + bytes([0x40, 2, 6, 2, 1]) + struct.pack("!I", asn)
+             + bytes([0x40, 3, 4]) + socket.inet_aton(next_hop))
+    return msg(UPDATE, struct.pack("!H", 0) + struct.pack("!H", len(attrs)) + attrs + nlri)
+
+
+END_OF_RIB = msg(UPDATE, b"\0\0\0\0")
+
+
+def wait_file(path, timeout=60):
+    deadline = time.time() + timeout
+    while not os.path.exists(path):
+        if time.time() > deadline:
+            raise TimeoutError(path)
+        time.sleep(0.05)
+
+
+def establish(local_ip, vbrd_ip, asn, bgp_id, gr, name):
+    """A connection to vbrd taken to Established (our KEEPALIVE answered)."""
+    c = Conn(socket.create_connection((vbrd_ip, 179), timeout=10,
+                                      source_address=(local_ip, 0)), name)
+    c.send(open_msg(asn, bgp_id, gr=gr))
+    c.expect(OPEN)
+    c.send(msg(KEEPALIVE))
+    c.expect(KEEPALIVE)
+    return c
+
+
+def fate(c, timeout):
+    """What vbrd did with connection c within timeout: 'open', 'closed' or
+    'notification X/Y' (messages other than NOTIFICATION are skipped)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            m = c.read_msg(max(0.1, deadline - time.time()))
+        except TimeoutError:
+            return "open"
+        except OSError:
+            return "closed"
+        if m is None:
+            return "closed"
+        if m[0] == NOTIFICATION:
+            return "notification %d/%d" % (m[1][0], m[1][1])
+    return "open"
+
+
+def reconnect(local_ip, vbrd_ip, asn, bgp_id, prefix, gr, out):
+    old = establish(local_ip, vbrd_ip, asn, bgp_id, False if gr else None, "old")
+    old.send(update_msg(asn, local_ip, prefix) + END_OF_RIB)
+    open(out + ".up", "w").close()
+    wait_file(out + ".go")
+    res = {"old": None, "new": None}
+    try:
+        new = establish(local_ip, vbrd_ip, asn, bgp_id, True if gr else None, "new")
+        res["new"] = "established"
+    except (AssertionError, TimeoutError, OSError) as e:
+        new, res["new"] = None, "refused: %s" % e
+    res["old"] = fate(old, 3)
+    if new:
+        wait_file(out + ".eor")
+        new.send(update_msg(asn, local_ip, prefix) + END_OF_RIB)
+    with open(out + ".tmp", "w") as f:
+        json.dump(res, f)
+    os.rename(out + ".tmp", out)
+    survivor = new or (old if res["old"] == "open" else None)
+    while survivor:
+        survivor.send(msg(KEEPALIVE))
+        time.sleep(3)
+
+
 def main():
     if len(sys.argv) == 7 and sys.argv[1] == "collide":
         collide(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6])
+        return 0
+    if len(sys.argv) == 9 and sys.argv[1] == "reconnect":
+        reconnect(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6],
+                  sys.argv[7] == "1", sys.argv[8])
         return 0
     print(__doc__, file=sys.stderr)
     return 2
