@@ -21,13 +21,15 @@
 
 #include "fib_guard.h"
 #include "fib_netlink.h"
+#include "fib_nl_parse.h"
 
 #define WRITE_CHUNK   2048 /* operations per fib_nl_write: results go back between chunks */
 #define STATUS_POLL_MS 2000 /* ip_forward is re-read this often */
+#define RESYNC_GAP_MS 1000 /* at most one read-back of vbrd's routes a second */
 #define STOP_BOUND_S  10   /* a stop performs what is queued for at most this long (200,000
 			    * deletes take about 1.5 s) */
 
-enum report_kind { REP_RESULTS, REP_CONNECTED, REP_LEFTOVERS, REP_STATUS };
+enum report_kind { REP_RESULTS, REP_CONNECTED, REP_LEFTOVERS, REP_STATUS, REP_TAKEN, REP_KERNEL };
 
 struct report {
 	struct report *next;
@@ -51,6 +53,10 @@ struct fib {
 	struct report *out_head, *out_tail;
 	bool stop;	/* set by the loop; the writer ends after the inbox */
 	struct fib_guard guard; /* writer only: the kind each write goes as */
+	/* writer only: what the monitor said since it was last reported */
+	struct fib_route *taken; /* route events that may have taken vbrd's routes out */
+	size_t n_taken, cap_taken;
+	bool links_changed, events_lost;
 	bool finished;	/* set by the writer when it has nothing more to report */
 	void (*done)(void *arg);
 	void *done_arg;
@@ -114,6 +120,64 @@ static void post_connected(struct fib *f, struct mnl_socket *nl)
 		post_items(f, REP_CONNECTED, list, (size_t)n);
 }
 
+static void post_kernel(struct fib *f, struct mnl_socket *nl)
+{
+	struct fib_route *routes = NULL;
+	int n = fib_nl_our_routes(nl, f->config.table, &routes);
+	if (n >= 0)
+		post_items(f, REP_KERNEL, routes, (size_t)n);
+}
+
+static void note_taken(void *arg, const struct fib_route *r)
+{
+	struct fib *f = arg;
+	if (f->n_taken == f->cap_taken) {
+		size_t cap = f->cap_taken ? f->cap_taken * 2 : 64;
+		struct fib_route *t = realloc(f->taken, cap * sizeof(*t));
+		if (!t) {
+			f->events_lost = true; /* the read-back finds it instead */
+			return;
+		}
+		f->taken = t;
+		f->cap_taken = cap;
+	}
+	f->taken[f->n_taken++] = *r;
+}
+
+/* What the monitor holds now, noted for post_monitor. Read between chunks of writes too: a
+ * large batch's own route events would otherwise overrun the socket (ENOBUFS). */
+static void read_monitor(struct fib *f, struct mnl_socket *mon)
+{
+	if (!mon)
+		return;
+	int changed = fib_nl_drain_monitor(mon, f->config.table, note_taken, f);
+	if (changed < 0)
+		return;
+	f->links_changed |= (changed & FIB_NL_MON_LINKS) != 0;
+	f->events_lost |= (changed & FIB_NL_MON_LOST) != 0;
+}
+
+/* After the results of the writes before it, so the loop knows its own deletes are done. */
+static void post_monitor(struct fib *f, struct mnl_socket *nl)
+{
+	if (f->links_changed && nl) {
+		f->links_changed = false;
+		post_connected(f, nl);
+	}
+	if (f->n_taken) {
+		post_items(f, REP_TAKEN, f->taken, f->n_taken);
+		f->taken = NULL;
+		f->n_taken = f->cap_taken = 0;
+	}
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static bool stop_requested(struct fib *f)
 {
 	pthread_mutex_lock(&f->lock);
@@ -125,8 +189,8 @@ static bool stop_requested(struct fib *f)
 /* Performs a batch of operations, reporting results chunk by chunk. Once a stop is asked
  * for, *deadline is set: what is left when it passes is not written (the next start finds
  * vbrd's routes left in the table and reconciles them). */
-static void perform(struct fib *f, struct mnl_socket *nl, struct fib_op *ops, size_t n,
-		    time_t *deadline)
+static void perform(struct fib *f, struct mnl_socket *nl, struct mnl_socket *mon,
+		    struct fib_op *ops, size_t n, time_t *deadline)
 {
 	for (size_t done = 0; done < n;) {
 		if (!*deadline && stop_requested(f))
@@ -153,6 +217,8 @@ static void perform(struct fib *f, struct mnl_socket *nl, struct fib_op *ops, si
 			res[i] = (struct fib_result){.op = ops[done + i], .err = errs[i]};
 		free(errs);
 		post_items(f, REP_RESULTS, res, k);
+		read_monitor(f, mon);
+		post_monitor(f, nl);
 		done += k;
 	}
 }
@@ -188,30 +254,46 @@ static void *writer_main(void *arg)
 {
 	struct fib *f = arg;
 	struct mnl_socket *nl = fib_nl_open(0);
-	struct mnl_socket *mon = fib_nl_open(RTMGRP_LINK | RTMGRP_IPV4_IFADDR);
+	/* Route events too: someone else may delete vbrd's routes (`ip route del`, another
+	 * daemon), and vbrd writes them again. */
+	struct mnl_socket *mon = fib_nl_open(RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE);
 	bool permitted = false, fwd = false;
 	if (nl)
 		start_up(f, nl, &permitted, &fwd);
 	else
 		post_status(f, false, read_ip_forward());
 	time_t stop_deadline = 0;
+	uint64_t resync_at = 0;
 	for (;;) {
 		struct pollfd fds[2] = {{.fd = f->wake_fd, .events = POLLIN},
 					{.fd = mon ? mnl_socket_get_fd(mon) : -1, .events = POLLIN}};
-		poll(fds, 2, STATUS_POLL_MS);
+		bool resync_due = f->events_lost && f->config.program && nl;
+		uint64_t t = now_ms();
+		int wait_ms = !resync_due ? STATUS_POLL_MS
+			      : resync_at > t ? (int)(resync_at - t)
+					      : 0;
+		poll(fds, 2, wait_ms);
 		uint64_t v;
 		if (fds[0].revents & POLLIN && read(f->wake_fd, &v, sizeof(v)) < 0)
 			v = 0;
-		if (mon && (fds[1].revents & POLLIN) && fib_nl_drain_monitor(mon) > 0 && nl)
-			post_connected(f, nl);
+		if (fds[1].revents & POLLIN)
+			read_monitor(f, mon);
+		post_monitor(f, nl);
 		size_t n;
 		bool stop;
 		struct fib_op *ops = take_inbox(f, &n, &stop);
 		if (stop && !stop_deadline)
 			stop_deadline = time(NULL) + STOP_BOUND_S;
 		if (n && nl)
-			perform(f, nl, ops, n, &stop_deadline);
+			perform(f, nl, mon, ops, n, &stop_deadline);
 		free(ops);
+		/* Events were lost: read vbrd's routes back once writing pauses (a large batch
+		 * of its own overruns the monitor more than once), at most once a second. */
+		if (!n && f->events_lost && f->config.program && nl && now_ms() >= resync_at) {
+			f->events_lost = false;
+			post_kernel(f, nl);
+			resync_at = now_ms() + RESYNC_GAP_MS;
+		}
 		if (stop)
 			break;
 		bool now = read_ip_forward();
@@ -249,6 +331,12 @@ static void deliver(struct fib *f, struct report *r)
 		break;
 	case REP_STATUS:
 		f->cb.on_status(f->ctx, r->permitted, r->ip_forwarding);
+		break;
+	case REP_TAKEN:
+		f->cb.on_kernel_routes(f->ctx, r->items, r->n, false);
+		break;
+	case REP_KERNEL:
+		f->cb.on_kernel_routes(f->ctx, r->items, r->n, true);
 		break;
 	}
 }
@@ -379,6 +467,7 @@ void fib_free(struct fib *f)
 	close(f->wake_fd);
 	pthread_mutex_destroy(&f->lock);
 	free(f->inbox);
+	free(f->taken);
 	fib_guard_free(&f->guard);
 	for (struct report *r = f->out_head, *next; r; r = next) {
 		next = r->next;

@@ -5,8 +5,9 @@
  * fib_submit (copied into a locked queue; never blocks) and gets back, through a uv_async and
  * on the loop thread: the results of those operations in submission order, the namespace's
  * connected IPv4 networks (at start and after every address or link change), the routes of
- * vbrd's protocols found in the table at start (left by an earlier run), and whether writing
- * is permitted (CAP_NET_ADMIN) and ip forwarding is on.
+ * vbrd's protocols found in the table at start (left by an earlier run), vbrd's routes in the
+ * table again whenever someone else may have removed one, and whether writing is permitted
+ * (CAP_NET_ADMIN) and ip forwarding is on.
  *
  * vbrd's routes carry rtm_protocol FIB_PROTO_BGP or FIB_PROTO_STATIC and the metric
  * FIB_METRIC in config.table; nothing else is ever changed or deleted (a delete names the
@@ -76,6 +77,12 @@ struct fib_callbacks {
 	void (*on_leftovers)(void *ctx, const struct fib_route *routes, size_t n);
 	/* At start and when either changes. */
 	void (*on_status)(void *ctx, bool permitted, bool ip_forwarding);
+	/* Route events that may have taken vbrd's routes out of the table, each after the
+	 * results of the writes before it (complete false): one of vbrd's deleted (its
+	 * protocol), or another protocol's route put at vbrd's metric (that protocol). When the
+	 * kernel dropped events: vbrd's routes the table holds, read back once writing pauses
+	 * (complete true; at most one a second). The array is the callee's to reorder. */
+	void (*on_kernel_routes)(void *ctx, struct fib_route *routes, size_t n, bool complete);
 };
 
 struct fib_config {

@@ -394,7 +394,8 @@ int fib_nl_our_routes(struct mnl_socket *nl, uint32_t table, struct fib_route **
 	return (int)rs.n;
 }
 
-int fib_nl_drain_monitor(struct mnl_socket *mon)
+int fib_nl_drain_monitor(struct mnl_socket *mon, uint32_t table, fib_nl_taken_fn taken,
+			 void *arg)
 {
 	char *buf = malloc(RECV_BYTES);
 	if (!buf)
@@ -404,10 +405,11 @@ int fib_nl_drain_monitor(struct mnl_socket *mon)
 		ssize_t len = recv(mnl_socket_get_fd(mon), buf, RECV_BYTES, MSG_DONTWAIT);
 		if (len < 0) {
 			/* ENOBUFS: events were lost; read everything again to be sure. */
-			changed |= errno == ENOBUFS;
+			if (errno == ENOBUFS)
+				changed |= FIB_NL_MON_LINKS | FIB_NL_MON_LOST;
 			break;
 		}
-		changed |= fib_nl_monitor_changed(buf, (size_t)len);
+		changed |= fib_nl_monitor_changed(buf, (size_t)len, table, taken, arg);
 	}
 	free(buf);
 	return changed;

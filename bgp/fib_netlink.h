@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "fib.h"
+#include "fib_nl_parse.h"
 
 struct mnl_socket;
 
@@ -38,7 +39,10 @@ int fib_nl_our_routes(struct mnl_socket *nl, uint32_t table, struct fib_route **
  * when it may, EPERM when it may not. Returns 0, -EPERM, or another negative errno. */
 int fib_nl_probe(struct mnl_socket *nl, uint32_t table);
 
-/* Reads what a monitor socket holds without blocking; true if an address or link changed. */
-int fib_nl_drain_monitor(struct mnl_socket *mon);
+/* Reads what a monitor socket holds without blocking: FIB_NL_MON_* of what changed
+ * (fib_nl_parse.h; LINKS and LOST when the kernel dropped events), taken(arg, route) for
+ * each route event that may have taken one of vbrd's routes out; or a negative errno. */
+int fib_nl_drain_monitor(struct mnl_socket *mon, uint32_t table, fib_nl_taken_fn taken,
+			 void *arg);
 
 #endif

@@ -172,13 +172,21 @@ static int route_attr(const struct nlattr *a, void *arg)
 	return 0;
 }
 
-int fib_nl_parse_route(const struct nlmsghdr *nlh, uint32_t table, struct fib_route *out)
+static bool ours(uint8_t protocol)
 {
-	if (nlh->nlmsg_type != RTM_NEWROUTE || !has_header(nlh, sizeof(struct rtmsg)))
+	return protocol == FIB_PROTO_BGP || protocol == FIB_PROTO_STATIC;
+}
+
+/* An IPv4 RTM_NEWROUTE / RTM_DELROUTE at FIB_METRIC in `table`, of any protocol (or, with
+ * only_ours, of vbrd's). */
+static int parse_route(const struct nlmsghdr *nlh, uint32_t table, bool only_ours,
+		       struct fib_route *out)
+{
+	if ((nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE) ||
+	    !has_header(nlh, sizeof(struct rtmsg)))
 		return -EINVAL;
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	if (rtm->rtm_family != AF_INET ||
-	    (rtm->rtm_protocol != FIB_PROTO_BGP && rtm->rtm_protocol != FIB_PROTO_STATIC))
+	if (rtm->rtm_family != AF_INET || (only_ours && !ours(rtm->rtm_protocol)))
 		return FIB_NL_SKIP;
 	if (rtm->rtm_dst_len > 32)
 		return -EINVAL;
@@ -192,6 +200,30 @@ int fib_nl_parse_route(const struct nlmsghdr *nlh, uint32_t table, struct fib_ro
 	*out = (struct fib_route){.prefix = v.dst, .len = rtm->rtm_dst_len,
 				  .protocol = rtm->rtm_protocol, .gateway = v.gw,
 				  .ifindex = (int)v.oif};
+	return 0;
+}
+
+int fib_nl_parse_route(const struct nlmsghdr *nlh, uint32_t table, struct fib_route *out)
+{
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return -EINVAL;
+	return parse_route(nlh, table, true, out);
+}
+
+int fib_nl_route_event(const struct nlmsghdr *nlh, uint32_t table, struct fib_route *route,
+		       bool *takes_ours)
+{
+	struct fib_route r;
+	int rc = parse_route(nlh, table, false, &r);
+	if (rc != 0)
+		return rc;
+	*route = r;
+	/* Ours removed, or someone else's route put at our metric (a replace matches on prefix
+	 * and metric whatever the protocol, so it may have taken our route's place). Our own
+	 * adds and replaces are the only other route events at our metric. */
+	bool removed_ours = nlh->nlmsg_type == RTM_DELROUTE && ours(r.protocol);
+	bool theirs_added = nlh->nlmsg_type == RTM_NEWROUTE && !ours(r.protocol);
+	*takes_ours = removed_ours || theirs_added;
 	return 0;
 }
 
@@ -259,13 +291,23 @@ int fib_nl_read_answers(const void *buf, size_t len, uint32_t first, size_t n, i
 	return bad || left ? -EINVAL : taken;
 }
 
-int fib_nl_monitor_changed(const void *buf, size_t len)
+int fib_nl_monitor_changed(const void *buf, size_t len, uint32_t table, fib_nl_taken_fn taken,
+			   void *arg)
 {
 	const struct nlmsghdr *nlh = buf;
 	size_t left = len;
 	int changed = 0;
-	for (; fib_nl_msg_ok(nlh, left); nlh = fib_nl_msg_next(nlh, &left))
-		changed |= nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR ||
-			   nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK;
+	struct fib_route r;
+	bool takes;
+	for (; fib_nl_msg_ok(nlh, left); nlh = fib_nl_msg_next(nlh, &left)) {
+		if (nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR ||
+		    nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) {
+			changed |= FIB_NL_MON_LINKS;
+		} else if ((nlh->nlmsg_type == RTM_NEWROUTE || nlh->nlmsg_type == RTM_DELROUTE) &&
+			   fib_nl_route_event(nlh, table, &r, &takes) == 0 && takes) {
+			changed |= FIB_NL_MON_OURS;
+			taken(arg, &r);
+		}
+	}
 	return changed;
 }

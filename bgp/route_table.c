@@ -312,6 +312,38 @@ static void on_status(void *ctx, bool permitted, bool ip_forwarding)
 		s->callbacks.on_fib_status(s->ctx, permitted, ip_forwarding);
 }
 
+/* Someone else took some of vbrd's routes out of the kernel: each is written again as the
+ * route table decides now (an add: if another protocol's route holds the prefix at our
+ * metric, the kernel refuses it and the entry says so; theirs is left alone). */
+static void write_again(struct bgp_speaker *s, uint32_t prefix, uint8_t len)
+{
+	struct rtable_bgp bgp;
+	bool best = bgp_best(s, prefix, len, &bgp);
+	table_of(s)->restored++;
+	reconsider(s, prefix, len, best ? &bgp : NULL);
+}
+
+static void on_kernel_routes(void *ctx, struct fib_route *routes, size_t n, bool complete)
+{
+	struct bgp_speaker *s = ctx;
+	struct route_table *t = table_of(s);
+	if (t->stopping)
+		return;
+	if (!complete) {
+		for (size_t i = 0; i < n; i++)
+			if (rtable_kernel_taken(&t->rt, &routes[i]))
+				write_again(s, routes[i].prefix, routes[i].len);
+		return;
+	}
+	struct fib_route gone[64];
+	size_t k;
+	do {
+		k = rtable_kernel_missing(&t->rt, routes, n, gone, 64);
+		for (size_t i = 0; i < k; i++)
+			write_again(s, gone[i].prefix, gone[i].len);
+	} while (k == 64);
+}
+
 /* The deferral is over: a stale route the new state did not take over goes. */
 static bool drop_stale(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *e)
 {
@@ -397,7 +429,8 @@ int route_table_start(struct bgp_speaker *s)
 	if (t->started)
 		return 0;
 	t->started = true;
-	static const struct fib_callbacks cb = {on_results, on_connected, on_leftovers, on_status};
+	static const struct fib_callbacks cb = {on_results, on_connected, on_leftovers, on_status,
+						on_kernel_routes};
 	struct fib_config fc = {.table = s->config.fib_table ? s->config.fib_table : 254,
 				.program = s->config.fib_enabled};
 	int err = fib_start(s->loop, &fc, &cb, s, &t->fib);

@@ -32,6 +32,7 @@ struct route_table {
 	size_t leftovers;     /* routes of vbrd's protocols found at start */
 	bool kept;	      /* the stop left vbrd's routes in the kernel */
 	uint64_t ops, failures;
+	uint64_t restored; /* vbrd's kernel routes someone else removed, written again */
 	struct {
 		int err;
 		uint64_t count;

@@ -222,6 +222,7 @@ void bgp_speaker_fib_status(const struct bgp_speaker *s, struct bgp_fib_status *
 	out->leftovers = t->leftovers;
 	out->kept_on_stop = t->kept;
 	out->fib_ops = t->ops;
+	out->fib_restored = t->restored;
 	out->fib_failures = t->failures;
 	for (size_t i = 0; i < BGP_FIB_ERRNO_SLOTS; i++) {
 		out->failures_by_errno[i].err = t->errnos[i].err;

@@ -397,6 +397,64 @@ void rtable_kernel_clear(struct rtable *rt, uint32_t prefix, uint8_t len)
 	rib_table_remove(&rt->kernel, prefix, len);
 }
 
+static int route_cmp(const void *a, const void *b)
+{
+	const struct fib_route *x = a, *y = b;
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return (int)x->len - (int)y->len;
+}
+
+struct missing_walk {
+	const struct rtable *rt;
+	const struct fib_route *now;
+	size_t n;
+	struct fib_route *out;
+	size_t found, max;
+};
+
+static bool find_missing(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *e)
+{
+	struct missing_walk *w = arg;
+	if (w->found == w->max)
+		return false;
+	if (rib_table_find(&w->rt->pending, prefix, len))
+		return true; /* our own write decides; its result says what the kernel holds */
+	struct fib_route key = {.prefix = prefix, .len = len};
+	const struct fib_route *k = bsearch(&key, w->now, w->n, sizeof(key), route_cmp);
+	uint8_t protocol = (e->flags & RTK_STATIC) ? FIB_PROTO_STATIC : FIB_PROTO_BGP;
+	if (k && k->protocol == protocol && k->gateway == e->aux)
+		return true;
+	w->out[w->found++] = (struct fib_route){.prefix = prefix, .len = len,
+						.protocol = protocol, .gateway = e->aux};
+	return true;
+}
+
+size_t rtable_kernel_missing(struct rtable *rt, struct fib_route *now, size_t n,
+			     struct fib_route *out, size_t max)
+{
+	if (n > 1)
+		qsort(now, n, sizeof(*now), route_cmp);
+	struct missing_walk w = {.rt = rt, .now = now, .n = n, .out = out, .max = max};
+	rib_table_walk(&rt->kernel, true, 0, 0, find_missing, &w);
+	for (size_t i = 0; i < w.found; i++)
+		rtable_kernel_clear(rt, out[i].prefix, out[i].len);
+	return w.found;
+}
+
+bool rtable_kernel_taken(struct rtable *rt, const struct fib_route *ev)
+{
+	const struct rib_entry *e = rib_table_find(&rt->kernel, ev->prefix, ev->len);
+	if (!e || rib_table_find(&rt->pending, ev->prefix, ev->len))
+		return false;
+	uint8_t protocol = (e->flags & RTK_STATIC) ? FIB_PROTO_STATIC : FIB_PROTO_BGP;
+	bool ours = ev->protocol == FIB_PROTO_BGP || ev->protocol == FIB_PROTO_STATIC;
+	if (ours && (ev->protocol != protocol || ev->gateway != e->aux))
+		return false; /* another of vbrd's routes (an earlier one) */
+	rtable_kernel_clear(rt, ev->prefix, ev->len);
+	return true;
+}
+
 void rtable_kernel_want(const struct rib_entry *k, struct rtable_want *out)
 {
 	memset(out, 0, sizeof(*out));

@@ -124,6 +124,21 @@ void rtable_view_new_static(const struct rtable *rt, const struct rtable_static 
 int rtable_kernel_set(struct rtable *rt, uint32_t prefix, uint8_t len, uint8_t protocol,
 		      uint32_t gateway, bool stale);
 void rtable_kernel_clear(struct rtable *rt, uint32_t prefix, uint8_t len);
+/*
+ * The kernel holds `now` (vbrd's routes in the table, read back; sorted here): every route
+ * vbrd has there, with no write in flight for its prefix, that is missing from it or is there
+ * with another protocol or gateway was taken out by someone else. Each is forgotten
+ * (rtable_kernel_clear) and written to out[] (at most max, the rest left for the next read).
+ * Returns how many.
+ */
+size_t rtable_kernel_missing(struct rtable *rt, struct fib_route *now, size_t n,
+			     struct fib_route *out, size_t max);
+/* A route event that may have taken vbrd's route for ev's prefix out (fib.h
+ * on_kernel_routes, complete false): true when it did, and the route is forgotten. It did if
+ * vbrd has a route there with no write in flight (vbrd's own writes are answered, and their
+ * results taken in, before their events arrive) and ev is that route deleted (same protocol
+ * and gateway) or another protocol's route put in its place. */
+bool rtable_kernel_taken(struct rtable *rt, const struct fib_route *ev);
 /* The want that matches a kernel route (to compute the write that replaces or removes it). */
 void rtable_kernel_want(const struct rib_entry *k, struct rtable_want *out);
 

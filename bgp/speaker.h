@@ -193,6 +193,7 @@ struct bgp_fib_status {
 	uint64_t leftovers;     /* how many were found */
 	bool kept_on_stop;      /* the stop left vbrd's routes in the kernel (graceful restart) */
 	uint64_t fib_ops;       /* routes added, replaced or deleted in the kernel */
+	uint64_t fib_restored;  /* vbrd's routes someone else took out of the kernel, rewritten */
 	uint64_t fib_failures;
 	struct {
 		int err; /* positive errno; 0 = unused slot (the last slot counts every other) */

@@ -324,6 +324,9 @@ static void render_fib(struct text *t, const struct bgp_fib_status *f)
 	family(t, "vbrd_fib_operations_total", "counter",
 	       "Routes vbrd asked the kernel to add, replace or delete.");
 	text_printf(t, "vbrd_fib_operations_total %" PRIu64 "\n", f->fib_ops);
+	family(t, "vbrd_fib_routes_restored_total", "counter",
+	       "vbrd's kernel routes that someone else deleted or replaced, written again.");
+	text_printf(t, "vbrd_fib_routes_restored_total %" PRIu64 "\n", f->fib_restored);
 	family(t, "vbrd_fib_failures_total", "counter",
 	       "Kernel FIB writes refused, by errno (\"other\" beyond the first few kinds).");
 	for (size_t i = 0; i < BGP_FIB_ERRNO_SLOTS; i++) {

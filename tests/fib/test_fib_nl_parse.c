@@ -339,6 +339,24 @@ static void answers(void **state)
 	assert_int_equal(fib_nl_read_answers(scratch, 10, 40, 1, one), -EINVAL);
 }
 
+/* What fib_nl_monitor_changed reported taken, for the monitor test. */
+static struct fib_route taken_seen[4];
+static size_t n_taken_seen;
+
+static void collect(void *arg, const struct fib_route *r)
+{
+	(void)arg;
+	if (n_taken_seen < 4)
+		taken_seen[n_taken_seen] = *r;
+	n_taken_seen++;
+}
+
+static int mon(size_t len, uint32_t table)
+{
+	n_taken_seen = 0;
+	return fib_nl_monitor_changed(scratch, len, table, collect, NULL);
+}
+
 /* nlmsg_len 0xa1a1a1a1: libmnl's mnl_nlmsg_ok casts it to a negative int that "fits" and
  * mnl_nlmsg_next then jumps out of the buffer (fuzz_netlink's first crash). */
 static void huge_length(void **state)
@@ -351,7 +369,7 @@ static void huge_length(void **state)
 	assert_false(fib_nl_msg_ok((struct nlmsghdr *)buf, 40));
 	assert_int_equal(fib_nl_check_frames(buf, 40), -EINVAL);
 	assert_int_equal(fib_nl_read_answers(buf, 40, 0, 1, errs), -EINVAL);
-	assert_int_equal(fib_nl_monitor_changed(buf, 40), 0);
+	assert_int_equal(fib_nl_monitor_changed(buf, 40, RT_TABLE_MAIN, collect, NULL), 0);
 	assert_int_equal(errs[0], 1);
 	/* A byte after a whole message is not a message; a last message without its padding
 	 * is whole. */
@@ -368,13 +386,47 @@ static void monitor(void **state)
 	(void)state;
 	struct nlmsghdr *nlh = addr_msg(AF_INET, 24, RT_SCOPE_UNIVERSE, 3);
 	nlh->nlmsg_type = RTM_DELADDR;
-	assert_int_equal(fib_nl_monitor_changed(scratch, nlh->nlmsg_len), 1);
+	assert_int_equal(mon(nlh->nlmsg_len, RT_TABLE_MAIN), FIB_NL_MON_LINKS);
+	assert_int_equal(n_taken_seen, 0);
+	/* vbrd's own add or replace: nothing taken. */
 	nlh = our_route();
-	assert_int_equal(fib_nl_monitor_changed(scratch, nlh->nlmsg_len), 0);
+	assert_int_equal(mon(nlh->nlmsg_len, RT_TABLE_MAIN), 0);
+	/* vbrd's route deleted: taken, as the event says; in another table: not ours. */
+	nlh = our_route();
+	nlh->nlmsg_type = RTM_DELROUTE;
+	assert_int_equal(mon(nlh->nlmsg_len, RT_TABLE_MAIN), FIB_NL_MON_OURS);
+	assert_int_equal(n_taken_seen, 1);
+	assert_int_equal(taken_seen[0].prefix, 0x0a000100);
+	assert_int_equal(taken_seen[0].len, 24);
+	assert_int_equal(taken_seen[0].protocol, FIB_PROTO_BGP);
+	assert_int_equal(taken_seen[0].gateway, 0x0a000002);
+	assert_int_equal(mon(nlh->nlmsg_len, 100), 0);
+	assert_int_equal(n_taken_seen, 0);
+	/* Someone else's route put at our metric may have replaced ours; at another metric, or
+	 * someone else's deleted, not. */
+	nlh = our_route();
+	((struct rtmsg *)mnl_nlmsg_get_payload(nlh))->rtm_protocol = RTPROT_BOOT;
+	assert_int_equal(mon(nlh->nlmsg_len, RT_TABLE_MAIN), FIB_NL_MON_OURS);
+	assert_int_equal(taken_seen[0].protocol, RTPROT_BOOT);
+	nlh->nlmsg_type = RTM_DELROUTE;
+	assert_int_equal(mon(nlh->nlmsg_len, RT_TABLE_MAIN), 0);
+	nlh = route_msg(RTPROT_BOOT, RT_TABLE_MAIN, 24);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, 100);
+	mnl_attr_put_u32(nlh, RTA_DST, htonl(0x0a000100));
+	assert_int_equal(mon(nlh->nlmsg_len, RT_TABLE_MAIN), 0);
+	/* A malformed route event (dst_len 24, no RTA_DST) counts for nothing. */
+	nlh = route_msg(FIB_PROTO_BGP, RT_TABLE_MAIN, 24);
+	nlh->nlmsg_type = RTM_DELROUTE;
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, FIB_METRIC);
+	struct fib_route r;
+	bool takes = false;
+	assert_int_equal(fib_nl_route_event(nlh, RT_TABLE_MAIN, &r, &takes), -EINVAL);
+	assert_int_equal(mon(nlh->nlmsg_len, RT_TABLE_MAIN), 0);
+	assert_int_equal(n_taken_seen, 0);
 	/* A header claiming more than was received is not read. */
 	nlh = link_msg(3, IFF_UP);
-	assert_int_equal(fib_nl_monitor_changed(scratch, nlh->nlmsg_len - 1), 0);
-	assert_int_equal(fib_nl_monitor_changed(scratch, 0), 0);
+	assert_int_equal(mon(nlh->nlmsg_len - 1, RT_TABLE_MAIN), 0);
+	assert_int_equal(mon(0, RT_TABLE_MAIN), 0);
 }
 
 int main(void)

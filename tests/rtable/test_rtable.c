@@ -244,6 +244,84 @@ static void test_leftovers(void **state)
 	rtable_free(&rt);
 }
 
+/* Read back after someone else touched the table: what vbrd has there and the kernel no
+ * longer holds as vbrd's (gone, or another gateway / protocol) is forgotten and returned, so
+ * it is written again; a prefix with a write in flight is left to that write. */
+static void test_kernel_missing(void **state)
+{
+	(void)state;
+	struct rtable rt;
+	setup(&rt, true);
+	const uint32_t a = IP(198, 51, 100, 0), b = IP(203, 0, 113, 0), c = IP(192, 0, 2, 0),
+		       d = IP(192, 0, 2, 128), gw = IP(10, 0, 0, 2);
+	assert_int_equal(rtable_kernel_set(&rt, a, 24, FIB_PROTO_BGP, gw, false), 0);
+	assert_int_equal(rtable_kernel_set(&rt, b, 24, FIB_PROTO_STATIC, gw, false), 0);
+	assert_int_equal(rtable_kernel_set(&rt, c, 25, FIB_PROTO_BGP, gw, false), 0);
+	assert_int_equal(rtable_kernel_set(&rt, d, 25, FIB_PROTO_BGP, gw, false), 0);
+	/* d is being deleted by vbrd itself. */
+	struct fib_op del = {.kind = FIB_OP_DELETE, .prefix = d, .len = 25,
+			     .protocol = FIB_PROTO_BGP};
+	assert_int_equal(rtable_submit(&rt, &del), 0);
+	/* The kernel still holds a; b now as BGP (not vbrd's static); c and d are gone. */
+	struct fib_route now[] = {
+	    {.prefix = b, .len = 24, .protocol = FIB_PROTO_BGP, .gateway = gw},
+	    {.prefix = a, .len = 24, .protocol = FIB_PROTO_BGP, .gateway = gw},
+	};
+	struct fib_route gone[4];
+	assert_int_equal(rtable_kernel_missing(&rt, now, 2, gone, 4), 2);
+	assert_int_equal(gone[0].prefix, c); /* in (prefix, len) order */
+	assert_int_equal(gone[0].protocol, FIB_PROTO_BGP);
+	assert_int_equal(gone[1].prefix, b);
+	assert_int_equal(gone[1].protocol, FIB_PROTO_STATIC);
+	assert_null(rib_table_find(&rt.kernel, b, 24));
+	assert_null(rib_table_find(&rt.kernel, c, 25));
+	assert_non_null(rib_table_find(&rt.kernel, a, 24));
+	assert_non_null(rib_table_find(&rt.kernel, d, 25));
+	assert_int_equal(rt.kernel_count[0] + rt.kernel_count[1], 2);
+	/* Nothing more the second time; an empty kernel with a bound of 1 returns one. */
+	assert_int_equal(rtable_kernel_missing(&rt, now, 2, gone, 4), 0);
+	assert_int_equal(rtable_kernel_missing(&rt, NULL, 0, gone, 1), 1);
+	assert_int_equal(gone[0].prefix, a);
+	rtable_free(&rt);
+}
+
+/* A route event that may have taken vbrd's route: it did when it deletes that very route
+ * (protocol, gateway) or puts another protocol's there, and no write of vbrd's is in flight
+ * for the prefix (its own delete's event arrives after its result, or while a later write
+ * is pending). */
+static void test_kernel_taken(void **state)
+{
+	(void)state;
+	struct rtable rt;
+	setup(&rt, true);
+	const uint32_t a = IP(198, 51, 100, 0), gw = IP(10, 0, 0, 2);
+	assert_int_equal(rtable_kernel_set(&rt, a, 24, FIB_PROTO_BGP, gw, false), 0);
+	struct fib_route del_other_gw = {.prefix = a, .len = 24, .protocol = FIB_PROTO_BGP,
+					 .gateway = IP(10, 0, 0, 9)};
+	struct fib_route del_static = {.prefix = a, .len = 24, .protocol = FIB_PROTO_STATIC,
+				       .gateway = gw};
+	struct fib_route elsewhere = {.prefix = IP(203, 0, 113, 0), .len = 24,
+				      .protocol = FIB_PROTO_BGP, .gateway = gw};
+	assert_false(rtable_kernel_taken(&rt, &del_other_gw));
+	assert_false(rtable_kernel_taken(&rt, &del_static));
+	assert_false(rtable_kernel_taken(&rt, &elsewhere));
+	struct fib_op add = {.kind = FIB_OP_REPLACE, .prefix = a, .len = 24,
+			     .protocol = FIB_PROTO_BGP, .gateway = gw};
+	assert_int_equal(rtable_submit(&rt, &add), 0);
+	struct fib_route del = {.prefix = a, .len = 24, .protocol = FIB_PROTO_BGP, .gateway = gw};
+	assert_false(rtable_kernel_taken(&rt, &del)); /* in flight: its result decides */
+	assert_true(rtable_result(&rt, &(struct fib_result){add, 0}));
+	assert_true(rtable_kernel_taken(&rt, &del));
+	assert_null(rib_table_find(&rt.kernel, a, 24));
+	assert_false(rtable_kernel_taken(&rt, &del)); /* once */
+	/* Someone else's route (boot) put at our metric. */
+	assert_int_equal(rtable_kernel_set(&rt, a, 24, FIB_PROTO_STATIC, gw, false), 0);
+	struct fib_route theirs = {.prefix = a, .len = 24, .protocol = 3 /* boot */};
+	assert_true(rtable_kernel_taken(&rt, &theirs));
+	assert_int_equal(rt.kernel_count[0] + rt.kernel_count[1], 0);
+	rtable_free(&rt);
+}
+
 static void test_order(void **state)
 {
 	(void)state;
@@ -311,6 +389,8 @@ int main(void)
 	    cmocka_unit_test(test_results),
 	    cmocka_unit_test(test_foreign_route_left_alone),
 	    cmocka_unit_test(test_leftovers),
+	    cmocka_unit_test(test_kernel_missing),
+	    cmocka_unit_test(test_kernel_taken),
 	    cmocka_unit_test(test_order),
 	    cmocka_unit_test(test_connected_diff),
 	};

@@ -2,7 +2,7 @@
  * fuzz_netlink: libFuzzer target for the netlink messages vbrd reads from the kernel
  * (bgp/fib_nl_parse.c). The input is one received datagram, as recv() hands it over:
  *  - as write answers (fib_nl_read_answers, sequence window from the first octets);
- *  - as monitor events (fib_nl_monitor_changed);
+ *  - as monitor events (fib_nl_monitor_changed, fib_nl_route_event);
  *  - every whole message to each parser, once walked with fib_nl_msg_ok as the answers and
  *    the monitor are, once through libmnl's mnl_cb_run as the dumps are (after
  *    fib_nl_check_frames) (it keeps the
@@ -27,6 +27,12 @@
 #define WINDOW 8
 #define UNKNOWN 1 /* as fib_netlink.c: an answer not yet read */
 
+static void on_taken(void *arg, const struct fib_route *r)
+{
+	(void)arg;
+	CHECK(r->len <= 32);
+}
+
 static int each_message(const struct nlmsghdr *nlh, void *arg)
 {
 	(void)arg;
@@ -47,6 +53,11 @@ static int each_message(const struct nlmsghdr *nlh, void *arg)
 	CHECK(rc == 0 || rc == FIB_NL_SKIP || rc == -EINVAL);
 	if (rc == 0)
 		CHECK(r.len <= 32 && (r.protocol == FIB_PROTO_BGP || r.protocol == FIB_PROTO_STATIC));
+	bool takes;
+	rc = fib_nl_route_event(nlh, 254, &r, &takes);
+	CHECK(rc == 0 || rc == FIB_NL_SKIP || rc == -EINVAL);
+	if (rc == 0)
+		CHECK(r.len <= 32);
 	uint32_t seq;
 	int err;
 	rc = fib_nl_parse_error(nlh, &seq, &err);
@@ -76,8 +87,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct nlmsghdr *nlh = buf;
 	for (size_t left = size; fib_nl_msg_ok(nlh, left); nlh = fib_nl_msg_next(nlh, &left))
 		each_message(nlh, NULL);
-	int changed = fib_nl_monitor_changed(buf, size);
-	CHECK(changed == 0 || changed == 1);
+	int changed = fib_nl_monitor_changed(buf, size, 254, on_taken, NULL);
+	CHECK((changed & ~(FIB_NL_MON_LINKS | FIB_NL_MON_OURS)) == 0);
 	/* As a dump answer: seq 0 and portid 0 match anything, as libmnl defines them. */
 	if (fib_nl_check_frames(buf, size) == 0)
 		mnl_cb_run(buf, size, 0, 0, each_message, NULL); /* only so, as run_dump */

@@ -8,7 +8,7 @@ import os
 import struct
 
 NLMSG_ERROR, NLMSG_DONE = 2, 3
-RTM_NEWLINK, RTM_NEWADDR, RTM_DELADDR, RTM_NEWROUTE = 16, 20, 21, 24
+RTM_NEWLINK, RTM_NEWADDR, RTM_DELADDR, RTM_NEWROUTE, RTM_DELROUTE = 16, 20, 21, 24, 25
 AF_INET, AF_INET6 = 2, 10
 IFLA_IFNAME, IFLA_MTU = 3, 4
 IFA_ADDRESS, IFA_LOCAL, IFA_LABEL, IFA_FLAGS = 1, 2, 3, 8
@@ -45,9 +45,9 @@ def addr(kind, family, plen, scope, index, attrs):
     return msg(kind, struct.pack("=BBBBI", family, plen, 0x80, scope, index) + attrs)
 
 
-def route(proto, table, dst_len, attrs, family=AF_INET):
+def route(proto, table, dst_len, attrs, family=AF_INET, kind=RTM_NEWROUTE):
     rtm = struct.pack("=BBBBBBBBI", family, dst_len, 0, 0, table, proto, 0, 1, 0)
-    return msg(RTM_NEWROUTE, rtm + attrs)
+    return msg(kind, rtm + attrs)
 
 
 def error(seq, err):
@@ -83,6 +83,12 @@ SEEDS = {
     "ack": error(1000, 0),
     "monitor": addr(RTM_DELADDR, AF_INET, 24, 0, 3, ip4(IFA_LOCAL, 10, 0, 0, 5)) +
                link(3, 0x1003, b"v1a"),
+    # Route events: vbrd's route deleted by someone, another protocol's put at its metric.
+    "route_events": route(186, 254, 24, u32(RTA_TABLE, 254) + u32(RTA_PRIORITY, 20) +
+                          ip4(RTA_DST, 10, 0, 1, 0) + ip4(RTA_GATEWAY, 10, 0, 0, 2),
+                          kind=RTM_DELROUTE) +
+                    route(3, 254, 24, u32(RTA_PRIORITY, 20) + ip4(RTA_DST, 10, 0, 1, 0) +
+                          u32(RTA_OIF, 3)) + OURS,
     "cut_attr": cut(OURS, len(OURS) - 3),
     "cut_header": cut(V4, 20),
     "no_dst": route(186, 254, 24, u32(RTA_TABLE, 254) + u32(RTA_PRIORITY, 20)),
