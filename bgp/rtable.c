@@ -421,7 +421,8 @@ static bool find_missing(void *arg, uint32_t prefix, uint8_t len, const struct r
 	if (rib_table_find(&w->rt->pending, prefix, len))
 		return true; /* our own write decides; its result says what the kernel holds */
 	struct fib_route key = {.prefix = prefix, .len = len};
-	const struct fib_route *k = bsearch(&key, w->now, w->n, sizeof(key), route_cmp);
+	const struct fib_route *k =
+	    w->n ? bsearch(&key, w->now, w->n, sizeof(key), route_cmp) : NULL; /* no NULL base */
 	uint8_t protocol = (e->flags & RTK_STATIC) ? FIB_PROTO_STATIC : FIB_PROTO_BGP;
 	if (k && k->protocol == protocol && k->gateway == e->aux)
 		return true;

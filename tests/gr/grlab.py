@@ -4,6 +4,7 @@ kernel's view of vbrd's BGP routes, metrics, and waits on the peer-event stream.
 
 Namespaces and links are named "g2" + pid + host (lab.Lab(prefix=...)).
 """
+import json
 import os
 import re
 import sys
@@ -64,6 +65,25 @@ def frr_drop_network(frr, prefix):
     assert line in text, text
     with open(path, "w") as f:
         f.write(text.replace(line, ""))
+
+
+def frr_view(frr, prefix):
+    """None, 'stale' or 'fresh': what FRR's bgpd holds of prefix."""
+    try:
+        j = json.loads(frr.vtysh("bgpd", "show bgp ipv4 unicast %s json" % prefix))
+    except ValueError:
+        return None
+    paths = j.get("paths") or []
+    if not paths:
+        return None
+    return "stale" if any(p.get("stale") for p in paths) else "fresh"
+
+
+def wait_gr_negotiated(vbrd, peers, timeout=40):
+    """Each peer ({host: peer id}) Established with graceful restart negotiated."""
+    for h, pid in peers.items():
+        L.wait_for(lambda: vbrd.get_peer(pid).graceful_restart_negotiated, timeout,
+                   interval=0.1, what="%s Established with graceful restart" % h)
 
 
 def kernel_routes(lab, host="v"):

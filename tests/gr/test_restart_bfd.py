@@ -10,7 +10,6 @@ advertises 172.16.1.0/24.
 - A BIRD restarts (SIGKILL, back with -R after 2 s; BFD goes Down while it is away): vbrd
   keeps its route in the kernel throughout, for both BIRDs, and BFD comes Up again.
 """
-import json
 import os
 import signal
 import sys
@@ -31,18 +30,6 @@ PEERS = {
     "frr": (65023, "192.168.23.0/24", None),
 }
 MUST_KEEP = ("bgr", "frr")
-
-
-def frr_view(frr):
-    """None, 'stale' or 'fresh': what FRR holds of vbrd's subnet."""
-    try:
-        j = json.loads(frr.vtysh("bgpd", "show bgp ipv4 unicast %s json" % OURS))
-    except ValueError:
-        return None
-    paths = j.get("paths") or []
-    if not paths:
-        return None
-    return "stale" if any(p.get("stale") for p in paths) else "fresh"
 
 
 class RestartWithBfd(unittest.TestCase):
@@ -76,14 +63,13 @@ class RestartWithBfd(unittest.TestCase):
     def views(cls):
         """{host: None | 'stale' | 'fresh'}: what each peer holds of vbrd's subnet."""
         v = {h: ("fresh" if OURS in b.routes() else None) for h, b in cls.birds.items()}
-        v["frr"] = frr_view(cls.frr)
+        v["frr"] = G.frr_view(cls.frr, OURS)
         return v
 
     @classmethod
     def ready(cls):
+        G.wait_gr_negotiated(cls.vbrd, cls.peers)
         for h, pid in cls.peers.items():
-            L.wait_for(lambda: cls.vbrd.get_peer(pid).graceful_restart_negotiated, 40,
-                       interval=0.1, what="%s Established with graceful restart" % h)
             L.wait_for(lambda: cls.vbrd.get_peer(pid).bfd_state == V.pb.BFD_STATE_UP, 20,
                        interval=0.1, what="%s's BFD Up" % h)
         routes = {r for _, r, _ in PEERS.values()}

@@ -30,14 +30,7 @@ class PeerViews:
         self.frr, self.gobgp = frr, gobgp
 
     def frr_view(self):
-        try:
-            j = json.loads(self.frr.vtysh("bgpd", "show bgp ipv4 unicast %s json" % OURS))
-        except ValueError:
-            return None
-        paths = j.get("paths") or []
-        if not paths:
-            return None
-        return "stale" if any(p.get("stale") for p in paths) else "fresh"
+        return G.frr_view(self.frr, OURS)
 
     def gobgp_view(self):
         r = self.gobgp.cli(["global", "rib", OURS, "-j"])
@@ -110,9 +103,7 @@ class RestartWithFrrAndGoBgp(unittest.TestCase):
 
     @classmethod
     def ready(cls):
-        for h, pid in cls.peers.items():
-            L.wait_for(lambda: cls.vbrd.get_peer(pid).graceful_restart_negotiated, 40,
-                       interval=0.1, what="%s Established with graceful restart" % h)
+        G.wait_gr_negotiated(cls.vbrd, cls.peers)
         L.wait_for(lambda: {FRR_ROUTE, GOBGP_ROUTE} <= set(G.kernel_routes(cls.lab)), 20,
                    what="the peers' routes in vbrd's kernel")
         L.wait_for(lambda: cls.views.now() == {"frr": "fresh", "gob": "fresh"}, 20,
