@@ -65,6 +65,7 @@ struct fib_route {
 	uint32_t prefix;
 	uint8_t len;
 	uint8_t protocol;
+	bool removed; /* a route event (on_kernel_routes, complete false): RTM_DELROUTE */
 	uint32_t gateway;
 	int ifindex;
 };
@@ -77,9 +78,10 @@ struct fib_callbacks {
 	void (*on_leftovers)(void *ctx, const struct fib_route *routes, size_t n);
 	/* At start and when either changes. */
 	void (*on_status)(void *ctx, bool permitted, bool ip_forwarding);
-	/* Route events that may have taken vbrd's routes out of the table, each after the
-	 * results of the writes before it (complete false): one of vbrd's deleted (its
-	 * protocol), or another protocol's route put at vbrd's metric (that protocol). When the
+	/* Route events at vbrd's metric that may concern its routes, each after the results
+	 * of the writes before it (complete false): one of vbrd's deleted (its protocol,
+	 * removed), another protocol's route put there (that protocol), or one removed from
+	 * there (removed: the prefix may be free for vbrd again). When the
 	 * kernel dropped events: vbrd's routes the table holds, read back once writing pauses
 	 * (complete true; at most one a second). The array is the callee's to reorder. */
 	void (*on_kernel_routes)(void *ctx, struct fib_route *routes, size_t n, bool complete);

@@ -211,19 +211,19 @@ int fib_nl_parse_route(const struct nlmsghdr *nlh, uint32_t table, struct fib_ro
 }
 
 int fib_nl_route_event(const struct nlmsghdr *nlh, uint32_t table, struct fib_route *route,
-		       bool *takes_ours)
+		       bool *concerns_ours)
 {
 	struct fib_route r;
 	int rc = parse_route(nlh, table, false, &r);
 	if (rc != 0)
 		return rc;
+	r.removed = nlh->nlmsg_type == RTM_DELROUTE;
 	*route = r;
 	/* Ours removed, or someone else's route put at our metric (a replace matches on prefix
-	 * and metric whatever the protocol, so it may have taken our route's place). Our own
-	 * adds and replaces are the only other route events at our metric. */
-	bool removed_ours = nlh->nlmsg_type == RTM_DELROUTE && ours(r.protocol);
-	bool theirs_added = nlh->nlmsg_type == RTM_NEWROUTE && !ours(r.protocol);
-	*takes_ours = removed_ours || theirs_added;
+	 * and metric whatever the protocol, so it may have taken our route's place) or removed
+	 * from it (the prefix may be ours to take again). Our own adds and replaces are the only
+	 * other route events at our metric. */
+	*concerns_ours = r.removed || !ours(r.protocol);
 	return 0;
 }
 
@@ -298,13 +298,13 @@ int fib_nl_monitor_changed(const void *buf, size_t len, uint32_t table, fib_nl_t
 	size_t left = len;
 	int changed = 0;
 	struct fib_route r;
-	bool takes;
+	bool concerns;
 	for (; fib_nl_msg_ok(nlh, left); nlh = fib_nl_msg_next(nlh, &left)) {
 		if (nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR ||
 		    nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) {
 			changed |= FIB_NL_MON_LINKS;
 		} else if ((nlh->nlmsg_type == RTM_NEWROUTE || nlh->nlmsg_type == RTM_DELROUTE) &&
-			   fib_nl_route_event(nlh, table, &r, &takes) == 0 && takes) {
+			   fib_nl_route_event(nlh, table, &r, &concerns) == 0 && concerns) {
 			changed |= FIB_NL_MON_OURS;
 			taken(arg, &r);
 		}

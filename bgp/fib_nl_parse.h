@@ -45,12 +45,12 @@ int fib_nl_parse_addr(const struct nlmsghdr *nlh, struct fib_connected *out);
 int fib_nl_parse_route(const struct nlmsghdr *nlh, uint32_t table, struct fib_route *out);
 
 /* A route monitor event (RTM_NEWROUTE / RTM_DELROUTE) at FIB_METRIC in `table`: 0 with the
- * route in *route and *takes_ours true when it may have taken one of vbrd's routes out (one
- * of vbrd's deleted: its protocol is vbrd's; or another protocol's route put there), false
- * for vbrd's own adds and replaces; SKIP for another family, table or metric; -EINVAL as
- * fib_nl_parse_route. */
+ * route in *route (removed for RTM_DELROUTE) and *concerns_ours true when it may concern
+ * vbrd's routes (one of vbrd's deleted; another protocol's route put there or removed),
+ * false for vbrd's own adds and replaces; SKIP for another family, table or metric; -EINVAL
+ * as fib_nl_parse_route. */
 int fib_nl_route_event(const struct nlmsghdr *nlh, uint32_t table, struct fib_route *route,
-		       bool *takes_ours);
+		       bool *concerns_ours);
 
 /* NLMSG_ERROR: the sequence number it answers and its result (0 = ACK, else -errno). SKIP:
  * another type. -EINVAL: shorter than struct nlmsgerr, error not in [-4095, 0]. */
@@ -72,8 +72,8 @@ int fib_nl_check_frames(const void *buf, size_t len);
 int fib_nl_read_answers(const void *buf, size_t len, uint32_t first, size_t n, int *errs);
 
 /* A datagram from the monitor: FIB_NL_MON_LINKS if it holds a link or address change (the
- * lists are read again by a dump), FIB_NL_MON_OURS if a route event in `table` may have taken
- * one of vbrd's routes out (fib_nl_route_event: taken(arg, route) for each), or both, or 0.
+ * lists are read again by a dump), FIB_NL_MON_OURS if a route event in `table` may concern
+ * vbrd's routes (fib_nl_route_event: taken(arg, route) for each), or both, or 0.
  * Messages are walked with the same bounds as answers. */
 #define FIB_NL_MON_LINKS 0x1
 #define FIB_NL_MON_OURS	 0x2

@@ -315,12 +315,17 @@ static void on_status(void *ctx, bool permitted, bool ip_forwarding)
 /* Someone else took some of vbrd's routes out of the kernel: each is written again as the
  * route table decides now (an add: if another protocol's route holds the prefix at our
  * metric, the kernel refuses it and the entry says so; theirs is left alone). */
-static void write_again(struct bgp_speaker *s, uint32_t prefix, uint8_t len)
+static void decide_again(struct bgp_speaker *s, uint32_t prefix, uint8_t len)
 {
 	struct rtable_bgp bgp;
 	bool best = bgp_best(s, prefix, len, &bgp);
-	table_of(s)->restored++;
 	reconsider(s, prefix, len, best ? &bgp : NULL);
+}
+
+static void write_again(struct bgp_speaker *s, uint32_t prefix, uint8_t len)
+{
+	table_of(s)->restored++;
+	decide_again(s, prefix, len);
 }
 
 static void on_kernel_routes(void *ctx, struct fib_route *routes, size_t n, bool complete)
@@ -330,9 +335,12 @@ static void on_kernel_routes(void *ctx, struct fib_route *routes, size_t n, bool
 	if (t->stopping)
 		return;
 	if (!complete) {
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			if (rtable_kernel_taken(&t->rt, &routes[i]))
 				write_again(s, routes[i].prefix, routes[i].len);
+			else if (rtable_prefix_freed(&t->rt, &routes[i]))
+				decide_again(s, routes[i].prefix, routes[i].len);
+		}
 		return;
 	}
 	struct fib_route gone[64];

@@ -443,17 +443,33 @@ size_t rtable_kernel_missing(struct rtable *rt, struct fib_route *now, size_t n,
 	return w.found;
 }
 
+static bool is_ours(uint8_t protocol)
+{
+	return protocol == FIB_PROTO_BGP || protocol == FIB_PROTO_STATIC;
+}
+
 bool rtable_kernel_taken(struct rtable *rt, const struct fib_route *ev)
 {
+	bool ours = is_ours(ev->protocol);
+	if (ours != ev->removed)
+		return false; /* vbrd's own add, or someone else's route leaving */
 	const struct rib_entry *e = rib_table_find(&rt->kernel, ev->prefix, ev->len);
 	if (!e || rib_table_find(&rt->pending, ev->prefix, ev->len))
 		return false;
 	uint8_t protocol = (e->flags & RTK_STATIC) ? FIB_PROTO_STATIC : FIB_PROTO_BGP;
-	bool ours = ev->protocol == FIB_PROTO_BGP || ev->protocol == FIB_PROTO_STATIC;
 	if (ours && (ev->protocol != protocol || ev->gateway != e->aux))
 		return false; /* another of vbrd's routes (an earlier one) */
 	rtable_kernel_clear(rt, ev->prefix, ev->len);
 	return true;
+}
+
+bool rtable_prefix_freed(const struct rtable *rt, const struct fib_route *ev)
+{
+	if (!ev->removed || is_ours(ev->protocol) ||
+	    rib_table_find(&rt->pending, ev->prefix, ev->len))
+		return false;
+	const struct rib_entry *f = rib_table_find(&rt->failed, ev->prefix, ev->len);
+	return f && f->aux == EEXIST;
 }
 
 void rtable_kernel_want(const struct rib_entry *k, struct rtable_want *out)

@@ -139,6 +139,9 @@ size_t rtable_kernel_missing(struct rtable *rt, struct fib_route *now, size_t n,
  * results taken in, before their events arrive) and ev is that route deleted (same protocol
  * and gateway) or another protocol's route put in its place. */
 bool rtable_kernel_taken(struct rtable *rt, const struct fib_route *ev);
+/* Another protocol's route left ev's prefix (ev->removed): true when vbrd's write there was
+ * refused for it (EEXIST) and none is in flight, so the route table decides again. */
+bool rtable_prefix_freed(const struct rtable *rt, const struct fib_route *ev);
 /* The want that matches a kernel route (to compute the write that replaces or removes it). */
 void rtable_kernel_want(const struct rib_entry *k, struct rtable_want *out);
 

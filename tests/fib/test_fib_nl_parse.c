@@ -400,16 +400,19 @@ static void monitor(void **state)
 	assert_int_equal(taken_seen[0].len, 24);
 	assert_int_equal(taken_seen[0].protocol, FIB_PROTO_BGP);
 	assert_int_equal(taken_seen[0].gateway, 0x0a000002);
+	assert_true(taken_seen[0].removed);
 	assert_int_equal(mon(nlh->nlmsg_len, 100), 0);
 	assert_int_equal(n_taken_seen, 0);
-	/* Someone else's route put at our metric may have replaced ours; at another metric, or
-	 * someone else's deleted, not. */
+	/* Someone else's route put at our metric may have replaced ours, and one removed from
+	 * there may leave the prefix to us; at another metric, neither. */
 	nlh = our_route();
 	((struct rtmsg *)mnl_nlmsg_get_payload(nlh))->rtm_protocol = RTPROT_BOOT;
 	assert_int_equal(mon(nlh->nlmsg_len, RT_TABLE_MAIN), FIB_NL_MON_OURS);
 	assert_int_equal(taken_seen[0].protocol, RTPROT_BOOT);
+	assert_false(taken_seen[0].removed);
 	nlh->nlmsg_type = RTM_DELROUTE;
-	assert_int_equal(mon(nlh->nlmsg_len, RT_TABLE_MAIN), 0);
+	assert_int_equal(mon(nlh->nlmsg_len, RT_TABLE_MAIN), FIB_NL_MON_OURS);
+	assert_true(taken_seen[0].removed);
 	nlh = route_msg(RTPROT_BOOT, RT_TABLE_MAIN, 24);
 	mnl_attr_put_u32(nlh, RTA_PRIORITY, 100);
 	mnl_attr_put_u32(nlh, RTA_DST, htonl(0x0a000100));
@@ -419,8 +422,8 @@ static void monitor(void **state)
 	nlh->nlmsg_type = RTM_DELROUTE;
 	mnl_attr_put_u32(nlh, RTA_PRIORITY, FIB_METRIC);
 	struct fib_route r;
-	bool takes = false;
-	assert_int_equal(fib_nl_route_event(nlh, RT_TABLE_MAIN, &r, &takes), -EINVAL);
+	bool concerns = false;
+	assert_int_equal(fib_nl_route_event(nlh, RT_TABLE_MAIN, &r, &concerns), -EINVAL);
 	assert_int_equal(mon(nlh->nlmsg_len, RT_TABLE_MAIN), 0);
 	assert_int_equal(n_taken_seen, 0);
 	/* A header claiming more than was received is not read. */

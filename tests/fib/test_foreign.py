@@ -8,7 +8,7 @@ route (192.168.31.0/24 from BIRD) and a static entry (10.95.0.0/24 via BIRD) in 
   does not move, and the route stays out of the kernel.
 - Someone else's route put in place of vbrd's static one at vbrd's metric (`ip route
   replace`, protocol boot): vbrd does not overwrite it; its entry says it is not installed
-  and why.
+  and why. When that route is deleted, vbrd installs its own again.
 """
 import os
 import sys
@@ -85,7 +85,11 @@ class ForeignChanges(unittest.TestCase):
         theirs = [r for r in K.routes(self.lab, "v") if r["dst"] == STATIC]
         # iproute2's JSON leaves out protocol boot, the default.
         self.assertEqual([(r["protocol"], r["gateway"]) for r in theirs], [("", None)])
+        # Once theirs goes, the prefix is vbrd's again: the static entry is installed.
         self.ip_route("del", STATIC, "proto", "boot", "metric", str(K.METRIC))
+        K.wait_via(self.lab, "v", STATIC, self.dc, 10)
+        L.wait_for(lambda: self.vbrd.route_entry(STATIC, V.pb.ROUTE_SOURCE_STATIC).installed,
+                   5, what="the static entry installed again")
 
 
 if __name__ == "__main__":

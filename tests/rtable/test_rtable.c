@@ -297,18 +297,22 @@ static void test_kernel_taken(void **state)
 	const uint32_t a = IP(198, 51, 100, 0), gw = IP(10, 0, 0, 2);
 	assert_int_equal(rtable_kernel_set(&rt, a, 24, FIB_PROTO_BGP, gw, false), 0);
 	struct fib_route del_other_gw = {.prefix = a, .len = 24, .protocol = FIB_PROTO_BGP,
-					 .gateway = IP(10, 0, 0, 9)};
+					 .removed = true, .gateway = IP(10, 0, 0, 9)};
 	struct fib_route del_static = {.prefix = a, .len = 24, .protocol = FIB_PROTO_STATIC,
-				       .gateway = gw};
+				       .removed = true, .gateway = gw};
 	struct fib_route elsewhere = {.prefix = IP(203, 0, 113, 0), .len = 24,
-				      .protocol = FIB_PROTO_BGP, .gateway = gw};
+				      .protocol = FIB_PROTO_BGP, .removed = true, .gateway = gw};
+	struct fib_route own_add = {.prefix = a, .len = 24, .protocol = FIB_PROTO_BGP,
+				    .gateway = gw};
 	assert_false(rtable_kernel_taken(&rt, &del_other_gw));
 	assert_false(rtable_kernel_taken(&rt, &del_static));
 	assert_false(rtable_kernel_taken(&rt, &elsewhere));
+	assert_false(rtable_kernel_taken(&rt, &own_add));
 	struct fib_op add = {.kind = FIB_OP_REPLACE, .prefix = a, .len = 24,
 			     .protocol = FIB_PROTO_BGP, .gateway = gw};
 	assert_int_equal(rtable_submit(&rt, &add), 0);
-	struct fib_route del = {.prefix = a, .len = 24, .protocol = FIB_PROTO_BGP, .gateway = gw};
+	struct fib_route del = {.prefix = a, .len = 24, .protocol = FIB_PROTO_BGP, .removed = true,
+				.gateway = gw};
 	assert_false(rtable_kernel_taken(&rt, &del)); /* in flight: its result decides */
 	assert_true(rtable_result(&rt, &(struct fib_result){add, 0}));
 	assert_true(rtable_kernel_taken(&rt, &del));
@@ -319,6 +323,18 @@ static void test_kernel_taken(void **state)
 	struct fib_route theirs = {.prefix = a, .len = 24, .protocol = 3 /* boot */};
 	assert_true(rtable_kernel_taken(&rt, &theirs));
 	assert_int_equal(rt.kernel_count[0] + rt.kernel_count[1], 0);
+	/* vbrd's add is refused for it (EEXIST); when it leaves, the prefix is decided again. */
+	struct fib_op add2 = {.kind = FIB_OP_ADD, .prefix = a, .len = 24,
+			      .protocol = FIB_PROTO_STATIC, .gateway = gw};
+	assert_int_equal(rtable_submit(&rt, &add2), 0);
+	struct fib_route theirs_gone = theirs;
+	theirs_gone.removed = true;
+	assert_false(rtable_prefix_freed(&rt, &theirs_gone)); /* the add is in flight */
+	assert_true(rtable_result(&rt, &(struct fib_result){add2, -EEXIST}));
+	assert_false(rtable_kernel_taken(&rt, &theirs_gone));
+	assert_true(rtable_prefix_freed(&rt, &theirs_gone));
+	assert_false(rtable_prefix_freed(&rt, &theirs)); /* theirs arriving frees nothing */
+	assert_false(rtable_prefix_freed(&rt, &del));	 /* nor does one of ours leaving */
 	rtable_free(&rt);
 }
 
