@@ -120,12 +120,22 @@ static void post_connected(struct fib *f, struct mnl_socket *nl)
 		post_items(f, REP_CONNECTED, list, (size_t)n);
 }
 
+/* Sorted here, so the loop compares it with its table in one pass. */
 static void post_kernel(struct fib *f, struct mnl_socket *nl)
 {
 	struct fib_route *routes = NULL;
 	int n = fib_nl_our_routes(nl, f->config.table, &routes);
-	if (n >= 0)
-		post_items(f, REP_KERNEL, routes, (size_t)n);
+	if (n < 0)
+		return;
+	if (n > 1)
+		qsort(routes, (size_t)n, sizeof(*routes), fib_route_cmp);
+	post_items(f, REP_KERNEL, routes, (size_t)n);
+}
+
+/* Events were lost: vbrd's routes are to be read back (once writing pauses). */
+static bool read_back_wanted(const struct fib *f, const struct mnl_socket *nl)
+{
+	return f->events_lost && f->config.program && nl;
 }
 
 static void note_taken(void *arg, const struct fib_route *r)
@@ -267,9 +277,8 @@ static void *writer_main(void *arg)
 	for (;;) {
 		struct pollfd fds[2] = {{.fd = f->wake_fd, .events = POLLIN},
 					{.fd = mon ? mnl_socket_get_fd(mon) : -1, .events = POLLIN}};
-		bool resync_due = f->events_lost && f->config.program && nl;
 		uint64_t t = now_ms();
-		int wait_ms = !resync_due ? STATUS_POLL_MS
+		int wait_ms = !read_back_wanted(f, nl) ? STATUS_POLL_MS
 			      : resync_at > t ? (int)(resync_at - t)
 					      : 0;
 		poll(fds, 2, wait_ms);
@@ -289,7 +298,7 @@ static void *writer_main(void *arg)
 		free(ops);
 		/* Events were lost: read vbrd's routes back once writing pauses (a large batch
 		 * of its own overruns the monitor more than once), at most once a second. */
-		if (!n && f->events_lost && f->config.program && nl && now_ms() >= resync_at) {
+		if (!n && read_back_wanted(f, nl) && now_ms() >= resync_at) {
 			f->events_lost = false;
 			post_kernel(f, nl);
 			resync_at = now_ms() + RESYNC_GAP_MS;

@@ -83,9 +83,20 @@ struct fib_callbacks {
 	 * removed), another protocol's route put there (that protocol), or one removed from
 	 * there (removed: the prefix may be free for vbrd again). When the
 	 * kernel dropped events: vbrd's routes the table holds, read back once writing pauses
-	 * (complete true; at most one a second). The array is the callee's to reorder. */
-	void (*on_kernel_routes)(void *ctx, struct fib_route *routes, size_t n, bool complete);
+	 * and sorted on the writer's thread (complete true, fib_route_cmp order; at most one a
+	 * second). */
+	void (*on_kernel_routes)(void *ctx, const struct fib_route *routes, size_t n,
+				 bool complete);
 };
+
+/* (prefix, len) order, as rib_table_walk visits: for qsort and merges. */
+static inline int fib_route_cmp(const void *a, const void *b)
+{
+	const struct fib_route *x = a, *y = b;
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return (int)x->len - (int)y->len;
+}
 
 struct fib_config {
 	uint32_t table; /* 0 = 254 (main) */

@@ -208,25 +208,26 @@ static bool reconsider_bgp(void *arg, uint32_t prefix, uint8_t len, const struct
 	return true;
 }
 
-static bool reconsider_kernel(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *e)
+/* A prefix decided again with its Loc-RIB best path, if any. */
+static void decide_again(struct bgp_speaker *s, uint32_t prefix, uint8_t len)
 {
-	struct bgp_speaker *s = arg;
-	(void)e;
 	struct rtable_bgp bgp;
 	bool have = bgp_best(s, prefix, len, &bgp);
 	reconsider(s, prefix, len, have ? &bgp : NULL);
+}
+
+static bool reconsider_kernel(void *arg, uint32_t prefix, uint8_t len, const struct rib_entry *e)
+{
+	(void)e;
+	decide_again(arg, prefix, len);
 	return true;
 }
 
 static void reconsider_statics(struct bgp_speaker *s)
 {
 	struct route_table *t = table_of(s);
-	for (size_t i = 0; i < t->rt.n_statics; i++) {
-		const struct rtable_static *st = &t->rt.statics[i];
-		struct rtable_bgp bgp;
-		bool have = bgp_best(s, st->prefix, st->len, &bgp);
-		reconsider(s, st->prefix, st->len, have ? &bgp : NULL);
-	}
+	for (size_t i = 0; i < t->rt.n_statics; i++)
+		decide_again(s, t->rt.statics[i].prefix, t->rt.statics[i].len);
 }
 
 static void connected_changed(void *arg, const struct fib_connected *c, bool added)
@@ -315,20 +316,14 @@ static void on_status(void *ctx, bool permitted, bool ip_forwarding)
 /* Someone else took some of vbrd's routes out of the kernel: each is written again as the
  * route table decides now (an add: if another protocol's route holds the prefix at our
  * metric, the kernel refuses it and the entry says so; theirs is left alone). */
-static void decide_again(struct bgp_speaker *s, uint32_t prefix, uint8_t len)
-{
-	struct rtable_bgp bgp;
-	bool best = bgp_best(s, prefix, len, &bgp);
-	reconsider(s, prefix, len, best ? &bgp : NULL);
-}
-
 static void write_again(struct bgp_speaker *s, uint32_t prefix, uint8_t len)
 {
 	table_of(s)->restored++;
 	decide_again(s, prefix, len);
 }
 
-static void on_kernel_routes(void *ctx, struct fib_route *routes, size_t n, bool complete)
+static void on_kernel_routes(void *ctx, const struct fib_route *routes, size_t n,
+			     bool complete)
 {
 	struct bgp_speaker *s = ctx;
 	struct route_table *t = table_of(s);
@@ -343,13 +338,14 @@ static void on_kernel_routes(void *ctx, struct fib_route *routes, size_t n, bool
 		}
 		return;
 	}
-	struct fib_route gone[64];
-	size_t k;
-	do {
-		k = rtable_kernel_missing(&t->rt, routes, n, gone, 64);
-		for (size_t i = 0; i < k; i++)
-			write_again(s, gone[i].prefix, gone[i].len);
-	} while (k == 64);
+	size_t have = t->rt.kernel.count;
+	struct fib_route *gone = have ? malloc(have * sizeof(*gone)) : NULL;
+	if (!gone)
+		return; /* nothing of vbrd's there, or out of memory: the next read-back */
+	size_t k = rtable_kernel_missing(&t->rt, routes, n, gone, have);
+	for (size_t i = 0; i < k; i++)
+		write_again(s, gone[i].prefix, gone[i].len);
+	free(gone);
 }
 
 /* The deferral is over: a stale route the new state did not take over goes. */

@@ -397,18 +397,10 @@ void rtable_kernel_clear(struct rtable *rt, uint32_t prefix, uint8_t len)
 	rib_table_remove(&rt->kernel, prefix, len);
 }
 
-static int route_cmp(const void *a, const void *b)
-{
-	const struct fib_route *x = a, *y = b;
-	if (x->prefix != y->prefix)
-		return x->prefix < y->prefix ? -1 : 1;
-	return (int)x->len - (int)y->len;
-}
-
 struct missing_walk {
 	const struct rtable *rt;
-	const struct fib_route *now;
-	size_t n;
+	const struct fib_route *now; /* in (prefix, len) order, as the walk */
+	size_t n, at;		     /* now[at] is the first not before the walk's entry */
 	struct fib_route *out;
 	size_t found, max;
 };
@@ -418,11 +410,13 @@ static bool find_missing(void *arg, uint32_t prefix, uint8_t len, const struct r
 	struct missing_walk *w = arg;
 	if (w->found == w->max)
 		return false;
+	struct fib_route key = {.prefix = prefix, .len = len};
+	while (w->at < w->n && fib_route_cmp(&w->now[w->at], &key) < 0)
+		w->at++;
 	if (rib_table_find(&w->rt->pending, prefix, len))
 		return true; /* our own write decides; its result says what the kernel holds */
-	struct fib_route key = {.prefix = prefix, .len = len};
 	const struct fib_route *k =
-	    w->n ? bsearch(&key, w->now, w->n, sizeof(key), route_cmp) : NULL; /* no NULL base */
+	    w->at < w->n && fib_route_cmp(&w->now[w->at], &key) == 0 ? &w->now[w->at] : NULL;
 	uint8_t protocol = (e->flags & RTK_STATIC) ? FIB_PROTO_STATIC : FIB_PROTO_BGP;
 	if (k && k->protocol == protocol && k->gateway == e->aux)
 		return true;
@@ -431,11 +425,9 @@ static bool find_missing(void *arg, uint32_t prefix, uint8_t len, const struct r
 	return true;
 }
 
-size_t rtable_kernel_missing(struct rtable *rt, struct fib_route *now, size_t n,
+size_t rtable_kernel_missing(struct rtable *rt, const struct fib_route *now, size_t n,
 			     struct fib_route *out, size_t max)
 {
-	if (n > 1)
-		qsort(now, n, sizeof(*now), route_cmp);
 	struct missing_walk w = {.rt = rt, .now = now, .n = n, .out = out, .max = max};
 	rib_table_walk(&rt->kernel, true, 0, 0, find_missing, &w);
 	for (size_t i = 0; i < w.found; i++)

@@ -125,13 +125,13 @@ int rtable_kernel_set(struct rtable *rt, uint32_t prefix, uint8_t len, uint8_t p
 		      uint32_t gateway, bool stale);
 void rtable_kernel_clear(struct rtable *rt, uint32_t prefix, uint8_t len);
 /*
- * The kernel holds `now` (vbrd's routes in the table, read back; sorted here): every route
- * vbrd has there, with no write in flight for its prefix, that is missing from it or is there
- * with another protocol or gateway was taken out by someone else. Each is forgotten
- * (rtable_kernel_clear) and written to out[] (at most max, the rest left for the next read).
- * Returns how many.
+ * The kernel holds `now` (vbrd's routes in the table, read back, in fib_route_cmp order):
+ * every route vbrd has there, with no write in flight for its prefix, that is missing from it
+ * or is there with another protocol or gateway was taken out by someone else. Each is
+ * forgotten (rtable_kernel_clear) and written to out[] (at most max, the rest left for the
+ * next read). One pass over both. Returns how many.
  */
-size_t rtable_kernel_missing(struct rtable *rt, struct fib_route *now, size_t n,
+size_t rtable_kernel_missing(struct rtable *rt, const struct fib_route *now, size_t n,
 			     struct fib_route *out, size_t max);
 /* A route event that may have taken vbrd's route for ev's prefix out (fib.h
  * on_kernel_routes, complete false): true when it did, and the route is forgotten. It did if

@@ -262,11 +262,13 @@ static void test_kernel_missing(void **state)
 	struct fib_op del = {.kind = FIB_OP_DELETE, .prefix = d, .len = 25,
 			     .protocol = FIB_PROTO_BGP};
 	assert_int_equal(rtable_submit(&rt, &del), 0);
-	/* The kernel still holds a; b now as BGP (not vbrd's static); c and d are gone. */
+	/* The kernel still holds a; b now as BGP (not vbrd's static); c and d are gone. As
+	 * the writer posts a read-back: in fib_route_cmp order. */
 	struct fib_route now[] = {
-	    {.prefix = b, .len = 24, .protocol = FIB_PROTO_BGP, .gateway = gw},
 	    {.prefix = a, .len = 24, .protocol = FIB_PROTO_BGP, .gateway = gw},
+	    {.prefix = b, .len = 24, .protocol = FIB_PROTO_BGP, .gateway = gw},
 	};
+	assert_true(fib_route_cmp(&now[0], &now[1]) < 0);
 	struct fib_route gone[4];
 	assert_int_equal(rtable_kernel_missing(&rt, now, 2, gone, 4), 2);
 	assert_int_equal(gone[0].prefix, c); /* in (prefix, len) order */
